@@ -1,0 +1,1 @@
+//! Fixture generator: builds TCP conversations packet by packet and writes them as captures.

@@ -1,0 +1,12 @@
+//! synack: watch TCP connections being born and dying.
+//!
+//! The core is pure: [`decode`] turns captured bytes into segments, [`track`] follows both
+//! ends of every connection through the TCP state machine. The edges — [`capture`] (files and
+//! interfaces), [`output`] (text and JSON) and the UI — feed and show it.
+
+pub mod capture;
+pub mod decode;
+pub mod gen;
+pub mod output;
+pub mod pipeline;
+pub mod track;

@@ -1,0 +1,1 @@
+//! Batch output: ladder diagrams as text, JSON lines, and the summary.

@@ -1,0 +1,431 @@
+//! The connection table: 4-tuple to connection, port reuse, and timers in capture time.
+
+use std::cmp::Reverse;
+use std::collections::hash_map::Entry;
+use std::collections::BinaryHeap;
+
+use rustc_hash::FxHashMap;
+
+use super::conn::{Connection, Event};
+use super::state::State;
+use crate::decode::{Endpoint, Segment, Timestamp};
+
+#[derive(Debug, Clone)]
+pub struct TrackerConfig {
+    /// Maximum segment lifetime; TIME_WAIT lasts twice this (RFC 9293 3.4.2). Linux holds
+    /// TIME_WAIT for 60 s, so the default MSL is 30 s.
+    pub msl: Timestamp,
+    /// Events kept per connection; past it only the notable ones (handshake, teardown, state
+    /// changes) are kept and the rest counted.
+    pub max_events: usize,
+    /// Hand connections out through [`Tracker::drain_retired`] once they are over, instead of
+    /// keeping them: memory then follows the connections open at once, not the file.
+    pub retire: bool,
+}
+
+impl Default for TrackerConfig {
+    fn default() -> Self {
+        TrackerConfig {
+            msl: Timestamp(30 * Timestamp::NANOS_PER_SEC),
+            max_events: 10_000,
+            retire: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrackerStats {
+    pub segments: u64,
+    pub connections: u64,
+    /// New SYNs on a 4-tuple whose previous connection was over (closed or in TIME_WAIT).
+    pub port_reuses: u64,
+    pub time_wait_expired: u64,
+    pub events_dropped: u64,
+}
+
+/// Canonical 4-tuple: the two endpoints in order, so both directions find the same entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct Key(Endpoint, Endpoint);
+
+impl Key {
+    fn of(seg: &Segment) -> Key {
+        if seg.src <= seg.dst {
+            Key(seg.src, seg.dst)
+        } else {
+            Key(seg.dst, seg.src)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum TimerKind {
+    TimeWait,
+    Retire,
+}
+
+pub struct Tracker {
+    cfg: TrackerConfig,
+    table: FxHashMap<Key, Connection>,
+    /// Connections replaced on their 4-tuple by a new one (kept when not retiring).
+    replaced: Vec<Connection>,
+    retired: Vec<Connection>,
+    timers: BinaryHeap<Reverse<(Timestamp, u64, TimerKind, Key)>>,
+    next_id: u64,
+    now: Timestamp,
+    pub stats: TrackerStats,
+}
+
+impl Tracker {
+    pub fn new(cfg: TrackerConfig) -> Tracker {
+        Tracker {
+            cfg,
+            table: FxHashMap::default(),
+            replaced: Vec::new(),
+            retired: Vec::new(),
+            timers: BinaryHeap::new(),
+            next_id: 1,
+            now: Timestamp(i64::MIN),
+            stats: TrackerStats::default(),
+        }
+    }
+
+    pub fn config(&self) -> &TrackerConfig {
+        &self.cfg
+    }
+
+    fn two_msl(&self) -> i64 {
+        2 * self.cfg.msl.0
+    }
+
+    /// Capture time of the newest packet seen (or of the last `advance`).
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// Feeds one segment; returns the id of the connection it belongs to.
+    pub fn ingest(&mut self, seg: &Segment, frame: u64) -> u64 {
+        self.advance(seg.ts);
+        self.stats.segments += 1;
+        let key = Key::of(seg);
+        let max_events = self.cfg.max_events;
+        let (conn, replaced) = match self.table.entry(key) {
+            Entry::Vacant(v) => {
+                let id = self.next_id;
+                self.next_id += 1;
+                self.stats.connections += 1;
+                (v.insert(Connection::new(id, seg)), None)
+            }
+            Entry::Occupied(o) => {
+                let c = o.into_mut();
+                if starts_new_connection(c, seg) {
+                    let id = self.next_id;
+                    self.next_id += 1;
+                    self.stats.connections += 1;
+                    self.stats.port_reuses += 1;
+                    let mut new = Connection::new(id, seg);
+                    new.reuses = Some(c.id);
+                    new.reused_from = Some(c.states());
+                    let old = std::mem::replace(c, new);
+                    (c, Some(old))
+                } else {
+                    (c, None)
+                }
+            }
+        };
+        let tw_before = [conn.ends[0].time_wait_since, conn.ends[1].time_wait_since];
+        let ev = conn.on_segment(seg, frame);
+        let dropped = push_event(conn, ev, max_events);
+        let id = conn.id;
+        let tw_after = [conn.ends[0].time_wait_since, conn.ends[1].time_wait_since];
+        let closed = conn.is_closed();
+        let last_seen = conn.last_seen;
+        if dropped {
+            self.stats.events_dropped += 1;
+        }
+        for (b, a) in tw_before.iter().zip(tw_after) {
+            if let Some(since) = a {
+                if *b != a {
+                    let at = Timestamp(since.0 + self.two_msl());
+                    self.timers
+                        .push(Reverse((at, id, TimerKind::TimeWait, key)));
+                }
+            }
+        }
+        if closed && self.cfg.retire {
+            self.schedule_retire(last_seen, id, key);
+        }
+        if let Some(old) = replaced {
+            if self.cfg.retire {
+                self.retired.push(old);
+            } else {
+                self.replaced.push(old);
+            }
+        }
+        id
+    }
+
+    fn schedule_retire(&mut self, last_seen: Timestamp, id: u64, key: Key) {
+        // Closed connections linger for 2*MSL so that late retransmissions and stray RSTs
+        // still land on them rather than opening a new "mid-stream" connection.
+        let at = Timestamp(last_seen.0 + self.two_msl());
+        self.timers.push(Reverse((at, id, TimerKind::Retire, key)));
+    }
+
+    /// Moves capture time forward to `now`, running TIME_WAIT expiries and retirements due.
+    pub fn advance(&mut self, now: Timestamp) {
+        if now <= self.now {
+            return;
+        }
+        self.now = now;
+        let two_msl = self.two_msl();
+        while let Some(Reverse((at, id, kind, key))) = self.timers.peek().copied() {
+            if at > now {
+                break;
+            }
+            self.timers.pop();
+            let Some(conn) = self.table.get_mut(&key).filter(|c| c.id == id) else {
+                continue;
+            };
+            match kind {
+                TimerKind::TimeWait => {
+                    if let Some(ev) = conn.expire_time_wait(at, two_msl) {
+                        self.stats.time_wait_expired += 1;
+                        conn.events.push(ev);
+                        let (closed, last) = (conn.is_closed(), conn.last_seen);
+                        if closed && self.cfg.retire {
+                            self.schedule_retire(last.max(at), id, key);
+                        }
+                    }
+                }
+                TimerKind::Retire => {
+                    let due = Timestamp(conn.last_seen.0 + two_msl);
+                    if !conn.is_closed() {
+                        continue;
+                    }
+                    if due > now {
+                        self.timers.push(Reverse((due, id, kind, key)));
+                        continue;
+                    }
+                    if let Some(c) = self.table.remove(&key) {
+                        self.retired.push(c);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Connections that are over, in the order they ended (retire mode only).
+    pub fn drain_retired(&mut self) -> std::vec::Drain<'_, Connection> {
+        self.retired.drain(..)
+    }
+
+    /// Every connection still held: open ones, closed ones not yet retired, and (when not
+    /// retiring) the ones replaced by port reuse. Unordered.
+    pub fn connections(&self) -> impl Iterator<Item = &Connection> {
+        self.table
+            .values()
+            .chain(self.replaced.iter())
+            .chain(self.retired.iter())
+    }
+
+    pub fn get(&self, id: u64) -> Option<&Connection> {
+        self.connections().find(|c| c.id == id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.table.len() + self.replaced.len() + self.retired.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Ends the capture: every connection still held, by id. Timers are not run past the last
+    /// packet: a connection whose TIME_WAIT had not run out by then is still in TIME_WAIT.
+    pub fn finish(&mut self) -> Vec<Connection> {
+        let mut all: Vec<Connection> = self
+            .table
+            .drain()
+            .map(|(_, c)| c)
+            .chain(self.replaced.drain(..))
+            .chain(self.retired.drain(..))
+            .collect();
+        all.sort_by_key(|c| c.id);
+        all
+    }
+}
+
+/// A SYN on a 4-tuple whose connection is over (closed, reset or in TIME_WAIT) opens a new
+/// connection, unless it is a retransmission of that connection's own SYN.
+fn starts_new_connection(c: &Connection, seg: &Segment) -> bool {
+    let f = seg.flags;
+    if !(f.syn() && !f.ack()) || !c.is_over() {
+        return false;
+    }
+    let sender = &c.ends[c.dir_of(seg).sender() as usize];
+    !(sender.sent_syn && sender.isn == Some(seg.seq))
+}
+
+/// Appends `ev` unless the connection is at its cap and the event is a plain data/ACK one.
+/// Returns whether the event was dropped.
+fn push_event(conn: &mut Connection, ev: Event, max: usize) -> bool {
+    if conn.events.len() >= max && !(ev.any_change() || ev.flags.has(0x07)) {
+        conn.events_dropped += 1;
+        return true;
+    }
+    conn.events.push(ev);
+    false
+}
+
+/// Per-state counts over connections, both ends (like `ss -s`).
+pub fn state_counts<'a>(conns: impl Iterator<Item = &'a Connection>) -> [[u64; 11]; 2] {
+    let mut out = [[0u64; 11]; 2];
+    for c in conns {
+        for (i, e) in c.ends.iter().enumerate() {
+            let idx = State::ALL.iter().position(|s| *s == e.state).unwrap_or(0);
+            out[i][idx] += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::{Flags, TcpOptions};
+    use crate::track::Handshake;
+
+    fn seg(c2s: bool, flags: u16, seq: u32, ack: u32, t_s: f64) -> Segment {
+        let c = Endpoint {
+            ip: [10, 0, 0, 1].into(),
+            port: 40000,
+        };
+        let s = Endpoint {
+            ip: [10, 0, 0, 2].into(),
+            port: 80,
+        };
+        let (src, dst) = if c2s { (c, s) } else { (s, c) };
+        Segment {
+            ts: Timestamp::from_secs_f64(t_s),
+            src,
+            dst,
+            flags: Flags(flags),
+            seq,
+            ack,
+            window: 100,
+            payload_len: 0,
+            options: TcpOptions::default(),
+        }
+    }
+    const SYN: u16 = Flags::SYN;
+    const SA: u16 = Flags::SYN | Flags::ACK;
+    const ACK: u16 = Flags::ACK;
+    const FA: u16 = Flags::FIN | Flags::ACK;
+    const RA: u16 = Flags::RST | Flags::ACK;
+
+    fn closed_conn(t: &mut Tracker, isn: u32, t0: f64) {
+        t.ingest(&seg(true, SYN, isn, 0, t0), 1);
+        t.ingest(&seg(false, SA, 9000, isn + 1, t0 + 0.001), 2);
+        t.ingest(&seg(true, ACK, isn + 1, 9001, t0 + 0.002), 3);
+        t.ingest(&seg(true, FA, isn + 1, 9001, t0 + 0.003), 4);
+        t.ingest(&seg(false, FA, 9001, isn + 2, t0 + 0.004), 5);
+        t.ingest(&seg(true, ACK, isn + 2, 9002, t0 + 0.005), 6);
+    }
+
+    #[test]
+    fn both_directions_find_the_same_connection() {
+        let mut t = Tracker::new(TrackerConfig::default());
+        let a = t.ingest(&seg(true, SYN, 1, 0, 0.0), 1);
+        let b = t.ingest(&seg(false, SA, 9, 2, 0.1), 2);
+        assert_eq!(a, b);
+        assert_eq!(t.len(), 1);
+    }
+
+    #[test]
+    fn new_syn_on_time_wait_tuple_is_a_new_connection_and_old_is_kept() {
+        let mut t = Tracker::new(TrackerConfig::default());
+        closed_conn(&mut t, 100, 0.0);
+        let id2 = t.ingest(&seg(true, SYN, 777_777, 0, 1.0), 7);
+        assert_eq!(id2, 2);
+        assert_eq!(t.stats.port_reuses, 1);
+        let all = t.finish();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].states(), [State::TimeWait, State::Closed]);
+        assert_eq!(all[0].handshake(), Handshake::Complete);
+        assert_eq!(all[1].reuses, Some(1));
+        assert_eq!(all[1].reused_from, Some([State::TimeWait, State::Closed]));
+        assert_eq!(all[1].states(), [State::SynSent, State::Listen]);
+    }
+
+    #[test]
+    fn new_syn_after_refusal_is_a_new_connection_but_a_retransmission_is_not() {
+        let mut t = Tracker::new(TrackerConfig::default());
+        t.ingest(&seg(true, SYN, 100, 0, 0.0), 1);
+        t.ingest(&seg(false, RA, 0, 101, 0.001), 2);
+        // Same ISN again: the old SYN retransmitted (stays on connection 1).
+        assert_eq!(t.ingest(&seg(true, SYN, 100, 0, 0.5), 3), 1);
+        // Not over any more (SYN_SENT again); a reset ends it, then a new ISN is new.
+        t.ingest(&seg(false, RA, 0, 101, 0.501), 4);
+        assert_eq!(t.ingest(&seg(true, SYN, 5555, 0, 1.0), 5), 2);
+    }
+
+    #[test]
+    fn time_wait_expires_after_two_msl_of_capture_time() {
+        let mut t = Tracker::new(TrackerConfig {
+            msl: Timestamp::from_secs_f64(30.0),
+            ..Default::default()
+        });
+        closed_conn(&mut t, 100, 0.0);
+        t.advance(Timestamp::from_secs_f64(59.0));
+        assert_eq!(t.get(1).unwrap().states()[0], State::TimeWait);
+        t.advance(Timestamp::from_secs_f64(60.1));
+        let c = t.get(1).unwrap();
+        assert_eq!(c.states(), [State::Closed, State::Closed]);
+        let last = c.events.last().unwrap();
+        assert_eq!(last.kind, crate::track::EventKind::TimeWaitExpired);
+        // Entered at t=0.004 (the server's FIN+ACK), so it ends at 60.004.
+        assert_eq!(last.ts, Timestamp::from_secs_f64(60.004));
+        assert_eq!(t.stats.time_wait_expired, 1);
+    }
+
+    #[test]
+    fn retire_mode_hands_out_closed_connections_and_frees_them() {
+        let mut t = Tracker::new(TrackerConfig {
+            msl: Timestamp::from_secs_f64(1.0),
+            retire: true,
+            ..Default::default()
+        });
+        closed_conn(&mut t, 100, 0.0);
+        assert_eq!(t.drain_retired().count(), 0);
+        // TIME_WAIT ends at ~2.004, then the closed connection lingers 2 s more.
+        t.advance(Timestamp::from_secs_f64(3.0));
+        assert_eq!(t.drain_retired().count(), 0);
+        t.advance(Timestamp::from_secs_f64(4.1));
+        let out: Vec<_> = t.drain_retired().collect();
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].states(), [State::Closed, State::Closed]);
+        assert!(t.is_empty());
+    }
+
+    #[test]
+    fn event_cap_keeps_handshake_and_teardown() {
+        let mut t = Tracker::new(TrackerConfig {
+            max_events: 4,
+            ..Default::default()
+        });
+        t.ingest(&seg(true, SYN, 100, 0, 0.0), 1);
+        t.ingest(&seg(false, SA, 9000, 101, 0.001), 2);
+        t.ingest(&seg(true, ACK, 101, 9001, 0.002), 3);
+        for i in 0..10 {
+            let mut s = seg(true, ACK | Flags::PSH, 101 + i * 10, 9001, 0.01);
+            s.payload_len = 10;
+            t.ingest(&s, 4 + i as u64);
+        }
+        t.ingest(&seg(true, FA, 201, 9001, 0.1), 20);
+        let c = t.get(1).unwrap();
+        assert_eq!(c.events.len(), 5);
+        assert_eq!(c.events_dropped, 9);
+        assert!(c.events.last().unwrap().flags.fin());
+        assert_eq!(c.packets(), 14);
+    }
+}
