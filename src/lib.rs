@@ -4,7 +4,9 @@
 //! ends of every connection through the TCP state machine. The edges — [`capture`] (files and
 //! interfaces), [`output`] (text and JSON) and the UI — feed and show it.
 
+pub mod batch;
 pub mod capture;
+pub mod cli;
 pub mod decode;
 pub mod gen;
 pub mod output;

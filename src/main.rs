@@ -1,1 +1,46 @@
-fn main() {}
+use std::io::{self, BufWriter, IsTerminal};
+use std::process::ExitCode;
+
+use clap::Parser;
+use synack::batch::{self, Format};
+use synack::cli::Args;
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(code) => code,
+        Err(e) => {
+            // A closed pipe (e.g. `| head`) is not an error worth a message.
+            if let Some(io) = e.downcast_ref::<io::Error>() {
+                if io.kind() == io::ErrorKind::BrokenPipe {
+                    return ExitCode::SUCCESS;
+                }
+            }
+            eprintln!("synack: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let format = if args.json {
+        Some(Format::Json)
+    } else if args.text || !io::stdout().is_terminal() {
+        Some(Format::Text)
+    } else {
+        None
+    };
+    let Some(path) = args.input() else {
+        anyhow::bail!("no capture given: synack FILE --text (see --help)");
+    };
+    let format = format.unwrap_or(Format::Text);
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    match batch::run(args, path, format, &mut out)? {
+        None => Ok(ExitCode::SUCCESS),
+        Some(e) => {
+            eprintln!("synack: warning: {e}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}

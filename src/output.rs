@@ -1,1 +1,46 @@
-//! Batch output: ladder diagrams as text, JSON lines, and the summary.
+//! Batch output: ladder diagrams as text, JSON lines, and the capture summary.
+
+pub mod json;
+pub mod summary;
+pub mod text;
+
+pub use summary::Summary;
+
+/// How sequence numbers are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SeqStyle {
+    /// Relative to each direction's ISN (Wireshark's default).
+    #[default]
+    Relative,
+    Absolute,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OutputOptions {
+    pub seq: SeqStyle,
+    /// JSON: leave out the per-connection `events` array.
+    pub no_events: bool,
+}
+
+/// Groups a number's digits with commas, e.g. `12,345`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1234567), "1,234,567");
+    }
+}

@@ -1,0 +1,80 @@
+//! Command-line interface.
+
+use clap::Parser;
+
+pub const EXAMPLES: &str = "\
+Examples:
+  synack                              open the built-in demo capture in the TUI
+  synack trace.pcap                   replay a capture in the TUI
+  synack trace.pcap --text            ladder diagram of every connection, then a summary
+  synack -r trace.pcapng --json       JSON lines: one object per connection, then a summary
+  synack trace.pcap.gz --text --port 80 --host 10.0.0.2
+  synack trace.pcap --json -f 'tcp port 443' --absolute
+  tcpdump -w - -i eth0 | synack - --text   read a capture from standard input
+
+Exit status: 0 on success; 2 when the input cannot be read (the message says why; for a file
+cut short, what was read is printed first).";
+
+#[derive(Parser, Debug, Clone)]
+#[command(
+    name = "synack",
+    version,
+    about = "Watch TCP connections being born and dying: flags, both ends' TCP states, ladder diagrams",
+    after_help = EXAMPLES
+)]
+pub struct Args {
+    /// Capture file to read (.pcap, .pcapng, optionally .gz; `-` for standard input).
+    #[arg(value_name = "FILE")]
+    pub file: Option<String>,
+
+    /// Capture file to read, as in tcpdump (same as the positional FILE).
+    #[arg(short = 'r', long = "read", value_name = "FILE", conflicts_with = "file")]
+    pub read: Option<String>,
+
+    /// Print a ladder diagram per connection, then a summary (no TUI).
+    #[arg(long, conflicts_with = "json")]
+    pub text: bool,
+
+    /// Print JSON lines: one object per connection, then a summary (no TUI).
+    #[arg(long)]
+    pub json: bool,
+
+    /// BPF filter expression (libpcap syntax), e.g. 'tcp port 80'.
+    #[arg(short = 'f', long = "filter", value_name = "EXPR")]
+    pub filter: Option<String>,
+
+    /// Only segments to or from this address (repeatable).
+    #[arg(long, value_name = "IP")]
+    pub host: Vec<std::net::IpAddr>,
+
+    /// Only segments to or from this port (repeatable).
+    #[arg(long, value_name = "PORT")]
+    pub port: Vec<u16>,
+
+    /// Maximum segment lifetime in seconds; TIME_WAIT lasts 2*MSL (Linux: 60 s).
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub msl: f64,
+
+    /// Show absolute sequence and acknowledgment numbers instead of relative ones.
+    #[arg(long)]
+    pub absolute: bool,
+
+    /// JSON: leave out each connection's events.
+    #[arg(long)]
+    pub no_events: bool,
+
+    /// Events kept per connection; beyond it only handshake, teardown and other notable
+    /// segments are kept.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub max_events: usize,
+
+    /// Never show a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+impl Args {
+    pub fn input(&self) -> Option<&str> {
+        self.file.as_deref().or(self.read.as_deref())
+    }
+}

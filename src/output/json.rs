@@ -1,0 +1,206 @@
+//! `--json`: JSON lines, one `connection` object per connection, then one `summary`.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::summary::Report;
+use super::{OutputOptions, SeqStyle};
+use crate::track::{Connection, EventKind, Marks, State};
+
+#[derive(Serialize)]
+struct JsonEvent {
+    /// Seconds since the connection's first packet.
+    t: f64,
+    frame: u64,
+    kind: &'static str,
+    dir: &'static str,
+    flags: String,
+    seq: u32,
+    ack: u32,
+    len: u32,
+    win: u16,
+    client_state: &'static str,
+    server_state: &'static str,
+    marks: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct EndOptions {
+    isn: Option<u32>,
+    mss: Option<u16>,
+    wscale: Option<u8>,
+    sack_permitted: bool,
+}
+
+#[derive(Serialize)]
+struct JsonConnection {
+    #[serde(rename = "type")]
+    typ: &'static str,
+    id: u64,
+    client: String,
+    server: String,
+    first_seen: String,
+    last_seen: String,
+    duration: f64,
+    packets: u64,
+    bytes: u64,
+    client_packets: u64,
+    server_packets: u64,
+    client_bytes: u64,
+    server_bytes: u64,
+    client_state: &'static str,
+    server_state: &'static str,
+    handshake: &'static str,
+    teardown: &'static str,
+    mid_stream: bool,
+    rst_by: Option<&'static str>,
+    reuses: Option<u64>,
+    client_options: EndOptions,
+    server_options: EndOptions,
+    marks: BTreeMap<&'static str, u32>,
+    events_dropped: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    events: Option<Vec<JsonEvent>>,
+}
+
+fn state(s: State) -> &'static str {
+    s.name()
+}
+
+pub fn connection_value(c: &Connection, opts: &OutputOptions) -> serde_json::Value {
+    serde_json::to_value(build(c, opts)).unwrap_or(serde_json::Value::Null)
+}
+
+fn build(c: &Connection, opts: &OutputOptions) -> JsonConnection {
+    let end_opts = |i: usize| EndOptions {
+        isn: c.ends[i].isn,
+        mss: c.ends[i].mss,
+        wscale: c.ends[i].wscale,
+        sack_permitted: c.ends[i].sack_permitted,
+    };
+    let events = (!opts.no_events).then(|| {
+        c.events
+            .iter()
+            .map(|e| {
+                let (seq, ack) = match (e.kind, opts.seq) {
+                    (EventKind::TimeWaitExpired, _) => (0, 0),
+                    (_, SeqStyle::Relative) => (c.rel_seq(e.dir, e.seq), c.rel_ack(e.dir, e.ack)),
+                    (_, SeqStyle::Absolute) => (e.seq, e.ack),
+                };
+                JsonEvent {
+                    t: round6(e.ts.secs_since(c.first_seen)),
+                    frame: e.frame,
+                    kind: match e.kind {
+                        EventKind::Segment => "segment",
+                        EventKind::TimeWaitExpired => "time_wait_expired",
+                    },
+                    dir: e.dir.name(),
+                    flags: if e.kind == EventKind::Segment {
+                        e.flags.to_string()
+                    } else {
+                        String::new()
+                    },
+                    seq,
+                    ack,
+                    len: e.len,
+                    win: e.window,
+                    client_state: state(e.states[0]),
+                    server_state: state(e.states[1]),
+                    marks: e.marks.names().collect(),
+                }
+            })
+            .collect()
+    });
+    let marks = Marks::NAMES
+        .iter()
+        .zip(c.mark_counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|((_, name), n)| (*name, n))
+        .collect();
+    JsonConnection {
+        typ: "connection",
+        id: c.id,
+        client: c.client().addr.to_string(),
+        server: c.server().addr.to_string(),
+        first_seen: c.first_seen.rfc3339(),
+        last_seen: c.last_seen.rfc3339(),
+        duration: round6(c.last_seen.secs_since(c.first_seen)),
+        packets: c.packets(),
+        bytes: c.bytes(),
+        client_packets: c.client().packets,
+        server_packets: c.server().packets,
+        client_bytes: c.client().bytes,
+        server_bytes: c.server().bytes,
+        client_state: state(c.client().state),
+        server_state: state(c.server().state),
+        handshake: c.handshake().name(),
+        teardown: c.teardown().name(),
+        mid_stream: c.mid_stream,
+        rst_by: c.rst_by.map(|s| s.name()),
+        reuses: c.reuses,
+        client_options: end_opts(0),
+        server_options: end_opts(1),
+        marks,
+        events_dropped: c.events_dropped,
+        events,
+    }
+}
+
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+pub fn write_connection(w: &mut dyn Write, c: &Connection, opts: &OutputOptions) -> io::Result<()> {
+    serde_json::to_writer(&mut *w, &build(c, opts))?;
+    w.write_all(b"\n")
+}
+
+pub fn summary_value(r: &Report<'_>) -> serde_json::Value {
+    let s = r.summary;
+    let k = r.counters;
+    let per_state = |side: usize| -> BTreeMap<&'static str, u64> {
+        State::ALL
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| s.states[side][*i] > 0)
+            .map(|(i, st)| (st.name(), s.states[side][i]))
+            .collect()
+    };
+    let marks: BTreeMap<&'static str, u64> = Marks::NAMES
+        .iter()
+        .zip(s.marks)
+        .filter(|(_, n)| *n > 0)
+        .map(|((_, name), n)| (*name, n))
+        .collect();
+    serde_json::json!({
+        "type": "summary",
+        "packets": k.packets,
+        "tcp": k.tcp,
+        "non_tcp": k.non_tcp,
+        "filtered": k.filtered,
+        "skipped": {
+            "total": k.skipped_total(),
+            "by_link_type": k.skipped_link.iter().map(|(lt, n)| (lt.to_string(), *n)).collect::<BTreeMap<_, _>>(),
+        },
+        "malformed": {
+            "total": k.malformed_total(),
+            "by_reason": r.malformed(),
+        },
+        "connections": s.connections,
+        "handshakes": {"complete": s.handshakes[0], "partial": s.handshakes[1], "none": s.handshakes[2]},
+        "teardowns": {"fin": s.teardowns[0], "rst": s.teardowns[1], "half": s.teardowns[2], "none": s.teardowns[3]},
+        "mid_stream": s.mid_stream,
+        "port_reuses": r.tracker.port_reuses,
+        "time_wait_expired": r.tracker.time_wait_expired,
+        "marks": marks,
+        "states": {"client": per_state(0), "server": per_state(1)},
+        "warning": r.warning,
+    })
+}
+
+pub fn write_summary(w: &mut dyn Write, r: &Report<'_>) -> io::Result<()> {
+    serde_json::to_writer(&mut *w, &summary_value(r))?;
+    w.write_all(b"\n")
+}

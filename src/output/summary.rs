@@ -1,0 +1,68 @@
+//! Totals over a whole capture: packets by fate, connections by outcome and final state.
+
+use std::collections::BTreeMap;
+
+use crate::pipeline::Counters;
+use crate::track::{Connection, Handshake, State, Teardown, TrackerStats};
+
+/// Running totals over the connections written so far (so streaming output can free them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub connections: u64,
+    pub handshakes: [u64; 3],
+    pub teardowns: [u64; 4],
+    pub mid_stream: u64,
+    /// Final states: `[client, server]` per state, in [`State::ALL`] order.
+    pub states: [[u64; 11]; 2],
+    /// Marks counted over all segments, in `Marks::NAMES` order.
+    pub marks: [u64; 12],
+}
+
+impl Summary {
+    pub fn add(&mut self, c: &Connection) {
+        self.connections += 1;
+        self.handshakes[match c.handshake() {
+            Handshake::Complete => 0,
+            Handshake::Partial => 1,
+            Handshake::None => 2,
+        }] += 1;
+        self.teardowns[match c.teardown() {
+            Teardown::Fin => 0,
+            Teardown::Rst => 1,
+            Teardown::Half => 2,
+            Teardown::None => 3,
+        }] += 1;
+        if c.mid_stream {
+            self.mid_stream += 1;
+        }
+        for (i, e) in c.ends.iter().enumerate() {
+            let idx = State::ALL.iter().position(|s| *s == e.state).unwrap_or(0);
+            self.states[i][idx] += 1;
+        }
+        for (i, n) in c.mark_counts.iter().enumerate() {
+            self.marks[i] += u64::from(*n);
+        }
+    }
+
+    pub fn complete_handshakes(&self) -> u64 {
+        self.handshakes[0]
+    }
+    pub fn fin_both_sides(&self) -> u64 {
+        self.teardowns[0]
+    }
+}
+
+/// Everything the summary reports, gathered once for text and JSON.
+pub struct Report<'a> {
+    pub summary: &'a Summary,
+    pub counters: &'a Counters,
+    pub tracker: &'a TrackerStats,
+    /// A warning about the input (e.g. a truncated file) after which output is partial.
+    pub warning: Option<&'a str>,
+}
+
+impl Report<'_> {
+    pub fn malformed(&self) -> &BTreeMap<&'static str, u64> {
+        &self.counters.malformed
+    }
+}
