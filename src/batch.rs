@@ -6,7 +6,7 @@ use crate::capture::{BpfFilter, CaptureError, FileReader};
 use crate::cli::Args;
 use crate::decode::Timestamp;
 use crate::output::{json, summary::Report, text, OutputOptions, SeqStyle, Summary};
-use crate::pipeline::{Pipeline, SegmentFilter};
+use crate::pipeline::{Decoder, Pipeline, SegmentFilter};
 use crate::track::{Connection, Tracker, TrackerConfig};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,21 +18,31 @@ pub enum Format {
 /// Builds the pipeline the command line describes (shared with the UI).
 pub fn pipeline_from_args(args: &Args, retire: bool) -> Result<Pipeline, String> {
     if !(args.msl.is_finite() && args.msl >= 0.0) {
-        return Err(format!("--msl must be a number of seconds >= 0, not {}", args.msl));
+        return Err(format!(
+            "--msl must be a number of seconds >= 0, not {}",
+            args.msl
+        ));
     }
     let mut p = Pipeline::new(Tracker::new(TrackerConfig {
         msl: Timestamp::from_secs_f64(args.msl),
         max_events: args.max_events.max(1),
         retire,
     }));
+    p.decoder = decoder_from_args(args)?;
+    Ok(p)
+}
+
+/// The filter/decode stage the command line describes.
+pub fn decoder_from_args(args: &Args) -> Result<Decoder, String> {
+    let mut d = Decoder::default();
     if let Some(expr) = &args.filter {
-        p.bpf = Some(BpfFilter::new(expr)?);
+        d.bpf = Some(BpfFilter::new(expr)?);
     }
-    p.filter = SegmentFilter {
+    d.filter = SegmentFilter {
         hosts: args.host.clone(),
         ports: args.port.clone(),
     };
-    Ok(p)
+    Ok(d)
 }
 
 pub fn output_options(args: &Args) -> OutputOptions {
@@ -100,7 +110,7 @@ pub fn run(
     let warning = input_error.as_ref().map(|e| e.to_string());
     let report = Report {
         summary: &summary,
-        counters: &pipeline.counters,
+        counters: pipeline.counters(),
         tracker: &pipeline.tracker.stats,
         warning: warning.as_deref(),
     };

@@ -2,6 +2,7 @@
 
 pub mod bpf;
 pub mod file;
+pub mod source;
 
 pub use bpf::BpfFilter;
 pub use file::{CaptureError, FileFormat, FileReader};

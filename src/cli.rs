@@ -28,7 +28,12 @@ pub struct Args {
     pub file: Option<String>,
 
     /// Capture file to read, as in tcpdump (same as the positional FILE).
-    #[arg(short = 'r', long = "read", value_name = "FILE", conflicts_with = "file")]
+    #[arg(
+        short = 'r',
+        long = "read",
+        value_name = "FILE",
+        conflicts_with = "file"
+    )]
     pub read: Option<String>,
 
     /// Print a ladder diagram per connection, then a summary (no TUI).

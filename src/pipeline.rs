@@ -1,5 +1,6 @@
-//! One packet through the core: filter, decode, track. Shared by batch output and the UI's
-//! capture thread; no I/O of its own.
+//! One packet through the core: filter and decode ([`Decoder`]), then track ([`Pipeline`]).
+//! The decoder runs wherever packets are read (the capture thread); the tracker wherever state
+//! is kept. Neither does I/O.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -55,26 +56,18 @@ impl SegmentFilter {
     }
 }
 
-/// The per-packet step: everything between a captured frame and the tracker.
-pub struct Pipeline {
-    pub tracker: Tracker,
+/// Filter + decode, counting every frame's fate. Lives on the capture thread.
+#[derive(Default)]
+pub struct Decoder {
     pub counters: Counters,
     pub bpf: Option<BpfFilter>,
     pub filter: SegmentFilter,
 }
 
-impl Pipeline {
-    pub fn new(tracker: Tracker) -> Pipeline {
-        Pipeline {
-            tracker,
-            counters: Counters::default(),
-            bpf: None,
-            filter: SegmentFilter::default(),
-        }
-    }
-
-    /// Feeds one frame. Returns the connection id it landed on, if it was TCP.
-    pub fn feed(&mut self, pkt: &RawPacket<'_>) -> Option<u64> {
+impl Decoder {
+    /// Decodes one frame; `Some((segment, frame number))` if it is a TCP segment that passes
+    /// the filters. Frame numbers are 1-based, counting every frame read (as Wireshark does).
+    pub fn decode(&mut self, pkt: &RawPacket<'_>) -> Option<(Segment, u64)> {
         self.counters.packets += 1;
         let frame = self.counters.packets;
         if let Some(bpf) = self.bpf.as_mut() {
@@ -90,11 +83,10 @@ impl Pipeline {
                     return None;
                 }
                 self.counters.tcp += 1;
-                Some(self.tracker.ingest(&seg, frame))
+                Some((seg, frame))
             }
             Ok(Decoded::NotTcp) => {
                 self.counters.non_tcp += 1;
-                self.tracker.advance(pkt.ts);
                 None
             }
             Err(DecodeError::UnsupportedLink(lt)) => {
@@ -103,6 +95,37 @@ impl Pipeline {
             }
             Err(e) => {
                 *self.counters.malformed.entry(e.reason()).or_default() += 1;
+                None
+            }
+        }
+    }
+}
+
+/// Decoder and tracker together, for single-threaded batch runs.
+pub struct Pipeline {
+    pub decoder: Decoder,
+    pub tracker: Tracker,
+}
+
+impl Pipeline {
+    pub fn new(tracker: Tracker) -> Pipeline {
+        Pipeline {
+            decoder: Decoder::default(),
+            tracker,
+        }
+    }
+
+    pub fn counters(&self) -> &Counters {
+        &self.decoder.counters
+    }
+
+    /// Feeds one frame. Returns the connection id it landed on, if it was TCP.
+    pub fn feed(&mut self, pkt: &RawPacket<'_>) -> Option<u64> {
+        match self.decoder.decode(pkt) {
+            Some((seg, frame)) => Some(self.tracker.ingest(&seg, frame)),
+            None => {
+                // Non-TCP traffic still moves capture time (TIME_WAIT can expire during it).
+                self.tracker.advance(pkt.ts);
                 None
             }
         }

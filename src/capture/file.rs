@@ -63,12 +63,12 @@ enum Inner {
         linktype: LinkType,
     },
     Pcap {
-        reader: PcapReader<Box<dyn Read>>,
+        reader: PcapReader<Box<dyn Read + Send>>,
         linktype: LinkType,
         buf: Vec<u8>,
     },
     PcapNg {
-        reader: Box<PcapNgReader<Box<dyn Read>>>,
+        reader: Box<PcapNgReader<Box<dyn Read + Send>>>,
         ifaces: Vec<Iface>,
         buf: Vec<u8>,
     },
@@ -121,7 +121,7 @@ impl FileReader {
             path: path.to_string(),
             source,
         };
-        let raw: Box<dyn Read> = if path == "-" {
+        let raw: Box<dyn Read + Send> = if path == "-" {
             Box::new(io::stdin())
         } else {
             if Path::new(path).is_dir() {
@@ -129,7 +129,25 @@ impl FileReader {
             }
             Box::new(File::open(path).map_err(open_err)?)
         };
-        let mut r: Box<dyn BufRead> = Box::new(BufReader::with_capacity(1 << 16, raw));
+        Self::open_stream(path, raw, path != "-")
+    }
+
+    /// Reads a capture held in memory (the embedded demo); `name` is used in messages.
+    pub fn from_bytes(name: &str, bytes: &'static [u8]) -> Result<FileReader, CaptureError> {
+        Self::open_stream(name, Box::new(bytes), false)
+    }
+
+    /// `by_path`: a plain pcap may be handed to libpcap by its path.
+    fn open_stream(
+        path: &str,
+        raw: Box<dyn Read + Send>,
+        by_path: bool,
+    ) -> Result<FileReader, CaptureError> {
+        let open_err = |source| CaptureError::Open {
+            path: path.to_string(),
+            source,
+        };
+        let mut r: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(1 << 16, raw));
         let mut magic = peek4(&mut r).map_err(open_err)?;
         let mut compressed = false;
         if magic.starts_with(&GZIP_MAGIC) {
@@ -160,14 +178,14 @@ impl FileReader {
             path: path.to_string(),
             msg,
         };
-        let inner = if is_pcap && !compressed && path != "-" {
+        let inner = if is_pcap && !compressed && by_path {
             drop(r);
             let cap = pcap::Capture::from_file_with_precision(path, pcap::Precision::Nano)
                 .map_err(|e| fmt_err(e.to_string()))?;
             let linktype = LinkType(cap.get_datalink().0 as u32);
             Inner::Libpcap { cap, linktype }
         } else if is_pcap {
-            let reader = PcapReader::new(Box::new(r) as Box<dyn Read>)
+            let reader = PcapReader::new(Box::new(r) as Box<dyn Read + Send>)
                 .map_err(|e| fmt_err(e.to_string()))?;
             let linktype = LinkType(u32::from(reader.header().datalink));
             Inner::Pcap {
@@ -176,7 +194,7 @@ impl FileReader {
                 buf: Vec::new(),
             }
         } else {
-            let reader = PcapNgReader::new(Box::new(r) as Box<dyn Read>)
+            let reader = PcapNgReader::new(Box::new(r) as Box<dyn Read + Send>)
                 .map_err(|e| fmt_err(format!("pcapng: {e}")))?;
             let ifaces = reader.interfaces().iter().map(|i| iface_of(i)).collect();
             Inner::PcapNg {

@@ -196,7 +196,7 @@ impl TcpOptions {
                 }
                 (34, n) if n <= 16 => o.tfo = Some(cookie(body)),
                 // Experimental TFO (RFC 6994 ExID 0xF989), used before kind 34 was assigned.
-                (254, n) if n >= 2 && n <= 18 && body[..2] == [0xf9, 0x89] => {
+                (254, n) if (2..=18).contains(&n) && body[..2] == [0xf9, 0x89] => {
                     o.tfo = Some(cookie(&body[2..]))
                 }
                 _ => {}

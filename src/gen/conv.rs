@@ -48,7 +48,13 @@ pub fn ep(ip: &str, port: u16) -> Endpoint {
 }
 
 impl Conv {
-    pub fn new(client: Endpoint, server: Endpoint, client_isn: u32, server_isn: u32, t0: f64) -> Conv {
+    pub fn new(
+        client: Endpoint,
+        server: Endpoint,
+        client_isn: u32,
+        server_isn: u32,
+        t0: f64,
+    ) -> Conv {
         Conv {
             client,
             server,
@@ -63,7 +69,15 @@ impl Conv {
     /// Emits a segment from `from` (0 client, 1 server) with explicit numbers, without
     /// touching the script's sequence bookkeeping.
     #[allow(clippy::too_many_arguments)]
-    pub fn raw(&mut self, dt: f64, from: usize, flags: u16, seq: u32, ack: u32, len: usize) -> &mut Self {
+    pub fn raw(
+        &mut self,
+        dt: f64,
+        from: usize,
+        flags: u16,
+        seq: u32,
+        ack: u32,
+        len: usize,
+    ) -> &mut Self {
         self.t += secs(dt);
         let (src, dst) = if from == C {
             (self.client, self.server)

@@ -118,7 +118,11 @@ pub fn frame(link: &Link, p: &GenPacket, ipv6_hop_by_hop: bool) -> Vec<u8> {
             f.extend_from_slice(&smac);
             for (i, id) in vlans.iter().enumerate() {
                 // 802.1ad (0x88a8) for the outer tag of a QinQ stack, 802.1Q otherwise.
-                let tpid: u16 = if vlans.len() > 1 && i == 0 { 0x88a8 } else { 0x8100 };
+                let tpid: u16 = if vlans.len() > 1 && i == 0 {
+                    0x88a8
+                } else {
+                    0x8100
+                };
                 f.extend_from_slice(&tpid.to_be_bytes());
                 f.extend_from_slice(&(id & 0x0fff).to_be_bytes());
             }

@@ -116,14 +116,21 @@ pub fn fin_ack_combined() -> Vec<GenPacket> {
 
 pub fn simultaneous_open() -> Vec<GenPacket> {
     let mut c = Conv::new(ep("10.0.1.1", 5000), ep("10.0.1.2", 5001), 1000, 9000, T0);
-    c.syn(0.0).syn_s(0.0001).syn_ack_c(0.010).syn_ack_s_simul(0.0001);
+    c.syn(0.0)
+        .syn_s(0.0001)
+        .syn_ack_c(0.010)
+        .syn_ack_s_simul(0.0001);
     c.data_c(0.010, 10).ack_s(0.010);
     c.packets
 }
 
 pub fn simultaneous_close() -> Vec<GenPacket> {
     let mut c = conv(4, T0);
-    c.syn(0.0).syn_ack(0.010).ack_c(0.010).data_c(0.010, 50).ack_s(0.010);
+    c.syn(0.0)
+        .syn_ack(0.010)
+        .ack_c(0.010)
+        .data_c(0.010, 50)
+        .ack_s(0.010);
     // Both FINs cross on the wire: neither acknowledges the other.
     c.fin_crossing(0.100, 0).fin_crossing(0.0001, 1);
     c.ack_c(0.010).ack_s(0.0001);
@@ -164,16 +171,35 @@ pub fn rst_states() -> Vec<GenPacket> {
     a.syn(0.0).syn_ack(0.001).rst_c(0.001);
     // ESTABLISHED: an abortive close by the server after data.
     let mut b = conv(11, T0 + 1.0);
-    b.syn(0.0).syn_ack(0.001).ack_c(0.001).data_c(0.001, 100).ack_s(0.001).rst_s(0.5);
+    b.syn(0.0)
+        .syn_ack(0.001)
+        .ack_c(0.001)
+        .data_c(0.001, 100)
+        .ack_s(0.001)
+        .rst_s(0.5);
     // FIN_WAIT_1 / CLOSE_WAIT: the server resets instead of acknowledging the FIN.
     let mut c = conv(12, T0 + 2.0);
-    c.syn(0.0).syn_ack(0.001).ack_c(0.001).fin_c(0.1).rst_s(0.001);
+    c.syn(0.0)
+        .syn_ack(0.001)
+        .ack_c(0.001)
+        .fin_c(0.1)
+        .rst_s(0.001);
     // FIN_WAIT_2 / CLOSE_WAIT: the client gives up waiting for the server's FIN.
     let mut d = conv(13, T0 + 3.0);
-    d.syn(0.0).syn_ack(0.001).ack_c(0.001).fin_c(0.1).ack_s(0.001).rst_c(5.0);
+    d.syn(0.0)
+        .syn_ack(0.001)
+        .ack_c(0.001)
+        .fin_c(0.1)
+        .ack_s(0.001)
+        .rst_c(5.0);
     // TIME_WAIT / LAST_ACK: the final ACK is lost, the server resets.
     let mut e = conv(14, T0 + 10.0);
-    e.syn(0.0).syn_ack(0.001).ack_c(0.001).fin_c(0.1).fin_s(0.001).rst_s(0.3);
+    e.syn(0.0)
+        .syn_ack(0.001)
+        .ack_c(0.001)
+        .fin_c(0.1)
+        .fin_s(0.001)
+        .rst_s(0.3);
     // CLOSING: a reset during a simultaneous close.
     let mut f = conv(15, T0 + 11.0);
     f.syn(0.0).syn_ack(0.001).ack_c(0.001);
@@ -197,7 +223,10 @@ pub fn retransmissions() -> Vec<GenPacket> {
 pub fn syn_unanswered() -> Vec<GenPacket> {
     // Linux's SYN backoff: 1 s, 2 s, 4 s between tries.
     let mut c = Conv::new(ep("10.0.0.1", 40300), ep("192.0.2.99", 443), 4242, 0, T0);
-    c.syn(0.0).retransmit(1.0, 0).retransmit(2.0, 0).retransmit(4.0, 0);
+    c.syn(0.0)
+        .retransmit(1.0, 0)
+        .retransmit(2.0, 0)
+        .retransmit(4.0, 0);
     c.packets
 }
 
@@ -205,7 +234,10 @@ pub fn missing_segments() -> Vec<GenPacket> {
     // The SYN+ACK and one data segment were not captured.
     let mut c = conv(30, T0);
     c.syn(0.0).syn_ack(0.010).lose_last().ack_c(0.010);
-    c.data_c(0.001, 100).data_c(0.001, 100).lose_last().data_c(0.001, 100);
+    c.data_c(0.001, 100)
+        .data_c(0.001, 100)
+        .lose_last()
+        .data_c(0.001, 100);
     c.ack_s(0.010);
     c.fin_c(0.050).fin_s(0.010).ack_c(0.010);
     c.packets
@@ -214,7 +246,9 @@ pub fn missing_segments() -> Vec<GenPacket> {
 pub fn out_of_order() -> Vec<GenPacket> {
     let mut c = conv(31, T0);
     c.syn(0.0).syn_ack(0.010).ack_c(0.010);
-    c.data_s(0.001, 1000).data_s(0.0001, 1000).data_s(0.0001, 1000);
+    c.data_s(0.001, 1000)
+        .data_s(0.0001, 1000)
+        .data_s(0.0001, 1000);
     // The capture saw the second and third segments before the first.
     let n = c.packets.len();
     let first = c.packets.remove(n - 3);
@@ -222,15 +256,28 @@ pub fn out_of_order() -> Vec<GenPacket> {
     first.ts = Timestamp(c.packets[n - 2].ts.0 + 50_000);
     c.packets.push(first);
     c.t += 100_000;
-    c.ack_c(0.010).fin_s(0.010).ack_c(0.010).fin_c(0.001).ack_s(0.010);
+    c.ack_c(0.010)
+        .fin_s(0.010)
+        .ack_c(0.010)
+        .fin_c(0.001)
+        .ack_s(0.010);
     c.packets
 }
 
 pub fn wraparound() -> Vec<GenPacket> {
     // ISNs 100 bytes short of 2^32: data crosses the wrap.
-    let mut c = Conv::new(ep("10.0.0.1", 40400), ep("10.0.0.2", 80), u32::MAX - 99, u32::MAX - 9, T0);
+    let mut c = Conv::new(
+        ep("10.0.0.1", 40400),
+        ep("10.0.0.2", 80),
+        u32::MAX - 99,
+        u32::MAX - 9,
+        T0,
+    );
     c.syn(0.0).syn_ack(0.01).ack_c(0.01);
-    c.data_c(0.001, 60).data_c(0.001, 60).data_c(0.001, 60).ack_s(0.01);
+    c.data_c(0.001, 60)
+        .data_c(0.001, 60)
+        .data_c(0.001, 60)
+        .ack_s(0.01);
     c.data_s(0.001, 500).ack_c(0.01);
     c.fin_c(0.01).ack_s(0.01).fin_s(0.001).ack_c(0.01);
     c.packets
@@ -263,7 +310,13 @@ pub fn time_wait_expiry() -> Vec<GenPacket> {
 
 pub fn mid_stream() -> Vec<GenPacket> {
     // The capture starts after the handshake: roles come from the ports.
-    let mut c = Conv::new(ep("10.0.0.2", 22), ep("10.0.0.1", 51234), 70_000, 80_000, T0);
+    let mut c = Conv::new(
+        ep("10.0.0.2", 22),
+        ep("10.0.0.1", 51234),
+        70_000,
+        80_000,
+        T0,
+    );
     // Scripted from the server's point of view, so swap: "client" here is the server.
     c.data_c(0.0, 100).ack_s(0.01).data_c(0.01, 100).ack_s(0.01);
     c.data_s(0.01, 40).ack_c(0.01);
@@ -274,12 +327,16 @@ pub fn mid_stream() -> Vec<GenPacket> {
 pub fn dupack_zero_window() -> Vec<GenPacket> {
     let mut c = conv(60, T0);
     c.syn(0.0).syn_ack(0.01).ack_c(0.01);
-    c.data_s(0.001, 1000).data_s(0.0001, 1000).lose_last().data_s(0.0001, 1000);
+    c.data_s(0.001, 1000)
+        .data_s(0.0001, 1000)
+        .lose_last()
+        .data_s(0.0001, 1000);
     c.ack_c(0.01);
     // Duplicate ACKs for the missing segment, then fast retransmit.
     let ack = c.packets.last().map(|p| p.ack).unwrap_or(0);
     let seq = c.next[0];
-    c.raw(0.0005, 0, Flags::ACK, seq, ack, 0).raw(0.0005, 0, Flags::ACK, seq, ack, 0);
+    c.raw(0.0005, 0, Flags::ACK, seq, ack, 0)
+        .raw(0.0005, 0, Flags::ACK, seq, ack, 0);
     // The receiver stops reading: its window closes, then opens.
     c.set_window(0, 0).ack_c(0.3).ack_c(0.5);
     c.set_window(0, 64240).ack_c(2.0);
@@ -289,21 +346,86 @@ pub fn dupack_zero_window() -> Vec<GenPacket> {
 
 /// The lecture story behind `synack` with no arguments.
 pub fn demo() -> Vec<GenPacket> {
-    let mut graceful = Conv::new(ep("192.168.1.10", 51000), ep("192.168.1.20", 80), 2_000_000_000, 3_500_000_000, T0);
+    let mut graceful = Conv::new(
+        ep("192.168.1.10", 51000),
+        ep("192.168.1.20", 80),
+        2_000_000_000,
+        3_500_000_000,
+        T0,
+    );
     normal(&mut graceful);
-    let mut refused = Conv::new(ep("192.168.1.10", 51001), ep("192.168.1.20", 81), 1_234_567, 0, T0 + 1.0);
+    let mut refused = Conv::new(
+        ep("192.168.1.10", 51001),
+        ep("192.168.1.20", 81),
+        1_234_567,
+        0,
+        T0 + 1.0,
+    );
     refused.syn(0.0).refuse(0.0005);
-    let mut reset = Conv::new(ep("192.168.1.10", 51002), ep("192.168.1.20", 8080), 77_000, 88_000, T0 + 2.0);
-    reset.syn(0.0).syn_ack(0.01).ack_c(0.01).data_c(0.01, 300).ack_s(0.01).data_s(0.2, 100).rst_c(0.3);
-    let mut close_wait = Conv::new(ep("192.168.1.10", 51003), ep("192.168.1.20", 5432), 500_000, 600_000, T0 + 3.0);
-    close_wait.syn(0.0).syn_ack(0.01).ack_c(0.01).data_c(0.01, 40).data_s(0.01, 400).ack_c(0.01);
+    let mut reset = Conv::new(
+        ep("192.168.1.10", 51002),
+        ep("192.168.1.20", 8080),
+        77_000,
+        88_000,
+        T0 + 2.0,
+    );
+    reset
+        .syn(0.0)
+        .syn_ack(0.01)
+        .ack_c(0.01)
+        .data_c(0.01, 300)
+        .ack_s(0.01)
+        .data_s(0.2, 100)
+        .rst_c(0.3);
+    let mut close_wait = Conv::new(
+        ep("192.168.1.10", 51003),
+        ep("192.168.1.20", 5432),
+        500_000,
+        600_000,
+        T0 + 3.0,
+    );
+    close_wait
+        .syn(0.0)
+        .syn_ack(0.01)
+        .ack_c(0.01)
+        .data_c(0.01, 40)
+        .data_s(0.01, 400)
+        .ack_c(0.01);
     close_wait.fin_c(0.5).ack_s(0.01);
-    let mut unanswered = Conv::new(ep("192.168.1.10", 51004), ep("192.168.1.99", 443), 99_999, 0, T0 + 4.0);
+    let mut unanswered = Conv::new(
+        ep("192.168.1.10", 51004),
+        ep("192.168.1.99", 443),
+        99_999,
+        0,
+        T0 + 4.0,
+    );
     unanswered.syn(0.0).retransmit(1.0, 0).retransmit(2.0, 0);
-    let mut simul = Conv::new(ep("192.168.1.10", 51005), ep("192.168.1.20", 6000), 10_000, 20_000, T0 + 5.0);
-    simul.syn(0.0).syn_ack(0.01).ack_c(0.01).data_c(0.01, 10).ack_s(0.01);
-    simul.fin_crossing(0.2, 0).fin_crossing(0.0001, 1).ack_c(0.01).ack_s(0.0001);
-    merge(&[&graceful, &refused, &reset, &close_wait, &unanswered, &simul])
+    let mut simul = Conv::new(
+        ep("192.168.1.10", 51005),
+        ep("192.168.1.20", 6000),
+        10_000,
+        20_000,
+        T0 + 5.0,
+    );
+    simul
+        .syn(0.0)
+        .syn_ack(0.01)
+        .ack_c(0.01)
+        .data_c(0.01, 10)
+        .ack_s(0.01);
+    simul
+        .fin_crossing(0.2, 0)
+        .fin_crossing(0.0001, 1)
+        .ack_c(0.01)
+        .ack_s(0.0001);
+    merge(&[
+        &graceful,
+        &refused,
+        &reset,
+        &close_wait,
+        &unanswered,
+        &simul,
+    ])
 }
 
 pub fn malformed_frames() -> Vec<Frame> {
@@ -331,7 +453,7 @@ pub fn malformed_frames() -> Vec<Frame> {
     let mut udp = Vec::new();
     etherparse::PacketBuilder::ethernet2([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2])
         .ipv4([10, 0, 0, 1], [10, 0, 0, 3], 64)
-        .udp(5353, 53, )
+        .udp(5353, 53)
         .write(&mut udp, b"hello")
         .expect("udp frame");
     frames.push(mk(udp, t(104)));
@@ -386,7 +508,12 @@ pub fn all() -> Vec<Fixture> {
     ];
     // IPv6 with a hop-by-hop extension header, over Ethernet.
     v6_fixture(&mut v);
-    v.push(pcap("vlan.pcap", "Link layer: Ethernet with one 802.1Q tag (VLAN 42); the textbook connection.", Link::Ethernet { vlans: vec![42] }, handshake_close()));
+    v.push(pcap(
+        "vlan.pcap",
+        "Link layer: Ethernet with one 802.1Q tag (VLAN 42); the textbook connection.",
+        Link::Ethernet { vlans: vec![42] },
+        handshake_close(),
+    ));
     v.push(Fixture {
         name: "nanosecond.pcap",
         about: "Nanosecond-precision pcap (magic a1b23c4d); the textbook connection with sub-microsecond gaps.",
@@ -434,7 +561,12 @@ pub fn all() -> Vec<Fixture> {
     });
     let frames = write::frames(&Link::ethernet(), &handshake_close(), false);
     // The 24-byte file header, five whole records (16-byte header each), 20 bytes of the sixth.
-    let cut = 24 + frames[..5].iter().map(|f| 16 + f.data.len() as u64).sum::<u64>() + 20;
+    let cut = 24
+        + frames[..5]
+            .iter()
+            .map(|f| 16 + f.data.len() as u64)
+            .sum::<u64>()
+        + 20;
     v.push(Fixture {
         name: "truncated-file.pcap",
         about: "The textbook connection with the file cut in the middle of the sixth packet record: the first five packets read, then a clean truncation error.",
@@ -470,18 +602,29 @@ fn v6_fixture(v: &mut Vec<Fixture>) {
 fn nano_gaps() -> Vec<GenPacket> {
     let mut c = conv(80, T0);
     c.syn(0.0).syn_ack(0.000_000_250).ack_c(0.000_000_125);
-    c.fin_c(0.000_001_001).fin_s(0.000_000_333).ack_c(0.000_000_001);
+    c.fin_c(0.000_001_001)
+        .fin_s(0.000_000_333)
+        .ack_c(0.000_000_001);
     c.packets
 }
 
 fn multi_link_pcapng() -> Fixture {
     // Three interfaces (Ethernet, SLL, raw IP; the raw one with nanosecond timestamps), one
     // connection on each: libpcap 1.10 refuses such files, synack must not.
-    let links = vec![(Link::ethernet(), false), (Link::Sll, false), (Link::Raw, true)];
+    let links = vec![
+        (Link::ethernet(), false),
+        (Link::Sll, false),
+        (Link::Raw, true),
+    ];
     let mut frames = Vec::new();
     for (i, (link, _)) in links.iter().enumerate() {
         let mut c = conv(90 + i as u16, T0 + i as f64 * 0.5);
-        c.syn(0.0).syn_ack(0.01).ack_c(0.01).fin_c(0.1).fin_s(0.01).ack_c(0.01);
+        c.syn(0.0)
+            .syn_ack(0.01)
+            .ack_c(0.01)
+            .fin_c(0.1)
+            .fin_s(0.01)
+            .ack_c(0.01);
         for f in write::frames(link, &c.packets, false) {
             frames.push((i, f));
         }

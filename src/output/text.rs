@@ -127,13 +127,7 @@ pub fn header(c: &Connection) -> String {
 /// The ladder diagram of one connection.
 pub fn ladder(c: &Connection, opts: &OutputOptions) -> String {
     let mut out = String::new();
-    out.push_str(&row(
-        "time",
-        "client",
-        &centered(""),
-        "server",
-        "",
-    ));
+    out.push_str(&row("time", "client", &centered(""), "server", ""));
     out.push('\n');
     let initial = c.events.first().map(|e| e.before).unwrap_or(c.states());
     out.push_str(&row(
@@ -149,10 +143,7 @@ pub fn ladder(c: &Connection, opts: &OutputOptions) -> String {
     while i < events.len() {
         let e = &events[i];
         // A run of plain segments (no flags but ACK/PSH, no marks, no state change).
-        let run = events[i..]
-            .iter()
-            .take_while(|e| !e.is_notable())
-            .count();
+        let run = events[i..].iter().take_while(|e| !e.is_notable()).count();
         if run >= FOLD_MIN {
             let seg = &events[i..i + run];
             let c2s = seg.iter().filter(|e| e.dir == Dir::C2S).count();

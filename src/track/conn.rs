@@ -736,13 +736,16 @@ impl Connection {
         } else {
             // Data, ACK or FIN without SYN.
             match st {
-                State::SynReceived if f.ack() && !f.fin() && self.hs_synack_seen_from(s) => {
-                    // It could only send this once ESTABLISHED: the ACK that got it there was
-                    // not captured.
-                    if !self.peer_acked_syn(s) {
-                        marks.set(Marks::INFERRED);
-                        self.set_state(s, State::Established, seg.ts);
-                    }
+                // It could only send this once ESTABLISHED: the ACK that got it there was not
+                // captured.
+                State::SynReceived
+                    if f.ack()
+                        && !f.fin()
+                        && self.hs_synack_seen_from(s)
+                        && !self.peer_acked_syn(s) =>
+                {
+                    marks.set(Marks::INFERRED);
+                    self.set_state(s, State::Established, seg.ts);
                 }
                 State::SynSent | State::Listen | State::Closed if f.ack() => {
                     // An end that acknowledges the peer's SYN is past the handshake; the
