@@ -2,6 +2,7 @@
 
 pub mod bpf;
 pub mod file;
+pub mod live;
 pub mod source;
 
 pub use bpf::BpfFilter;

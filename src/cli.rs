@@ -76,6 +76,48 @@ pub struct Args {
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+
+    // ---- live capture ----
+    /// Capture live from this interface (`any` for all; needs root or CAP_NET_RAW).
+    #[arg(short = 'i', long = "interface", value_name = "IFACE", conflicts_with_all = ["file", "read"])]
+    pub interface: Option<String>,
+
+    /// List the interfaces synack can capture on, with their addresses, and exit.
+    #[arg(long)]
+    pub list_interfaces: bool,
+
+    /// Live: stop after this many packets.
+    #[arg(short = 'c', long, value_name = "N")]
+    pub count: Option<u64>,
+
+    /// Live: stop after this many seconds.
+    #[arg(long, value_name = "SECS")]
+    pub duration: Option<f64>,
+
+    /// Live: kernel capture buffer size in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 8 << 20)]
+    pub buffer_size: u32,
+
+    /// Live: bytes captured per packet (headers plus the first bytes of payload).
+    #[arg(long, value_name = "BYTES", default_value_t = 256)]
+    pub snaplen: u32,
+
+    /// Live: also save what is captured to this pcap file.
+    #[arg(short = 'w', long = "write", value_name = "FILE")]
+    pub write: Option<String>,
+
+    // ---- terminal UI ----
+    /// TUI: draw with ASCII only (no Unicode line drawing).
+    #[arg(long)]
+    pub ascii: bool,
+
+    /// TUI: replay speed factor for files (0.25 to 64), or `max`.
+    #[arg(long, value_name = "X", default_value = "1")]
+    pub speed: String,
+
+    /// TUI: idle gaps in a replayed file longer than this many seconds are skipped.
+    #[arg(long, value_name = "SECS")]
+    pub max_gap: Option<f64>,
 }
 
 impl Args {

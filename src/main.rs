@@ -23,6 +23,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    // Batch modes when asked for, or when stdout is not a terminal (`synack f.pcap | less`).
     let format = if args.json {
         Some(Format::Json)
     } else if args.text || !io::stdout().is_terminal() {
