@@ -200,13 +200,15 @@ impl Conv {
         let ack = self.next[C];
         self.raw(dt, S, Flags::RST | Flags::ACK, 0, ack, 0)
     }
-    /// A FIN from `from` that does not acknowledge the peer's crossing FIN (simultaneous close).
-    pub fn fin_crossing(&mut self, dt: f64, from: usize) -> &mut Self {
-        let seq = self.next[from];
-        let ack = self.rcv[from].wrapping_sub(1);
-        self.raw(dt, from, Flags::FIN | Flags::ACK, seq, ack, 0);
-        self.next[from] = seq.wrapping_add(1);
-        self.rcv[1 - from] = self.next[from];
+    /// Simultaneous close: the client's and the server's FINs cross on the wire, so neither
+    /// acknowledges the other's (each acknowledges only what it had before).
+    pub fn fins_crossing(&mut self, dt_client: f64, dt_server: f64) -> &mut Self {
+        let (cseq, sseq) = (self.next[C], self.next[S]);
+        let (cack, sack) = (self.rcv[C], self.rcv[S]);
+        self.raw(dt_client, C, Flags::FIN | Flags::ACK, cseq, cack, 0);
+        self.raw(dt_server, S, Flags::FIN | Flags::ACK, sseq, sack, 0);
+        self.next = [cseq.wrapping_add(1), sseq.wrapping_add(1)];
+        self.rcv = [self.next[S], self.next[C]];
         self
     }
     pub fn set_window(&mut self, from: usize, w: u16) -> &mut Self {

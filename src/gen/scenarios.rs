@@ -132,7 +132,7 @@ pub fn simultaneous_close() -> Vec<GenPacket> {
         .data_c(0.010, 50)
         .ack_s(0.010);
     // Both FINs cross on the wire: neither acknowledges the other.
-    c.fin_crossing(0.100, 0).fin_crossing(0.0001, 1);
+    c.fins_crossing(0.100, 0.0001);
     c.ack_c(0.010).ack_s(0.0001);
     c.packets
 }
@@ -203,7 +203,7 @@ pub fn rst_states() -> Vec<GenPacket> {
     // CLOSING: a reset during a simultaneous close.
     let mut f = conv(15, T0 + 11.0);
     f.syn(0.0).syn_ack(0.001).ack_c(0.001);
-    f.fin_crossing(0.1, 0).fin_crossing(0.0001, 1).rst_c(0.01);
+    f.fins_crossing(0.1, 0.0001).rst_c(0.01);
     out.extend(merge(&[&a, &b, &c, &d, &e, &f]));
     out
 }
@@ -327,17 +327,24 @@ pub fn mid_stream() -> Vec<GenPacket> {
 pub fn dupack_zero_window() -> Vec<GenPacket> {
     let mut c = conv(60, T0);
     c.syn(0.0).syn_ack(0.01).ack_c(0.01);
+    // Three server segments; the second is lost on the way (and not captured).
+    let s1 = c.next[1];
     c.data_s(0.001, 1000)
         .data_s(0.0001, 1000)
         .lose_last()
         .data_s(0.0001, 1000);
-    c.ack_c(0.01);
-    // Duplicate ACKs for the missing segment, then fast retransmit.
-    let ack = c.packets.last().map(|p| p.ack).unwrap_or(0);
-    let seq = c.next[0];
-    c.raw(0.0005, 0, Flags::ACK, seq, ack, 0)
-        .raw(0.0005, 0, Flags::ACK, seq, ack, 0);
-    // The receiver stops reading: its window closes, then opens.
+    let s3_end = c.next[1];
+    let cseq = c.next[0];
+    let hole = s1.wrapping_add(1000);
+    let sack = c.rcv[1];
+    // The client acknowledges up to the hole, then repeats that ACK for the third segment:
+    // duplicate ACKs. The server retransmits the lost segment; the client acknowledges all.
+    c.raw(0.010, 0, Flags::ACK, cseq, hole, 0)
+        .raw(0.0005, 0, Flags::ACK, cseq, hole, 0)
+        .raw(0.0005, 0, Flags::ACK, cseq, hole, 0)
+        .raw(0.0005, 1, Flags::PSH | Flags::ACK, hole, sack, 1000)
+        .raw(0.010, 0, Flags::ACK, cseq, s3_end, 0);
+    // The receiver stops reading: its window closes for 2.5 s, then opens.
     c.set_window(0, 0).ack_c(0.3).ack_c(0.5);
     c.set_window(0, 64240).ack_c(2.0);
     c.fin_s(0.1).ack_c(0.01).fin_c(0.01).ack_s(0.01);
@@ -413,11 +420,7 @@ pub fn demo() -> Vec<GenPacket> {
         .ack_c(0.01)
         .data_c(0.01, 10)
         .ack_s(0.01);
-    simul
-        .fin_crossing(0.2, 0)
-        .fin_crossing(0.0001, 1)
-        .ack_c(0.01)
-        .ack_s(0.0001);
+    simul.fins_crossing(0.2, 0.0001).ack_c(0.01).ack_s(0.0001);
     merge(&[
         &graceful,
         &refused,
@@ -490,13 +493,13 @@ pub fn all() -> Vec<Fixture> {
         eth("rst-states.pcap", "Six connections, each reset in a different state: SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1/CLOSE_WAIT, FIN_WAIT_2/CLOSE_WAIT, TIME_WAIT/LAST_ACK, CLOSING.", rst_states()),
         eth("retransmissions.pcap", "Retransmitted SYN (after 1 s), SYN+ACK, data segment and FIN, in one connection that still closes normally.", retransmissions()),
         eth("syn-unanswered.pcap", "A SYN nobody answers, retransmitted with Linux's backoff (1 s, 2 s, 4 s).", syn_unanswered()),
-        eth("missing-segments.pcap", "Segments missing from the capture: the SYN+ACK (inferred from the client's ACK) and one data segment (a gap, then an ACK of data never seen).", missing_segments()),
+        eth("missing-segments.pcap", "Segments missing from the capture: the SYN+ACK (the server's states are inferred from the client's ACK) and one client data segment (a gap, marked prev_missing, that the server's ACK covers).", missing_segments()),
         eth("out-of-order.pcap", "Out-of-order capture: the first of three server data segments is captured after the other two.", out_of_order()),
         eth("wraparound.pcap", "Sequence-number wraparound: both ISNs are just below 2^32 and the data crosses zero; relative numbers and FIN acknowledgment stay right.", wraparound()),
         eth("port-reuse.pcap", "Port reuse: a closed connection (client in TIME_WAIT), then a new SYN with a new ISN on the same 4-tuple (accepted, later reset), then another (refused). Three connections.", port_reuse()),
         eth("time-wait-expiry.pcap", "TIME_WAIT expiry: a connection closes into TIME_WAIT, a second connection 61 s later moves capture time past 2*MSL (60 s), so the first is shown CLOSED (inferred).", time_wait_expiry()),
         eth("mid-stream.pcap", "Capture joined mid-stream (no handshake): roles inferred from the ports (22 is the server), then a close started by the server.", mid_stream()),
-        eth("dupack-zero-window.pcap", "Duplicate ACKs after a lost segment, then a receiver whose window drops to zero for 2.5 s before reopening.", dupack_zero_window()),
+        eth("dupack-zero-window.pcap", "A lost server segment: the client's duplicate ACKs, the retransmission that fills the hole, then a receiver whose window drops to zero for 2.5 s before reopening.", dupack_zero_window()),
         eth("demo.pcap", "The built-in demo (synack with no argument): a graceful close ending in TIME_WAIT, a refused SYN, a reset mid-stream, a connection left in CLOSE_WAIT/FIN_WAIT_2, an unanswered SYN with retries, a simultaneous close.", demo()),
         pcap("vlan-qinq.pcap", "Link layer: Ethernet with 802.1Q (one tag) and QinQ (802.1ad + 802.1Q) frames; the textbook connection.", Link::Ethernet { vlans: vec![100, 200] }, handshake_close()),
         pcap("sll.pcap", "Link layer: Linux cooked capture v1 (LINKTYPE_LINUX_SLL 113); the textbook connection.", Link::Sll, handshake_close()),

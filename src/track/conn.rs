@@ -186,7 +186,10 @@ pub struct End {
     pub packets: u64,
     /// Payload bytes sent (retransmissions included, as on the wire).
     pub bytes: u64,
+    /// Sent a SYN without ACK (an active open).
     pub sent_syn: bool,
+    /// Sent a SYN+ACK (answering a SYN).
+    pub sent_synack: bool,
     pub sent_fin: bool,
     pub sent_rst: bool,
     /// When this end entered TIME_WAIT (restarted by a retransmitted FIN, RFC 9293 3.10.7.4).
@@ -212,9 +215,22 @@ impl End {
             packets: 0,
             bytes: 0,
             sent_syn: false,
+            sent_synack: false,
             sent_fin: false,
             sent_rst: false,
             time_wait_since: None,
+        }
+    }
+
+    /// An acceptable ACK of our SYN: ISS < SEG.ACK =< SND.NXT (RFC 9293 3.10.7.3). Usually
+    /// ISS+1; more when the SYN carried data (TCP Fast Open) that is acknowledged with it.
+    fn acks_syn(&self, ack: u32) -> bool {
+        match self.isn {
+            Some(isn) => {
+                let nxt = self.next_seq.unwrap_or(isn.wrapping_add(1));
+                seq::gt(ack, isn) && seq::le(ack, nxt)
+            }
+            None => false,
         }
     }
 
@@ -389,7 +405,11 @@ impl Connection {
     /// Both ends are done (CLOSED, or back to LISTEN): nothing more will change but a new SYN.
     pub fn is_closed(&self) -> bool {
         self.ends.iter().all(|e| e.state.is_gone())
-            && (self.rst_by.is_some() || self.ends.iter().any(|e| e.sent_syn || e.sent_fin))
+            && (self.rst_by.is_some()
+                || self
+                    .ends
+                    .iter()
+                    .any(|e| e.sent_syn || e.sent_synack || e.sent_fin))
     }
 
     /// The 4-tuple may be used by a new connection: every end is closed or in TIME_WAIT.
@@ -439,6 +459,8 @@ impl Connection {
             self.receiver_side(seg, r, &mut marks);
         }
         self.account(seg, s);
+        // Captures are not always in time order (multi-queue NICs): keep the true span.
+        self.first_seen = self.first_seen.min(seg.ts);
         self.last_seen = self.last_seen.max(seg.ts);
         for (i, (bit, _)) in Marks::NAMES.iter().enumerate() {
             if marks.has(*bit) {
@@ -513,13 +535,20 @@ impl Connection {
         let f = seg.flags;
         let len = seg.seq_len();
         let peer_next = self.ends[s.other() as usize].next_seq;
+        let peer_asks_for = self.ends[s.other() as usize].last_ack;
         let end = &mut self.ends[s as usize];
         if f.syn() && seg.payload_len > 0 {
             m.set(Marks::SYN_DATA);
         }
         if f.syn() {
-            // A SYN resets this direction's sequence space.
-            if end.isn.is_some_and(|isn| isn == seg.seq) && end.sent_syn {
+            // The same SYN (or SYN+ACK) again. A SYN+ACK after our own SYN is the simultaneous
+            // open's answer, not a retransmission.
+            let same_kind = if f.ack() {
+                end.sent_synack
+            } else {
+                end.sent_syn
+            };
+            if same_kind && end.isn == Some(seg.seq) {
                 m.set(Marks::RETRANSMISSION);
             }
         } else if let Some(nxt) = end.next_seq {
@@ -528,7 +557,9 @@ impl Connection {
                 let in_hole = end
                     .hole
                     .is_some_and(|(a, b)| seq::ge(seg.seq, a) && seq::le(seg_end, b));
-                if in_hole {
+                // A hole filled at the point the receiver is acknowledging is the sender's
+                // (fast) retransmission of a lost segment; otherwise the capture saw it late.
+                if in_hole && peer_asks_for != Some(seg.seq) {
                     m.set(Marks::OUT_OF_ORDER);
                 } else if seg.payload_len <= 1
                     && !f.fin()
@@ -581,7 +612,11 @@ impl Connection {
         end.packets += 1;
         end.bytes += u64::from(seg.payload_len);
         if f.syn() {
-            end.sent_syn = true;
+            if f.ack() {
+                end.sent_synack = true;
+            } else {
+                end.sent_syn = true;
+            }
             end.mss = seg.options.mss.or(end.mss);
             end.wscale = seg.options.wscale.or(end.wscale);
             end.sack_permitted |= seg.options.sack_permitted;
@@ -620,9 +655,7 @@ impl Connection {
         let acceptable = match receiver.state {
             // SYN-SENT: a RST is acceptable only if it acknowledges our SYN; that is how a
             // closed port refuses a connection.
-            State::SynSent => {
-                seg.flags.ack() && receiver.isn.map(|i| i.wrapping_add(1)) == Some(seg.ack)
-            }
+            State::SynSent => seg.flags.ack() && receiver.acks_syn(seg.ack),
             // A RST to a listener (or to nothing) changes nothing.
             State::Listen | State::Closed => false,
             // Synchronized states and SYN-RECEIVED: the RST must fall in the receive window.
@@ -800,7 +833,7 @@ impl Connection {
     }
 
     fn hs_synack_seen_from(&self, s: Side) -> bool {
-        self.ends[s as usize].sent_syn
+        self.ends[s as usize].sent_syn || self.ends[s as usize].sent_synack
     }
 
     /// Whether the peer of `s` has already been seen acknowledging `s`'s SYN.
@@ -828,9 +861,7 @@ impl Connection {
             return;
         }
         if f.syn() && f.ack() {
-            let acks_our_syn = self.ends[r as usize]
-                .isn
-                .is_some_and(|i| i.wrapping_add(1) == seg.ack);
+            let acks_our_syn = self.ends[r as usize].acks_syn(seg.ack);
             match st {
                 // SYN-SENT: a SYN,ACK acknowledging our SYN completes our side (3.10.7.3).
                 State::SynSent | State::SynReceived => {

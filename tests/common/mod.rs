@@ -1,0 +1,70 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+use synack::batch::{self, Format};
+use synack::cli::Args;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(name: &str) -> String {
+    root()
+        .join("fixtures")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The shared corpus of third-party captures: `../shared/corpus` beside the repository, or
+/// `$SYNACK_CORPUS`. Its absence is a failure, not a skip: CI always has it.
+pub fn corpus_dir() -> PathBuf {
+    let dir = std::env::var_os("SYNACK_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("..").join("shared").join("corpus"));
+    assert!(
+        dir.join("MANIFEST.tsv").is_file(),
+        "the real-capture corpus is missing at {} (set SYNACK_CORPUS to its folder); \
+         these tests must run, under CI=true and everywhere else",
+        dir.display()
+    );
+    dir
+}
+
+/// Runs a batch mode in-process, returning stdout and the input error, if any.
+pub fn run_batch(path: &str, format: Format, extra: &[&str]) -> (String, Option<String>) {
+    let mut argv = vec!["synack", path];
+    argv.extend_from_slice(extra);
+    let args = Args::parse_from(argv);
+    let mut out = Vec::new();
+    let err = batch::run(&args, path, format, &mut out).expect("batch run");
+    (
+        String::from_utf8(out).expect("utf-8 output"),
+        err.map(|e| e.to_string()),
+    )
+}
+
+/// JSON lines of a batch run, parsed.
+pub fn json_lines(path: &str, extra: &[&str]) -> Vec<serde_json::Value> {
+    let (out, _) = run_batch(path, Format::Json, extra);
+    out.lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect()
+}
+
+pub fn connections(lines: &[serde_json::Value]) -> Vec<&serde_json::Value> {
+    lines.iter().filter(|v| v["type"] == "connection").collect()
+}
+
+pub fn summary(lines: &[serde_json::Value]) -> &serde_json::Value {
+    let last = lines.last().expect("at least the summary");
+    assert_eq!(last["type"], "summary");
+    last
+}
+
+pub fn exists(p: &Path) -> bool {
+    p.exists()
+}

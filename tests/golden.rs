@@ -1,0 +1,79 @@
+//! Golden `--text` output for every fixture: the ladder diagrams a user reads. A change in
+//! output shows up as a diff here; after checking it by eye, refresh with
+//! `UPDATE_GOLDEN=1 cargo test --test golden`.
+
+mod common;
+
+use synack::batch::Format;
+
+fn check(name: &str) {
+    let (out, err) = common::run_batch(&common::fixture(name), Format::Text, &[]);
+    let mut got = out;
+    if let Some(e) = err {
+        // Paths differ between machines: keep only the file name in the warning.
+        got.push_str(&format!("error: {}\n", e.replace(&common::fixture(""), "")));
+    }
+    let golden = common::root()
+        .join("tests/golden")
+        .join(format!("{name}.txt"));
+    if std::env::var_os("UPDATE_GOLDEN").is_some() && std::env::var("CI").as_deref() != Ok("true") {
+        std::fs::write(&golden, &got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&golden).unwrap_or_else(|_| {
+        panic!(
+            "no golden file {}; create it with UPDATE_GOLDEN=1 cargo test --test golden",
+            golden.display()
+        )
+    });
+    if got != want {
+        let diff: Vec<String> = want
+            .lines()
+            .zip(got.lines())
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .take(5)
+            .map(|(i, (a, b))| format!("line {}:\n  want: {a}\n  got:  {b}", i + 1))
+            .collect();
+        panic!(
+            "{name}: --text output differs from {} ({} vs {} lines)\n{}",
+            golden.display(),
+            want.lines().count(),
+            got.lines().count(),
+            diff.join("\n")
+        );
+    }
+}
+
+macro_rules! golden {
+    ($($test:ident => $file:expr),* $(,)?) => {
+        $(#[test] fn $test() { check($file); })*
+    };
+}
+
+golden! {
+    handshake_close => "handshake-close.pcap",
+    server_closes_first => "server-closes-first.pcap",
+    fin_ack_combined => "fin-ack-combined.pcap",
+    simultaneous_open => "simultaneous-open.pcap",
+    simultaneous_close => "simultaneous-close.pcap",
+    half_close => "half-close.pcap",
+    refused => "refused.pcap",
+    rst_states => "rst-states.pcap",
+    retransmissions => "retransmissions.pcap",
+    syn_unanswered => "syn-unanswered.pcap",
+    missing_segments => "missing-segments.pcap",
+    out_of_order => "out-of-order.pcap",
+    wraparound => "wraparound.pcap",
+    port_reuse => "port-reuse.pcap",
+    time_wait_expiry => "time-wait-expiry.pcap",
+    mid_stream => "mid-stream.pcap",
+    dupack_zero_window => "dupack-zero-window.pcap",
+    demo => "demo.pcap",
+    ipv6_ext => "ipv6-ext.pcap",
+    multi_link => "multi-link.pcapng",
+    malformed => "malformed.pcap",
+    snaplen_64 => "snaplen-64.pcap",
+    truncated_file => "truncated-file.pcap",
+    nanosecond => "nanosecond.pcap",
+}
