@@ -498,7 +498,7 @@ pub fn all() -> Vec<Fixture> {
         eth("wraparound.pcap", "Sequence-number wraparound: both ISNs are just below 2^32 and the data crosses zero; relative numbers and FIN acknowledgment stay right.", wraparound()),
         eth("port-reuse.pcap", "Port reuse: a closed connection (client in TIME_WAIT), then a new SYN with a new ISN on the same 4-tuple (accepted, later reset), then another (refused). Three connections.", port_reuse()),
         eth("time-wait-expiry.pcap", "TIME_WAIT expiry: a connection closes into TIME_WAIT, a second connection 61 s later moves capture time past 2*MSL (60 s), so the first is shown CLOSED (inferred).", time_wait_expiry()),
-        eth("mid-stream.pcap", "Capture joined mid-stream (no handshake): roles inferred from the ports (22 is the server), then a close started by the server.", mid_stream()),
+        eth("mid-stream.pcap", "Capture joined mid-stream (no handshake): roles inferred from the ports (22 is the server), then a close started by the client.", mid_stream()),
         eth("dupack-zero-window.pcap", "A lost server segment: the client's duplicate ACKs, the retransmission that fills the hole, then a receiver whose window drops to zero for 2.5 s before reopening.", dupack_zero_window()),
         eth("demo.pcap", "The built-in demo (synack with no argument): a graceful close ending in TIME_WAIT, a refused SYN, a reset mid-stream, a connection left in CLOSE_WAIT/FIN_WAIT_2, an unanswered SYN with retries, a simultaneous close.", demo()),
         pcap("vlan-qinq.pcap", "Link layer: Ethernet with 802.1Q (one tag) and QinQ (802.1ad + 802.1Q) frames; the textbook connection.", Link::Ethernet { vlans: vec![100, 200] }, handshake_close()),

@@ -10,6 +10,10 @@ use super::seq;
 use super::state::State;
 use crate::decode::{Endpoint, Flags, Segment, Timestamp};
 
+/// A hole in a sequence space filled within this time was reordering in the capture path, not
+/// a retransmission (Wireshark's default out-of-order threshold, 3 ms).
+const OUT_OF_ORDER_WINDOW_NS: i64 = 3_000_000;
+
 /// Which end of the connection: the client sent the first SYN (or was inferred to).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Side {
@@ -183,6 +187,10 @@ pub struct End {
     /// The most recent gap in this end's sequence space [start, end): a later segment that
     /// falls in it is out of order, not a retransmission.
     pub hole: Option<(u32, u32)>,
+    /// When the hole appeared.
+    pub hole_since: Option<Timestamp>,
+    /// Consecutive duplicate ACKs this end has sent for `last_ack`.
+    pub dup_acks: u32,
     pub packets: u64,
     /// Payload bytes sent (retransmissions included, as on the wire).
     pub bytes: u64,
@@ -212,6 +220,8 @@ impl End {
             mss: None,
             sack_permitted: false,
             hole: None,
+            hole_since: None,
+            dup_acks: 0,
             packets: 0,
             bytes: 0,
             sent_syn: false,
@@ -535,7 +545,9 @@ impl Connection {
         let f = seg.flags;
         let len = seg.seq_len();
         let peer_next = self.ends[s.other() as usize].next_seq;
-        let peer_asks_for = self.ends[s.other() as usize].last_ack;
+        let peer = &self.ends[s.other() as usize];
+        let (peer_ack, peer_dups) = (peer.last_ack, peer.dup_acks);
+        let fast_retransmit_asked = |seq: u32| peer_ack == Some(seq) && peer_dups >= 2;
         let end = &mut self.ends[s as usize];
         if f.syn() && seg.payload_len > 0 {
             m.set(Marks::SYN_DATA);
@@ -557,9 +569,13 @@ impl Connection {
                 let in_hole = end
                     .hole
                     .is_some_and(|(a, b)| seq::ge(seg.seq, a) && seq::le(seg_end, b));
-                // A hole filled at the point the receiver is acknowledging is the sender's
-                // (fast) retransmission of a lost segment; otherwise the capture saw it late.
-                if in_hole && peer_asks_for != Some(seg.seq) {
+                // A segment filling a hole soon after the hole appeared was captured late
+                // (out of order). One the receiver asked for with duplicate ACKs, or one that
+                // comes later than that (Wireshark's 3 ms threshold), is a retransmission.
+                let soon = end
+                    .hole_since
+                    .is_some_and(|t| seg.ts.0 - t.0 <= OUT_OF_ORDER_WINDOW_NS);
+                if in_hole && soon && !fast_retransmit_asked(seg.seq) {
                     m.set(Marks::OUT_OF_ORDER);
                 } else if seg.payload_len <= 1
                     && !f.fin()
@@ -576,6 +592,7 @@ impl Connection {
             } else if seq::gt(seg.seq, nxt) && !f.rst() {
                 m.set(Marks::PREV_MISSING);
                 end.hole = Some((nxt, seg.seq));
+                end.hole_since = Some(seg.ts);
             }
         }
         // Duplicate ACK (as Wireshark defines it): nothing but an ACK, same ack and window as
@@ -591,6 +608,11 @@ impl Connection {
             && !m.has(Marks::KEEPALIVE)
         {
             m.set(Marks::DUP_ACK);
+        }
+        if m.has(Marks::DUP_ACK) {
+            end.dup_acks += 1;
+        } else if f.ack() && end.last_ack != Some(seg.ack) {
+            end.dup_acks = 0;
         }
         if seg.window == 0 && !f.syn() && !f.fin() && !f.rst() {
             m.set(Marks::ZERO_WINDOW);
