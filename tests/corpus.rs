@@ -1,0 +1,209 @@
+//! Real captures written by others (`../shared/corpus`, see its MANIFEST.tsv): synack reads
+//! every one without panicking, and its counts of packets, connections, complete handshakes
+//! and connections where both ends sent a FIN agree with the manifest's tshark-derived
+//! columns, except where a difference is listed here with its reason.
+
+mod common;
+
+use std::collections::HashMap;
+
+use synack::batch::Format;
+
+struct Row {
+    file: String,
+    packets: u64,
+    tcp_streams: u64,
+    complete_handshakes: u64,
+    fin_both_sides: u64,
+    notes: String,
+}
+
+fn manifest() -> Vec<Row> {
+    let dir = common::corpus_dir();
+    let text = std::fs::read_to_string(dir.join("MANIFEST.tsv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (f, p, s, ch, fb, n) = (
+        col("file"),
+        col("packets"),
+        col("tcp_streams"),
+        col("complete_handshakes"),
+        col("fin_both_sides"),
+        col("notes"),
+    );
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let c: Vec<&str> = l.split('\t').collect();
+            let num = |i: usize| c[i].parse::<u64>().unwrap();
+            Row {
+                file: c[f].to_string(),
+                packets: num(p),
+                tcp_streams: num(s),
+                complete_handshakes: num(ch),
+                fin_both_sides: num(fb),
+                notes: c.get(n).unwrap_or(&"").to_string(),
+            }
+        })
+        .collect()
+}
+
+/// Where synack and the manifest differ on purpose: (file, column, synack's value, why).
+const DIFFERENCES: &[(&str, &str, u64, &str)] = &[
+    (
+        "zeek__tcp__handshake-reorder.pcap",
+        "complete_handshakes",
+        1,
+        "the SYN+ACK is captured before the SYN; the manifest counts a handshake only in frame \
+         order, synack checks the sequence numbers (SYN+ACK acks SYN+1, ACK acks SYN+ACK+1) \
+         whatever order the capture has",
+    ),
+    (
+        "zeek__ipv6-http-atomic-frag.pcap",
+        "complete_handshakes",
+        4,
+        "the first stream's SYN+ACK is captured before its SYN (timestamps say the SYN came \
+         first); same reason as handshake-reorder",
+    ),
+    (
+        "gopacket__pcapgo__tests__be__test202.pcapng",
+        "packets",
+        8,
+        "tshark counts three non-packet pcapng blocks (a custom block and two unknown ones) as \
+         frames; the file holds 8 packet blocks",
+    ),
+];
+
+/// Files the manifest marks BAD: what synack must say instead of reading them.
+const BAD: &[(&str, &str)] = &[
+    ("libpcap__shb-option-too-long.pcapng", "pcapng"),
+    ("libpcap__pcap-invalid-version-1.pcap", "libpcap error"),
+    ("zeek__README-not-a-capture.pcap", "not a capture file"),
+];
+
+#[derive(Debug, Default)]
+struct Ours {
+    packets: u64,
+    connections: u64,
+    complete_handshakes: u64,
+    fin_both_sides: u64,
+}
+
+fn read(path: &str) -> Result<(Ours, Option<String>), String> {
+    let args = <synack::cli::Args as clap::Parser>::parse_from(["synack", path]);
+    let mut out = Vec::new();
+    let warn = synack::batch::run(&args, path, Format::Json, &mut out).map_err(|e| e.to_string())?;
+    let text = String::from_utf8(out).unwrap();
+    let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    Ok((
+        Ours {
+            packets: last["packets"].as_u64().unwrap(),
+            connections: last["connections"].as_u64().unwrap(),
+            complete_handshakes: last["handshakes"]["complete"].as_u64().unwrap(),
+            fin_both_sides: last["teardowns"]["fin"].as_u64().unwrap(),
+        },
+        warn.map(|w| w.to_string()),
+    ))
+}
+
+#[test]
+fn every_corpus_capture_agrees_with_the_manifest_or_the_difference_is_explained() {
+    let dir = common::corpus_dir();
+    let rows = manifest();
+    assert!(rows.len() >= 60, "manifest has {} rows", rows.len());
+    let diffs: HashMap<(&str, &str), u64> = DIFFERENCES
+        .iter()
+        .map(|(f, c, v, _)| ((*f, *c), *v))
+        .collect();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for row in &rows {
+        let path = dir.join(&row.file).to_string_lossy().into_owned();
+        if let Some((_, msg)) = BAD.iter().find(|(f, _)| *f == row.file) {
+            match read(&path) {
+                Err(e) => {
+                    assert!(e.contains(msg), "{}: error {e:?} should mention {msg:?}", row.file);
+                    assert!(!e.contains('\n'), "{}: error must be one line: {e:?}", row.file);
+                }
+                Ok(_) => failures.push(format!("{}: read, but the file is bad", row.file)),
+            }
+            continue;
+        }
+        let (ours, warn) = match read(&path) {
+            Ok(x) => x,
+            Err(e) => {
+                failures.push(format!("{}: {e}", row.file));
+                continue;
+            }
+        };
+        if row.notes.contains("truncated mid-record") {
+            assert!(warn.as_deref().unwrap_or("").contains("truncated"), "{}", row.file);
+        } else if let Some(w) = warn {
+            failures.push(format!("{}: unexpected warning {w}", row.file));
+        }
+        for (column, want, got) in [
+            ("packets", row.packets, ours.packets),
+            ("tcp_streams", row.tcp_streams, ours.connections),
+            ("complete_handshakes", row.complete_handshakes, ours.complete_handshakes),
+            ("fin_both_sides", row.fin_both_sides, ours.fin_both_sides),
+        ] {
+            let want = diffs.get(&(row.file.as_str(), column)).copied().unwrap_or(want);
+            if got != want {
+                failures.push(format!("{}: {column} manifest/expected {want}, synack {got}", row.file));
+            }
+            checked += 1;
+        }
+    }
+    assert!(failures.is_empty(), "{} of {checked} checks failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn every_listed_difference_is_still_a_difference() {
+    // A difference that no longer happens must be removed from the list, not kept as cover.
+    let rows = manifest();
+    for (file, column, ours, _) in DIFFERENCES {
+        let row = rows.iter().find(|r| r.file == *file).unwrap_or_else(|| panic!("{file} not in manifest"));
+        let manifest_value = match *column {
+            "packets" => row.packets,
+            "complete_handshakes" => row.complete_handshakes,
+            "fin_both_sides" => row.fin_both_sides,
+            "tcp_streams" => row.tcp_streams,
+            other => panic!("unknown column {other}"),
+        };
+        assert_ne!(manifest_value, *ours, "{file} {column}: no longer differs");
+    }
+}
+
+#[test]
+fn bad_corpus_files_fail_cleanly_through_the_binary() {
+    let dir = common::corpus_dir();
+    for (file, _) in BAD {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_synack"))
+            .arg(dir.join(file))
+            .arg("--text")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{file}: {err}");
+        assert!(err.starts_with("synack: "), "{file}: {err}");
+        assert!(out.stdout.is_empty(), "{file}");
+    }
+}
+
+#[test]
+fn truncated_corpus_file_prints_what_was_read_then_warns() {
+    let path = common::corpus_dir().join("tcpdump__ssh-truncated.pcap");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_synack"))
+        .arg(&path)
+        .arg("--text")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("packets 5: tcp 5"), "{stdout}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("truncated"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
