@@ -1,0 +1,180 @@
+//! The binary as a user runs it: inputs, filters, errors and exit codes.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn synack(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_synack"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn help_shows_examples() {
+    let o = synack(&["--help"]);
+    assert!(o.status.success());
+    let s = stdout(&o);
+    assert!(s.contains("Examples:"), "{s}");
+    assert!(s.contains("synack trace.pcap --text"));
+    assert!(s.contains("--json"));
+}
+
+#[test]
+fn file_can_be_given_with_r_like_tcpdump() {
+    let a = synack(&[&common::fixture("refused.pcap"), "--json"]);
+    let b = synack(&["-r", &common::fixture("refused.pcap"), "--json"]);
+    assert!(a.status.success() && b.status.success());
+    assert_eq!(stdout(&a), stdout(&b));
+    assert!(stdout(&a).contains("\"client_state\":\"CLOSED\""));
+}
+
+#[test]
+fn standard_input_is_read_with_dash() {
+    let bytes = std::fs::read(common::fixture("handshake-close.pcap")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_synack"))
+        .args(["-", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&bytes).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    let want = stdout(&synack(&[&common::fixture("handshake-close.pcap"), "--json"]));
+    assert_eq!(stdout(&o), want);
+}
+
+#[test]
+fn gzip_compressed_captures_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("t.pcap.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    enc.write_all(&std::fs::read(common::fixture("demo.pcap")).unwrap())
+        .unwrap();
+    enc.finish().unwrap();
+    let o = synack(&[gz.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let want = stdout(&synack(&[&common::fixture("demo.pcap"), "--json"]));
+    assert_eq!(stdout(&o), want);
+}
+
+#[test]
+fn filters_bpf_port_and_host_select_connections() {
+    let demo = common::fixture("demo.pcap");
+    let count = |extra: &[&str]| -> usize {
+        let mut a = vec![demo.as_str(), "--json"];
+        a.extend_from_slice(extra);
+        let o = synack(&a);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stdout(&o).lines().filter(|l| l.contains("\"type\":\"connection\"")).count()
+    };
+    assert_eq!(count(&[]), 6);
+    assert_eq!(count(&["--port", "80"]), 1);
+    assert_eq!(count(&["--port", "80", "--port", "81"]), 2);
+    assert_eq!(count(&["-f", "tcp port 8080"]), 1);
+    assert_eq!(count(&["--host", "192.168.1.99"]), 1);
+    assert_eq!(count(&["--host", "10.9.9.9"]), 0);
+}
+
+#[test]
+fn bad_filter_is_one_clear_line() {
+    let o = synack(&[&common::fixture("demo.pcap"), "--text", "-f", "tcp port banana"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.starts_with("synack: invalid filter \"tcp port banana\""), "{e}");
+    assert_eq!(e.lines().count(), 1);
+}
+
+#[test]
+fn missing_unreadable_and_non_capture_files_fail_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("notes.pcap");
+    std::fs::write(&text, "hello, this is not a capture").unwrap();
+    let empty = dir.path().join("empty.pcap");
+    std::fs::write(&empty, "").unwrap();
+    for (path, want) in [
+        ("/nonexistent/x.pcap".to_string(), "No such file or directory"),
+        (text.to_string_lossy().into_owned(), "not a capture file"),
+        (empty.to_string_lossy().into_owned(), "empty file"),
+        (dir.path().to_string_lossy().into_owned(), "is a directory"),
+    ] {
+        let o = synack(&[&path, "--text"]);
+        assert_eq!(o.status.code(), Some(2), "{path}");
+        let e = stderr(&o);
+        assert_eq!(e.lines().count(), 1, "{path}: {e}");
+        assert!(e.contains(want), "{path}: {e}");
+        assert!(!e.contains("panicked"));
+    }
+}
+
+#[test]
+fn truncated_file_prints_what_was_read_then_warns_and_fails() {
+    let o = synack(&[&common::fixture("truncated-file.pcap"), "--json"]);
+    assert_eq!(o.status.code(), Some(2));
+    let out = stdout(&o);
+    let summary: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["packets"], 5);
+    assert!(summary["warning"].as_str().unwrap().contains("truncated"));
+    let e = stderr(&o);
+    assert!(e.starts_with("synack: warning: "), "{e}");
+    assert!(e.contains("truncated"));
+}
+
+#[test]
+fn unknown_link_type_is_counted_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("lt160.pcap");
+    // A pcap header with link type 160 and one 4-byte record.
+    let mut b = Vec::new();
+    b.extend_from_slice(&0xa1b2c3d4u32.to_le_bytes());
+    b.extend_from_slice(&2u16.to_le_bytes());
+    b.extend_from_slice(&4u16.to_le_bytes());
+    b.extend_from_slice(&[0; 8]);
+    b.extend_from_slice(&65535u32.to_le_bytes());
+    b.extend_from_slice(&160u32.to_le_bytes());
+    b.extend_from_slice(&[0; 8]);
+    b.extend_from_slice(&4u32.to_le_bytes());
+    b.extend_from_slice(&4u32.to_le_bytes());
+    b.extend_from_slice(&[1, 2, 3, 4]);
+    std::fs::write(&p, b).unwrap();
+    let o = synack(&[p.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s: serde_json::Value = serde_json::from_str(stdout(&o).lines().last().unwrap()).unwrap();
+    assert_eq!(s["skipped"]["by_link_type"]["160"], 1);
+    let t = stdout(&synack(&[p.to_str().unwrap(), "--text"]));
+    assert!(t.contains("skipped link type 160: 1"), "{t}");
+}
+
+#[test]
+fn stdout_not_a_terminal_gives_text_without_a_flag() {
+    let o = synack(&[&common::fixture("refused.pcap")]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("Connection #1"));
+}
+
+#[test]
+fn closed_pipe_is_not_an_error() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_synack"))
+        .args([&common::fixture("demo.pcap"), "--text"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+}
