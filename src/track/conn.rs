@@ -6,6 +6,7 @@
 //! numbers, not flags alone: a SYN+ACK moves SYN_SENT to ESTABLISHED only if it acknowledges the
 //! SYN, a FIN is acknowledged only by an ACK that covers it.
 
+use super::history::History;
 use super::seq;
 use super::state::State;
 use crate::decode::{Endpoint, Flags, Segment, Timestamp};
@@ -315,6 +316,8 @@ pub struct Connection {
     pub rst_by: Option<Side>,
     /// Counts of each mark over all segments (kept even when events are dropped).
     pub mark_counts: [u32; 12],
+    /// Zeek-style history letters (see [`History`]).
+    pub history: History,
     hs_syn: bool,
     hs_synack: bool,
     hs_ack: bool,
@@ -355,6 +358,7 @@ impl Connection {
             reused_from: None,
             rst_by: None,
             mark_counts: [0; 12],
+            history: History::default(),
             hs_syn: false,
             hs_synack: false,
             hs_ack: false,
@@ -469,6 +473,7 @@ impl Connection {
             self.receiver_side(seg, r, &mut marks);
         }
         self.account(seg, s);
+        self.history.on_segment(seg, s == Side::Client, marks);
         // Captures are not always in time order (multi-queue NICs): keep the true span.
         self.first_seen = self.first_seen.min(seg.ts);
         self.last_seen = self.last_seen.max(seg.ts);

@@ -1,0 +1,4 @@
+//! Diagnosis: from a connection's story to findings an operator can act on, and the
+//! Zeek-compatible summary (`conn_state`, `history`). Pure functions of tracker state.
+
+pub mod zeek;
