@@ -1,19 +1,17 @@
-//! Batch modes (`--text`, `--json`): read a whole capture, stream connections out as they end.
+//! Batch modes (`--text`, `--json`, `--diagnose`): read a whole capture, stream connections
+//! out as they end.
 
 use std::io::{self, IsTerminal, Write};
 
 use crate::capture::{BpfFilter, CaptureError, FileReader};
 use crate::cli::Args;
 use crate::decode::Timestamp;
-use crate::output::{json, summary::Report, text, OutputOptions, SeqStyle, Summary};
+use crate::diagnose::DiagConfig;
+use crate::output::{summary::Report, OutputOptions, SeqStyle, Sink};
 use crate::pipeline::{Decoder, Pipeline, SegmentFilter};
 use crate::track::{Connection, Tracker, TrackerConfig};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
-}
+pub use crate::output::Format;
 
 /// Builds the pipeline the command line describes (shared with the UI).
 pub fn pipeline_from_args(args: &Args, retire: bool) -> Result<Pipeline, String> {
@@ -53,29 +51,40 @@ pub fn output_options(args: &Args) -> OutputOptions {
             SeqStyle::Relative
         },
         no_events: args.no_events,
+        two_msl: Timestamp::from_secs_f64(2.0 * args.msl),
     }
 }
 
-/// Runs a batch mode on `path`, writing to `out`. Returns the input error, if any, after
-/// everything read before it has been written.
+/// Diagnosis thresholds from the command line.
+pub fn diag_config(args: &Args) -> DiagConfig {
+    DiagConfig {
+        two_msl: 2.0 * args.msl,
+        stuck_after: args.stuck_after,
+        idle_after: args.idle_after,
+        flood_sources: args.flood_sources,
+    }
+}
+
+/// What a batch run ended with.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The input error after which reading stopped (what came before was written).
+    pub input_error: Option<CaptureError>,
+    /// Findings that are problems (`--diagnose` exits 1 when there are any).
+    pub problems: usize,
+}
+
+/// Runs a batch mode on `path`, writing to `out`.
 pub fn run(
     args: &Args,
     path: &str,
     format: Format,
     out: &mut dyn Write,
-) -> Result<Option<CaptureError>, anyhow::Error> {
+) -> Result<Outcome, anyhow::Error> {
     let mut reader = FileReader::open(path)?;
     let mut pipeline = pipeline_from_args(args, true).map_err(anyhow::Error::msg)?;
-    let opts = output_options(args);
-    let mut summary = Summary::default();
+    let mut sink = Sink::new(format, output_options(args), diag_config(args), out);
     let progress = progress_bar(args, path, &reader);
-    let mut emit = |c: &Connection, out: &mut dyn Write| -> io::Result<()> {
-        summary.add(c);
-        match format {
-            Format::Text => text::write_connection(out, c, &opts),
-            Format::Json => json::write_connection(out, c, &opts),
-        }
-    };
     let mut input_error = None;
     let mut n: u64 = 0;
     loop {
@@ -91,8 +100,9 @@ pub fn run(
         }
         n += 1;
         if n % 4096 == 0 {
+            let now = pipeline.tracker.now();
             for c in pipeline.tracker.drain_retired() {
-                emit(&c, out)?;
+                sink.connection(&c, now)?;
             }
             if let Some(pb) = &progress {
                 pb.set_position(reader.consumed());
@@ -102,24 +112,25 @@ pub fn run(
     if let Some(pb) = progress {
         pb.finish_and_clear();
     }
+    // "Now" for a file is the capture's last timestamp: timers do not run past it.
+    let now = pipeline.tracker.now();
     let mut rest: Vec<Connection> = pipeline.tracker.drain_retired().collect();
     rest.extend(pipeline.tracker.finish());
     for c in &rest {
-        emit(c, out)?;
+        sink.connection(c, now)?;
     }
     let warning = input_error.as_ref().map(|e| e.to_string());
     let report = Report {
-        summary: &summary,
+        summary: &sink.summary.clone(),
         counters: pipeline.counters(),
         tracker: &pipeline.tracker.stats,
         warning: warning.as_deref(),
     };
-    match format {
-        Format::Text => out.write_all(text::summary(&report).as_bytes())?,
-        Format::Json => json::write_summary(out, &report)?,
-    }
-    out.flush()?;
-    Ok(input_error)
+    sink.finish(&report, path, None)?;
+    Ok(Outcome {
+        input_error,
+        problems: sink.problems(),
+    })
 }
 
 fn progress_bar(args: &Args, path: &str, reader: &FileReader) -> Option<indicatif::ProgressBar> {

@@ -10,10 +10,11 @@ Examples:
   synack -r trace.pcapng --json       JSON lines: one object per connection, then a summary
   synack trace.pcap.gz --text --port 80 --host 10.0.0.2
   synack trace.pcap --json -f 'tcp port 443' --absolute
+  synack trace.pcap --diagnose        stuck connections, resets, floods; exit 1 if any
   tcpdump -w - -i eth0 | synack - --text   read a capture from standard input
 
-Exit status: 0 on success; 2 when the input cannot be read (the message says why; for a file
-cut short, what was read is printed first).";
+Exit status: 0 on success; 1 with --diagnose when a problem was found; 2 when the input cannot
+be read (the message says why; for a file cut short, what was read is printed first).";
 
 #[derive(Parser, Debug, Clone)]
 #[command(
@@ -43,6 +44,26 @@ pub struct Args {
     /// Print JSON lines: one object per connection, then a summary (no TUI).
     #[arg(long)]
     pub json: bool,
+
+    /// Report stuck and unhealthy connections (TIME_WAIT, CLOSE_WAIT, unanswered SYNs, resets,
+    /// half-open, retransmissions, zero windows); exit 1 if a problem was found. With --json,
+    /// JSON lines and the same exit status.
+    #[arg(long)]
+    pub diagnose: bool,
+
+    /// Diagnosis: a CLOSE_WAIT, half-open handshake or zero window older than this many seconds
+    /// is stuck.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub stuck_after: f64,
+
+    /// Diagnosis: an ESTABLISHED connection silent for longer than this many seconds is idle.
+    #[arg(long, value_name = "SECS", default_value_t = 300.0)]
+    pub idle_after: f64,
+
+    /// Diagnosis: half-open connections to one server from at least this many sources make a
+    /// SYN flood.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub flood_sources: usize,
 
     /// BPF filter expression (libpcap syntax), e.g. 'tcp port 80'.
     #[arg(short = 'f', long = "filter", value_name = "EXPR")]

@@ -26,22 +26,49 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
     // Batch modes when asked for, or when stdout is not a terminal (`synack f.pcap | less`).
     let format = if args.json {
         Some(Format::Json)
+    } else if args.diagnose {
+        Some(Format::Diagnose)
     } else if args.text || !io::stdout().is_terminal() {
         Some(Format::Text)
     } else {
         None
     };
+    if args.list_interfaces {
+        print!(
+            "{}",
+            synack::capture::live::list_interfaces().map_err(anyhow::Error::msg)?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    if format.is_none() {
+        // A terminal and no batch format: the TUI, on the file, the interface or the demo.
+        return synack::ui::run(args);
+    }
+    if args.interface.is_some() {
+        let stdout = io::stdout();
+        let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+        return match synack::live::run(args, format.unwrap_or(Format::Text), &mut out)? {
+            None => Ok(ExitCode::SUCCESS),
+            Some(e) => {
+                eprintln!("synack: {e}");
+                Ok(ExitCode::from(2))
+            }
+        };
+    }
     let Some(path) = args.input() else {
         anyhow::bail!("no capture given: synack FILE --text (see --help)");
     };
     let format = format.unwrap_or(Format::Text);
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    match batch::run(args, path, format, &mut out)? {
-        None => Ok(ExitCode::SUCCESS),
-        Some(e) => {
-            eprintln!("synack: warning: {e}");
-            Ok(ExitCode::from(2))
-        }
+    let outcome = batch::run(args, path, format, &mut out)?;
+    drop(out);
+    if let Some(e) = outcome.input_error {
+        eprintln!("synack: warning: {e}");
+        return Ok(ExitCode::from(2));
     }
+    if args.diagnose && outcome.problems > 0 {
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
 }

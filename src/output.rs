@@ -1,9 +1,11 @@
 //! Batch output: ladder diagrams as text, JSON lines, and the capture summary.
 
 pub mod json;
+pub mod sink;
 pub mod summary;
 pub mod text;
 
+pub use sink::{Format, Sink};
 pub use summary::Summary;
 
 /// How sequence numbers are shown.
@@ -20,6 +22,8 @@ pub struct OutputOptions {
     pub seq: SeqStyle,
     /// JSON: leave out the per-connection `events` array.
     pub no_events: bool,
+    /// 2*MSL, for TIME_WAIT's remaining time.
+    pub two_msl: crate::decode::Timestamp,
 }
 
 /// Groups a number's digits with commas, e.g. `12,345`.

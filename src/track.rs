@@ -4,6 +4,7 @@
 //! clock or does I/O.
 
 pub mod conn;
+pub mod history;
 pub mod seq;
 pub mod state;
 pub mod table;

@@ -51,7 +51,10 @@ fn standard_input_is_read_with_dash() {
     child.stdin.take().unwrap().write_all(&bytes).unwrap();
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success());
-    let want = stdout(&synack(&[&common::fixture("handshake-close.pcap"), "--json"]));
+    let want = stdout(&synack(&[
+        &common::fixture("handshake-close.pcap"),
+        "--json",
+    ]));
     assert_eq!(stdout(&o), want);
 }
 
@@ -80,7 +83,10 @@ fn filters_bpf_port_and_host_select_connections() {
         a.extend_from_slice(extra);
         let o = synack(&a);
         assert!(o.status.success(), "{}", stderr(&o));
-        stdout(&o).lines().filter(|l| l.contains("\"type\":\"connection\"")).count()
+        stdout(&o)
+            .lines()
+            .filter(|l| l.contains("\"type\":\"connection\""))
+            .count()
     };
     assert_eq!(count(&[]), 6);
     assert_eq!(count(&["--port", "80"]), 1);
@@ -92,10 +98,18 @@ fn filters_bpf_port_and_host_select_connections() {
 
 #[test]
 fn bad_filter_is_one_clear_line() {
-    let o = synack(&[&common::fixture("demo.pcap"), "--text", "-f", "tcp port banana"]);
+    let o = synack(&[
+        &common::fixture("demo.pcap"),
+        "--text",
+        "-f",
+        "tcp port banana",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
-    assert!(e.starts_with("synack: invalid filter \"tcp port banana\""), "{e}");
+    assert!(
+        e.starts_with("synack: invalid filter \"tcp port banana\""),
+        "{e}"
+    );
     assert_eq!(e.lines().count(), 1);
 }
 
@@ -107,7 +121,10 @@ fn missing_unreadable_and_non_capture_files_fail_with_one_line() {
     let empty = dir.path().join("empty.pcap");
     std::fs::write(&empty, "").unwrap();
     for (path, want) in [
-        ("/nonexistent/x.pcap".to_string(), "No such file or directory"),
+        (
+            "/nonexistent/x.pcap".to_string(),
+            "No such file or directory",
+        ),
         (text.to_string_lossy().into_owned(), "not a capture file"),
         (empty.to_string_lossy().into_owned(), "empty file"),
         (dir.path().to_string_lossy().into_owned(), "is a directory"),

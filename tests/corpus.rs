@@ -93,7 +93,9 @@ struct Ours {
 fn read(path: &str) -> Result<(Ours, Option<String>), String> {
     let args = <synack::cli::Args as clap::Parser>::parse_from(["synack", path]);
     let mut out = Vec::new();
-    let warn = synack::batch::run(&args, path, Format::Json, &mut out).map_err(|e| e.to_string())?;
+    let warn = synack::batch::run(&args, path, Format::Json, &mut out)
+        .map_err(|e| e.to_string())?
+        .input_error;
     let text = String::from_utf8(out).unwrap();
     let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
     Ok((
@@ -123,8 +125,16 @@ fn every_corpus_capture_agrees_with_the_manifest_or_the_difference_is_explained(
         if let Some((_, msg)) = BAD.iter().find(|(f, _)| *f == row.file) {
             match read(&path) {
                 Err(e) => {
-                    assert!(e.contains(msg), "{}: error {e:?} should mention {msg:?}", row.file);
-                    assert!(!e.contains('\n'), "{}: error must be one line: {e:?}", row.file);
+                    assert!(
+                        e.contains(msg),
+                        "{}: error {e:?} should mention {msg:?}",
+                        row.file
+                    );
+                    assert!(
+                        !e.contains('\n'),
+                        "{}: error must be one line: {e:?}",
+                        row.file
+                    );
                 }
                 Ok(_) => failures.push(format!("{}: read, but the file is bad", row.file)),
             }
@@ -138,24 +148,43 @@ fn every_corpus_capture_agrees_with_the_manifest_or_the_difference_is_explained(
             }
         };
         if row.notes.contains("truncated mid-record") {
-            assert!(warn.as_deref().unwrap_or("").contains("truncated"), "{}", row.file);
+            assert!(
+                warn.as_deref().unwrap_or("").contains("truncated"),
+                "{}",
+                row.file
+            );
         } else if let Some(w) = warn {
             failures.push(format!("{}: unexpected warning {w}", row.file));
         }
         for (column, want, got) in [
             ("packets", row.packets, ours.packets),
             ("tcp_streams", row.tcp_streams, ours.connections),
-            ("complete_handshakes", row.complete_handshakes, ours.complete_handshakes),
+            (
+                "complete_handshakes",
+                row.complete_handshakes,
+                ours.complete_handshakes,
+            ),
             ("fin_both_sides", row.fin_both_sides, ours.fin_both_sides),
         ] {
-            let want = diffs.get(&(row.file.as_str(), column)).copied().unwrap_or(want);
+            let want = diffs
+                .get(&(row.file.as_str(), column))
+                .copied()
+                .unwrap_or(want);
             if got != want {
-                failures.push(format!("{}: {column} manifest/expected {want}, synack {got}", row.file));
+                failures.push(format!(
+                    "{}: {column} manifest/expected {want}, synack {got}",
+                    row.file
+                ));
             }
             checked += 1;
         }
     }
-    assert!(failures.is_empty(), "{} of {checked} checks failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} checks failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -163,7 +192,10 @@ fn every_listed_difference_is_still_a_difference() {
     // A difference that no longer happens must be removed from the list, not kept as cover.
     let rows = manifest();
     for (file, column, ours, _) in DIFFERENCES {
-        let row = rows.iter().find(|r| r.file == *file).unwrap_or_else(|| panic!("{file} not in manifest"));
+        let row = rows
+            .iter()
+            .find(|r| r.file == *file)
+            .unwrap_or_else(|| panic!("{file} not in manifest"));
         let manifest_value = match *column {
             "packets" => row.packets,
             "complete_handshakes" => row.complete_handshakes,

@@ -10,8 +10,13 @@ fn committed_fixtures_match_the_generator_byte_for_byte() {
     for f in &fixtures {
         synack::gen::scenarios::write(f, dir.path()).unwrap();
         let fresh = std::fs::read(dir.path().join(f.name)).unwrap();
-        let committed = std::fs::read(common::root().join("fixtures").join(f.name))
-            .unwrap_or_else(|_| panic!("fixtures/{} missing: cargo run --example gen_fixtures", f.name));
+        let committed =
+            std::fs::read(common::root().join("fixtures").join(f.name)).unwrap_or_else(|_| {
+                panic!(
+                    "fixtures/{} missing: cargo run --example gen_fixtures",
+                    f.name
+                )
+            });
         assert!(
             fresh == committed,
             "fixtures/{} differs from what the generator writes now: run `cargo run --example gen_fixtures`",
@@ -23,13 +28,22 @@ fn committed_fixtures_match_the_generator_byte_for_byte() {
 #[test]
 fn every_fixture_file_is_described_in_the_readme() {
     let readme = std::fs::read_to_string(common::root().join("fixtures/README.md")).unwrap();
-    let names: Vec<&str> = synack::gen::scenarios::all().iter().map(|f| f.name).collect();
+    let names: Vec<&str> = synack::gen::scenarios::all()
+        .iter()
+        .map(|f| f.name)
+        .collect();
     for entry in std::fs::read_dir(common::root().join("fixtures")).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         if name == "README.md" {
             continue;
         }
-        assert!(names.contains(&name.as_str()), "fixtures/{name} is not made by the generator");
-        assert!(readme.contains(&format!("`{name}`")), "fixtures/README.md does not describe {name}");
+        assert!(
+            names.contains(&name.as_str()),
+            "fixtures/{name} is not made by the generator"
+        );
+        assert!(
+            readme.contains(&format!("`{name}`")),
+            "fixtures/README.md does not describe {name}"
+        );
     }
 }

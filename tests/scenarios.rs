@@ -99,7 +99,10 @@ fn server_closing_first_holds_time_wait() {
 fn fin_ack_of_our_fin_moves_fin_wait_1_straight_to_time_wait() {
     let c = one("fin-ack-combined.pcap");
     let lad = ladder(&c);
-    let i = lad.iter().position(|x| x.0 == "FIN+ACK" && x.2 == "LAST_ACK").unwrap();
+    let i = lad
+        .iter()
+        .position(|x| x.0 == "FIN+ACK" && x.2 == "LAST_ACK")
+        .unwrap();
     assert_eq!(lad[i - 1], l("FIN+ACK", "FIN_WAIT_1", "CLOSE_WAIT"));
     assert_eq!(lad[i], l("FIN+ACK", "TIME_WAIT", "LAST_ACK"));
     assert!(!lad.iter().any(|x| x.1 == "FIN_WAIT_2"));
@@ -261,7 +264,11 @@ fn time_wait_expires_after_two_msl_of_capture_time_and_msl_is_configurable() {
     assert_eq!(states(&cs[0]), ("CLOSED".into(), "CLOSED".into()));
     let last = cs[0]["events"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["kind"], "time_wait_expired");
-    assert!(last["marks"].as_array().unwrap().iter().any(|m| m == "inferred"));
+    assert!(last["marks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m == "inferred"));
     assert!((last["t"].as_f64().unwrap() - 60.1072).abs() < 1e-6);
     // With a 2*MSL of 240 s the second connection (61 s later) finds it still in TIME_WAIT.
     let lines = common::json_lines(&common::fixture("time-wait-expiry.pcap"), &["--msl", "120"]);
@@ -306,7 +313,10 @@ fn link_layers_and_formats_all_give_the_textbook_connection() {
     ] {
         let c = one(f);
         assert_eq!(ladder(&c), ladder(&reference), "{f}");
-        assert_eq!(c["bytes"], reference["bytes"], "{f}: payload length from the IP header");
+        assert_eq!(
+            c["bytes"], reference["bytes"],
+            "{f}: payload length from the IP header"
+        );
         assert_eq!(c["first_seen"], reference["first_seen"], "{f}");
     }
     let v6 = one("ipv6-ext.pcap");
@@ -317,12 +327,24 @@ fn link_layers_and_formats_all_give_the_textbook_connection() {
 #[test]
 fn nanosecond_timestamps_are_kept() {
     let c = one("nanosecond.pcap");
-    let t: Vec<f64> = c["events"].as_array().unwrap().iter().map(|e| e["t"].as_f64().unwrap()).collect();
+    let t: Vec<f64> = c["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["t"].as_f64().unwrap())
+        .collect();
     // 250 ns then 125 ns: JSON keeps microseconds, the text output nanoseconds are exact.
     assert_eq!(c["first_seen"], "2024-03-01T10:00:00.000000Z");
     assert!(t[1] < 1e-6 && t[1] > 0.0 || t[1] == 0.0);
-    let (text, _) = common::run_batch(&common::fixture("nanosecond.pcap"), synack::batch::Format::Text, &[]);
-    assert!(text.contains("duration 0.000002084 s") || text.contains("duration 0.000002 s"), "{text}");
+    let (text, _) = common::run_batch(
+        &common::fixture("nanosecond.pcap"),
+        synack::batch::Format::Text,
+        &[],
+    );
+    assert!(
+        text.contains("duration 0.000002084 s") || text.contains("duration 0.000002 s"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -382,10 +404,24 @@ fn demo_tells_the_lecture_story() {
 #[test]
 fn json_schema_every_connection_has_the_documented_fields() {
     let allowed_states = [
-        "CLOSED", "LISTEN", "SYN_SENT", "SYN_RECEIVED", "ESTABLISHED", "FIN_WAIT_1",
-        "FIN_WAIT_2", "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT",
+        "CLOSED",
+        "LISTEN",
+        "SYN_SENT",
+        "SYN_RECEIVED",
+        "ESTABLISHED",
+        "FIN_WAIT_1",
+        "FIN_WAIT_2",
+        "CLOSE_WAIT",
+        "CLOSING",
+        "LAST_ACK",
+        "TIME_WAIT",
     ];
-    for f in ["demo.pcap", "rst-states.pcap", "ipv6-ext.pcap", "mid-stream.pcap"] {
+    for f in [
+        "demo.pcap",
+        "rst-states.pcap",
+        "ipv6-ext.pcap",
+        "mid-stream.pcap",
+    ] {
         let lines = common::json_lines(&common::fixture(f), &[]);
         for c in common::connections(&lines) {
             for k in ["id", "packets", "bytes"] {
@@ -394,7 +430,9 @@ fn json_schema_every_connection_has_the_documented_fields() {
             for k in ["client", "server", "first_seen", "last_seen"] {
                 assert!(c[k].is_string(), "{f}: {k}");
             }
-            assert!(chrono::DateTime::parse_from_rfc3339(c["first_seen"].as_str().unwrap()).is_ok());
+            assert!(
+                chrono::DateTime::parse_from_rfc3339(c["first_seen"].as_str().unwrap()).is_ok()
+            );
             assert!(allowed_states.contains(&c["client_state"].as_str().unwrap()));
             assert!(allowed_states.contains(&c["server_state"].as_str().unwrap()));
             assert!(["complete", "partial", "none"].contains(&c["handshake"].as_str().unwrap()));

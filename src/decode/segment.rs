@@ -16,8 +16,10 @@ impl Timestamp {
         Timestamp(secs * Self::NANOS_PER_SEC + nanos)
     }
 
+    /// From seconds, rounded to the microsecond: an f64 holding a Unix time (about 1.7e9)
+    /// has only about 0.2 us of precision, so finer digits would be noise.
     pub fn from_secs_f64(s: f64) -> Self {
-        Timestamp((s * 1e9).round() as i64)
+        Timestamp((s * 1e6).round() as i64 * 1000)
     }
 
     /// Seconds (with fraction) from `earlier` to `self`.

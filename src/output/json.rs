@@ -7,6 +7,9 @@ use serde::Serialize;
 
 use super::summary::Report;
 use super::{OutputOptions, SeqStyle};
+use crate::decode::Timestamp;
+use crate::diagnose::report::finding_json;
+use crate::diagnose::Finding;
 use crate::track::{Connection, EventKind, Marks, State};
 
 #[derive(Serialize)]
@@ -52,14 +55,22 @@ struct JsonConnection {
     server_bytes: u64,
     client_state: &'static str,
     server_state: &'static str,
+    /// Live captures: seconds of 2*MSL left for the end in TIME_WAIT when written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    time_wait_remaining: Option<f64>,
     handshake: &'static str,
     teardown: &'static str,
+    /// Zeek's conn.log `conn_state` (S0, S1, SF, REJ, ...), computed as Zeek would.
+    conn_state: &'static str,
+    /// Zeek's conn.log `history` letters (upper case: Zeek's originator).
+    history: String,
     mid_stream: bool,
     rst_by: Option<&'static str>,
     reuses: Option<u64>,
     client_options: EndOptions,
     server_options: EndOptions,
     marks: BTreeMap<&'static str, u32>,
+    findings: Vec<serde_json::Value>,
     events_dropped: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     events: Option<Vec<JsonEvent>>,
@@ -135,14 +146,18 @@ fn build(c: &Connection, opts: &OutputOptions) -> JsonConnection {
         server_bytes: c.server().bytes,
         client_state: state(c.client().state),
         server_state: state(c.server().state),
+        time_wait_remaining: None,
         handshake: c.handshake().name(),
         teardown: c.teardown().name(),
+        conn_state: crate::diagnose::zeek::conn_state(c),
+        history: c.history.letters().to_string(),
         mid_stream: c.mid_stream,
         rst_by: c.rst_by.map(|s| s.name()),
         reuses: c.reuses,
         client_options: end_opts(0),
         server_options: end_opts(1),
         marks,
+        findings: Vec::new(),
         events_dropped: c.events_dropped,
         events,
     }
@@ -152,9 +167,30 @@ fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
-pub fn write_connection(w: &mut dyn Write, c: &Connection, opts: &OutputOptions) -> io::Result<()> {
-    serde_json::to_writer(&mut *w, &build(c, opts))?;
+/// One connection object, with its findings and, for an end in TIME_WAIT, the 2*MSL left at
+/// `now`.
+pub fn write_connection(
+    w: &mut dyn Write,
+    c: &Connection,
+    opts: &OutputOptions,
+    findings: &[Finding],
+    now: Timestamp,
+) -> io::Result<()> {
+    let mut j = build(c, opts);
+    j.findings = findings.iter().map(finding_json).collect();
+    j.time_wait_remaining = time_wait_remaining(c, now, opts.two_msl);
+    serde_json::to_writer(&mut *w, &j)?;
     w.write_all(b"\n")
+}
+
+/// Seconds of 2*MSL left at `now` for the end(s) in TIME_WAIT (the longer if both are).
+pub fn time_wait_remaining(c: &Connection, now: Timestamp, two_msl: Timestamp) -> Option<f64> {
+    c.ends
+        .iter()
+        .filter(|e| e.state == State::TimeWait)
+        .filter_map(|e| e.time_wait_since)
+        .map(|since| round6((since.0 + two_msl.0 - now.0).max(0) as f64 / 1e9))
+        .reduce(f64::max)
 }
 
 pub fn summary_value(r: &Report<'_>) -> serde_json::Value {

@@ -15,7 +15,7 @@ pub struct Summary {
     /// Final states: `[client, server]` per state, in [`State::ALL`] order.
     pub states: [[u64; 11]; 2],
     /// Marks counted over all segments, in `Marks::NAMES` order.
-    pub marks: [u64; 12],
+    pub marks: [u64; crate::track::Marks::COUNT],
 }
 
 impl Summary {

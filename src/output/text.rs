@@ -14,6 +14,7 @@ use std::io::{self, Write};
 use super::summary::Report;
 use super::{thousands, OutputOptions, SeqStyle};
 use crate::decode::Flags;
+use crate::diagnose::Finding;
 use crate::track::{Connection, Dir, Event, EventKind, Marks, State};
 
 /// Width of the arrow between the two lifelines.
@@ -206,9 +207,17 @@ pub fn event_row(c: &Connection, e: &Event, opts: &OutputOptions) -> String {
     row(&time, &state_cell(e, 0), &mid, &state_cell(e, 1), &marks)
 }
 
-/// Writes one connection: header and ladder.
-pub fn write_connection(w: &mut dyn Write, c: &Connection, opts: &OutputOptions) -> io::Result<()> {
+/// Writes one connection: header, findings and ladder.
+pub fn write_connection(
+    w: &mut dyn Write,
+    c: &Connection,
+    opts: &OutputOptions,
+    findings: &[Finding],
+) -> io::Result<()> {
     w.write_all(header(c).as_bytes())?;
+    for f in findings {
+        writeln!(w, "  ! {}: {}", f.kind.name(), f.sentence)?;
+    }
     w.write_all(b"\n")?;
     w.write_all(ladder(c, opts).as_bytes())?;
     w.write_all(b"\n")

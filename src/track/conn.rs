@@ -85,8 +85,11 @@ impl Marks {
     pub const UNEXPECTED: u16 = 1 << 10;
     /// A SYN carrying data (TCP Fast Open or a misbehaving stack).
     pub const SYN_DATA: u16 = 1 << 11;
+    /// A probe of a peer's zero window (one byte, or none, below the next sequence number).
+    pub const ZERO_WINDOW_PROBE: u16 = 1 << 12;
 
-    pub const NAMES: [(u16, &'static str); 12] = [
+    /// Every mark, in a fixed order (counters are indexed by position here).
+    pub const NAMES: [(u16, &'static str); Marks::COUNT] = [
         (Self::RETRANSMISSION, "retransmission"),
         (Self::OUT_OF_ORDER, "out_of_order"),
         (Self::DUP_ACK, "dup_ack"),
@@ -99,7 +102,9 @@ impl Marks {
         (Self::INFERRED, "inferred"),
         (Self::UNEXPECTED, "unexpected"),
         (Self::SYN_DATA, "syn_data"),
+        (Self::ZERO_WINDOW_PROBE, "zero_window_probe"),
     ];
+    pub const COUNT: usize = 13;
 
     pub fn has(self, bit: u16) -> bool {
         self.0 & bit != 0
@@ -203,6 +208,14 @@ pub struct End {
     pub sent_rst: bool,
     /// When this end entered TIME_WAIT (restarted by a retransmitted FIN, RFC 9293 3.10.7.4).
     pub time_wait_since: Option<Timestamp>,
+    /// Time of this end's last segment.
+    pub last_ts: Option<Timestamp>,
+    /// This end has advertised a zero window since then (and not reopened it).
+    pub zero_window_since: Option<Timestamp>,
+    /// Longest zero-window spell that ended, in nanoseconds.
+    pub zero_window_longest: i64,
+    /// Segments this end sent after the peer's accepted RST (a half-open sign).
+    pub after_peer_rst: u64,
 }
 
 impl End {
@@ -230,6 +243,10 @@ impl End {
             sent_fin: false,
             sent_rst: false,
             time_wait_since: None,
+            last_ts: None,
+            zero_window_since: None,
+            zero_window_longest: 0,
+            after_peer_rst: 0,
         }
     }
 
@@ -314,8 +331,10 @@ pub struct Connection {
     pub reused_from: Option<[State; 2]>,
     /// Side that sent an accepted RST.
     pub rst_by: Option<Side>,
+    /// When that RST was seen.
+    pub rst_at: Option<Timestamp>,
     /// Counts of each mark over all segments (kept even when events are dropped).
-    pub mark_counts: [u32; 12],
+    pub mark_counts: [u32; Marks::COUNT],
     /// Zeek-style history letters (see [`History`]).
     pub history: History,
     hs_syn: bool,
@@ -357,7 +376,8 @@ impl Connection {
             reuses: None,
             reused_from: None,
             rst_by: None,
-            mark_counts: [0; 12],
+            rst_at: None,
+            mark_counts: [0; Marks::COUNT],
             history: History::default(),
             hs_syn: false,
             hs_synack: false,
@@ -552,6 +572,13 @@ impl Connection {
         let peer_next = self.ends[s.other() as usize].next_seq;
         let peer = &self.ends[s.other() as usize];
         let (peer_ack, peer_dups) = (peer.last_ack, peer.dup_acks);
+        // A segment one below the next sequence number probes the peer: its window if that is
+        // closed, else whether it is still alive.
+        let probe_kind = if peer.last_ack.is_some() && peer.last_window == 0 {
+            Marks::ZERO_WINDOW_PROBE
+        } else {
+            Marks::KEEPALIVE
+        };
         let fast_retransmit_asked = |seq: u32| peer_ack == Some(seq) && peer_dups >= 2;
         let end = &mut self.ends[s as usize];
         if f.syn() && seg.payload_len > 0 {
@@ -587,13 +614,13 @@ impl Connection {
                     && !f.rst()
                     && seg.seq == nxt.wrapping_sub(1)
                 {
-                    m.set(Marks::KEEPALIVE);
+                    m.set(probe_kind);
                 } else {
                     m.set(Marks::RETRANSMISSION);
                 }
             } else if len == 0 && !f.rst() && !f.fin() && seg.seq == nxt.wrapping_sub(1) && f.ack()
             {
-                m.set(Marks::KEEPALIVE);
+                m.set(probe_kind);
             } else if seq::gt(seg.seq, nxt) && !f.rst() {
                 m.set(Marks::PREV_MISSING);
                 end.hole = Some((nxt, seg.seq));
@@ -611,6 +638,7 @@ impl Connection {
             && end.last_ack == Some(seg.ack)
             && end.last_window == seg.window
             && !m.has(Marks::KEEPALIVE)
+            && !m.has(Marks::ZERO_WINDOW_PROBE)
         {
             m.set(Marks::DUP_ACK);
         }
@@ -635,8 +663,20 @@ impl Connection {
     /// Sender bookkeeping after the state machine: sequence high-water mark, counters.
     fn account(&mut self, seg: &Segment, s: Side) {
         let f = seg.flags;
+        let peer_reset = self.rst_by == Some(s.other());
         let end = &mut self.ends[s as usize];
         end.packets += 1;
+        end.last_ts = Some(end.last_ts.map_or(seg.ts, |t| t.max(seg.ts)));
+        if peer_reset && !f.rst() {
+            end.after_peer_rst += 1;
+        }
+        if f.ack() && !f.syn() && !f.rst() {
+            if seg.window == 0 {
+                end.zero_window_since.get_or_insert(seg.ts);
+            } else if let Some(since) = end.zero_window_since.take() {
+                end.zero_window_longest = end.zero_window_longest.max(seg.ts.0 - since.0);
+            }
+        }
         end.bytes += u64::from(seg.payload_len);
         if f.syn() {
             if f.ack() {
@@ -703,6 +743,7 @@ impl Connection {
             return;
         }
         self.rst_by = Some(s);
+        self.rst_at = Some(seg.ts);
         self.ends[s as usize].sent_rst = true;
         self.set_state(s, State::Closed, seg.ts);
         // SYN-RECEIVED from a passive open goes back to LISTEN; everything else to CLOSED.
@@ -1394,6 +1435,12 @@ mod tests {
         let mut z = seg(false, ACK, SISN + 1, CISN + 101, 0, 6);
         z.window = 0;
         assert!(t.feed(z).marks.has(Marks::ZERO_WINDOW));
+        // One below the next sequence number, against a closed window: a window probe.
+        let p = t.feed(seg(true, ACK, CISN + 100, SISN + 1, 0, 5000));
+        assert!(p.marks.has(Marks::ZERO_WINDOW_PROBE));
+        assert!(!p.marks.has(Marks::KEEPALIVE));
+        // The window reopens; the same segment later is a keep-alive.
+        t.feed(seg(false, ACK, SISN + 1, CISN + 101, 0, 5001));
         let k = t.feed(seg(true, ACK, CISN + 100, SISN + 1, 0, 7000));
         assert!(k.marks.has(Marks::KEEPALIVE));
         assert!(!k.marks.has(Marks::RETRANSMISSION));

@@ -40,10 +40,10 @@ pub fn run_batch(path: &str, format: Format, extra: &[&str]) -> (String, Option<
     argv.extend_from_slice(extra);
     let args = Args::parse_from(argv);
     let mut out = Vec::new();
-    let err = batch::run(&args, path, format, &mut out).expect("batch run");
+    let outcome = batch::run(&args, path, format, &mut out).expect("batch run");
     (
         String::from_utf8(out).expect("utf-8 output"),
-        err.map(|e| e.to_string()),
+        outcome.input_error.map(|e| e.to_string()),
     )
 }
 

@@ -1,0 +1,308 @@
+//! Findings across connections: TIME_WAIT piles, SYN floods, rankings, and the `--diagnose`
+//! report. Fed connection by connection, so it works on a stream.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::net::IpAddr;
+
+use super::findings::{diagnose, DiagConfig, Finding, Kind};
+use crate::decode::{Endpoint, Timestamp};
+use crate::track::{Connection, Side, State};
+
+/// Findings that are normal by themselves (a TIME_WAIT after a clean close, keep-alives):
+/// listed, but they do not make `--diagnose` exit 1.
+pub fn is_problem(f: &Finding) -> bool {
+    f.problem
+}
+
+/// A pattern over many connections.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub kind: Kind,
+    /// "time_wait_pile" or "syn_flood".
+    pub pattern: &'static str,
+    pub endpoint: Endpoint,
+    pub count: u64,
+    pub sentence: String,
+    /// The connections (first few ids).
+    pub conns: Vec<u64>,
+}
+
+#[derive(Default)]
+struct Pile {
+    count: u64,
+    holders: BTreeMap<IpAddr, u64>,
+    holder_side: Option<Side>,
+    conns: Vec<u64>,
+}
+
+/// Accumulates findings over a capture.
+pub struct Diagnosis {
+    pub cfg: DiagConfig,
+    pub findings: Vec<Finding>,
+    pub connections: u64,
+    pub with_findings: u64,
+    time_wait: BTreeMap<(Endpoint, u8), Pile>,
+    half_open: BTreeMap<Endpoint, Vec<(Timestamp, IpAddr, u64)>>,
+}
+
+impl Diagnosis {
+    pub fn new(cfg: DiagConfig) -> Diagnosis {
+        Diagnosis {
+            cfg,
+            findings: Vec::new(),
+            connections: 0,
+            with_findings: 0,
+            time_wait: BTreeMap::new(),
+            half_open: BTreeMap::new(),
+        }
+    }
+
+    /// Diagnoses one connection as of `now`; returns its findings (also kept for the report).
+    pub fn add(&mut self, c: &Connection, now: Timestamp) -> Vec<Finding> {
+        self.connections += 1;
+        let found = diagnose(c, now, &self.cfg);
+        if !found.is_empty() {
+            self.with_findings += 1;
+        }
+        for f in &found {
+            if f.kind == Kind::TimeWait && f.remaining.is_some() {
+                let pile = self
+                    .time_wait
+                    .entry((c.server().addr, f.side as u8))
+                    .or_default();
+                pile.count += 1;
+                *pile.holders.entry(f.endpoint.ip).or_default() += 1;
+                pile.holder_side = Some(f.side);
+                if pile.conns.len() < 8 {
+                    pile.conns.push(c.id);
+                }
+            }
+        }
+        // Half-open attempts for flood detection: unanswered SYNs and SYN_RECEIVED servers.
+        let half = c.server().state == State::SynReceived
+            || (c.client().state == State::SynSent && c.server().packets == 0);
+        if half {
+            self.half_open.entry(c.server().addr).or_default().push((
+                c.first_seen,
+                c.client().addr.ip,
+                c.id,
+            ));
+        }
+        self.findings.extend(found.iter().cloned());
+        found
+    }
+
+    /// Piles of TIME_WAIT and SYN floods.
+    pub fn groups(&self) -> Vec<Group> {
+        let mut out = Vec::new();
+        for ((server, _), pile) in &self.time_wait {
+            if pile.count < 2 {
+                continue;
+            }
+            let side = pile.holder_side.unwrap_or(Side::Client);
+            let holders: Vec<String> = pile
+                .holders
+                .iter()
+                .take(3)
+                .map(|(ip, n)| format!("{ip} ({n})"))
+                .collect();
+            let more = pile.holders.len().saturating_sub(3);
+            let advice = match side {
+                Side::Client => "the client closes first; reuse connections (keep-alive, pooling) or let the server close",
+                Side::Server => "the server closes first; let clients close (HTTP keep-alive) or tune the server's close policy",
+            };
+            out.push(Group {
+                kind: Kind::TimeWait,
+                pattern: "time_wait_pile",
+                endpoint: *server,
+                count: pile.count,
+                sentence: format!(
+                    "{} connections to {} in TIME_WAIT, held by the {} {}{}: {}",
+                    pile.count,
+                    server,
+                    side.name(),
+                    holders.join(", "),
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    },
+                    advice
+                ),
+                conns: pile.conns.clone(),
+            });
+        }
+        for (server, list) in &self.half_open {
+            let sources: BTreeSet<IpAddr> = list.iter().map(|x| x.1).collect();
+            if sources.len() < self.cfg.flood_sources {
+                continue;
+            }
+            let mut times: Vec<i64> = list.iter().map(|x| x.0 .0).collect();
+            times.sort_unstable();
+            // Highest number of new half-open connections within any one second.
+            let mut peak = 0;
+            let mut lo = 0;
+            for hi in 0..times.len() {
+                while times[hi] - times[lo] >= Timestamp::NANOS_PER_SEC {
+                    lo += 1;
+                }
+                peak = peak.max(hi - lo + 1);
+            }
+            out.push(Group {
+                kind: Kind::HalfOpen,
+                pattern: "syn_flood",
+                endpoint: *server,
+                count: list.len() as u64,
+                sentence: format!(
+                    "SYN flood pattern: {} half-open connections to {} from {} sources, up to {} per second",
+                    list.len(),
+                    server,
+                    sources.len(),
+                    peak
+                ),
+                conns: list.iter().take(8).map(|x| x.2).collect(),
+            });
+        }
+        out.sort_by(|a, b| b.count.cmp(&a.count));
+        out
+    }
+
+    pub fn problems(&self) -> usize {
+        self.findings.iter().filter(|f| is_problem(f)).count() + self.groups().len()
+    }
+
+    pub fn by_kind(&self) -> BTreeMap<&'static str, u64> {
+        let mut m = BTreeMap::new();
+        for f in &self.findings {
+            *m.entry(f.kind.name()).or_default() += 1;
+        }
+        m
+    }
+
+    /// The `--diagnose` report: patterns first, then findings grouped by kind, worst first.
+    pub fn text(&self, source: &str) -> String {
+        const PER_KIND: usize = 10;
+        let mut out = String::new();
+        let groups = self.groups();
+        let _ = writeln!(
+            out,
+            "synack diagnosis of {source}: {} finding{} on {} of {} connection{}, {} pattern{} ({} problem{})",
+            self.findings.len(),
+            plural(self.findings.len()),
+            self.with_findings,
+            self.connections,
+            plural(self.connections as usize),
+            groups.len(),
+            plural(groups.len()),
+            self.problems(),
+            plural(self.problems()),
+        );
+        if !groups.is_empty() {
+            let _ = writeln!(out, "\nPatterns across connections");
+            for g in &groups {
+                let ids: Vec<String> = g.conns.iter().map(|i| format!("#{i}")).collect();
+                let _ = writeln!(
+                    out,
+                    "  - {}\n      connections {}{}",
+                    g.sentence,
+                    ids.join(" "),
+                    if g.count as usize > g.conns.len() {
+                        " ..."
+                    } else {
+                        ""
+                    }
+                );
+            }
+        }
+        for kind in Kind::ALL {
+            let mut list: Vec<&Finding> = self.findings.iter().filter(|f| f.kind == kind).collect();
+            if list.is_empty() {
+                continue;
+            }
+            list.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.conn.cmp(&b.conn)));
+            let _ = writeln!(out, "\n{} ({})", kind.title(), list.len());
+            for f in list.iter().take(PER_KIND) {
+                let frames: Vec<String> = f.frames.iter().map(|n| n.to_string()).collect();
+                let _ = writeln!(
+                    out,
+                    "  #{:<5} {} ({}) since {}\n         {}\n         evidence: frame{} {}",
+                    f.conn,
+                    f.endpoint,
+                    f.side.name(),
+                    f.since.rfc3339(),
+                    f.sentence,
+                    if f.frames.len() == 1 { "" } else { "s" },
+                    if frames.is_empty() {
+                        "-".to_string()
+                    } else {
+                        frames.join(", ")
+                    }
+                );
+            }
+            if list.len() > PER_KIND {
+                let _ = writeln!(
+                    out,
+                    "  ... and {} more (all are in --json)",
+                    list.len() - PER_KIND
+                );
+            }
+        }
+        if self.findings.is_empty() && groups.is_empty() {
+            let _ = writeln!(out, "\nNothing found: every connection looks healthy.");
+        }
+        out
+    }
+
+    pub fn summary_json(&self) -> serde_json::Value {
+        let groups: Vec<serde_json::Value> = self
+            .groups()
+            .iter()
+            .map(|g| {
+                serde_json::json!({
+                    "kind": g.kind.name(),
+                    "pattern": g.pattern,
+                    "endpoint": g.endpoint.to_string(),
+                    "count": g.count,
+                    "sentence": g.sentence,
+                    "connections": g.conns,
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "total": self.findings.len(),
+            "problems": self.problems(),
+            "connections_with_findings": self.with_findings,
+            "by_kind": self.by_kind(),
+            "groups": groups,
+        })
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// A finding as JSON.
+pub fn finding_json(f: &Finding) -> serde_json::Value {
+    let mut v = serde_json::json!({
+        "kind": f.kind.name(),
+        "side": f.side.name(),
+        "endpoint": f.endpoint.to_string(),
+        "since": f.since.rfc3339(),
+        "frames": f.frames,
+        "sentence": f.sentence,
+        "problem": is_problem(f),
+    });
+    if let Some(r) = f.remaining {
+        v["remaining"] = serde_json::json!((r * 1000.0).round() / 1000.0);
+    }
+    if let Some(c) = f.count {
+        v["count"] = serde_json::json!(c);
+    }
+    v
+}

@@ -1,0 +1,137 @@
+//! Batch modes on a live interface (`synack -i IFACE --text/--json`): connections are written
+//! as they end, then a summary, when the capture stops (Ctrl-C, `--count`, `--duration`, or
+//! the interface going away).
+//!
+//! Like the file batch runner, but time does not stand still between packets: the tracker is
+//! advanced on the wall clock on every tick, so TIME_WAIT runs out (and connections retire)
+//! while the wire is quiet.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::batch::{decoder_from_args, diag_config, output_options, pipeline_from_args, Format};
+use crate::capture::live;
+use crate::capture::source::{self, Drops, SourceMsg, SourceStatus};
+use crate::cli::Args;
+use crate::decode::Timestamp;
+use crate::output::{summary::Report, Sink};
+use crate::track::Connection;
+
+/// How often the live clock ticks (timers run, finished connections are written).
+const TICK: Duration = Duration::from_millis(200);
+
+/// Set by SIGINT/SIGTERM.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: libc::c_int) {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// The first Ctrl-C (or SIGTERM) stops the capture cleanly, so the connections still open and
+/// the summary are written; the handler is one-shot, so a second Ctrl-C kills as usual.
+fn catch_interrupts() {
+    for sig in [libc::SIGINT, libc::SIGTERM] {
+        // SAFETY: installs an async-signal-safe handler (one atomic store); the zeroed
+        // sigaction is a valid empty mask with no flags before ours are set.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            sa.sa_flags = libc::SA_RESETHAND | libc::SA_RESTART;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(sig, &sa, std::ptr::null_mut());
+        }
+    }
+}
+
+/// The wall clock as a packet timestamp (pcap timestamps are wall-clock time).
+pub fn wall_clock() -> Timestamp {
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    Timestamp::from_secs_nanos(d.as_secs() as i64, i64::from(d.subsec_nanos()))
+}
+
+/// Runs a batch mode on `args.interface`, writing to `out`. The readiness line ("capturing on
+/// ...") and the drop counts go to stderr. Returns why the capture ended early (e.g. the
+/// interface went away), after everything has been written.
+pub fn run(args: &Args, format: Format, out: &mut dyn Write) -> anyhow::Result<Option<String>> {
+    let decoder = decoder_from_args(args).map_err(anyhow::Error::msg)?;
+    let mut pipeline = pipeline_from_args(args, true).map_err(anyhow::Error::msg)?;
+    let opts = output_options(args);
+    let (tx, rx) = source::channel();
+    catch_interrupts();
+    let capture = live::spawn(args, decoder, tx).map_err(anyhow::Error::msg)?;
+    eprintln!("synack: {} (Ctrl-C to stop)", capture.info);
+
+    let mut sink = Sink::new(format, opts, diag_config(args), out);
+    let mut last = SourceStatus::default();
+    loop {
+        if INTERRUPTED.load(Ordering::Relaxed) {
+            capture.stop.store(true, Ordering::Relaxed);
+        }
+        match rx.recv_timeout(TICK) {
+            Ok(SourceMsg::Segments(segs)) => {
+                for (seg, frame) in &segs {
+                    pipeline.tracker.ingest(seg, *frame);
+                }
+            }
+            Ok(SourceMsg::Status(s)) => last = s,
+            Err(RecvTimeoutError::Timeout) => {}
+            // The thread has sent its last status and gone.
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+        // Live clock: timers run even when no packet comes.
+        let now = wall_clock();
+        pipeline.tracker.advance(now);
+        let done: Vec<Connection> = pipeline.tracker.drain_retired().collect();
+        for c in &done {
+            sink.connection(c, now)?;
+        }
+        if !done.is_empty() {
+            sink.out().flush()?;
+        }
+    }
+    let _ = capture.handle.join();
+
+    let now = wall_clock();
+    pipeline.tracker.advance(now);
+    let mut rest: Vec<Connection> = pipeline.tracker.drain_retired().collect();
+    rest.extend(pipeline.tracker.finish());
+    for c in &rest {
+        sink.connection(c, now)?;
+    }
+    let summary = sink.summary.clone();
+    let report = Report {
+        summary: &summary,
+        counters: &last.counters,
+        tracker: &pipeline.tracker.stats,
+        warning: last.error.as_deref(),
+    };
+    let d = last.drops;
+    let mut extra = serde_json::Map::new();
+    extra.insert("interface".into(), last.name.clone().into());
+    extra.insert(
+        "drops".into(),
+        serde_json::json!({"kernel": d.kernel, "interface": d.interface, "queue": d.queue}),
+    );
+    sink.finish(&report, &last.name, Some(extra))?;
+    if format == Format::Text {
+        writeln!(sink.out(), "{}", drops_line(&last.name, &d))?;
+        sink.out().flush()?;
+    }
+    eprintln!(
+        "synack: {} packets captured; {}",
+        last.counters.packets,
+        drops_line(&last.name, &d)
+    );
+    Ok(last.error)
+}
+
+fn drops_line(name: &str, d: &Drops) -> String {
+    format!(
+        "dropped on {name}: {} by the kernel, {} by the interface, {} by synack's queue",
+        d.kernel, d.interface, d.queue
+    )
+}

@@ -1,0 +1,96 @@
+//! Where finished connections go in batch modes (file or live): the chosen format, the
+//! running summary and the diagnosis, in one place so both runners write the same output.
+
+use std::io::{self, Write};
+
+use super::summary::Report;
+use super::{json, text, OutputOptions, Summary};
+use crate::decode::Timestamp;
+use crate::diagnose::{DiagConfig, Diagnosis};
+use crate::track::Connection;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Ladder diagrams and a summary.
+    Text,
+    /// JSON lines.
+    Json,
+    /// The `--diagnose` report only.
+    Diagnose,
+}
+
+pub struct Sink<'w> {
+    pub format: Format,
+    pub opts: OutputOptions,
+    pub summary: Summary,
+    pub diagnosis: Diagnosis,
+    out: &'w mut dyn Write,
+}
+
+impl<'w> Sink<'w> {
+    pub fn new(
+        format: Format,
+        opts: OutputOptions,
+        diag: DiagConfig,
+        out: &'w mut dyn Write,
+    ) -> Self {
+        Sink {
+            format,
+            opts,
+            summary: Summary::default(),
+            diagnosis: Diagnosis::new(diag),
+            out,
+        }
+    }
+
+    /// One connection that ended (or is still open when the capture stops), as of `now`.
+    pub fn connection(&mut self, c: &Connection, now: Timestamp) -> io::Result<()> {
+        self.summary.add(c);
+        let findings = self.diagnosis.add(c, now);
+        match self.format {
+            Format::Text => text::write_connection(self.out, c, &self.opts, &findings),
+            Format::Json => json::write_connection(self.out, c, &self.opts, &findings, now),
+            Format::Diagnose => Ok(()),
+        }
+    }
+
+    /// The closing summary (or the diagnosis report). `source` names the file or interface;
+    /// `extra` adds fields to the JSON summary (e.g. live drop counts).
+    pub fn finish(
+        &mut self,
+        report: &Report<'_>,
+        source: &str,
+        extra: Option<serde_json::Map<String, serde_json::Value>>,
+    ) -> io::Result<()> {
+        match self.format {
+            Format::Text => self.out.write_all(text::summary(report).as_bytes())?,
+            Format::Diagnose => {
+                self.out.write_all(self.diagnosis.text(source).as_bytes())?;
+                if let Some(w) = report.warning {
+                    writeln!(self.out, "\nwarning: {w}")?;
+                }
+            }
+            Format::Json => {
+                let mut v = json::summary_value(report);
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("findings".into(), self.diagnosis.summary_json());
+                    for (k, val) in extra.into_iter().flatten() {
+                        o.insert(k, val);
+                    }
+                }
+                serde_json::to_writer(&mut *self.out, &v)?;
+                self.out.write_all(b"\n")?;
+            }
+        }
+        self.out.flush()
+    }
+
+    /// Findings that are problems (for `--diagnose`'s exit status).
+    pub fn problems(&self) -> usize {
+        self.diagnosis.problems()
+    }
+
+    pub fn out(&mut self) -> &mut dyn Write {
+        self.out
+    }
+}

@@ -1,0 +1,223 @@
+//! The terminal UI: a live connection list and animated ladder diagrams, for replayed files and
+//! live interfaces alike.
+//!
+//! Pure core, thin edges:
+//! - [`replay::Replay`] owns the tracker and the replay clock, fed by the capture thread's
+//!   bounded channel (a file or a live interface: the UI does not care which);
+//! - [`app::App`] is what the screen shows and where the user is; keys and mouse change it;
+//! - [`render::draw`] draws a frame from both, with no I/O (snapshot-tested);
+//! - [`term`] and [`run`] are the edge: the terminal, signals and the event loop.
+
+pub mod app;
+pub mod filter;
+pub mod help;
+pub mod ladder;
+pub mod list;
+pub mod narrate;
+pub mod render;
+pub mod replay;
+pub mod status;
+pub mod term;
+pub mod theme;
+pub mod util;
+
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::Receiver;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{self, Event};
+
+use crate::batch::{decoder_from_args, pipeline_from_args};
+use crate::capture::source::{channel, spawn_file, SourceMsg};
+use crate::capture::FileReader;
+use crate::cli::Args;
+use app::{Action, App};
+use replay::{Replay, Speed};
+use theme::Theme;
+
+/// The built-in demo capture (`synack` with no argument), written by the fixture generator:
+/// a graceful close ending in TIME_WAIT, a refused SYN, a reset mid-stream, a connection left
+/// in CLOSE_WAIT/FIN_WAIT_2, an unanswered SYN with retries, a simultaneous close.
+pub const DEMO: &[u8] = include_bytes!("../fixtures/demo.pcap");
+pub const DEMO_NAME: &str = "built-in demo";
+
+/// Redraw at most this often (about 30 frames a second) while something moves.
+const FRAME: Duration = Duration::from_millis(33);
+/// Redraw at least this often when nothing moves.
+const IDLE: Duration = Duration::from_secs(1);
+/// A new arrow grows from its sender to its receiver over this long.
+const GROW: Duration = Duration::from_millis(300);
+/// Work per loop turn on applying segments, so keys stay responsive at `max` speed.
+const BUDGET: Duration = Duration::from_millis(15);
+
+/// The UI's options from the command line.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub speed: Speed,
+    pub max_gap: Option<f64>,
+    pub theme: Theme,
+}
+
+pub fn options(args: &Args) -> Result<Options, String> {
+    let speed = Speed::parse(&args.speed)?;
+    if let Some(g) = args.max_gap {
+        if !(g.is_finite() && g > 0.0) {
+            return Err(format!(
+                "--max-gap must be a number of seconds > 0, not {g}"
+            ));
+        }
+    }
+    Ok(Options {
+        speed,
+        max_gap: args.max_gap,
+        theme: Theme {
+            ascii: args.ascii,
+            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        },
+    })
+}
+
+/// A function that starts reading the file (or the demo) from its beginning.
+fn file_starter(
+    args: Args,
+    path: Option<String>,
+) -> impl FnMut() -> Result<Receiver<SourceMsg>, String> {
+    move || {
+        let reader = match &path {
+            Some(p) => FileReader::open(p),
+            None => FileReader::from_bytes(DEMO_NAME, DEMO),
+        }
+        .map_err(|e| e.to_string())?;
+        let decoder = decoder_from_args(&args)?;
+        let (tx, rx) = channel();
+        spawn_file(reader, decoder, tx)
+            .map_err(|e| format!("cannot start the capture thread: {e}"))?;
+        Ok(rx)
+    }
+}
+
+/// Opens what the command line names (an interface, a file, or the demo) and returns the
+/// replay controller reading it. Every error (bad file, no permission) comes back here,
+/// before the terminal is touched.
+pub fn open(args: &Args) -> Result<Replay, String> {
+    let opts = options(args)?;
+    let cfg = pipeline_from_args(args, true)?.tracker.config().clone();
+    let mut r = if let Some(iface) = &args.interface {
+        let mut r = Replay::new(cfg, iface, true);
+        let (tx, rx) = channel();
+        // The thread is not joined: it ends when the channel's receiver is dropped.
+        let _handle = crate::capture::live::start(args, decoder_from_args(args)?, tx)?;
+        r.attach(rx, None);
+        r
+    } else {
+        let path = args.input().map(str::to_string);
+        let name = path.clone().unwrap_or_else(|| DEMO_NAME.to_string());
+        let mut r = Replay::new(cfg, &name, false);
+        let mut start = file_starter(args.clone(), path.clone());
+        let rx = start()?;
+        let restart: Option<replay::Restart> = if path.as_deref() == Some("-") {
+            None
+        } else {
+            Some(Box::new(start))
+        };
+        r.attach(rx, restart);
+        r
+    };
+    r.speed = opts.speed;
+    r.max_gap = opts.max_gap;
+    Ok(r)
+}
+
+/// Runs the TUI until the user quits (or a signal asks to).
+pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
+    let opts = options(args).map_err(anyhow::Error::msg)?;
+    let mut replay = open(args).map_err(anyhow::Error::msg)?;
+    let mut app = App::new(opts.theme);
+    let signals = term::Signals::register()?;
+    let mut tui = term::Tui::enter()?;
+    let result = event_loop(&mut tui, &mut app, &mut replay, &signals);
+    drop(tui);
+    drop(signals);
+    if term::PANICKED.load(Ordering::SeqCst) {
+        anyhow::bail!("stopped after a panic (message above)");
+    }
+    result?;
+    if let Some(e) = &replay.status.error {
+        eprintln!("synack: {e}");
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn event_loop(
+    tui: &mut term::Tui,
+    app: &mut App,
+    replay: &mut Replay,
+    signals: &term::Signals,
+) -> anyhow::Result<()> {
+    let mut last_draw: Option<Instant> = None;
+    let mut drawn_generation = u64::MAX;
+    let mut drawn_anim = 1.0f32;
+    let mut dirty = true;
+    loop {
+        if signals.quit_requested() || term::PANICKED.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        if signals.take_stop() {
+            tui.suspend()?;
+            dirty = true;
+        }
+        if signals.take_cont() {
+            tui.terminal.clear()?;
+            dirty = true;
+        }
+        let now = Instant::now();
+        replay.pump(now, BUDGET);
+        app.anim = match replay.last {
+            Some((id, at)) if Some(id) == app.selected && !replay.seeking() => {
+                (now.saturating_duration_since(at).as_secs_f32() / GROW.as_secs_f32()).min(1.0)
+            }
+            _ => 1.0,
+        };
+        let moving = app.anim != drawn_anim || replay.generation != drawn_generation;
+        let since = last_draw.map_or(Duration::MAX, |t| now.saturating_duration_since(t));
+        let size = tui.size()?;
+        if dirty || (moving && since >= FRAME) || since >= IDLE {
+            app.sync(replay, size);
+            tui.terminal.draw(|f| render::draw(f, app, replay))?;
+            last_draw = Some(now);
+            drawn_generation = replay.generation;
+            drawn_anim = app.anim;
+            dirty = false;
+        }
+        let timeout = if replay.busy() || app.anim < 1.0 {
+            FRAME.saturating_sub(now.elapsed())
+        } else {
+            IDLE / 4
+        };
+        if !event::poll(timeout)? {
+            continue;
+        }
+        app.sync(replay, size);
+        loop {
+            let action = match event::read()? {
+                Event::Key(k) => app.handle_key(k, replay, size),
+                Event::Mouse(m) => app.handle_mouse(m, replay, size),
+                _ => Action::None,
+            };
+            match action {
+                Action::Quit => return Ok(()),
+                Action::Suspend => tui.suspend()?,
+                Action::Redraw => tui.terminal.clear()?,
+                Action::Replay(c) => replay.command(c),
+                Action::None => {}
+            }
+            dirty = true;
+            if !event::poll(Duration::ZERO)? {
+                break;
+            }
+            app.sync(replay, size);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! The help overlay (`?`): every key, from one table (the README lists the same keys).
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::app::App;
+
+/// (keys, what they do), grouped by section (a key of "" starts a section named by the text).
+pub const KEYS: &[(&str, &str)] = &[
+    ("", "Replay"),
+    ("space", "pause / resume"),
+    ("→ / ←", "step one segment forward / back (pauses)"),
+    ("+ / -", "replay faster / slower (0.25x to 64x, then max)"),
+    ("Home / End", "jump to the start (paused) / to the end"),
+    ("r", "restart the replay from the beginning"),
+    ("g", "skip the idle gap to the next segment"),
+    ("", "Connections and ladder"),
+    ("↑ ↓ / k j", "move in the focused pane"),
+    ("PgUp / PgDn", "move a page"),
+    ("Tab", "switch focus: connection list / ladder"),
+    (
+        "Enter",
+        "list: open the ladder; ladder: fold / unfold a data run",
+    ),
+    ("e", "fold / unfold every data run"),
+    ("f", "follow mode: newest connection and newest arrow"),
+    ("s / S", "sort by the next column / reverse the order"),
+    (
+        "/",
+        "filter: text, state, port, host (Enter keeps, Esc clears)",
+    ),
+    ("l", "narration language: English / 中文"),
+    ("mouse", "click selects (a header sorts), wheel scrolls"),
+    ("", "Screen"),
+    ("?", "this help (any key closes it)"),
+    ("Ctrl-L", "redraw the screen"),
+    ("Ctrl-Z", "suspend (fg resumes)"),
+    (
+        "q / Esc / Ctrl-C",
+        "quit (Esc first closes help or the filter)",
+    ),
+];
+
+/// Notes under the keys: how to read the screen.
+pub const NOTES: &[&str] = &[
+    "Flags column: upper case sent by the client, lower case by the server:",
+    "S SYN, D data, F FIN, R RST.  ! marks a connection with anomalies.",
+    "Arrows: ─ a segment, ═ a reset, ┄ inferred; state names stand where they change.",
+];
+
+const ASCII_NOTES: &[&str] = &[
+    "Flags column: upper case sent by the client, lower case by the server:",
+    "S SYN, D data, F FIN, R RST.  ! marks a connection with anomalies.",
+    "Arrows: - a segment, = a reset, . inferred; state names stand where they change.",
+];
+
+fn ascii_keys(k: &str) -> String {
+    k.replace('→', "Right")
+        .replace('←', "Left")
+        .replace('↑', "Up")
+        .replace('↓', "Down")
+}
+
+/// The help text as lines.
+pub fn lines(app: &App) -> Vec<Line<'static>> {
+    let theme = &app.theme;
+    let kw = KEYS
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(8)
+        + 6;
+    let mut out = Vec::new();
+    for (k, what) in KEYS {
+        if k.is_empty() {
+            if !out.is_empty() {
+                out.push(Line::raw(""));
+            }
+            out.push(Line::styled(what.to_string(), theme.title()));
+            continue;
+        }
+        let k = if theme.ascii {
+            ascii_keys(k)
+        } else {
+            k.to_string()
+        };
+        let what = if theme.ascii {
+            what.replace("中文", "Chinese")
+        } else {
+            what.to_string()
+        };
+        out.push(Line::from(vec![
+            Span::styled(format!("  {k:<kw$}"), theme.key()),
+            Span::raw(what),
+        ]));
+    }
+    out.push(Line::raw(""));
+    let notes = if theme.ascii { ASCII_NOTES } else { NOTES };
+    for n in notes {
+        out.push(Line::styled(n.to_string(), theme.dim()));
+    }
+    out
+}
+
+/// Draws the overlay centred over `area`.
+pub fn render(f: &mut Frame, area: Rect, app: &App) {
+    let lines = lines(app);
+    let w = area.width.min(84);
+    let h = area.height.min(lines.len() as u16 + 2);
+    let r = Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    };
+    f.render_widget(Clear, r);
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_set(if app.theme.ascii {
+            ASCII_BORDER
+        } else {
+            ratatui::symbols::border::ROUNDED
+        })
+        .title(Span::styled(
+            if app.theme.ascii {
+                " synack keys (? or Esc closes, Up/Down scroll) "
+            } else {
+                " synack keys (? or Esc closes, ↑↓ scroll) "
+            },
+            app.theme.title(),
+        ));
+    let p = Paragraph::new(lines)
+        .block(block)
+        .wrap(Wrap { trim: false })
+        .scroll((app.help_top as u16, 0));
+    f.render_widget(p, r);
+}
+
+/// A frame drawn with `+`, `-` and `|`.
+pub const ASCII_BORDER: ratatui::symbols::border::Set = ratatui::symbols::border::Set {
+    top_left: "+",
+    top_right: "+",
+    bottom_left: "+",
+    bottom_right: "+",
+    vertical_left: "|",
+    vertical_right: "|",
+    horizontal_top: "-",
+    horizontal_bottom: "-",
+};

@@ -1,0 +1,496 @@
+//! The ladder pane: the selected connection's two ends as lifelines, each segment an arrow
+//! between them, the time on the left and each end's state written on its side where it
+//! changes. Runs of plain data/ACK segments fold into one row (Enter expands them).
+//!
+//! ```text
+//!       time       client │                                       │ server
+//!                  CLOSED │                                       │ LISTEN
+//!   0.000000     SYN_SENT │── SYN seq=0 win=64240 ───────────────▶│
+//!   0.010000  ESTABLISHED │◀─────── SYN+ACK seq=0 ack=1 win=65160 ──│ SYN_RECEIVED
+//! ```
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::app::{App, Focus};
+use super::theme::Theme;
+use super::util::{fit_left, fit_right, text_width, truncate};
+use crate::output::text::segment_label;
+use crate::output::{thousands, OutputOptions};
+use crate::track::{Connection, Dir, Event, EventKind, State};
+
+/// Fewer plain segments than this in a row are shown one by one (as in `--text`).
+pub const FOLD_MIN: usize = 3;
+
+/// One row of the ladder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row {
+    /// Both ends' states before the first segment.
+    Initial,
+    /// One event; `run` is the start of the expanded run it belongs to, if any.
+    Event { idx: usize, run: Option<usize> },
+    /// A folded run of plain segments, events `start..start + len`.
+    Fold { start: usize, len: usize },
+    /// Plain segments not kept (`--max-events`).
+    Dropped(u64),
+}
+
+/// The rows of `c`'s ladder, with the runs `expanded(start)` says are open.
+pub fn rows(c: &Connection, expanded: impl Fn(usize) -> bool) -> Vec<Row> {
+    let mut out = Vec::with_capacity(c.events.len() + 2);
+    out.push(Row::Initial);
+    let ev = &c.events;
+    let mut i = 0;
+    while i < ev.len() {
+        let run = ev[i..].iter().take_while(|e| !e.is_notable()).count();
+        if run >= FOLD_MIN {
+            if expanded(i) {
+                out.extend((i..i + run).map(|idx| Row::Event { idx, run: Some(i) }));
+            } else {
+                out.push(Row::Fold { start: i, len: run });
+            }
+            i += run;
+        } else {
+            out.push(Row::Event { idx: i, run: None });
+            i += 1;
+        }
+    }
+    if c.events_dropped > 0 {
+        out.push(Row::Dropped(c.events_dropped));
+    }
+    out
+}
+
+/// The rows for the app's expansion state.
+pub fn rows_for(c: &Connection, app: &App) -> Vec<Row> {
+    rows(c, |start| {
+        app.expand_all != app.expanded.contains(&(c.id, start))
+    })
+}
+
+/// Widths of the ladder's columns for a pane `width` wide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Geometry {
+    pub time: usize,
+    pub state: usize,
+    pub arrow: usize,
+    /// Width left after the server's state for marks (0: marks go into the arrow label).
+    pub tail: usize,
+}
+
+impl Geometry {
+    pub fn new(width: u16) -> Geometry {
+        let w = width as usize;
+        let (time, state) = (9, 12);
+        // cursor + time + ' ' + state + ' ' + '│' + arrow + '│' + ' ' + state
+        let fixed = 1 + time + 1 + state + 1 + 1 + 1 + 1 + state;
+        let arrow = w.saturating_sub(fixed).clamp(12, 64);
+        let tail = w.saturating_sub(fixed + arrow);
+        Geometry {
+            time,
+            state,
+            arrow,
+            tail: if tail >= 14 { tail } else { 0 },
+        }
+    }
+}
+
+fn time_text(secs: f64) -> String {
+    if secs < 100.0 {
+        format!("{secs:.6}")
+    } else if secs < 100_000.0 {
+        format!("{secs:.3}")
+    } else {
+        format!("{secs:.0}")
+    }
+}
+
+/// Short forms of the mark names, for inside an arrow's label on narrow screens.
+fn short_mark(name: &str) -> &str {
+    match name {
+        "retransmission" => "retrans",
+        "out_of_order" => "out-of-order",
+        "dup_ack" => "dup-ack",
+        "zero_window" => "zero-win",
+        "prev_missing" => "gap",
+        other => other,
+    }
+}
+
+fn marks_text(e: &Event, short: bool) -> String {
+    if e.marks.is_empty() || e.kind != EventKind::Segment {
+        String::new()
+    } else {
+        let names: Vec<&str> = e
+            .marks
+            .names()
+            .map(|n| if short { short_mark(n) } else { n })
+            .collect();
+        format!("[{}]", names.join(", "))
+    }
+}
+
+/// The arrow for `label` going `dir`, `width` columns, drawn with `line`; only the first
+/// `shown` columns from the sender's side are drawn (the arrow grows as it animates).
+pub fn arrow(
+    dir: Dir,
+    label: &str,
+    width: usize,
+    line: char,
+    theme: &Theme,
+    shown: usize,
+) -> String {
+    let g = theme.glyphs();
+    let label = truncate(label, width.saturating_sub(6), g.ellipsis);
+    let lw = text_width(&label);
+    let dashes = width.saturating_sub(lw + 5);
+    let body: String = match dir {
+        Dir::C2S => format!(
+            "{line}{line} {label} {}{}",
+            line.to_string().repeat(dashes),
+            g.head_right
+        ),
+        Dir::S2C => format!(
+            "{}{} {label} {line}{line}",
+            g.head_left,
+            line.to_string().repeat(dashes)
+        ),
+    };
+    if shown >= width {
+        return body;
+    }
+    let chars: Vec<char> = body.chars().collect();
+    // Labels are ASCII, so one char is one column here.
+    let n = chars.len();
+    let keep = shown.min(n);
+    match dir {
+        Dir::C2S => {
+            let mut s: String = chars[..keep].iter().collect();
+            s.push_str(&" ".repeat(n - keep));
+            s
+        }
+        Dir::S2C => {
+            let mut s = " ".repeat(n - keep);
+            s.extend(chars[n - keep..].iter());
+            s
+        }
+    }
+}
+
+fn centered(text: &str, width: usize, fill: char, ellipsis: char) -> String {
+    let text = truncate(text, width.saturating_sub(2), ellipsis);
+    let n = text_width(&text) + 2;
+    let left = width.saturating_sub(n) / 2;
+    let right = width.saturating_sub(n + left);
+    format!(
+        "{} {text} {}",
+        fill.to_string().repeat(left),
+        fill.to_string().repeat(right)
+    )
+}
+
+/// Everything one ladder line needs.
+struct Cells<'a> {
+    time: String,
+    client: Option<State>,
+    server: Option<State>,
+    mid: String,
+    mid_style: Style,
+    tail: String,
+    tail_style: Style,
+    lifeline_states: [State; 2],
+    cursor: bool,
+    row_style: Style,
+    theme: &'a Theme,
+}
+
+fn line<'a>(g: &Geometry, c: Cells<'_>) -> Line<'a> {
+    let gl = c.theme.glyphs();
+    let rs = c.row_style;
+    let cursor = if c.cursor { gl.cursor } else { ' ' };
+    let st = |s: Option<State>, right: bool| -> Span<'a> {
+        let text = s.map_or("", |s| s.name());
+        let t = if right {
+            fit_right(text, g.state, gl.ellipsis)
+        } else {
+            fit_left(text, g.state, gl.ellipsis)
+        };
+        let style = s.map_or(Style::new(), |s| c.theme.state(s).patch(c.theme.newest()));
+        Span::styled(t, rs.patch(style))
+    };
+    let mut spans = vec![
+        Span::styled(cursor.to_string(), rs.patch(c.theme.key())),
+        Span::styled(fit_right(&c.time, g.time, gl.ellipsis), rs),
+        Span::styled(" ", rs),
+        st(c.client, true),
+        Span::styled(" ", rs),
+        Span::styled(
+            gl.lifeline.to_string(),
+            rs.patch(c.theme.state(c.lifeline_states[0])),
+        ),
+        Span::styled(c.mid, rs.patch(c.mid_style)),
+        Span::styled(
+            gl.lifeline.to_string(),
+            rs.patch(c.theme.state(c.lifeline_states[1])),
+        ),
+        Span::styled(" ", rs),
+        st(c.server, false),
+    ];
+    if !c.tail.is_empty() {
+        spans.push(Span::styled(" ", rs));
+        spans.push(Span::styled(c.tail, rs.patch(c.tail_style)));
+    }
+    Line::from(spans)
+}
+
+/// The pane's title: the connection and how it went.
+pub fn title(c: &Connection, theme: &Theme) -> String {
+    let g = theme.glyphs();
+    let to = if theme.ascii { "->" } else { "→" };
+    let mut t = format!(
+        " #{} {} {to} {}{}handshake {}{}teardown {}",
+        c.id,
+        c.client().addr,
+        c.server().addr,
+        g.sep,
+        c.handshake().name(),
+        g.sep,
+        c.teardown().name()
+    );
+    if c.mid_stream {
+        t.push_str(&format!("{}joined mid-stream", g.sep));
+    }
+    if let Some(prev) = c.reuses {
+        t.push_str(&format!("{}reuses #{prev}", g.sep));
+    }
+    t.push(' ');
+    t
+}
+
+/// Text lines for `rows[top..top + height]` of connection `c`.
+#[allow(clippy::too_many_arguments)]
+pub fn lines<'a>(
+    c: &Connection,
+    rows: &[Row],
+    top: usize,
+    height: usize,
+    cursor: usize,
+    width: u16,
+    app: &App,
+    newest_progress: f32,
+) -> Vec<Line<'a>> {
+    let theme = &app.theme;
+    let gl = theme.glyphs();
+    let g = Geometry::new(width);
+    let opts = OutputOptions::default();
+    let focused = app.focus == Focus::Ladder;
+    let last_idx = c.events.len().checked_sub(1);
+    let mut out = Vec::with_capacity(height + 1);
+    // Header.
+    out.push(line(
+        &g,
+        Cells {
+            time: "time".into(),
+            client: None,
+            server: None,
+            mid: " ".repeat(g.arrow),
+            mid_style: Style::new(),
+            tail: String::new(),
+            tail_style: Style::new(),
+            lifeline_states: c.events.first().map_or(c.states(), |e| e.before),
+            cursor: false,
+            row_style: theme.header(),
+            theme,
+        },
+    ));
+    // The header's state cells are blank; write the end names there.
+    if let Some(h) = out.last_mut() {
+        h.spans[3] = Span::styled(fit_right("client", g.state, gl.ellipsis), theme.header());
+        h.spans[9] = Span::styled(fit_left("server", g.state, gl.ellipsis), theme.header());
+    }
+    for (i, row) in rows.iter().enumerate().skip(top).take(height) {
+        let is_cursor = i == cursor;
+        let row_style = if is_cursor && focused {
+            theme.selected()
+        } else {
+            Style::new()
+        };
+        let cells = match *row {
+            Row::Initial => {
+                let init = c.events.first().map_or(c.states(), |e| e.before);
+                Cells {
+                    time: String::new(),
+                    client: Some(init[0]),
+                    server: Some(init[1]),
+                    mid: " ".repeat(g.arrow),
+                    mid_style: Style::new(),
+                    tail: String::new(),
+                    tail_style: Style::new(),
+                    lifeline_states: init,
+                    cursor: is_cursor,
+                    row_style,
+                    theme,
+                }
+            }
+            Row::Event { idx, run } => {
+                let e = &c.events[idx];
+                let time = time_text(e.ts.secs_since(c.first_seen));
+                let marks = marks_text(e, g.tail == 0);
+                let (mid, mid_style) = match e.kind {
+                    EventKind::Segment => {
+                        let mut label = segment_label(c, e, &opts);
+                        if g.tail == 0 && !marks.is_empty() {
+                            label.push(' ');
+                            label.push_str(&marks);
+                        }
+                        let line_ch = if e.flags.rst() { gl.rst_line } else { gl.line };
+                        let shown = if Some(idx) == last_idx && newest_progress < 1.0 {
+                            ((g.arrow as f32) * newest_progress).ceil() as usize
+                        } else {
+                            g.arrow
+                        };
+                        (
+                            arrow(e.dir, &label, g.arrow, line_ch, theme, shown),
+                            theme.arrow(e.flags.rst(), e.flags.syn() || e.flags.fin()),
+                        )
+                    }
+                    EventKind::TimeWaitExpired => (
+                        centered(
+                            "2*MSL elapsed: TIME_WAIT over (inferred)",
+                            g.arrow,
+                            gl.dotted,
+                            gl.ellipsis,
+                        ),
+                        theme.dim(),
+                    ),
+                };
+                let mut tail = if g.tail > 0 { marks } else { String::new() };
+                if run == Some(idx) {
+                    let n = rows
+                        .iter()
+                        .filter(|r| matches!(r, Row::Event { run: Some(s), .. } if *s == idx))
+                        .count();
+                    let note = format!("{} {n} expanded", gl.fold_open);
+                    if g.tail > 0 {
+                        tail = if tail.is_empty() {
+                            note
+                        } else {
+                            format!("{tail} {note}")
+                        };
+                    }
+                }
+                let changed = |s: usize| e.states[s] != e.before[s];
+                let newest_style = if Some(idx) == last_idx && newest_progress < 1.0 {
+                    theme.newest()
+                } else {
+                    Style::new()
+                };
+                Cells {
+                    time,
+                    client: changed(0).then_some(e.states[0]),
+                    server: changed(1).then_some(e.states[1]),
+                    mid,
+                    mid_style: mid_style.patch(newest_style),
+                    tail: truncate(&tail, g.tail, gl.ellipsis),
+                    tail_style: theme.warn(),
+                    lifeline_states: e.states,
+                    cursor: is_cursor,
+                    row_style,
+                    theme,
+                }
+            }
+            Row::Fold { start, len } => {
+                let seg = &c.events[start..start + len];
+                let c2s = seg.iter().filter(|e| e.dir == Dir::C2S).count();
+                let bytes: u64 = seg.iter().map(|e| u64::from(e.len)).sum();
+                let dur = seg[len - 1].ts.secs_since(seg[0].ts);
+                let text = format!(
+                    "{} {len} segments, {} bytes, {:.3} s",
+                    gl.fold_closed,
+                    thousands(bytes),
+                    dur
+                );
+                let tail = if g.tail > 0 {
+                    format!("[{c2s} c2s, {} s2c]", len - c2s)
+                } else {
+                    String::new()
+                };
+                Cells {
+                    time: time_text(seg[0].ts.secs_since(c.first_seen)),
+                    client: None,
+                    server: None,
+                    mid: centered(&text, g.arrow, gl.dotted, gl.ellipsis),
+                    mid_style: Style::new(),
+                    tail: truncate(&tail, g.tail, gl.ellipsis),
+                    tail_style: theme.dim(),
+                    lifeline_states: seg[len - 1].states,
+                    cursor: is_cursor,
+                    row_style,
+                    theme,
+                }
+            }
+            Row::Dropped(n) => Cells {
+                time: String::new(),
+                client: None,
+                server: None,
+                mid: centered(
+                    &format!("{} plain segments not kept (--max-events)", thousands(n)),
+                    g.arrow,
+                    ' ',
+                    gl.ellipsis,
+                ),
+                mid_style: theme.dim(),
+                tail: String::new(),
+                tail_style: Style::new(),
+                lifeline_states: c.states(),
+                cursor: is_cursor,
+                row_style,
+                theme,
+            },
+        };
+        out.push(line(&g, cells));
+    }
+    out
+}
+
+/// Draws the ladder of `conn` (or a hint when none is selected) in `area`.
+pub fn render(
+    f: &mut Frame,
+    area: Rect,
+    app: &App,
+    conn: Option<&Connection>,
+    rows: &[Row],
+    newest_progress: f32,
+) {
+    let theme = &app.theme;
+    let focused = app.focus == Focus::Ladder;
+    let title = conn.map_or(" Ladder ".to_string(), |c| title(c, theme));
+    let block = theme.pane(title, focused);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let Some(c) = conn else {
+        f.render_widget(
+            Paragraph::new(Line::styled(
+                "No connection selected: the ladder of the one selected in the list shows here.",
+                theme.dim(),
+            )),
+            inner,
+        );
+        return;
+    };
+    let height = inner.height.saturating_sub(1) as usize;
+    let lines = lines(
+        c,
+        rows,
+        app.ladder_top,
+        height,
+        app.ladder_cursor,
+        inner.width,
+        app,
+        newest_progress,
+    );
+    f.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,154 @@
+//! The whole screen from state: [`draw`] takes the app and the replay and draws a frame. Pure:
+//! no I/O, no clock; the same state always gives the same screen.
+//!
+//! ```text
+//!  status bar                       mode, clock, source, counters
+//!  summary strip                    connections per state, both ends
+//!  ── Connections ───────────────   the list
+//!  ── #1 client → server ────────   the ladder of the selected connection
+//!  narration                        the selected row in plain words (English / 中文)
+//!  key hints
+//! ```
+
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::app::App;
+use super::ladder::{self, Row};
+use super::narrate;
+use super::replay::Replay;
+use super::{help, list, status};
+use crate::track::Connection;
+
+/// Below this size the screen shows only a "too small" message.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+
+/// Where each part of the screen goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Layout {
+    pub too_small: bool,
+    pub status: Rect,
+    pub summary: Rect,
+    pub list: Rect,
+    pub ladder: Rect,
+    pub narration: Rect,
+    pub footer: Rect,
+}
+
+fn take_top(r: &mut Rect, h: u16) -> Rect {
+    let h = h.min(r.height);
+    let out = Rect { height: h, ..*r };
+    r.y += h;
+    r.height -= h;
+    out
+}
+
+fn take_bottom(r: &mut Rect, h: u16) -> Rect {
+    let h = h.min(r.height);
+    r.height -= h;
+    Rect {
+        y: r.y + r.height,
+        height: h,
+        ..*r
+    }
+}
+
+/// The layout for a screen of `area` (also used to map mouse clicks to panes).
+pub fn layout(area: Rect, app: &App, replay: &Replay) -> Layout {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return Layout {
+            too_small: true,
+            ..Default::default()
+        };
+    }
+    let mut r = area;
+    let status = take_top(&mut r, 1);
+    let summary_h = status::summary_lines(replay, app, area.width).len() as u16;
+    let summary = take_top(&mut r, summary_h);
+    let footer = take_bottom(&mut r, 1);
+    let narration = take_bottom(&mut r, 3);
+    // The list takes what its rows need, up to two fifths; the ladder the rest.
+    let n = list::rows(replay, app).len().max(1) as u16;
+    let list_h = (n + 2).clamp(4, (r.height * 2 / 5).max(6));
+    let list = take_top(&mut r, list_h);
+    Layout {
+        too_small: false,
+        status,
+        summary,
+        list,
+        ladder: r,
+        narration,
+        footer,
+    }
+}
+
+/// The narration for the ladder's cursor row.
+pub fn narration(app: &App, conn: Option<&Connection>, rows: &[Row]) -> String {
+    let Some(c) = conn else {
+        return narrate::NOTHING.get(app.lang).to_string();
+    };
+    match rows.get(app.ladder_cursor) {
+        None | Some(Row::Initial) => narrate::before(c, app.lang),
+        Some(Row::Event { idx, .. }) => narrate::narrate(c, &c.events[*idx], app.lang),
+        Some(Row::Fold { start, len }) => {
+            if app.ladder_follow {
+                // Following: tell about the newest segment, even inside a folded run.
+                narrate::narrate(c, &c.events[start + len - 1], app.lang)
+            } else {
+                narrate::folded(*len, app.lang)
+            }
+        }
+        Some(Row::Dropped(_)) => String::new(),
+    }
+}
+
+/// Draws the whole screen.
+pub fn draw(f: &mut Frame, app: &App, replay: &Replay) {
+    let area = f.area();
+    let lay = layout(area, app, replay);
+    if lay.too_small {
+        let msg = vec![
+            Line::raw(format!(
+                "Terminal too small ({}x{}).",
+                area.width, area.height
+            )),
+            Line::raw(format!("synack needs {MIN_WIDTH}x{MIN_HEIGHT}.")),
+            Line::raw("q quits."),
+        ];
+        let y = area.height.saturating_sub(3) / 2;
+        let r = Rect {
+            y: area.y + y,
+            height: area.height - y,
+            ..area
+        };
+        f.render_widget(
+            Paragraph::new(msg)
+                .alignment(Alignment::Center)
+                .wrap(Wrap { trim: true }),
+            r,
+        );
+        return;
+    }
+    status::render_status(f, lay.status, app, replay);
+    status::render_summary(f, lay.summary, app, replay);
+    let rows = list::rows(replay, app);
+    list::render(f, lay.list, app, replay, &rows);
+    let conn = app
+        .selected
+        .and_then(|id| rows.iter().find(|c| c.id == id).copied());
+    let lrows = conn.map(|c| ladder::rows_for(c, app)).unwrap_or_default();
+    ladder::render(f, lay.ladder, app, conn, &lrows, app.anim);
+    let text = narration(app, conn, &lrows);
+    f.render_widget(
+        Paragraph::new(Line::styled(format!(" {text}"), app.theme.newest()))
+            .wrap(Wrap { trim: false }),
+        lay.narration,
+    );
+    status::render_footer(f, lay.footer, app, replay);
+    if app.help {
+        help::render(f, area, app);
+    }
+}

@@ -1,0 +1,240 @@
+//! The status bar (source, counters, replay clock), the summary strip (connections per state,
+//! both ends, like `ss -s`) and the key hints at the bottom.
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::app::App;
+use super::replay::Replay;
+use super::util::{human_count, text_width};
+use crate::track::State;
+
+/// The replay's mode as words (the symbol is decoration; the word carries the meaning).
+pub fn mode(replay: &Replay, app: &App) -> String {
+    let g = app.theme.glyphs();
+    if replay.seeking() {
+        "SEEKING".into()
+    } else if replay.is_live() {
+        if replay.at_end() {
+            "ENDED".into()
+        } else if replay.paused {
+            format!("{} PAUSED (live, {} held)", g.pause, replay.pending())
+        } else {
+            format!("{} LIVE", g.play)
+        }
+    } else if replay.paused {
+        format!("{} PAUSED {}", g.pause, replay.speed.label())
+    } else if replay.at_end() {
+        format!("END {}", replay.speed.label())
+    } else {
+        format!("{} PLAYING {}", g.play, replay.speed.label())
+    }
+}
+
+fn clock_text(replay: &Replay) -> String {
+    let e = replay.elapsed();
+    if e < 100.0 {
+        format!("t+{e:.3}s")
+    } else {
+        format!("t+{e:.1}s")
+    }
+}
+
+fn time_of_day(replay: &Replay) -> Option<String> {
+    let c = replay.clock?;
+    let s = c.rfc3339();
+    // 2024-03-01T10:00:03.210000Z -> 10:00:03.210
+    s.get(11..23).map(|t| format!("{t} UTC"))
+}
+
+/// The status bar's text pieces, most important first.
+pub fn status_parts(replay: &Replay, app: &App) -> Vec<(String, Style)> {
+    let theme = &app.theme;
+    let st = &replay.status;
+    let k = &st.counters;
+    let drops = st.drops.kernel + st.drops.interface + st.drops.queue;
+    let source = if st.live {
+        format!("live {}", st.name)
+    } else {
+        st.name.clone()
+    };
+    let mut parts = vec![
+        (
+            format!(" {}", mode(replay, app)),
+            theme.bar().patch(theme.newest()),
+        ),
+        (clock_text(replay), theme.bar()),
+        (source, theme.bar()),
+        (
+            format!(
+                "pkts {} seg {} {}/s",
+                human_count(k.packets.max(replay.applied)),
+                human_count(replay.applied),
+                human_count(replay.rate.round() as u64)
+            ),
+            theme.bar(),
+        ),
+        (
+            format!("malformed {}", human_count(k.malformed_total())),
+            theme.bar(),
+        ),
+        (format!("drops {}", human_count(drops)), theme.bar()),
+    ];
+    if replay.max_gap.is_some() || replay.gaps_skipped > 0 {
+        parts.push((format!("gaps skipped {}", replay.gaps_skipped), theme.bar()));
+    }
+    if let Some(t) = time_of_day(replay) {
+        parts.push((t, theme.bar()));
+    }
+    parts
+}
+
+/// Draws the status bar: as many parts as fit, then a note or an error on the right.
+pub fn render_status(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
+    let theme = &app.theme;
+    let sep = theme.glyphs().sep;
+    let w = area.width as usize;
+    let mut spans: Vec<Span> = Vec::new();
+    let mut used = 0;
+    for (i, (text, style)) in status_parts(replay, app).into_iter().enumerate() {
+        let add = if i == 0 { 0 } else { text_width(sep) } + text_width(&text);
+        if used + add > w {
+            break;
+        }
+        if i > 0 {
+            spans.push(Span::styled(sep, theme.bar()));
+        }
+        used += add;
+        spans.push(Span::styled(text, style));
+    }
+    let note = replay
+        .status
+        .error
+        .as_ref()
+        .map(|e| format!("error: {e}"))
+        .or_else(|| replay.note.clone())
+        .or_else(|| {
+            replay
+                .idle_gap()
+                .filter(|g| *g >= 2.0)
+                .map(|g| format!("next segment in {g:.1} s: g skips"))
+        });
+    if let Some(n) = note {
+        let n = format!(" {n} ");
+        if used + text_width(&n) < w {
+            spans.push(Span::styled(
+                " ".repeat(w - used - text_width(&n)),
+                theme.bar(),
+            ));
+            spans.push(Span::styled(n, theme.bar().patch(theme.warn())));
+            used = w;
+        }
+    }
+    if used < w {
+        spans.push(Span::styled(" ".repeat(w - used), theme.bar()));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn end_spans(label: &'static str, counts: &[u64; 11], app: &App) -> Vec<Span<'static>> {
+    let theme = &app.theme;
+    let mut v = vec![Span::styled(label, theme.newest())];
+    let mut any = false;
+    for (i, st) in State::ALL.iter().enumerate() {
+        if counts[i] > 0 {
+            v.push(Span::raw(" "));
+            v.push(Span::styled(st.name(), theme.state(*st)));
+            v.push(Span::raw(format!(" {}", counts[i])));
+            any = true;
+        }
+    }
+    if !any {
+        v.push(Span::styled(" -", theme.dim()));
+    }
+    v
+}
+
+/// The summary strip: one line if it fits in `width`, else one line per end.
+pub fn summary_lines(replay: &Replay, app: &App, width: u16) -> Vec<Line<'static>> {
+    let counts = crate::track::table::state_counts(replay.connections());
+    let total = replay.connections().count();
+    let head = format!(" {} conn ", total);
+    let c = end_spans("client:", &counts[0], app);
+    let s = end_spans("server:", &counts[1], app);
+    let mut one: Vec<Span> = vec![Span::styled(head.clone(), app.theme.title())];
+    one.extend(c.iter().cloned());
+    one.push(Span::raw(app.theme.glyphs().sep));
+    one.extend(s.iter().cloned());
+    let line = Line::from(one);
+    if line.width() <= width as usize {
+        return vec![line];
+    }
+    let pad = " ".repeat(text_width(&head));
+    let mut l1 = vec![Span::styled(head, app.theme.title())];
+    l1.extend(c);
+    let mut l2 = vec![Span::raw(pad)];
+    l2.extend(s);
+    vec![Line::from(l1), Line::from(l2)]
+}
+
+pub fn render_summary(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
+    f.render_widget(Paragraph::new(summary_lines(replay, app, area.width)), area);
+}
+
+/// Key hints (or the filter being typed).
+pub fn render_footer(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
+    let theme = &app.theme;
+    if app.editing {
+        let cursor = if theme.ascii { "_" } else { "█" };
+        let line = Line::from(vec![
+            Span::styled(" filter /", theme.key()),
+            Span::raw(app.filter_text.clone()),
+            Span::styled(cursor, theme.key()),
+            Span::styled(
+                "  state, port, host or text; Enter keeps, Esc clears",
+                theme.dim(),
+            ),
+        ]);
+        f.render_widget(Paragraph::new(line), area);
+        return;
+    }
+    let pause = if replay.paused { "play" } else { "pause" };
+    let lr = if theme.ascii { "<- ->" } else { "←→" };
+    let hints: Vec<(&str, String)> = vec![
+        ("q", "quit".into()),
+        ("?", "help".into()),
+        ("space", pause.into()),
+        (lr, "step".into()),
+        ("+-", "speed".into()),
+        ("/", "filter".into()),
+        ("Tab", "pane".into()),
+        ("Enter", "fold".into()),
+        (
+            "l",
+            if theme.ascii {
+                match app.lang {
+                    super::narrate::Lang::En => "Chinese".into(),
+                    super::narrate::Lang::Zh => "English".into(),
+                }
+            } else {
+                app.lang.other_name().into()
+            },
+        ),
+        ("f", if app.follow { "unfollow" } else { "follow" }.into()),
+    ];
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for (k, what) in hints {
+        let w = text_width(k) + text_width(&what) + 3;
+        if used + w > area.width as usize {
+            break;
+        }
+        used += w;
+        spans.push(Span::styled(format!(" {k}"), theme.key()));
+        spans.push(Span::raw(format!(" {what} ")));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}

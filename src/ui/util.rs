@@ -1,0 +1,121 @@
+//! Small text helpers shared by the panes: fitting text to a width, compact numbers.
+
+use unicode_width::UnicodeWidthChar;
+
+fn width(ch: char) -> usize {
+    ch.width().unwrap_or(0)
+}
+
+/// Display width of `s` (wide characters count 2).
+pub fn text_width(s: &str) -> usize {
+    s.chars().map(width).sum()
+}
+
+/// Left-aligned in `w` columns; too long, the start is cut (an address keeps its port).
+pub fn fit_left(s: &str, w: usize, ellipsis: char) -> String {
+    let n = text_width(s);
+    if n <= w {
+        return format!("{s}{}", " ".repeat(w - n));
+    }
+    if w == 0 {
+        return String::new();
+    }
+    let mut tail: Vec<char> = Vec::new();
+    let mut used = 1;
+    for ch in s.chars().rev() {
+        if used + width(ch) > w {
+            break;
+        }
+        used += width(ch);
+        tail.push(ch);
+    }
+    let mut out = String::new();
+    out.push(ellipsis);
+    out.extend(tail.into_iter().rev());
+    out.push_str(&" ".repeat(w - used));
+    out
+}
+
+/// Right-aligned in `w` columns; too long, the end is cut.
+pub fn fit_right(s: &str, w: usize, ellipsis: char) -> String {
+    let n = text_width(s);
+    if n <= w {
+        return format!("{}{s}", " ".repeat(w - n));
+    }
+    truncate(s, w, ellipsis)
+}
+
+/// At most `w` columns; too long, the end is cut and marked.
+pub fn truncate(s: &str, w: usize, ellipsis: char) -> String {
+    if text_width(s) <= w {
+        return s.to_string();
+    }
+    if w == 0 {
+        return String::new();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for ch in s.chars() {
+        if used + width(ch) + 1 > w {
+            break;
+        }
+        used += width(ch);
+        out.push(ch);
+    }
+    out.push(ellipsis);
+    out
+}
+
+/// `950`, `12.3k`, `4.5M`.
+pub fn human_count(n: u64) -> String {
+    match n {
+        0..=9_999 => n.to_string(),
+        10_000..=999_999 => format!("{:.1}k", n as f64 / 1e3),
+        1_000_000..=999_999_999 => format!("{:.1}M", n as f64 / 1e6),
+        _ => format!("{:.1}G", n as f64 / 1e9),
+    }
+}
+
+/// Bytes: `3840`, `38.4k`, `1.2M`.
+pub fn human_bytes(n: u64) -> String {
+    human_count(n)
+}
+
+/// Seconds: `0.12s`, `12.3s`, `5m02s`, `3h12m`.
+pub fn human_secs(s: f64) -> String {
+    let s = s.max(0.0);
+    if s < 10.0 {
+        format!("{s:.2}s")
+    } else if s < 60.0 {
+        format!("{s:.1}s")
+    } else if s < 3600.0 {
+        let m = (s / 60.0).floor();
+        format!("{}m{:02}", m as u64, (s - m * 60.0) as u64)
+    } else {
+        let h = (s / 3600.0).floor();
+        format!("{}h{:02}", h as u64, ((s - h * 3600.0) / 60.0) as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fitting_keeps_widths() {
+        assert_eq!(fit_left("192.168.1.10:51000", 10, '~'), "~.10:51000");
+        assert_eq!(fit_left("ab", 4, '~'), "ab  ");
+        assert_eq!(fit_right("ab", 4, '~'), "  ab");
+        assert_eq!(truncate("abcdef", 4, '~'), "abc~");
+        assert_eq!(text_width("客户端 x"), 8);
+        assert_eq!(truncate("客户端", 5, '~'), "客户~");
+    }
+
+    #[test]
+    fn numbers_are_compact() {
+        assert_eq!(human_count(9999), "9999");
+        assert_eq!(human_count(12_345), "12.3k");
+        assert_eq!(human_secs(0.1172), "0.12s");
+        assert_eq!(human_secs(302.0), "5m02");
+    }
+}

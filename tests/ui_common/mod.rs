@@ -1,0 +1,84 @@
+//! Shared by the UI tests: fixed replay states built synchronously from fixtures (no threads,
+//! no clock), and rendering them to text.
+
+#![allow(dead_code)]
+
+use std::time::Instant;
+
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use ratatui::Terminal;
+use synack::capture::source::SourceStatus;
+use synack::capture::FileReader;
+use synack::pipeline::Decoder;
+use synack::track::TrackerConfig;
+use synack::ui::app::App;
+use synack::ui::render;
+use synack::ui::replay::Replay;
+use synack::ui::theme::Theme;
+
+pub fn fixture(name: &str) -> String {
+    format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A paused replay of fixture `name` after its first `n` TCP segments (all when `None`).
+pub fn replay(name: &str, n: Option<u64>) -> Replay {
+    let mut reader = FileReader::open(&fixture(name)).unwrap();
+    let mut dec = Decoder::default();
+    let cfg = TrackerConfig {
+        retire: true,
+        ..Default::default()
+    };
+    let mut r = Replay::new(cfg, &format!("fixtures/{name}"), false);
+    let t = Instant::now();
+    while let Some(pkt) = reader.next_packet().unwrap() {
+        if let Some((seg, frame)) = dec.decode(&pkt) {
+            if n.is_none_or(|n| r.applied < n) {
+                r.apply(&seg, frame, t);
+            }
+        }
+    }
+    r.paused = true;
+    r.status = SourceStatus {
+        name: format!("fixtures/{name}"),
+        live: false,
+        counters: dec.counters.clone(),
+        done: n.is_none(),
+        ..Default::default()
+    };
+    r
+}
+
+pub fn app() -> App {
+    App::new(Theme {
+        ascii: false,
+        color: true,
+    })
+}
+
+pub fn area(w: u16, h: u16) -> Rect {
+    Rect::new(0, 0, w, h)
+}
+
+/// Syncs the app to the replay for a `w`x`h` screen and draws it.
+pub fn draw(app: &mut App, replay: &Replay, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut term = Terminal::new(TestBackend::new(w, h)).unwrap();
+    app.sync(replay, area(w, h));
+    term.draw(|f| render::draw(f, app, replay)).unwrap();
+    term
+}
+
+/// The screen as plain text lines.
+pub fn text(term: &Terminal<TestBackend>) -> String {
+    let buf = term.backend().buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut line = String::new();
+        for x in 0..buf.area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
