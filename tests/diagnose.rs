@@ -15,14 +15,25 @@ fn report(name: &str) -> String {
 
 fn golden(name: &str) {
     let got = report(name);
-    let path = common::root().join("tests/golden").join(format!("{name}.diagnose.txt"));
+    let path = common::root()
+        .join("tests/golden")
+        .join(format!("{name}.diagnose.txt"));
     if std::env::var_os("UPDATE_GOLDEN").is_some() && std::env::var("CI").as_deref() != Ok("true") {
         std::fs::write(&path, &got).unwrap();
         return;
     }
-    let want = std::fs::read_to_string(&path)
-        .unwrap_or_else(|_| panic!("missing {}; UPDATE_GOLDEN=1 cargo test --test diagnose", path.display()));
-    assert_eq!(got, want, "{name}: --diagnose report differs from {}", path.display());
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing {}; UPDATE_GOLDEN=1 cargo test --test diagnose",
+            path.display()
+        )
+    });
+    assert_eq!(
+        got,
+        want,
+        "{name}: --diagnose report differs from {}",
+        path.display()
+    );
 }
 
 /// Findings of every connection, as (connection id, kind, side, problem).
@@ -66,15 +77,31 @@ fn exit_code(args: &[&str]) -> i32 {
 fn time_wait_held_by_client_and_by_server_make_two_piles() {
     golden("diag-time-wait-pile.pcap");
     let (f, s) = findings("diag-time-wait-pile.pcap");
-    assert_eq!(f.iter().filter(|x| x.1 == "time_wait" && x.2 == "client").count(), 12);
-    assert_eq!(f.iter().filter(|x| x.1 == "time_wait" && x.2 == "server").count(), 5);
+    assert_eq!(
+        f.iter()
+            .filter(|x| x.1 == "time_wait" && x.2 == "client")
+            .count(),
+        12
+    );
+    assert_eq!(
+        f.iter()
+            .filter(|x| x.1 == "time_wait" && x.2 == "server")
+            .count(),
+        5
+    );
     let groups = s["groups"].as_array().unwrap();
     assert_eq!(groups.len(), 2);
     assert_eq!(groups[0]["pattern"], "time_wait_pile");
     assert_eq!(groups[0]["count"], 12);
     assert_eq!(groups[0]["endpoint"], "10.0.0.2:80");
-    assert!(groups[0]["sentence"].as_str().unwrap().contains("held by the client 10.0.0.9"));
-    assert!(groups[1]["sentence"].as_str().unwrap().contains("held by the server 10.0.0.3"));
+    assert!(groups[0]["sentence"]
+        .as_str()
+        .unwrap()
+        .contains("held by the client 10.0.0.9"));
+    assert!(groups[1]["sentence"]
+        .as_str()
+        .unwrap()
+        .contains("held by the server 10.0.0.3"));
 }
 
 #[test]
@@ -99,8 +126,14 @@ fn close_wait_names_the_stuck_application_and_the_peer_in_fin_wait_2() {
     let (f, _) = findings("diag-close-wait.pcap");
     assert_eq!(f, vec![(1, "close_wait".into(), "server".into(), true)]);
     // Below --stuck-after it is not a finding.
-    let lines = common::json_lines(&common::fixture("diag-close-wait.pcap"), &["--stuck-after", "60"]);
-    assert!(common::connections(&lines)[0]["findings"].as_array().unwrap().is_empty());
+    let lines = common::json_lines(
+        &common::fixture("diag-close-wait.pcap"),
+        &["--stuck-after", "60"],
+    );
+    assert!(common::connections(&lines)[0]["findings"]
+        .as_array()
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
@@ -108,14 +141,27 @@ fn syn_flood_is_a_pattern_over_half_open_connections() {
     golden("diag-syn-flood.pcap");
     let (f, s) = findings("diag-syn-flood.pcap");
     assert_eq!(f.iter().filter(|x| x.1 == "half_open").count(), 50);
-    assert_eq!(kinds(&f), vec!["half_open"], "SYN+ACK retransmissions are part of half_open");
+    assert_eq!(
+        kinds(&f),
+        vec!["half_open"],
+        "SYN+ACK retransmissions are part of half_open"
+    );
     let g = &s["groups"][0];
     assert_eq!(g["pattern"], "syn_flood");
     assert_eq!(g["count"], 50);
-    assert!(g["sentence"].as_str().unwrap().contains("from 50 sources, up to 50 per second"));
+    assert!(g["sentence"]
+        .as_str()
+        .unwrap()
+        .contains("from 50 sources, up to 50 per second"));
     // Fewer sources than --flood-sources: no pattern.
-    let lines = common::json_lines(&common::fixture("diag-syn-flood.pcap"), &["--flood-sources", "51"]);
-    assert!(common::summary(&lines)["findings"]["groups"].as_array().unwrap().is_empty());
+    let lines = common::json_lines(
+        &common::fixture("diag-syn-flood.pcap"),
+        &["--flood-sources", "51"],
+    );
+    assert!(common::summary(&lines)["findings"]["groups"]
+        .as_array()
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
@@ -123,11 +169,22 @@ fn zero_window_lasting_past_stuck_after_means_the_receiver_stopped_reading() {
     golden("diag-zero-window.pcap");
     let lines = common::json_lines(&common::fixture("diag-zero-window.pcap"), &[]);
     let c = common::connections(&lines)[0];
-    let zw: Vec<&Value> = c["findings"].as_array().unwrap().iter().filter(|f| f["kind"] == "zero_window").collect();
+    let zw: Vec<&Value> = c["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "zero_window")
+        .collect();
     assert_eq!(zw.len(), 1);
-    assert!(zw[0]["sentence"].as_str().unwrap().contains("the receiver at 10.0.0.1:40110 stopped reading: zero window for 15.0 s"));
+    assert!(zw[0]["sentence"]
+        .as_str()
+        .unwrap()
+        .contains("the receiver at 10.0.0.1:40110 stopped reading: zero window for 15.0 s"));
     assert_eq!(c["marks"]["zero_window_probe"], 3);
-    assert!(c["marks"].get("keepalive").is_none(), "window probes are not keep-alives");
+    assert!(
+        c["marks"].get("keepalive").is_none(),
+        "window probes are not keep-alives"
+    );
 }
 
 #[test]
@@ -135,10 +192,20 @@ fn reset_from_a_half_open_peer_is_told_apart_from_an_abortive_close() {
     golden("diag-half-open-rst.pcap");
     let (f, _) = findings("diag-half-open-rst.pcap");
     assert_eq!(kinds(&f), vec!["half_open", "reset"]);
-    let (out, _) = common::run_batch(&common::fixture("diag-half-open-rst.pcap"), Format::Diagnose, &["--diagnose"]);
+    let (out, _) = common::run_batch(
+        &common::fixture("diag-half-open-rst.pcap"),
+        Format::Diagnose,
+        &["--diagnose"],
+    );
     assert!(out.contains("reset a connection it does not know"));
-    let (demo, _) = common::run_batch(&common::fixture("demo.pcap"), Format::Diagnose, &["--diagnose"]);
-    assert!(demo.contains("aborted the connection in ESTABLISHED after 400 bytes (an abortive close"));
+    let (demo, _) = common::run_batch(
+        &common::fixture("demo.pcap"),
+        Format::Diagnose,
+        &["--diagnose"],
+    );
+    assert!(
+        demo.contains("aborted the connection in ESTABLISHED after 400 bytes (an abortive close")
+    );
 }
 
 #[test]
@@ -147,7 +214,10 @@ fn idle_established_connection_without_keepalives() {
     let (f, _) = findings("diag-idle.pcap");
     assert!(f.contains(&(1, "idle".into(), "client".into(), true)));
     let lines = common::json_lines(&common::fixture("diag-idle.pcap"), &["--idle-after", "500"]);
-    assert!(common::connections(&lines)[0]["findings"].as_array().unwrap().is_empty());
+    assert!(common::connections(&lines)[0]["findings"]
+        .as_array()
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
@@ -156,12 +226,24 @@ fn demo_findings_cover_the_lecture_story() {
     let (f, _) = findings("demo.pcap");
     assert_eq!(
         kinds(&f),
-        vec!["close_wait", "refused", "reset", "syn_unanswered", "time_wait"]
+        vec![
+            "close_wait",
+            "refused",
+            "reset",
+            "syn_unanswered",
+            "time_wait"
+        ]
     );
     let su: Vec<_> = f.iter().filter(|x| x.1 == "syn_unanswered").collect();
     assert_eq!(su.len(), 1);
-    let (out, _) = common::run_batch(&common::fixture("demo.pcap"), Format::Diagnose, &["--diagnose"]);
-    assert!(out.contains("3 SYNs from 192.168.1.10:51004 to 192.168.1.99:443 at 0 s, 1 s, 3 s, no answer"));
+    let (out, _) = common::run_batch(
+        &common::fixture("demo.pcap"),
+        Format::Diagnose,
+        &["--diagnose"],
+    );
+    assert!(out.contains(
+        "3 SYNs from 192.168.1.10:51004 to 192.168.1.99:443 at 0 s, 1 s, 3 s, no answer"
+    ));
     assert!(out.contains("port 81 closed on 192.168.1.20"));
 }
 
@@ -182,9 +264,25 @@ fn json_connections_carry_findings_and_the_summary_counts_them() {
 
 #[test]
 fn exit_status_is_zero_when_healthy_and_one_on_problems() {
-    assert_eq!(exit_code(&[&common::fixture("handshake-close.pcap"), "--diagnose"]), 0);
-    assert_eq!(exit_code(&[&common::fixture("diag-close-wait.pcap"), "--diagnose"]), 1);
-    assert_eq!(exit_code(&[&common::fixture("diag-close-wait.pcap"), "--diagnose", "--json"]), 1);
-    assert_eq!(exit_code(&[&common::fixture("diag-close-wait.pcap"), "--json"]), 0);
+    assert_eq!(
+        exit_code(&[&common::fixture("handshake-close.pcap"), "--diagnose"]),
+        0
+    );
+    assert_eq!(
+        exit_code(&[&common::fixture("diag-close-wait.pcap"), "--diagnose"]),
+        1
+    );
+    assert_eq!(
+        exit_code(&[
+            &common::fixture("diag-close-wait.pcap"),
+            "--diagnose",
+            "--json"
+        ]),
+        1
+    );
+    assert_eq!(
+        exit_code(&[&common::fixture("diag-close-wait.pcap"), "--json"]),
+        0
+    );
     assert_eq!(exit_code(&["/nonexistent.pcap", "--diagnose"]), 2);
 }

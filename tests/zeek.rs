@@ -12,56 +12,12 @@ use std::fs;
 use serde_json::Value;
 
 /// Known disagreements: (capture, Zeek orig "ip:port", Zeek resp "ip:port", Zeek history,
-/// reason). The history tells apart Zeek rows that share a 4-tuple.
-const ALLOWED: &[(&str, &str, &str, &str, &str)] = &[
-    // Zeek gives up on an unanswered SYN after tcp_attempt_delay (5 s) and removes the
-    // connection; the 4-tuple's later segments become a second Zeek connection. synack keeps
-    // one connection and reports what Zeek says of the last one, so the first row differs.
-    (
-        "zeek__ssh__ssh.client-side-half-duplex.pcap",
-        "192.168.1.79:51880",
-        "131.159.21.1:22",
-        "SAD",
-        ZEEK_ATTEMPT_SPLIT,
-    ),
-    (
-        "zeek__ssh__ssh.client-side-half-duplex.pcap",
-        "192.168.2.1:57189",
-        "192.168.2.158:22",
-        "SAD",
-        ZEEK_ATTEMPT_SPLIT,
-    ),
-    (
-        "zeek__ssh__ssh.client-side-half-duplex.pcap",
-        "192.168.2.1:56594",
-        "192.168.2.158:22",
-        "SAD",
-        ZEEK_ATTEMPT_SPLIT,
-    ),
-    (
-        "zeek__ssh__ssh.client-side-half-duplex.pcap",
-        "192.168.2.1:56875",
-        "192.168.2.158:22",
-        "SAD",
-        ZEEK_ATTEMPT_SPLIT,
-    ),
-    (
-        "zeek__ssh__ssh.client-side-half-duplex.pcap",
-        "192.168.1.32:41164",
-        "128.2.10.238:22",
-        "SAD",
-        ZEEK_ATTEMPT_SPLIT,
-    ),
-];
+/// reason). The history tells apart Zeek rows that share a 4-tuple. None at present: a 4-tuple
+/// Zeek splits in two after its 5 s connection-attempt timeout is one synack connection whose
+/// `zeek_earlier` lists the Zeek connections before the last.
+const ALLOWED: &[(&str, &str, &str, &str, &str)] = &[];
 
-const ZEEK_ATTEMPT_SPLIT: &str =
-    "Zeek splits this 4-tuple in two after its 5 s connection-attempt \
-     timeout (no SYN-ACK seen); synack keeps one connection and reports Zeek's second one";
-
-/// Overall agreement required, in percent of Zeek's TCP rows. Measured: 56 of 61 (91.8%); the
-/// five rows below are all Zeek's connection-attempt split, which 95% would need synack's
-/// tracker to copy (one 4-tuple, two connections). Raise this if the tracker ever does.
-const REQUIRED_PERCENT: f64 = 90.0;
+const REQUIRED_PERCENT: f64 = 95.0;
 
 struct ZeekRow {
     orig: String,
@@ -213,47 +169,60 @@ fn same(a1: &str, b1: &str, a2: &str, b2: &str) -> bool {
     key(a1, b1) == key(a2, b2)
 }
 
-/// Finds synack's connection for the `k`-th of `n` Zeek rows on a 4-tuple and compares. When
-/// synack has as many connections on the 4-tuple as Zeek has rows they pair up in order;
-/// otherwise the row is compared with synack's last connection there.
+/// Zeek's views of each synack connection: the connections Zeek split off (`zeek_earlier`),
+/// then the last one. The `k`-th of `n` Zeek rows on a 4-tuple pairs with the `k`-th view
+/// when there are as many views as rows; otherwise with the last.
 fn compare(row: &ZeekRow, conns: &[&Value], k: usize, n: usize) -> Outcome {
-    let found: Vec<(&Value, bool)> = conns
-        .iter()
-        .filter_map(|c| {
-            let (cl, sv) = (c["client"].as_str()?, c["server"].as_str()?);
-            if cl == row.orig && sv == row.resp {
-                Some((*c, false))
-            } else if cl == row.resp && sv == row.orig {
-                Some((*c, true))
-            } else {
-                None
-            }
-        })
-        .collect();
-    let pick = if found.len() == n {
-        found.get(k)
+    let mut views: Vec<(String, String, bool, u64)> = Vec::new();
+    for c in conns {
+        let (Some(cl), Some(sv)) = (c["client"].as_str(), c["server"].as_str()) else {
+            continue;
+        };
+        let swapped = if cl == row.orig && sv == row.resp {
+            false
+        } else if cl == row.resp && sv == row.orig {
+            true
+        } else {
+            continue;
+        };
+        let id = c["id"].as_u64().unwrap_or(0);
+        for e in c["zeek_earlier"].as_array().into_iter().flatten() {
+            views.push((
+                e["conn_state"].as_str().unwrap_or("<missing>").to_string(),
+                e["history"].as_str().unwrap_or("<missing>").to_string(),
+                swapped,
+                id,
+            ));
+        }
+        views.push((
+            c["conn_state"].as_str().unwrap_or("<missing>").to_string(),
+            c["history"].as_str().unwrap_or("<missing>").to_string(),
+            swapped,
+            id,
+        ));
+    }
+    let pick = if views.len() == n {
+        views.get(k)
     } else {
-        found.last()
+        views.last()
     };
-    let Some(&(c, swapped)) = pick else {
+    let Some((state, history, swapped, _)) = pick else {
         return Outcome::Disagree("synack has no connection on this 4-tuple".into());
     };
-    let state = c["conn_state"].as_str().unwrap_or("<missing>");
-    let history = c["history"].as_str().unwrap_or("<missing>");
-    if state == row.state && history == row.history {
+    if *state == row.state && *history == row.history {
         return Outcome::Agree;
     }
     let mut why = format!(
         "Zeek {} {:?}, synack {} {:?}",
         row.state, row.history, state, history
     );
-    if swapped {
+    if *swapped {
         why.push_str(" (synack's client/server are Zeek's resp/orig: roles swapped)");
     }
-    if found.len() > 1 {
+    if views.len() != n {
         why.push_str(&format!(
-            " ({} synack connections on this 4-tuple)",
-            found.len()
+            " (Zeek has {n} connections on this 4-tuple, synack's views {})",
+            views.len()
         ));
     }
     Outcome::Disagree(why)

@@ -164,7 +164,7 @@ impl Diagnosis {
                 conns: list.iter().take(8).map(|x| x.2).collect(),
             });
         }
-        out.sort_by(|a, b| b.count.cmp(&a.count));
+        out.sort_by_key(|g| std::cmp::Reverse(g.count));
         out
     }
 

@@ -15,6 +15,24 @@ pub fn conn_state(conn: &Connection) -> &'static str {
     state_of(os, rs, osize, rsize, h.letters())
 }
 
+/// `(conn_state, history)` of each connection Zeek would have logged on this 4-tuple before
+/// the current one: Zeek ends an attempt whose SYN went unanswered for 5 s and starts a new
+/// connection for later segments, where synack keeps one.
+pub fn earlier(conn: &Connection) -> Vec<(&'static str, String)> {
+    conn.history
+        .earlier()
+        .iter()
+        .map(|e| {
+            let (os, rs) = e.states;
+            let (osize, rsize) = e.sizes;
+            (
+                state_of(os, rs, osize, rsize, &e.letters),
+                e.letters.clone(),
+            )
+        })
+        .collect()
+}
+
 /// The decision table of main.zeek's `conn_state()`, for TCP.
 fn state_of(os: ZeekState, rs: ZeekState, osize: u64, rsize: u64, hist: &str) -> &'static str {
     use ZeekState::*;

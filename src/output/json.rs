@@ -30,6 +30,12 @@ struct JsonEvent {
 }
 
 #[derive(Serialize)]
+struct ZeekEarlier {
+    conn_state: &'static str,
+    history: String,
+}
+
+#[derive(Serialize)]
 struct EndOptions {
     isn: Option<u32>,
     mss: Option<u16>,
@@ -64,6 +70,10 @@ struct JsonConnection {
     conn_state: &'static str,
     /// Zeek's conn.log `history` letters (upper case: Zeek's originator).
     history: String,
+    /// Connections Zeek would have logged separately on this 4-tuple before (its 5 s
+    /// connection-attempt timeout), oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    zeek_earlier: Vec<ZeekEarlier>,
     mid_stream: bool,
     rst_by: Option<&'static str>,
     reuses: Option<u64>,
@@ -151,6 +161,13 @@ fn build(c: &Connection, opts: &OutputOptions) -> JsonConnection {
         teardown: c.teardown().name(),
         conn_state: crate::diagnose::zeek::conn_state(c),
         history: c.history.letters().to_string(),
+        zeek_earlier: crate::diagnose::zeek::earlier(c)
+            .into_iter()
+            .map(|(conn_state, history)| ZeekEarlier {
+                conn_state,
+                history,
+            })
+            .collect(),
         mid_stream: c.mid_stream,
         rst_by: c.rst_by.map(|s| s.name()),
         reuses: c.reuses,

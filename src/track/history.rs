@@ -197,6 +197,17 @@ pub struct History {
     partial: bool,
     /// Zeek connections on this 4-tuple that Zeek would have ended before this one.
     splits: u32,
+    /// What Zeek logged for each of those earlier connections.
+    earlier: Vec<Earlier>,
+}
+
+/// A Zeek connection ended before the current one on the same 4-tuple (see
+/// [`History::earlier`]): its endpoint states, sizes and history when Zeek removed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Earlier {
+    pub states: (ZeekState, ZeekState),
+    pub sizes: (u64, u64),
+    pub letters: String,
 }
 
 impl History {
@@ -208,8 +219,15 @@ impl History {
             // Zeek removed the connection when its SYN went unanswered for
             // tcp_attempt_delay; this segment opens a new one.
             let splits = self.splits + 1;
+            let mut earlier = std::mem::take(&mut self.earlier);
+            earlier.push(Earlier {
+                states: self.states(),
+                sizes: self.sizes(),
+                letters: std::mem::take(&mut self.letters),
+            });
             *self = History::default();
             self.splits = splits;
+            self.earlier = earlier;
         }
         if !self.started {
             self.start(seg, from_orig);
@@ -245,6 +263,11 @@ impl History {
     /// (its connection-attempt timeout split them off); the letters describe the last one.
     pub fn zeek_splits(&self) -> u32 {
         self.splits
+    }
+
+    /// The Zeek connections split off before the current one, oldest first.
+    pub fn earlier(&self) -> &[Earlier] {
+        &self.earlier
     }
 
     fn orig_resp(&self) -> (usize, usize) {
