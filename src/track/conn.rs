@@ -848,7 +848,11 @@ impl Connection {
                     marks.set(Marks::INFERRED);
                     self.set_state(s, State::Established, seg.ts);
                 }
-                State::SynSent | State::Listen | State::Closed if f.ack() => {
+                // (Not after an accepted RST: a segment then crossed the RST on the wire, and
+                // the connection stays closed.)
+                State::SynSent | State::Listen | State::Closed
+                    if f.ack() && self.rst_by.is_none() =>
+                {
                     // An end that acknowledges the peer's SYN is past the handshake; the
                     // segments that took it there were not captured.
                     let peer = &self.ends[s.other() as usize];
@@ -993,7 +997,8 @@ impl Connection {
                 // A receiver that never showed its handshake (SYN+ACK missing from the capture)
                 // but is acknowledged by a peer that is past it.
                 State::Listen | State::Closed
-                    if self.ends[r.other() as usize].state.is_synchronized() =>
+                    if self.ends[r.other() as usize].state.is_synchronized()
+                        && self.rst_by.is_none() =>
                 {
                     let end = &mut self.ends[r as usize];
                     if end.isn.is_none() {
@@ -1323,6 +1328,15 @@ mod tests {
         let e = t.feed(seg(false, RA, SISN + 1, CISN + 101, 0, 6));
         assert_eq!(e.states, [Closed, Closed]);
         assert_eq!(t.conn().rst_by, Some(Side::Server));
+    }
+
+    #[test]
+    fn test_closed_by_rst_data_crossing_it_does_not_reopen() {
+        let mut t = established();
+        t.feed(seg(false, RA, SISN + 1, CISN + 1, 0, 5));
+        let e = t.feed(seg(true, PA, CISN + 1, SISN + 1, 100, 6));
+        assert_eq!(e.states, [Closed, Closed]);
+        assert_eq!(t.conn().client().after_peer_rst, 1);
     }
 
     #[test]
