@@ -816,6 +816,10 @@ impl Connection {
             }
         } else if f.syn() && f.ack() {
             match st {
+                // A SYN,ACK resent after a RST ended the connection changes nothing: it is the
+                // same answer (marked a retransmission), not a new passive open.
+                State::Closed | State::Listen
+                    if self.rst_by.is_some() && self.ends[s as usize].sent_synack => {}
                 // LISTEN: "send SYN,ACK, enter SYN-RECEIVED" (3.10.7.2).
                 State::Closed | State::Listen => {
                     let end = &mut self.ends[s as usize];
@@ -949,8 +953,9 @@ impl Connection {
                         marks.set(Marks::BAD_ACK);
                     }
                 }
-                // The SYN was not captured (or came later): infer it from this SYN,ACK.
-                State::Closed | State::Listen => {
+                // The SYN was not captured (or came later): infer it from this SYN,ACK. Only
+                // for an end not seen yet; a CLOSED end that has talked ignores it.
+                State::Closed | State::Listen if self.ends[r as usize].packets == 0 => {
                     let end = &mut self.ends[r as usize];
                     end.isn = Some(seg.ack.wrapping_sub(1));
                     if end.base.is_none() {
@@ -1337,6 +1342,17 @@ mod tests {
         let e = t.feed(seg(true, PA, CISN + 1, SISN + 1, 100, 6));
         assert_eq!(e.states, [Closed, Closed]);
         assert_eq!(t.conn().client().after_peer_rst, 1);
+    }
+
+    #[test]
+    fn test_synack_resent_after_reset_does_not_reopen() {
+        let mut t = T::new();
+        t.feed(seg(true, SYN, CISN, 0, 0, 0));
+        t.feed(seg(false, SA, SISN, CISN + 1, 0, 1));
+        t.feed(seg(true, RST, CISN + 1, 0, 0, 2));
+        let e = t.feed(seg(false, SA, SISN, CISN + 1, 0, 1000));
+        assert_eq!(e.states, [Closed, Listen]);
+        assert!(e.marks.has(Marks::RETRANSMISSION));
     }
 
     #[test]
