@@ -166,6 +166,7 @@ fn event_loop(
         }
         if signals.take_stop() {
             tui.suspend()?;
+            replay.hold();
             dirty = true;
         }
         if signals.take_cont() {
@@ -208,7 +209,10 @@ fn event_loop(
             };
             match action {
                 Action::Quit => return Ok(()),
-                Action::Suspend => tui.suspend()?,
+                Action::Suspend => {
+                    tui.suspend()?;
+                    replay.hold();
+                }
                 Action::Redraw => tui.terminal.clear()?,
                 Action::Replay(c) => replay.command(c),
                 Action::None => {}

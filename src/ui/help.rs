@@ -22,24 +22,21 @@ pub const KEYS: &[(&str, &str)] = &[
     ("Tab", "switch focus: connection list / ladder"),
     (
         "Enter",
-        "list: open the ladder; ladder: fold / unfold a data run",
+        "list: go to the ladder; ladder: fold / unfold a run",
     ),
     ("e", "fold / unfold every data run"),
     ("f", "follow mode: newest connection and newest arrow"),
     ("s / S", "sort by the next column / reverse the order"),
-    (
-        "/",
-        "filter: text, state, port, host (Enter keeps, Esc clears)",
-    ),
+    ("/", "filter by text, state, port, host (Esc clears)"),
     ("l", "narration language: English / 中文"),
-    ("mouse", "click selects (a header sorts), wheel scrolls"),
+    ("mouse", "click selects (on a header: sorts), wheel scrolls"),
     ("", "Screen"),
     ("?", "this help (any key closes it)"),
     ("Ctrl-L", "redraw the screen"),
     ("Ctrl-Z", "suspend (fg resumes)"),
     (
         "q / Esc / Ctrl-C",
-        "quit (Esc first closes help or the filter)",
+        "quit (Esc first closes help, the filter, the ladder)",
     ),
 ];
 
@@ -71,7 +68,7 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         .map(|(k, _)| k.chars().count())
         .max()
         .unwrap_or(8)
-        + 6;
+        + 2;
     let mut out = Vec::new();
     for (k, what) in KEYS {
         if k.is_empty() {

@@ -64,13 +64,13 @@ impl SortKey {
 }
 
 /// Flags seen, Zeek-history style: upper case sent by the client, lower case by the server.
-/// S SYN, D data, F FIN, R RST.
+/// S SYN (or SYN+ACK), D data, F FIN, R RST.
 pub fn flags_seen(c: &Connection) -> String {
     let mut s = String::with_capacity(8);
     let [cl, sv] = &c.ends;
     for (on, ch) in [
-        (cl.sent_syn, 'S'),
-        (sv.sent_syn, 's'),
+        (cl.sent_syn || cl.sent_synack, 'S'),
+        (sv.sent_syn || sv.sent_synack, 's'),
         (cl.bytes > 0, 'D'),
         (sv.bytes > 0, 'd'),
         (cl.sent_fin, 'F'),

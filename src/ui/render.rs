@@ -143,9 +143,12 @@ pub fn draw(f: &mut Frame, app: &App, replay: &Replay) {
     ladder::render(f, lay.ladder, app, conn, &lrows, app.anim);
     let text = narration(app, conn, &lrows);
     f.render_widget(
-        Paragraph::new(Line::styled(format!(" {text}"), app.theme.newest()))
-            .wrap(Wrap { trim: false }),
-        lay.narration,
+        Paragraph::new(Line::styled(text, app.theme.newest())).wrap(Wrap { trim: true }),
+        Rect {
+            x: lay.narration.x + 1,
+            width: lay.narration.width.saturating_sub(2),
+            ..lay.narration
+        },
     );
     status::render_footer(f, lay.footer, app, replay);
     if app.help {

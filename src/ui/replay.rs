@@ -224,6 +224,11 @@ impl Replay {
         self.seek.is_some() || (!self.paused && !self.at_end()) || self.steps > 0
     }
 
+    /// Forgets the last wall time seen, so the clock does not jump over a stop (Ctrl-Z).
+    pub fn hold(&mut self) {
+        self.last_pump = None;
+    }
+
     /// Seconds of capture time until the next segment, while playing a file at a speed factor.
     pub fn idle_gap(&self) -> Option<f64> {
         if self.paused || self.is_live() || self.seek.is_some() || self.speed == Speed::Max {
@@ -538,9 +543,8 @@ mod tests {
             spawn_file(reader, Decoder::default(), tx).map_err(|e| e.to_string())?;
             Ok(rx)
         };
-        let mut start2 = start;
-        let rx = start2().unwrap();
-        r.attach(rx, Some(Box::new(start2)));
+        let rx = start().unwrap();
+        r.attach(rx, Some(Box::new(start)));
         r
     }
 
@@ -582,7 +586,7 @@ mod tests {
         t += Duration::from_millis(6);
         r.pump(t, Duration::from_millis(50));
         assert_eq!(r.applied, 2);
-        // At 64x, 100 ms of wall time is 6.4 s of capture: most of the demo (7 s).
+        // At 64x, 100 ms of wall time is 6.4 s of capture; the demo lasts 15.25 s.
         r.speed = Speed::X(64.0);
         pump_until(&mut r, &mut t, Duration::from_millis(100), |r| r.at_end());
         assert_eq!(r.applied, 42);
@@ -591,7 +595,7 @@ mod tests {
             Some(r.tracker.now()),
             "clock stops at the last segment"
         );
-        assert!((r.elapsed() - 7.0).abs() < 0.01, "{}", r.elapsed());
+        assert!((r.elapsed() - 15.2502).abs() < 1e-6, "{}", r.elapsed());
     }
 
     #[test]
@@ -637,7 +641,7 @@ mod tests {
         r.max_gap = Some(0.5);
         let start = Instant::now();
         let mut t = start;
-        // 1x with gaps over 0.5 s skipped: the demo's 7 s (mostly idle gaps of 1 s or 2 s)
+        // 1x with gaps over 0.5 s skipped: the demo's 15 s (mostly idle gaps of 1 s to 8 s)
         // replays in much less (simulated) wall time.
         pump_until(&mut r, &mut t, Duration::from_millis(20), |r| r.at_end());
         assert!(r.at_end());

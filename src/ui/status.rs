@@ -161,7 +161,7 @@ fn end_spans(label: &'static str, counts: &[u64; 11], app: &App) -> Vec<Span<'st
 pub fn summary_lines(replay: &Replay, app: &App, width: u16) -> Vec<Line<'static>> {
     let counts = crate::track::table::state_counts(replay.connections());
     let total = replay.connections().count();
-    let head = format!(" {} conn ", total);
+    let head = format!(" {total} connection{} ", if total == 1 { "" } else { "s" });
     let c = end_spans("client:", &counts[0], app);
     let s = end_spans("server:", &counts[1], app);
     let mut one: Vec<Span> = vec![Span::styled(head.clone(), app.theme.title())];

@@ -74,8 +74,12 @@ pub fn text(term: &Terminal<TestBackend>) -> String {
     let mut out = String::new();
     for y in 0..buf.area.height {
         let mut line = String::new();
-        for x in 0..buf.area.width {
-            line.push_str(buf[(x, y)].symbol());
+        let mut x = 0;
+        while x < buf.area.width {
+            let sym = buf[(x, y)].symbol();
+            line.push_str(sym);
+            // A wide character covers the next cell too.
+            x += synack::ui::util::text_width(sym).max(1) as u16;
         }
         out.push_str(line.trim_end());
         out.push('\n');

@@ -1,0 +1,197 @@
+//! End to end under tmux: start `synack fixtures/demo.pcap` in a real terminal, press keys as
+//! a person would, read the screen with `capture-pane`, and check the terminal is given back
+//! (normal screen, no mouse reporting, cursor shown, canonical mode) on `q` and on SIGTERM.
+//!
+//! Needs tmux (`make deps` installs it); the test fails, never skips, without it.
+
+use std::process::Command;
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn new(tag: &str) -> Tmux {
+        let t = Tmux {
+            socket: format!("synack-test-{}-{tag}", std::process::id()),
+        };
+        let ok = Command::new("tmux")
+            .args(["-L", &t.socket, "-f", "/dev/null", "new-session", "-d"])
+            .args(["-s", "t", "-x", "100", "-y", "32"])
+            .args(["env", "-i", "PATH=/usr/bin:/bin", "TERM=xterm-256color"])
+            .args(["bash", "--norc", "--noprofile"])
+            .status()
+            .expect("tmux is needed for this test: run `make deps` (or apt-get install tmux)");
+        assert!(ok.success(), "tmux new-session failed");
+        t
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.run(&["send-keys", "-t", "t", k]);
+            sleep(Duration::from_millis(120));
+        }
+    }
+
+    fn type_line(&self, line: &str) {
+        self.run(&["send-keys", "-t", "t", "-l", line]);
+        self.run(&["send-keys", "-t", "t", "Enter"]);
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    fn flag(&self, name: &str) -> String {
+        self.run(&["display-message", "-p", "-t", "t", &format!("#{{{name}}}")])
+            .trim()
+            .to_string()
+    }
+
+    /// Waits until the screen satisfies `ok` (up to 15 s); returns it.
+    fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let until = Instant::now() + Duration::from_secs(15);
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            assert!(Instant::now() < until, "timed out waiting for {what}:\n{s}");
+            sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn shell_pid(&self) -> u32 {
+        self.flag("pane_pid").parse().unwrap()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+fn start(t: &Tmux) {
+    let bin = env!("CARGO_BIN_EXE_synack");
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo.pcap");
+    t.type_line("clear");
+    t.type_line(&format!(
+        "{bin} {fixture}; echo EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -E -x -- '-?(icanon|echo)'"
+    ));
+    t.wait("the TUI", |s| {
+        s.contains("Connections") && s.contains("q quit")
+    });
+    assert_eq!(
+        t.flag("alternate_on"),
+        "1",
+        "the TUI uses the alternate screen"
+    );
+    assert_eq!(
+        t.flag("mouse_any_flag"),
+        "1",
+        "the TUI asks for mouse events"
+    );
+}
+
+fn assert_restored(t: &Tmux, s: &str) {
+    assert!(s.contains("EXIT=0"), "{s}");
+    assert!(!s.contains("Connections"), "the TUI's screen is gone:\n{s}");
+    assert!(
+        s.lines().any(|l| l.trim() == "icanon"),
+        "canonical mode back:\n{s}"
+    );
+    assert!(s.lines().any(|l| l.trim() == "echo"), "echo back:\n{s}");
+    assert_eq!(t.flag("alternate_on"), "0", "normal screen back");
+    assert_eq!(t.flag("mouse_any_flag"), "0", "mouse reporting off");
+    assert_eq!(t.flag("cursor_flag"), "1", "cursor shown");
+}
+
+#[test]
+fn a_person_pauses_steps_filters_selects_and_quits() {
+    let t = Tmux::new("keys");
+    start(&t);
+
+    // Home: back to the start, paused, nothing shown yet.
+    t.keys(&["Home"]);
+    let s = t.wait("paused at the start", |s| {
+        s.contains("PAUSED") && s.contains("seg 0")
+    });
+    assert!(s.contains("No connection yet"), "{s}");
+
+    // Step: the SYN, then the SYN+ACK, each with the states they cause.
+    t.keys(&["Right"]);
+    let s = t.wait("the SYN", |s| s.contains("SYN seq=0 win=64240"));
+    assert!(s.contains("SYN_SENT"), "{s}");
+    assert!(!s.contains("SYN+ACK"), "{s}");
+    assert!(s.contains("The client sends SYN"), "{s}");
+    t.keys(&["Right"]);
+    let s = t.wait("the SYN+ACK", |s| s.contains("SYN+ACK seq=0 ack=1"));
+    assert!(s.contains("SYN_RECEIVED"), "{s}");
+    assert!(s.contains("ESTABLISHED"), "{s}");
+    // And back one step: the SYN+ACK is gone again.
+    t.keys(&["Left"]);
+    let s = t.wait("one step back", |s| {
+        !s.contains("SYN+ACK") && s.contains("seg 1")
+    });
+    assert!(s.contains("SYN seq=0 win=64240"), "{s}");
+
+    // End: everything; six connections.
+    t.keys(&["End"]);
+    let s = t.wait("the end", |s| s.contains("seg 42"));
+    assert!(s.contains("6 connections"), "{s}");
+
+    // Filter on the PostgreSQL port: only that connection stays, with its half-close.
+    t.keys(&["/", "5", "4", "3", "2", "Enter"]);
+    let s = t.wait("the filter", |s| s.contains("(1 shown)"));
+    assert!(s.contains("192.168.1.20:5432"), "{s}");
+    assert!(!s.contains("192.168.1.20:8080"), "{s}");
+    assert!(s.contains("CLOSE_WAIT"), "{s}");
+    assert!(s.contains("FIN_WAIT_2"), "{s}");
+
+    // Esc clears the filter; Up selects the connection before the newest.
+    t.keys(&["Escape"]);
+    t.wait("the filter cleared", |s| !s.contains("shown)"));
+    t.keys(&["Up"]);
+    let s = t.wait("#5 selected", |s| s.contains("#5 192.168.1.10:51004"));
+    assert!(s.contains("[retrans"), "{s}");
+
+    // Help lists the keys; any key closes it.
+    t.keys(&["?"]);
+    t.wait("help", |s| s.contains("synack keys"));
+    t.keys(&["x"]);
+    t.wait("help closed", |s| !s.contains("synack keys"));
+
+    t.keys(&["q"]);
+    let s = t.wait("the shell", |s| s.contains("EXIT="));
+    assert_restored(&t, &s);
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let t = Tmux::new("term");
+    start(&t);
+    let shell = t.shell_pid();
+    let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap();
+    let pid: u32 = children.split_whitespace().next().unwrap().parse().unwrap();
+    let ok = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let s = t.wait("the shell", |s| s.contains("EXIT="));
+    assert_restored(&t, &s);
+}
