@@ -68,9 +68,12 @@ pub fn options(args: &Args) -> Result<Options, String> {
             ));
         }
     }
+    // The built-in demo has a long quiet spell (so its CLOSE_WAIT is visibly stuck); a
+    // projector audience should not sit through it.
+    let demo = args.input().is_none() && args.interface.is_none();
     Ok(Options {
         speed,
-        max_gap: args.max_gap,
+        max_gap: args.max_gap.or(if demo { Some(2.0) } else { None }),
         theme: Theme {
             ascii: args.ascii,
             color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
