@@ -9,6 +9,7 @@
 //! is never held up by a slow screen.
 
 use std::fmt::Write as _;
+use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{SyncSender, TrySendError};
 use std::sync::Arc;
@@ -23,7 +24,7 @@ use crate::cli::Args;
 use crate::decode::{LinkType, Timestamp};
 use crate::pipeline::Decoder;
 
-/// Read timeout: the longest the thread waits for a packet before checking whether to stop.
+/// The longest the thread waits for a packet before checking whether to stop.
 const READ_TIMEOUT_MS: i32 = 100;
 /// Segments are handed over at least this often, even when a batch is not full.
 const FLUSH_EVERY: Duration = Duration::from_millis(50);
@@ -187,6 +188,12 @@ fn open(
             linktype.name()
         )
     })?;
+    // On Linux a blocking read does not return when the read timeout expires on an idle
+    // interface, so the thread could never notice a stop request: read without blocking and
+    // wait in poll(2) with our own timeout instead.
+    let cap = cap
+        .setnonblock()
+        .map_err(|e| format!("cannot capture on {name}: {e}"))?;
     Ok((cap, linktype))
 }
 
@@ -217,8 +224,19 @@ pub fn permission_message(name: &str, msg: &str) -> String {
     )
 }
 
+/// False for the buses and monitors libpcap can open but that never carry IP.
+fn carries_ip(name: &str) -> bool {
+    !["dbus-", "bluetooth", "usbmon", "nfqueue"]
+        .iter()
+        .any(|p| name.starts_with(p))
+}
+
 fn unknown_interface(name: &str, devices: &[Device]) -> String {
-    let names: Vec<&str> = devices.iter().map(|d| d.name.as_str()).collect();
+    let names: Vec<&str> = devices
+        .iter()
+        .map(|d| d.name.as_str())
+        .filter(|n| carries_ip(n))
+        .collect();
     if names.is_empty() {
         format!("no interface named {name}")
     } else {
@@ -234,7 +252,7 @@ pub fn list_interfaces() -> Result<String, String> {
     let devices = Device::list().map_err(|e| format!("cannot list interfaces: {e}"))?;
     let width = devices.iter().map(|d| d.name.len()).max().unwrap_or(0);
     let mut out = String::new();
-    for d in &devices {
+    for d in devices.iter().filter(|d| carries_ip(&d.name)) {
         let mut flags = Vec::new();
         let f = &d.flags;
         flags.push(if f.is_up() { "up" } else { "down" });
@@ -302,13 +320,23 @@ impl Worker {
         if !self.status(&drops, false, None) {
             return;
         }
+        // Once asked to stop (Ctrl-C, --duration), what the kernel already holds is still read.
+        let mut stopping: Option<Instant> = None;
         loop {
-            if self.stop.load(Ordering::Relaxed)
-                || self.duration.is_some_and(|d| started.elapsed() >= d)
-                || self
-                    .count
-                    .is_some_and(|n| self.decoder.counters.packets >= n)
+            if self
+                .count
+                .is_some_and(|n| self.decoder.counters.packets >= n)
             {
+                break;
+            }
+            if stopping.is_none()
+                && (self.stop.load(Ordering::Relaxed)
+                    || self.duration.is_some_and(|d| started.elapsed() >= d))
+            {
+                stopping = Some(Instant::now());
+            }
+            // A busy interface is never drained: give it one flush period.
+            if stopping.is_some_and(|t| t.elapsed() >= FLUSH_EVERY) {
                 break;
             }
             match self.cap.next_packet() {
@@ -332,7 +360,9 @@ impl Worker {
                         }
                     }
                 }
-                Err(pcap::Error::TimeoutExpired) => {}
+                // Nothing ready: wait for the next packet, at most one read timeout.
+                Err(pcap::Error::TimeoutExpired) if stopping.is_some() => break,
+                Err(pcap::Error::TimeoutExpired) => wait_readable(&self.cap, READ_TIMEOUT_MS),
                 Err(e) => {
                     error = Some(gone_message(&self.name, &e.to_string()));
                     break;
@@ -407,6 +437,19 @@ impl Worker {
             self.tx.try_send(SourceMsg::Status(s)),
             Err(TrySendError::Disconnected(_))
         )
+    }
+}
+
+fn wait_readable(cap: &Capture<Active>, timeout_ms: i32) {
+    let mut pfd = libc::pollfd {
+        fd: cap.as_raw_fd(),
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, for the length given. An error (EINTR) just ends the wait
+    // early; errors on the descriptor show up at the next read.
+    unsafe {
+        libc::poll(&mut pfd, 1, timeout_ms);
     }
 }
 
