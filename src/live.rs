@@ -19,6 +19,15 @@ use crate::decode::Timestamp;
 use crate::output::{summary::Report, Sink};
 use crate::track::Connection;
 
+/// What a live batch run ended with.
+#[derive(Debug)]
+pub struct LiveOutcome {
+    /// Why the capture ended early (e.g. the interface went away).
+    pub error: Option<String>,
+    /// Findings that are problems (`--diagnose` exits 1 when there are any).
+    pub problems: usize,
+}
+
 /// How often the live clock ticks (timers run, finished connections are written).
 const TICK: Duration = Duration::from_millis(200);
 
@@ -56,7 +65,8 @@ pub fn wall_clock() -> Timestamp {
 /// Runs a batch mode on `args.interface`, writing to `out`. The readiness line ("capturing on
 /// ...") and the drop counts go to stderr. Returns why the capture ended early (e.g. the
 /// interface went away), after everything has been written.
-pub fn run(args: &Args, format: Format, out: &mut dyn Write) -> anyhow::Result<Option<String>> {
+/// Returns why the capture ended early (if it did) and how many problems the diagnosis found.
+pub fn run(args: &Args, format: Format, out: &mut dyn Write) -> anyhow::Result<LiveOutcome> {
     let decoder = decoder_from_args(args).map_err(anyhow::Error::msg)?;
     let mut pipeline = pipeline_from_args(args, true).map_err(anyhow::Error::msg)?;
     let opts = output_options(args);
@@ -126,7 +136,10 @@ pub fn run(args: &Args, format: Format, out: &mut dyn Write) -> anyhow::Result<O
         last.counters.packets,
         drops_line(&last.name, &d)
     );
-    Ok(last.error)
+    Ok(LiveOutcome {
+        error: last.error,
+        problems: sink.problems(),
+    })
 }
 
 fn drops_line(name: &str, d: &Drops) -> String {

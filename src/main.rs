@@ -47,13 +47,15 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if args.interface.is_some() {
         let stdout = io::stdout();
         let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-        return match synack::live::run(args, format.unwrap_or(Format::Text), &mut out)? {
-            None => Ok(ExitCode::SUCCESS),
-            Some(e) => {
-                eprintln!("synack: {e}");
-                Ok(ExitCode::from(2))
-            }
-        };
+        let outcome = synack::live::run(args, format.unwrap_or(Format::Text), &mut out)?;
+        if let Some(e) = outcome.error {
+            eprintln!("synack: {e}");
+            return Ok(ExitCode::from(2));
+        }
+        if args.diagnose && outcome.problems > 0 {
+            return Ok(ExitCode::from(1));
+        }
+        return Ok(ExitCode::SUCCESS);
     }
     let Some(path) = args.input() else {
         anyhow::bail!("no capture given: synack FILE --text (see --help)");

@@ -9,11 +9,13 @@
 //! - [`term`] and [`run`] are the edge: the terminal, signals and the event loop.
 
 pub mod app;
+pub mod diag;
 pub mod filter;
 pub mod help;
 pub mod ladder;
 pub mod list;
 pub mod narrate;
+pub mod problems;
 pub mod render;
 pub mod replay;
 pub mod status;
@@ -50,6 +52,10 @@ const IDLE: Duration = Duration::from_secs(1);
 const GROW: Duration = Duration::from_millis(300);
 /// Work per loop turn on applying segments, so keys stay responsive at `max` speed.
 const BUDGET: Duration = Duration::from_millis(15);
+/// Findings are brought up to date at most this often while the replay runs (at once after a
+/// step or when paused), with at most `DIAG_BUDGET` of work each time.
+const DIAG_EVERY: Duration = Duration::from_millis(250);
+const DIAG_BUDGET: Duration = Duration::from_millis(8);
 
 /// The UI's options from the command line.
 #[derive(Debug, Clone, Copy)]
@@ -129,6 +135,7 @@ pub fn open(args: &Args) -> Result<Replay, String> {
     };
     r.speed = opts.speed;
     r.max_gap = opts.max_gap;
+    r.diag = diag::DiagCache::new(crate::batch::diag_config(args));
     Ok(r)
 }
 
@@ -153,6 +160,14 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The wall clock as a capture timestamp (live capture: findings are as of now).
+fn wall_clock() -> crate::decode::Timestamp {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    crate::decode::Timestamp::from_secs_nanos(d.as_secs() as i64, i64::from(d.subsec_nanos()))
+}
+
 fn event_loop(
     tui: &mut term::Tui,
     app: &mut App,
@@ -163,6 +178,8 @@ fn event_loop(
     let mut drawn_generation = u64::MAX;
     let mut drawn_anim = 1.0f32;
     let mut dirty = true;
+    let mut diag_at: Option<Instant> = None;
+    let mut diag_generation = u64::MAX;
     loop {
         if signals.quit_requested() || term::PANICKED.load(Ordering::SeqCst) {
             return Ok(());
@@ -178,6 +195,25 @@ fn event_loop(
         }
         let now = Instant::now();
         replay.pump(now, BUDGET);
+        if replay.is_live() {
+            replay.set_wall(wall_clock());
+        }
+        let since_diag = diag_at.map_or(Duration::MAX, |t| now.saturating_duration_since(t));
+        let changed = replay.generation != diag_generation;
+        let due = since_diag >= DIAG_EVERY;
+        // Behind (too much changed for one budget): catch up a few times a second.
+        let behind = replay.diag.behind > 0;
+        if (changed && (due || !replay.busy())) || (behind && due) || since_diag >= IDLE {
+            // More time when nothing else runs.
+            let budget = if replay.busy() {
+                DIAG_BUDGET
+            } else {
+                DIAG_BUDGET * 3
+            };
+            replay.refresh_diagnosis(Some(budget));
+            diag_at = Some(now);
+            diag_generation = replay.generation;
+        }
         app.anim = match replay.last {
             Some((id, at)) if Some(id) == app.selected && !replay.seeking() => {
                 (now.saturating_duration_since(at).as_secs_f32() / GROW.as_secs_f32()).min(1.0)

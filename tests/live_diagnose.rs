@@ -282,6 +282,13 @@ fn server_that_never_closes_is_close_wait_with_the_client_in_fin_wait_2_as_ss_sa
         "{text}"
     );
     assert!(!text.contains(&b_local), "{text}");
+    // A problem was found: `--diagnose` says so in its exit status, live as for files.
+    assert_eq!(
+        report.code,
+        Some(1),
+        "--diagnose exit status; stderr: {}",
+        report.stderr
+    );
     eprintln!("close_wait: stuck {secs} s by synack ({stuck_for:.2} s by the test); ss agrees on 2 CLOSE-WAIT / FIN-WAIT-2 pairs");
 }
 

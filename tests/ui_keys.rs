@@ -3,7 +3,9 @@
 mod ui_common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-use synack::ui::app::{Action, App, Focus};
+use synack::diagnose::Kind;
+use synack::ui::app::{Action, App, Focus, View};
+use synack::ui::diag::PRow;
 use synack::ui::ladder::{self, Row};
 use synack::ui::list::{self, SortKey};
 use synack::ui::narrate::Lang;
@@ -264,4 +266,203 @@ fn readme_lists_every_key() {
         let row = format!("| `{k}` | {what} |");
         assert!(section.contains(&row), "README misses {row}");
     }
+}
+
+/// The connection a problems-view row stands on.
+fn problem_conn(a: &App, r: &Replay) -> Option<u64> {
+    match r.diag.rows.get(a.problem_cursor) {
+        Some(PRow::Finding { conn, .. }) => Some(*conn),
+        _ => None,
+    }
+}
+
+#[test]
+fn p_opens_the_problems_view_and_enter_jumps_to_the_evidence() {
+    let r = replay("demo.pcap", None);
+    let mut a = app();
+    key(&mut a, &r, KeyCode::Char('p'));
+    assert_eq!(a.view, View::Problems);
+    a.sync(&r, area(W, H));
+    // Worst first: the CLOSE_WAIT (#4), then the unanswered SYNs (#5), the reset (#3).
+    assert_eq!(problem_conn(&a, &r), Some(4));
+    key(&mut a, &r, KeyCode::Down);
+    assert_eq!(problem_conn(&a, &r), Some(5));
+    key(&mut a, &r, KeyCode::Char('j'));
+    assert_eq!(problem_conn(&a, &r), Some(3));
+    key(&mut a, &r, KeyCode::Char('k'));
+    assert_eq!(problem_conn(&a, &r), Some(5));
+    // The list's keys do nothing here; the replay's still work.
+    key(&mut a, &r, KeyCode::Char('s'));
+    assert_eq!(a.sort, SortKey::Id);
+    assert_eq!(a.view, View::Problems);
+    assert_eq!(
+        key(&mut a, &r, KeyCode::Char(' ')),
+        Action::Replay(Command::TogglePause)
+    );
+    // Esc goes back (not quit); p again comes back to the same finding.
+    assert_eq!(key(&mut a, &r, KeyCode::Esc), Action::None);
+    assert_eq!(a.view, View::Connections);
+    key(&mut a, &r, KeyCode::Char('p'));
+    a.sync(&r, area(W, H));
+    assert_eq!(problem_conn(&a, &r), Some(5));
+
+    // Enter: #5's ladder, its three SYNs marked, the cursor on the first.
+    key(&mut a, &r, KeyCode::Enter);
+    assert_eq!(a.view, View::Connections);
+    assert_eq!(a.selected, Some(5));
+    assert_eq!(a.focus, Focus::Ladder);
+    assert!(!a.follow);
+    let ev = a.evidence.clone().expect("evidence marked");
+    assert_eq!(
+        (ev.conn, ev.kind, ev.frames.clone()),
+        (5, Kind::SynUnanswered, vec![31, 32, 33])
+    );
+    a.sync(&r, area(W, H));
+    assert_eq!(a.selected, Some(5), "the jump sticks");
+    let c = r.connection(5).unwrap();
+    let rows = ladder::rows_for(c, &a);
+    match rows[a.ladder_cursor] {
+        Row::Event { idx, .. } => assert_eq!(c.events[idx].frame, 31),
+        other => panic!("cursor on {other:?}"),
+    }
+    assert!(!a.ladder_follow);
+    // p from a chosen connection opens on its finding.
+    key(&mut a, &r, KeyCode::Char('p'));
+    a.sync(&r, area(W, H));
+    assert_eq!(problem_conn(&a, &r), Some(5));
+    key(&mut a, &r, KeyCode::Char('p'));
+    assert_eq!(a.view, View::Connections);
+    // Esc: ladder to list, then quit.
+    assert_eq!(key(&mut a, &r, KeyCode::Esc), Action::None);
+    assert_eq!(a.focus, Focus::List);
+    assert_eq!(key(&mut a, &r, KeyCode::Esc), Action::Quit);
+}
+
+#[test]
+fn a_pattern_jumps_to_its_first_connection_and_a_fold_opens_for_evidence() {
+    let r = replay("diag-syn-flood.pcap", None);
+    let mut a = app();
+    key(&mut a, &r, KeyCode::Char('p'));
+    a.sync(&r, area(W, H));
+    assert!(matches!(r.diag.rows[a.problem_cursor], PRow::Group(0)));
+    assert_eq!(r.diag.groups[0].pattern, "syn_flood");
+    key(&mut a, &r, KeyCode::Enter);
+    assert_eq!(a.selected, Some(1));
+    let ev = a.evidence.clone().unwrap();
+    assert_eq!((ev.kind, ev.frames), (Kind::HalfOpen, vec![2, 101]));
+
+    // Evidence inside a folded run of plain segments: the run opens. (The retransmissions
+    // of retransmissions.pcap are marked, so never folded; a filter hiding the connection
+    // is cleared.)
+    let r = replay("retransmissions.pcap", None);
+    let mut a = app();
+    key(&mut a, &r, KeyCode::Char('/'));
+    typed(&mut a, &r, "port:1");
+    key(&mut a, &r, KeyCode::Enter);
+    key(&mut a, &r, KeyCode::Char('p'));
+    a.sync(&r, area(W, H));
+    let id = problem_conn(&a, &r).expect("a finding");
+    key(&mut a, &r, KeyCode::Enter);
+    assert_eq!(a.selected, Some(id));
+    assert!(a.filter_text.is_empty(), "the filter hid it");
+    let c = r.connection(id).unwrap();
+    let rows = ladder::rows_for(c, &a);
+    let frames = a.evidence.clone().unwrap().frames;
+    match rows[a.ladder_cursor] {
+        Row::Event { idx, .. } => assert_eq!(c.events[idx].frame, frames[0]),
+        other => panic!("cursor on {other:?}"),
+    }
+}
+
+#[test]
+fn mouse_in_the_problems_view() {
+    let r = replay("demo.pcap", None);
+    let mut a = app();
+    key(&mut a, &r, KeyCode::Char('p'));
+    a.sync(&r, area(W, H));
+    let lay = render::layout(area(W, H), &a, &r);
+    // Rows start under the pane's title rule; pick the reset's row (#3).
+    let i = r
+        .diag
+        .rows
+        .iter()
+        .position(|row| matches!(row, PRow::Finding { conn: 3, .. }))
+        .unwrap();
+    a.handle_mouse(
+        MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: 10,
+            row: lay.problems.y + 1 + i as u16,
+            modifiers: KeyModifiers::NONE,
+        },
+        &r,
+        area(W, H),
+    );
+    assert_eq!(problem_conn(&a, &r), Some(3));
+    // A click on a header changes nothing.
+    a.handle_mouse(
+        MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: 10,
+            row: lay.problems.y + 1,
+            modifiers: KeyModifiers::NONE,
+        },
+        &r,
+        area(W, H),
+    );
+    assert_eq!(problem_conn(&a, &r), Some(3));
+    a.handle_mouse(
+        MouseEvent {
+            kind: MouseEventKind::ScrollUp,
+            column: 10,
+            row: lay.problems.y + 3,
+            modifiers: KeyModifiers::NONE,
+        },
+        &r,
+        area(W, H),
+    );
+    assert_eq!(
+        problem_conn(&a, &r),
+        Some(4),
+        "wheel: up three choices, stops at the top"
+    );
+}
+
+#[test]
+fn findings_follow_the_replay_clock_and_only_changed_connections_are_diagnosed() {
+    // Capture time: after 31 segments of the demo (#4's CLOSE_WAIT began at frame 29, 0.4 s
+    // before), the CLOSE_WAIT is not stuck yet; at the end (11.7 s later) it is.
+    let early = replay("demo.pcap", Some(31));
+    assert_eq!(early.diag.by_kind[Kind::CloseWait as usize], 0);
+    assert!(
+        early.diag.findings(4).is_empty(),
+        "{:?}",
+        early.diag.findings(4)
+    );
+    let late = replay("demo.pcap", None);
+    assert_eq!(late.diag.by_kind[Kind::CloseWait as usize], 1);
+    assert_eq!(late.diag.findings(4)[0].frames, vec![29, 30]);
+    // The same as --diagnose: 7 findings on 6 connections, 4 problems.
+    assert_eq!(
+        (late.diag.total, late.diag.with_findings, late.diag.problems),
+        (7, 6, 4)
+    );
+    // Nothing moved: a refresh changes nothing (no new generation).
+    let mut late = late;
+    let g = late.diag.generation;
+    late.refresh_diagnosis(None);
+    assert_eq!(late.diag.generation, g);
+    // With no time to spare, a refresh still diagnoses a few (16) of the changed connections:
+    // they are taken in turns, never all at once; the view says how many are still to check.
+    let mut r = replay("diag-syn-flood.pcap", None);
+    r.diag.clear();
+    let zero = Some(std::time::Duration::ZERO);
+    r.refresh_diagnosis(zero);
+    assert_eq!((r.diag.total, r.diag.behind), (16, 34));
+    r.refresh_diagnosis(zero);
+    assert_eq!((r.diag.total, r.diag.behind), (32, 18));
+    r.refresh_diagnosis(zero);
+    r.refresh_diagnosis(zero);
+    assert_eq!((r.diag.total, r.diag.behind), (50, 0));
+    assert_eq!(r.diag.groups.len(), 1, "the SYN flood");
 }

@@ -179,7 +179,10 @@ fn ascii_mode_uses_no_line_drawing() {
     let t = draw(&mut a, &r, 80, 24);
     let s = text(&t);
     assert!(s.is_ascii(), "{s}");
-    assert!(s.contains("|-- SYN seq=0"), "{s}");
+    // (The SYN is scrolled out of this small ladder by the findings line and the countdown.)
+    assert!(s.contains("|-- FIN+ACK seq=11 ack=1 ---"), "{s}");
+    assert!(s.contains("|<---------------- FIN+ACK seq=1"), "{s}");
+    assert!(s.contains("| ################ 2*MSL"), "{s}");
     insta::assert_snapshot!("ascii_demo_80x24", t.backend());
     a.help = true;
     let t = draw(&mut a, &r, 80, 24);
@@ -238,4 +241,180 @@ fn folded_data_run_expands() {
     let s = text(&t);
     assert!(!s.contains("6 segments, 3,840 bytes"), "{s}");
     assert!(s.contains("PSH+ACK seq=1461 ack=121 len=1460"), "{s}");
+}
+
+/// The app with the problems view open (as after `p`).
+fn problems_app(r: &Replay) -> synack::ui::app::App {
+    let mut a = app();
+    a.sync(r, ui_common::area(80, 24));
+    let _ = a.handle_key(
+        crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('p')),
+        r,
+        ui_common::area(80, 24),
+    );
+    assert_eq!(a.view, synack::ui::app::View::Problems);
+    a
+}
+
+/// Lines of `s` that contain `what`, by index (to check the order of sections).
+fn line_of(s: &str, what: &str) -> usize {
+    s.lines()
+        .position(|l| l.contains(what))
+        .unwrap_or_else(|| panic!("{what} missing:\n{s}"))
+}
+
+#[test]
+fn problems_view_of_the_demo() {
+    let r = replay("demo.pcap", None);
+    let mut a = problems_app(&r);
+    let t = draw(&mut a, &r, 160, 48);
+    let s = text(&t);
+    // Kinds worst first, each with the endpoint it concerns, then its findings.
+    let order = [
+        "CLOSE_WAIT that never closes (1)",
+        "192.168.1.20:5432 (server)",
+        "#4     t+3.550    the application on 192.168.1.20:5432 has not closed its socket",
+        "SYNs nobody answers (1)",
+        "192.168.1.99:443 (server)",
+        "3 SYNs from 192.168.1.10:51004 to 192.168.1.99:443 at 0 s, 1 s, 3 s",
+        "Resets (1)",
+        "the client 192.168.1.10:51002 aborted the connection in ESTABLISHED after 400 bytes",
+        "Refused connections (1)",
+        "port 81 closed on 192.168.1.20",
+        "TIME_WAIT (3)  normal, not a problem",
+        "192.168.1.10 (client)  2",
+        "192.168.1.20:6000 (server)",
+    ];
+    let mut last = 0;
+    for want in order {
+        let at = line_of(&s, want);
+        assert!(at >= last, "{want} out of order:\n{s}");
+        last = at;
+    }
+    assert!(
+        s.contains(" Problems │ 7 findings on 6 of 6 connections │ 4 problems "),
+        "{s}"
+    );
+    assert!(s.contains("client: CLOSED 2"), "{s}");
+    // The first choice is the worst: the CLOSE_WAIT, in full on the narration line.
+    assert!(s.contains("▸   ! #4"), "{s}");
+    assert!(
+        s.contains("#4 192.168.1.20:5432 (server), since 10:00:03.550 UTC: the application"),
+        "{s}"
+    );
+    assert!(s.contains("Evidence: frames 29, 30."), "{s}");
+    insta::assert_snapshot!("problems_demo_160x48", t.backend());
+    let t = draw(&mut a, &r, 80, 24);
+    let s = text(&t);
+    assert!(s.contains("CLOSE_WAIT that never closes (1)"), "{s}");
+    assert!(
+        s.contains("▸   ! #4     the application on 192.168.1.20:5432"),
+        "{s}"
+    );
+    assert!(s.contains("Enter show on the ladder"), "{s}");
+    assert!(s.contains(" 4 problems"), "{s}");
+    insta::assert_snapshot!("problems_demo_80x24", t.backend());
+}
+
+#[test]
+fn problems_view_of_a_syn_flood_and_a_time_wait_pile() {
+    let r = replay("diag-syn-flood.pcap", None);
+    let mut a = problems_app(&r);
+    let t = draw(&mut a, &r, 80, 24);
+    let s = text(&t);
+    // The pattern first, then the half-open connections grouped under their server.
+    let p = line_of(&s, "Patterns across connections (1)");
+    let g = line_of(
+        &s,
+        "SYN flood pattern: 50 half-open connections to 10.0.0.2:80",
+    );
+    let k = line_of(&s, "Half-open connections (50)");
+    let e = line_of(&s, "10.0.0.2:80 (server)  50");
+    assert!(p < g && g < k && k < e, "{s}");
+    assert!(s.contains("▸  ! SYN flood pattern"), "{s}");
+    assert!(s.contains("Connections #1 #2 #3"), "{s}");
+    assert!(s.contains("51 problems"), "{s}");
+    insta::assert_snapshot!("problems_syn_flood_80x24", t.backend());
+    let t = draw(&mut a, &r, 160, 48);
+    let s = text(&t);
+    assert!(s.contains("patterns 1 half_open 50 (51 problems)"), "{s}");
+    assert!(
+        s.contains("stays in SYN_RECEIVED: SYN+ACK sent 2 times"),
+        "{s}"
+    );
+    insta::assert_snapshot!("problems_syn_flood_160x48", t.backend());
+
+    let r = replay("diag-time-wait-pile.pcap", None);
+    let mut a = problems_app(&r);
+    let t = draw(&mut a, &r, 160, 48);
+    let s = text(&t);
+    let p1 = line_of(
+        &s,
+        "12 connections to 10.0.0.2:80 in TIME_WAIT, held by the client 10.0.0.9",
+    );
+    let p2 = line_of(
+        &s,
+        "5 connections to 10.0.0.3:8080 in TIME_WAIT, held by the server 10.0.0.3",
+    );
+    let c = line_of(&s, "10.0.0.9 (client)  12");
+    let sv = line_of(&s, "10.0.0.3:8080 (server)  5");
+    assert!(p1 < p2 && p2 < c && c < sv, "{s}");
+    insta::assert_snapshot!("problems_time_wait_pile_160x48", t.backend());
+}
+
+#[test]
+fn ladder_marks_the_evidence_and_counts_time_wait_down() {
+    let r = replay("demo.pcap", None);
+    let mut a = problems_app(&r);
+    // Down to #1's TIME_WAIT (the last finding), then Enter.
+    let rows = r.diag.rows.clone();
+    let target = rows
+        .iter()
+        .position(|row| matches!(row, synack::ui::diag::PRow::Finding { conn: 1, .. }))
+        .expect("a finding on #1");
+    for _ in 0..10 {
+        if a.problem_cursor == target {
+            break;
+        }
+        let _ = a.handle_key(
+            crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Down),
+            &r,
+            ui_common::area(80, 24),
+        );
+    }
+    assert_eq!(a.problem_cursor, target);
+    let _ = a.handle_key(
+        crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Enter),
+        &r,
+        ui_common::area(80, 24),
+    );
+    assert_eq!(a.selected, Some(1));
+    assert_eq!(a.focus, Focus::Ladder);
+    let t = draw(&mut a, &r, 80, 24);
+    let s = text(&t);
+    assert!(s.contains("#1 192.168.1.10:51000 → 192.168.1.20:80"), "{s}");
+    assert!(
+        s.contains("zeek SF ShADadFf │ · time_wait: the client 192.168.1.10:51000 closed first"),
+        "{s}"
+    );
+    // The evidence (the FINs, frames 10 and 12): the cursor on the first, `!` on the other.
+    assert!(
+        s.contains("▸ 0.096200   FIN_WAIT_1 │── FIN+ACK seq=121"),
+        "{s}"
+    );
+    assert!(s.contains("! 0.107200    TIME_WAIT │◀──"), "{s}");
+    // The countdown on the client's side: 60 s from TIME_WAIT at 0.1072 to 15.25 s.
+    assert!(s.contains("15.250200  44.9 s left │███"), "{s}");
+    assert!(s.contains("2*MSL 75% left"), "{s}");
+    insta::assert_snapshot!("ladder_evidence_time_wait_80x24", t.backend());
+    let t = draw(&mut a, &r, 160, 48);
+    let s = text(&t);
+    assert!(s.contains("◀ evidence: time_wait"), "{s}");
+    // The evidence is highlighted, not only marked.
+    let buf = t.backend().buffer();
+    let y = s.lines().position(|l| l.contains("! 0.107200")).unwrap() as u16;
+    let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol()).collect();
+    let x = line[..line.find("FIN+ACK").unwrap()].chars().count() as u16;
+    assert_eq!(buf[(x, y)].fg, Color::Yellow, "{s}");
+    insta::assert_snapshot!("ladder_evidence_time_wait_160x48", t.backend());
 }

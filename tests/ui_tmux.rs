@@ -175,6 +175,47 @@ fn a_person_pauses_steps_filters_selects_and_quits() {
     t.keys(&["x"]);
     t.wait("help closed", |s| !s.contains("synack keys"));
 
+    // p: the problems view, worst first; it opens on the chosen connection's finding (#5).
+    t.keys(&["p"]);
+    let s = t.wait("the problems view", |s| {
+        s.contains("Problems │ 7 findings on 6 of 6 connections │ 4 problems")
+    });
+    assert!(s.contains("CLOSE_WAIT that never closes (1)"), "{s}");
+    assert!(
+        s.contains("▸   ! #5     3 SYNs from 192.168.1.10:51004"),
+        "{s}"
+    );
+    assert!(s.contains("frames 31, 32, 33."), "{s}");
+    // Up to the worst (#4's CLOSE_WAIT), Enter: its ladder, the evidence marked.
+    t.keys(&["Up"]);
+    t.wait("#4 chosen", |s| s.contains("▸   ! #4"));
+    t.keys(&["Enter"]);
+    let s = t.wait("#4's ladder", |s| {
+        s.contains("#4 192.168.1.10:51003 → 192.168.1.20:5432")
+    });
+    assert!(!s.contains("Problems │"), "{s}");
+    assert!(
+        s.contains("! close_wait: the application on 192.168.1.20:5432"),
+        "{s}"
+    );
+    assert!(s.contains("zeek S2 ShADdFa │ 1 finding, 1 problem"), "{s}");
+    let cursor = s.lines().find(|l| l.starts_with('▸')).unwrap_or_default();
+    assert!(
+        cursor.contains("FIN+ACK") && cursor.contains("CLOSE_WAIT"),
+        "{s}"
+    );
+    // (The list marks anomalies with `!` too; the ladder's rows have lifelines.)
+    let marked = s
+        .lines()
+        .find(|l| l.starts_with('!') && l.contains(" │"))
+        .unwrap_or_default();
+    assert!(marked.contains("FIN_WAIT_2"), "{s}");
+    // p goes back, on the same finding.
+    t.keys(&["p"]);
+    t.wait("the problems view again", |s| s.contains("▸   ! #4"));
+    t.keys(&["p"]);
+    t.wait("the connections again", |s| s.contains("Connections 6"));
+
     t.keys(&["q"]);
     let s = t.wait("the shell", |s| s.contains("EXIT="));
     assert_restored(&t, &s);

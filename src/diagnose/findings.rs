@@ -353,7 +353,7 @@ fn refused_or_reset(c: &Connection, cfg: &DiagConfig, out: &mut Vec<Finding>) {
             since: rst.ts,
             frames: vec![rst.frame],
             sentence: format!(
-                "port {} closed on {}: the SYN from {} was answered by {} after {:.1} ms",
+                "port {} closed on {}: the SYN from {} was answered by {} after {:.3} ms",
                 sender.addr.port,
                 sender.addr.ip,
                 receiver.addr,

@@ -60,12 +60,20 @@ impl Diagnosis {
 
     /// Diagnoses one connection as of `now`; returns its findings (also kept for the report).
     pub fn add(&mut self, c: &Connection, now: Timestamp) -> Vec<Finding> {
-        self.connections += 1;
         let found = diagnose(c, now, &self.cfg);
+        self.note(c, &found);
+        self.findings.extend(found.iter().cloned());
+        found
+    }
+
+    /// Counts `c` and its findings `found` (already computed) towards the patterns across
+    /// connections, without keeping the findings (the terminal UI keeps its own).
+    pub fn note(&mut self, c: &Connection, found: &[Finding]) {
+        self.connections += 1;
         if !found.is_empty() {
             self.with_findings += 1;
         }
-        for f in &found {
+        for f in found {
             if f.kind == Kind::TimeWait && f.remaining.is_some() {
                 let pile = self
                     .time_wait
@@ -89,8 +97,6 @@ impl Diagnosis {
                 c.id,
             ));
         }
-        self.findings.extend(found.iter().cloned());
-        found
     }
 
     /// Piles of TIME_WAIT and SYN floods.

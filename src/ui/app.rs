@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 
+use super::diag::{PKey, PRow};
 use super::filter::Filter;
 use super::ladder::{self, Row};
 use super::list::{self, SortKey};
@@ -14,12 +15,39 @@ use super::narrate::Lang;
 use super::render;
 use super::replay::{Command, Replay};
 use super::theme::Theme;
+use crate::diagnose::Kind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Focus {
     #[default]
     List,
     Ladder,
+}
+
+/// What the middle of the screen shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum View {
+    /// The connection list and the selected connection's ladder.
+    #[default]
+    Connections,
+    /// Every finding, grouped by kind and endpoint, worst first (`p`).
+    Problems,
+}
+
+/// The segments that prove a finding, marked on its connection's ladder after a jump from
+/// the problems view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    pub conn: u64,
+    pub kind: Kind,
+    pub frames: Vec<u64>,
+}
+
+impl Evidence {
+    /// The evidence marked on connection `id`'s ladder, if any: frame numbers and kind.
+    pub fn on(ev: &Option<Evidence>, id: u64) -> Option<&Evidence> {
+        ev.as_ref().filter(|e| e.conn == id)
+    }
 }
 
 /// What the event loop should do after a key.
@@ -61,6 +89,14 @@ pub struct App {
     pub lang: Lang,
     /// How far the newest arrow of the selected connection has grown (1.0: drawn whole).
     pub anim: f32,
+    pub view: View,
+    /// The problems view's cursor (an index into the diagnosis rows), what it stands on (so it
+    /// stays there when rows move) and its first visible row.
+    pub problem_cursor: usize,
+    pub problem_key: Option<PKey>,
+    pub problem_top: usize,
+    /// Segments marked on the ladder (after Enter in the problems view).
+    pub evidence: Option<Evidence>,
     prev_selected: Option<u64>,
 }
 
@@ -86,6 +122,11 @@ impl App {
             help_top: 0,
             lang: Lang::En,
             anim: 1.0,
+            view: View::Connections,
+            problem_cursor: 0,
+            problem_key: None,
+            problem_top: 0,
+            evidence: None,
             prev_selected: None,
         }
     }
@@ -116,11 +157,15 @@ impl App {
             .unwrap_or(0);
         self.list_top = scroll_to(self.list_top, pos, body, rows.len());
         // Ladder cursor and scroll.
-        let n = self
-            .selected
-            .and_then(|id| replay.connection(id))
-            .map_or(0, |c| ladder::rows_for(c, self).len());
-        let h = lay.ladder.height.saturating_sub(2) as usize;
+        let conn = self.selected.and_then(|id| replay.connection(id));
+        let n = conn.map_or(0, |c| ladder::rows_for(c, self).len());
+        let h = conn.map_or(0, |c| {
+            ladder::body_height(
+                lay.ladder.height.saturating_sub(1),
+                c,
+                &replay.findings_of(c),
+            )
+        });
         if self.ladder_follow {
             self.ladder_cursor = n.saturating_sub(1);
         }
@@ -128,6 +173,147 @@ impl App {
         self.ladder_top = scroll_to(self.ladder_top, self.ladder_cursor, h, n);
         let help_len = super::help::lines(self).len();
         self.help_top = self.help_top.min(help_len.saturating_sub(1));
+        if self.view == View::Problems {
+            self.sync_problems(replay, lay.problems.height.saturating_sub(1) as usize);
+        }
+    }
+
+    /// Keeps the problems view's cursor on what it stood on (rows move as findings change),
+    /// on a row it can stand on, and in view (`h` rows).
+    fn sync_problems(&mut self, replay: &Replay, h: usize) {
+        let rows = &replay.diag.rows;
+        if rows.is_empty() {
+            self.problem_cursor = 0;
+            self.problem_top = 0;
+            return;
+        }
+        let first = rows.iter().position(PRow::selectable).unwrap_or(0);
+        match self.problem_key {
+            // Until the user chooses, the cursor stays on the worst.
+            None => self.problem_cursor = first,
+            Some(key) => {
+                if replay
+                    .diag
+                    .key(&rows[self.problem_cursor.min(rows.len() - 1)])
+                    != Some(key)
+                {
+                    if let Some(p) = rows.iter().position(|r| replay.diag.key(r) == Some(key)) {
+                        self.problem_cursor = p;
+                    }
+                }
+            }
+        }
+        let mut c = self.problem_cursor.min(rows.len() - 1);
+        if !rows[c].selectable() {
+            c = (c..rows.len())
+                .chain((0..c).rev())
+                .find(|i| rows[*i].selectable())
+                .unwrap_or(0);
+        }
+        self.problem_cursor = c;
+        // The first choice shows the headers above it.
+        let pos = if c == first { 0 } else { c };
+        self.problem_top = scroll_to(self.problem_top, pos, h, rows.len());
+        if pos == 0 {
+            self.problem_top = 0;
+        }
+        if c >= self.problem_top + h {
+            self.problem_top = scroll_to(self.problem_top, c, h, rows.len());
+        }
+    }
+
+    /// Moves the problems view's cursor `delta` choices (headers are skipped).
+    fn move_problems(&mut self, replay: &Replay, delta: isize) {
+        let rows = &replay.diag.rows;
+        let choices: Vec<usize> = (0..rows.len()).filter(|i| rows[*i].selectable()).collect();
+        if choices.is_empty() {
+            return;
+        }
+        let pos = choices
+            .iter()
+            .position(|i| *i >= self.problem_cursor)
+            .unwrap_or(choices.len() - 1);
+        let new = (pos as isize + delta).clamp(0, choices.len() as isize - 1) as usize;
+        self.problem_cursor = choices[new];
+        self.problem_key = replay.diag.key(&rows[self.problem_cursor]);
+    }
+
+    /// Opens the problems view; on the selected connection's first finding if the user chose
+    /// that connection (not in follow mode) and it has one.
+    fn open_problems(&mut self, replay: &Replay) {
+        self.view = View::Problems;
+        let Some(id) = self.selected.filter(|_| !self.follow) else {
+            return;
+        };
+        if let Some(p) = replay
+            .diag
+            .rows
+            .iter()
+            .position(|r| matches!(r, PRow::Finding { conn, .. } if *conn == id))
+        {
+            self.problem_cursor = p;
+            self.problem_key = replay.diag.key(&replay.diag.rows[p]);
+        }
+    }
+
+    /// Enter in the problems view: the connection's ladder, its evidence marked and the
+    /// cursor on the first segment of it.
+    fn jump(&mut self, replay: &Replay) {
+        let diag = &replay.diag;
+        let (id, kind, frames) = match diag.rows.get(self.problem_cursor) {
+            Some(PRow::Finding { conn, idx }) => match diag.finding(*conn, *idx) {
+                Some(f) => (*conn, f.kind, f.frames.clone()),
+                None => return,
+            },
+            Some(PRow::Group(i)) => {
+                let Some(g) = diag.groups.get(*i) else { return };
+                let Some(&id) = g.conns.first() else { return };
+                let frames = diag
+                    .findings(id)
+                    .iter()
+                    .find(|f| f.kind == g.kind)
+                    .map(|f| f.frames.clone())
+                    .unwrap_or_default();
+                (id, g.kind, frames)
+            }
+            _ => return,
+        };
+        let Some(c) = replay.connection(id) else {
+            return;
+        };
+        if !self.filter.matches(c) {
+            self.set_filter(String::new());
+        }
+        self.view = View::Connections;
+        self.focus = Focus::Ladder;
+        self.follow = false;
+        self.selected = Some(id);
+        self.prev_selected = Some(id);
+        self.evidence = Some(Evidence {
+            conn: id,
+            kind,
+            frames: frames.clone(),
+        });
+        // Unfold the run holding the first piece of evidence, then stand on it.
+        let rows = ladder::rows_for(c, self);
+        let holds = |i: usize| frames.contains(&c.events[i].frame);
+        if let Some(Row::Fold { start, .. }) = rows
+            .iter()
+            .find(|r| matches!(r, Row::Fold { start, len } if (*start..start + len).any(holds)))
+        {
+            self.expanded.insert((id, *start));
+        }
+        let rows = ladder::rows_for(c, self);
+        match rows
+            .iter()
+            .position(|r| matches!(r, Row::Event { idx, .. } if holds(*idx)))
+        {
+            Some(p) => {
+                self.ladder_cursor = p;
+                self.ladder_follow = false;
+            }
+            None => self.ladder_follow = true,
+        }
     }
 
     fn set_filter(&mut self, text: String) {
@@ -256,6 +442,24 @@ impl App {
             Focus::List => page(lay.list.height),
             Focus::Ladder => page(lay.ladder.height),
         };
+        if self.view == View::Problems && !works_everywhere(key.code) {
+            let page = page(lay.problems.height);
+            match key.code {
+                KeyCode::Esc | KeyCode::Char('p') => self.view = View::Connections,
+                KeyCode::Up | KeyCode::Char('k') => self.move_problems(replay, -1),
+                KeyCode::Down | KeyCode::Char('j') => self.move_problems(replay, 1),
+                KeyCode::PageUp => self.move_problems(replay, -page),
+                KeyCode::PageDown => self.move_problems(replay, page),
+                KeyCode::Enter => self.jump(replay),
+                KeyCode::Char('/') => {
+                    self.view = View::Connections;
+                    self.editing = true;
+                }
+                // The list's and the ladder's own keys do nothing here.
+                _ => {}
+            }
+            return Action::None;
+        }
         match key.code {
             KeyCode::Char('q') => return Action::Quit,
             KeyCode::Esc => {
@@ -314,6 +518,7 @@ impl App {
                 self.editing = true;
             }
             KeyCode::Char('l') => self.lang = self.lang.toggle(),
+            KeyCode::Char('p') => self.open_problems(replay),
             _ => {}
         }
         Action::None
@@ -331,6 +536,21 @@ impl App {
         let inside = |r: Rect| {
             m.column >= r.x && m.column < r.x + r.width && m.row >= r.y && m.row < r.y + r.height
         };
+        if self.view == View::Problems {
+            match m.kind {
+                MouseEventKind::ScrollUp => self.move_problems(replay, -3),
+                MouseEventKind::ScrollDown => self.move_problems(replay, 3),
+                MouseEventKind::Down(_) if inside(lay.problems) && m.row > lay.problems.y => {
+                    let i = self.problem_top + (m.row - lay.problems.y - 1) as usize;
+                    if replay.diag.rows.get(i).is_some_and(PRow::selectable) {
+                        self.problem_cursor = i;
+                        self.problem_key = replay.diag.key(&replay.diag.rows[i]);
+                    }
+                }
+                _ => {}
+            }
+            return Action::None;
+        }
         let in_list = inside(lay.list);
         let in_ladder = inside(lay.ladder);
         match m.kind {
@@ -387,6 +607,18 @@ impl App {
         }
         Action::None
     }
+}
+
+/// Replay, help, language and quit keys: the same in every view.
+fn works_everywhere(code: KeyCode) -> bool {
+    matches!(
+        code,
+        KeyCode::Char('?' | 'q' | ' ' | '+' | '=' | '-' | '_' | 'r' | 'g' | 'l')
+            | KeyCode::Right
+            | KeyCode::Left
+            | KeyCode::Home
+            | KeyCode::End
+    )
 }
 
 /// The first visible row so that `pos` is in a window of `h` rows over `n`, moving as little

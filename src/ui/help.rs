@@ -30,13 +30,19 @@ pub const KEYS: &[(&str, &str)] = &[
     ("/", "filter by text, state, port, host (Esc clears)"),
     ("l", "narration language: English / 中文"),
     ("mouse", "click selects (on a header: sorts), wheel scrolls"),
+    ("", "Problems"),
+    ("p", "problems view, worst first (p again: back)"),
+    (
+        "↑ ↓ / Enter",
+        "problems: choose a finding / its ladder, evidence marked !",
+    ),
     ("", "Screen"),
     ("?", "this help (any key closes it)"),
     ("Ctrl-L", "redraw the screen"),
     ("Ctrl-Z", "suspend (fg resumes)"),
     (
         "q / Esc / Ctrl-C",
-        "quit (Esc first closes help, the filter, the ladder)",
+        "quit (Esc first closes help, the filter, problems, the ladder)",
     ),
 ];
 
@@ -45,12 +51,16 @@ pub const NOTES: &[&str] = &[
     "Flags column: upper case sent by the client, lower case by the server:",
     "S SYN, D data, F FIN, R RST.  ! marks a connection with anomalies.",
     "Arrows: ─ a segment, ═ a reset, ┄ inferred; state names stand where they change.",
+    "Ladder: zeek conn_state and history, findings; ! marks a finding's evidence;",
+    "a bar under the last arrow counts down the 2*MSL a TIME_WAIT has left.",
 ];
 
 const ASCII_NOTES: &[&str] = &[
     "Flags column: upper case sent by the client, lower case by the server:",
     "S SYN, D data, F FIN, R RST.  ! marks a connection with anomalies.",
     "Arrows: - a segment, = a reset, . inferred; state names stand where they change.",
+    "Ladder: zeek conn_state and history, findings; ! marks a finding's evidence;",
+    "a bar under the last arrow counts down the 2*MSL a TIME_WAIT has left.",
 ];
 
 fn ascii_keys(k: &str) -> String {

@@ -5,21 +5,24 @@
 //!  status bar                       mode, clock, source, counters
 //!  summary strip                    connections per state, both ends
 //!  ── Connections ───────────────   the list
-//!  ── #1 client → server ────────   the ladder of the selected connection
+//!  ── #1 client → server ────────   the ladder of the selected connection, its findings,
+//!                                   Zeek's summary and a TIME_WAIT countdown
 //!  narration                        the selected row in plain words (English / 中文)
 //!  key hints
 //! ```
+//!
+//! In the problems view (`p`) the list and the ladder give way to the findings.
 
 use ratatui::layout::{Alignment, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::app::App;
+use super::app::{App, View};
 use super::ladder::{self, Row};
 use super::narrate;
 use super::replay::Replay;
-use super::{help, list, status};
+use super::{help, list, problems, status};
 use crate::track::Connection;
 
 /// Below this size the screen shows only a "too small" message.
@@ -34,6 +37,8 @@ pub struct Layout {
     pub summary: Rect,
     pub list: Rect,
     pub ladder: Rect,
+    /// The problems view: where the list and the ladder are otherwise.
+    pub problems: Rect,
     pub narration: Rect,
     pub footer: Rect,
 }
@@ -70,6 +75,7 @@ pub fn layout(area: Rect, app: &App, replay: &Replay) -> Layout {
     let summary = take_top(&mut r, summary_h);
     let footer = take_bottom(&mut r, 1);
     let narration = take_bottom(&mut r, 3);
+    let problems = r;
     // The list takes what its rows need, up to two fifths; the ladder the rest.
     let n = list::rows(replay, app).len().max(1) as u16;
     let list_h = (n + 2).clamp(4, (r.height * 2 / 5).max(6));
@@ -80,6 +86,7 @@ pub fn layout(area: Rect, app: &App, replay: &Replay) -> Layout {
         summary,
         list,
         ladder: r,
+        problems,
         narration,
         footer,
     }
@@ -134,14 +141,25 @@ pub fn draw(f: &mut Frame, app: &App, replay: &Replay) {
     }
     status::render_status(f, lay.status, app, replay);
     status::render_summary(f, lay.summary, app, replay);
-    let rows = list::rows(replay, app);
-    list::render(f, lay.list, app, replay, &rows);
-    let conn = app
-        .selected
-        .and_then(|id| rows.iter().find(|c| c.id == id).copied());
-    let lrows = conn.map(|c| ladder::rows_for(c, app)).unwrap_or_default();
-    ladder::render(f, lay.ladder, app, conn, &lrows, app.anim);
-    let text = narration(app, conn, &lrows);
+    let text = if app.view == View::Problems {
+        problems::render(f, lay.problems, app, replay);
+        problems::narration(replay, app)
+    } else {
+        let rows = list::rows(replay, app);
+        list::render(f, lay.list, app, replay, &rows);
+        let conn = app
+            .selected
+            .and_then(|id| rows.iter().find(|c| c.id == id).copied());
+        let lrows = conn.map(|c| ladder::rows_for(c, app)).unwrap_or_default();
+        let findings = conn.map(|c| replay.findings_of(c)).unwrap_or_default();
+        let detail = ladder::Detail {
+            findings: &findings,
+            now: replay.diag_now(),
+            two_msl: replay.diag.cfg.two_msl,
+        };
+        ladder::render(f, lay.ladder, app, conn, &lrows, app.anim, &detail);
+        narration(app, conn, &lrows)
+    };
     f.render_widget(
         Paragraph::new(Line::styled(text, app.theme.newest())).wrap(Wrap { trim: true }),
         Rect {

@@ -16,8 +16,10 @@ use std::collections::VecDeque;
 use std::sync::mpsc::{Receiver, TryRecvError};
 use std::time::{Duration, Instant};
 
+use super::diag::DiagCache;
 use crate::capture::source::{SourceMsg, SourceStatus};
 use crate::decode::{Segment, Timestamp};
+use crate::diagnose::{diagnose, DiagConfig, Finding};
 use crate::track::{Connection, Tracker, TrackerConfig};
 
 /// Replay speed factors reachable with `+` and `-` (then `max`).
@@ -149,12 +151,17 @@ pub struct Replay {
     pub note: Option<String>,
     /// Bumped whenever something visible changes, so the screen knows when to redraw.
     pub generation: u64,
+    /// The findings of every connection, as of [`Replay::diag_now`] (see [`DiagCache`]).
+    pub diag: DiagCache,
+    /// The wall clock as a timestamp (live capture only), set by the event loop.
+    pub wall: Option<Timestamp>,
 }
 
 impl Replay {
     /// A controller with no source yet (see [`Replay::attach`]), for `name` (file or
     /// interface). A live source is never paced, stepped back or restarted.
     pub fn new(cfg: TrackerConfig, name: &str, live: bool) -> Replay {
+        let two_msl = 2.0 * cfg.msl.0 as f64 / 1e9;
         Replay {
             tracker: Tracker::new(cfg.clone()),
             cfg,
@@ -183,6 +190,66 @@ impl Replay {
             last_pump: None,
             note: None,
             generation: 0,
+            diag: DiagCache::new(DiagConfig {
+                two_msl,
+                ..DiagConfig::default()
+            }),
+            wall: None,
+        }
+    }
+
+    /// "Now" for the diagnosis: capture time for a file (the replay clock, so a finding
+    /// appears when the replay reaches it), the wall clock for a live capture.
+    pub fn diag_now(&self) -> Timestamp {
+        let capture = self.clock.unwrap_or(self.tracker.now());
+        match (self.is_live(), self.wall) {
+            (true, Some(w)) => w.max(capture),
+            _ => capture,
+        }
+    }
+
+    /// The findings of `c` as of now, diagnosed afresh (one connection: cheap; used for the
+    /// selected connection so its sentences and countdown are exact).
+    pub fn findings_of(&self, c: &Connection) -> Vec<Finding> {
+        diagnose(c, self.diag_now(), &self.diag.cfg)
+    }
+
+    /// Brings the findings up to date (see [`DiagCache::refresh`]); `budget` bounds the work.
+    pub fn refresh_diagnosis(&mut self, budget: Option<Duration>) {
+        let now = self.diag_now();
+        let before = self.diag.generation;
+        self.diag.refresh(
+            || self.tracker.connections().chain(self.closed.iter()),
+            now,
+            budget,
+        );
+        if self.diag.generation != before {
+            self.generation += 1;
+        }
+    }
+
+    /// The wall clock moved (live capture): timers run up to it, as `--json` live does, so a
+    /// TIME_WAIT ends on time even when no packet comes.
+    pub fn set_wall(&mut self, wall: Timestamp) {
+        if !self.is_live() {
+            return;
+        }
+        self.wall = Some(wall);
+        // Never past a segment still waiting to be applied.
+        let to = self.pending.front().map_or(wall, |(s, _)| s.ts.min(wall));
+        if self.applied > 0 && to > self.tracker.now() {
+            self.tracker.advance(to);
+            self.take_retired();
+        }
+    }
+
+    fn take_retired(&mut self) {
+        for c in self.tracker.drain_retired() {
+            self.closed.push_back(c);
+        }
+        while self.closed.len() > CLOSED_KEEP {
+            self.closed.pop_front();
+            self.closed_dropped += 1;
         }
     }
 
@@ -256,13 +323,7 @@ impl Replay {
         self.applied += 1;
         self.last = Some((id, now));
         self.generation += 1;
-        for c in self.tracker.drain_retired() {
-            self.closed.push_back(c);
-        }
-        while self.closed.len() > CLOSED_KEEP {
-            self.closed.pop_front();
-            self.closed_dropped += 1;
-        }
+        self.take_retired();
     }
 
     /// Takes messages from the channel until `want` segments are pending (or it is empty).
@@ -395,6 +456,14 @@ impl Replay {
                 if self.pending.is_empty() && self.status.done && self.applied > 0 {
                     // Nothing more to come: the clock stops at the last segment.
                     self.clock = Some(self.tracker.now());
+                } else if let Some((next, _)) = self.pending.front() {
+                    // Timers (TIME_WAIT) run with the replay clock, never past a segment
+                    // still to be applied (nor past one not yet read: pending is not empty).
+                    let to = next.ts.min(clock);
+                    if self.applied > 0 && to > self.tracker.now() {
+                        self.tracker.advance(to);
+                        self.take_retired();
+                    }
                 }
             }
         }
@@ -446,6 +515,7 @@ impl Replay {
                 self.steps = 0;
                 self.last = None;
                 self.rate_mark = None;
+                self.diag.clear();
                 self.generation += 1;
                 true
             }

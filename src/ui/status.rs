@@ -10,6 +10,7 @@ use ratatui::Frame;
 use super::app::App;
 use super::replay::Replay;
 use super::util::{human_count, text_width};
+use crate::diagnose::Kind;
 use crate::track::State;
 
 /// The replay's mode as words (the symbol is decoration; the word carries the meaning).
@@ -157,25 +158,104 @@ fn end_spans(label: &'static str, counts: &[u64; 11], app: &App) -> Vec<Span<'st
     v
 }
 
-/// The summary strip: one line if it fits in `width`, else one line per end.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The findings counted by kind, problems in the warning colour: `findings: close_wait 1
+/// reset 1 time_wait 2 (2 problems)`.
+fn findings_long(replay: &Replay, app: &App) -> Vec<Span<'static>> {
+    let d = &replay.diag;
+    let theme = &app.theme;
+    let mut v = vec![Span::styled("findings:", theme.newest())];
+    if !d.groups.is_empty() {
+        v.push(Span::raw(" "));
+        v.push(Span::styled("patterns", theme.warn()));
+        v.push(Span::raw(format!(" {}", d.groups.len())));
+    }
+    for (i, k) in Kind::ALL.iter().enumerate() {
+        if d.by_kind[i] > 0 {
+            let problem = !matches!(k, Kind::TimeWait | Kind::Keepalive);
+            v.push(Span::raw(" "));
+            v.push(Span::styled(
+                k.name(),
+                if problem { theme.warn() } else { theme.dim() },
+            ));
+            v.push(Span::raw(format!(" {}", d.by_kind[i])));
+        }
+    }
+    v.push(Span::raw(format!(
+        " ({})",
+        plural(d.problems, "problem", "problems")
+    )));
+    v
+}
+
+/// `7 findings, 4 problems` (or `no finding`).
+fn findings_short(replay: &Replay, app: &App) -> Vec<Span<'static>> {
+    let d = &replay.diag;
+    if d.total == 0 && d.groups.is_empty() {
+        return vec![Span::styled("no finding", app.theme.dim())];
+    }
+    vec![
+        Span::styled(plural(d.total, "finding", "findings"), app.theme.newest()),
+        Span::raw(", "),
+        Span::styled(
+            plural(d.problems, "problem", "problems"),
+            if d.problems > 0 {
+                app.theme.warn()
+            } else {
+                app.theme.dim()
+            },
+        ),
+    ]
+}
+
+/// The summary strip: one line if it fits in `width`, else one line per end. It ends with the
+/// findings (by kind when there is room); on two lines, the problems stand under the count of
+/// connections.
 pub fn summary_lines(replay: &Replay, app: &App, width: u16) -> Vec<Line<'static>> {
     let counts = crate::track::table::state_counts(replay.connections());
     let total = replay.connections().count();
     let head = format!(" {total} connection{} ", if total == 1 { "" } else { "s" });
     let c = end_spans("client:", &counts[0], app);
     let s = end_spans("server:", &counts[1], app);
+    let sep = app.theme.glyphs().sep;
     let mut one: Vec<Span> = vec![Span::styled(head.clone(), app.theme.title())];
     one.extend(c.iter().cloned());
-    one.push(Span::raw(app.theme.glyphs().sep));
+    one.push(Span::raw(sep));
     one.extend(s.iter().cloned());
-    let line = Line::from(one);
-    if line.width() <= width as usize {
-        return vec![line];
+    let base = Line::from(one);
+    let d = &replay.diag;
+    let mut tails = vec![findings_short(replay, app)];
+    if d.total > 0 || !d.groups.is_empty() {
+        tails.insert(0, findings_long(replay, app));
     }
-    let pad = " ".repeat(text_width(&head));
-    let mut l1 = vec![Span::styled(head, app.theme.title())];
+    for tail in tails {
+        let mut l = base.clone();
+        l.spans.push(Span::raw(sep));
+        l.spans.extend(tail);
+        if l.width() <= width as usize {
+            return vec![l];
+        }
+    }
+    let head2 = if d.problems > 0 {
+        format!(" {} ", plural(d.problems, "problem", "problems"))
+    } else if d.total > 0 {
+        format!(" {} ", plural(d.total, "finding", "findings"))
+    } else {
+        String::new()
+    };
+    let hw = text_width(&head).max(text_width(&head2));
+    let pad = |t: &str| format!("{t}{}", " ".repeat(hw - text_width(t)));
+    let mut l1 = vec![Span::styled(pad(&head), app.theme.title())];
     l1.extend(c);
-    let mut l2 = vec![Span::raw(pad)];
+    let style2 = if d.problems > 0 {
+        app.theme.warn()
+    } else {
+        app.theme.newest()
+    };
+    let mut l2 = vec![Span::styled(pad(&head2), style2)];
     l2.extend(s);
     vec![Line::from(l1), Line::from(l2)]
 }
@@ -203,28 +283,42 @@ pub fn render_footer(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
     }
     let pause = if replay.paused { "play" } else { "pause" };
     let lr = if theme.ascii { "<- ->" } else { "←→" };
-    let hints: Vec<(&str, String)> = vec![
-        ("q", "quit".into()),
-        ("?", "help".into()),
-        ("space", pause.into()),
-        (lr, "step".into()),
-        ("+-", "speed".into()),
-        ("/", "filter".into()),
-        ("Tab", "pane".into()),
-        ("Enter", "fold".into()),
-        (
-            "l",
-            if theme.ascii {
-                match app.lang {
-                    super::narrate::Lang::En => "Chinese".into(),
-                    super::narrate::Lang::Zh => "English".into(),
-                }
-            } else {
-                app.lang.other_name().into()
-            },
-        ),
-        ("f", if app.follow { "unfollow" } else { "follow" }.into()),
-    ];
+    let ud = if theme.ascii { "Up/Down" } else { "↑↓" };
+    let hints: Vec<(&str, String)> = if app.view == super::app::View::Problems {
+        vec![
+            ("q", "quit".into()),
+            ("?", "help".into()),
+            (ud, "choose".into()),
+            ("Enter", "show on the ladder".into()),
+            ("p", "back".into()),
+            ("space", pause.into()),
+            (lr, "step".into()),
+        ]
+    } else {
+        vec![
+            ("q", "quit".into()),
+            ("?", "help".into()),
+            ("p", "problems".into()),
+            ("space", pause.into()),
+            (lr, "step".into()),
+            ("+-", "speed".into()),
+            ("/", "filter".into()),
+            ("Tab", "pane".into()),
+            ("Enter", "fold".into()),
+            (
+                "l",
+                if theme.ascii {
+                    match app.lang {
+                        super::narrate::Lang::En => "Chinese".into(),
+                        super::narrate::Lang::Zh => "English".into(),
+                    }
+                } else {
+                    app.lang.other_name().into()
+                },
+            ),
+            ("f", if app.follow { "unfollow" } else { "follow" }.into()),
+        ]
+    };
     let mut spans = Vec::new();
     let mut used = 0;
     for (k, what) in hints {

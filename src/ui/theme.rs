@@ -148,6 +148,14 @@ impl Theme {
     pub fn newest(&self) -> Style {
         Style::new().add_modifier(Modifier::BOLD)
     }
+    /// Segments that prove a finding (after a jump from the problems view).
+    pub fn evidence(&self) -> Style {
+        if self.color {
+            self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+        }
+    }
     pub fn arrow(&self, rst: bool, syn_or_fin: bool) -> Style {
         if rst {
             self.fg(Color::Red).add_modifier(Modifier::BOLD)

@@ -46,6 +46,8 @@ pub fn replay(name: &str, n: Option<u64>) -> Replay {
         done: n.is_none(),
         ..Default::default()
     };
+    // Every finding, as the event loop would have them after a pause.
+    r.refresh_diagnosis(None);
     r
 }
 

@@ -1,0 +1,247 @@
+//! The problems view (`p`): every finding, grouped by kind (worst kind first, patterns across
+//! connections such as TIME_WAIT piles and SYN floods before them) and by the endpoint it
+//! concerns, worst first. Enter jumps to the connection's ladder with the evidence marked.
+//!
+//! ```text
+//!  ── Problems │ 7 findings on 6 of 6 connections │ 4 problems ─────────
+//!  CLOSE_WAIT that never closes (1)
+//!    192.168.1.20:5432 (server)
+//! ▸   ! #4     the application on 192.168.1.20:5432 has not closed its …
+//! ```
+//!
+//! The rows are built by [`super::diag::DiagCache`] when findings change; drawing only reads
+//! the ones on screen.
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::app::App;
+use super::diag::PRow;
+use super::replay::Replay;
+use super::util::{fit_left, text_width, truncate};
+use crate::decode::Timestamp;
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The pane's title: how many findings, on how many connections, how many problems.
+pub fn title(replay: &Replay, app: &App) -> String {
+    let d = &replay.diag;
+    let sep = app.theme.glyphs().sep;
+    let mut t = format!(
+        " Problems{sep}{} on {} of {}{sep}{}",
+        plural(d.total, "finding", "findings"),
+        d.with_findings,
+        plural(d.connections, "connection", "connections"),
+        plural(d.problems, "problem", "problems"),
+    );
+    if !d.groups.is_empty() {
+        t.push_str(&format!(
+            "{sep}{}",
+            plural(d.groups.len(), "pattern", "patterns")
+        ));
+    }
+    if d.behind > 0 {
+        t.push_str(&format!("{sep}{} to check", d.behind));
+    }
+    t.push(' ');
+    t
+}
+
+/// `10:00:03.550 UTC`.
+pub fn time_of_day(t: Timestamp) -> String {
+    let s = t.rfc3339();
+    s.get(11..23).map_or(s.clone(), |x| format!("{x} UTC"))
+}
+
+/// One row's text, `width` wide.
+fn row_line<'a>(replay: &Replay, app: &App, row: &PRow, cursor: bool, width: usize) -> Line<'a> {
+    let theme = &app.theme;
+    let gl = theme.glyphs();
+    let d = &replay.diag;
+    let style = if cursor {
+        theme.selected()
+    } else {
+        Style::new()
+    };
+    let cur = if cursor {
+        gl.cursor.to_string()
+    } else {
+        " ".into()
+    };
+    let mut spans: Vec<Span> = match row {
+        PRow::Section {
+            title,
+            count,
+            problems,
+        } => {
+            let note = if *problems == 0 {
+                "  normal, not a problem".to_string()
+            } else if problems < count {
+                format!(
+                    "  {} of them {}",
+                    problems,
+                    if *problems == 1 {
+                        "is a problem"
+                    } else {
+                        "are problems"
+                    }
+                )
+            } else {
+                String::new()
+            };
+            vec![
+                Span::styled(format!(" {title} ({count})"), theme.title()),
+                Span::styled(note, theme.dim()),
+            ]
+        }
+        PRow::Place { place, count } => vec![
+            Span::raw("   "),
+            Span::styled(place.text(), theme.newest()),
+            Span::styled(
+                if *count > 1 {
+                    format!("  {count}")
+                } else {
+                    String::new()
+                },
+                theme.dim(),
+            ),
+        ],
+        PRow::Group(i) => {
+            let Some(g) = d.groups.get(*i) else {
+                return Line::raw("");
+            };
+            let lead = format!("{cur}  ! ");
+            let rest = width.saturating_sub(text_width(&lead));
+            vec![
+                Span::styled(lead, style.patch(theme.key())),
+                Span::styled(truncate(&g.sentence, rest, gl.ellipsis), style),
+            ]
+        }
+        PRow::Finding { conn, idx } => {
+            let Some(f) = d.finding(*conn, *idx) else {
+                return Line::raw("");
+            };
+            let (mark, mark_style) = if f.problem {
+                ("!", theme.warn())
+            } else {
+                (if theme.ascii { "-" } else { "·" }, theme.dim())
+            };
+            let mut v = vec![
+                Span::styled(format!("{cur}   "), style.patch(theme.key())),
+                Span::styled(mark, style.patch(mark_style)),
+                Span::styled(
+                    format!(" {} ", fit_left(&format!("#{conn}"), 6, gl.ellipsis)),
+                    style,
+                ),
+            ];
+            if width >= 120 {
+                let since = match replay.first_ts {
+                    Some(t0) => format!("t+{:.3}", f.since.secs_since(t0).max(0.0)),
+                    None => String::new(),
+                };
+                v.push(Span::styled(
+                    format!("{} ", fit_left(&since, 10, gl.ellipsis)),
+                    style.patch(theme.dim()),
+                ));
+            }
+            let used: usize = v.iter().map(|s| s.width()).sum();
+            v.push(Span::styled(
+                truncate(&f.sentence, width.saturating_sub(used), gl.ellipsis),
+                style,
+            ));
+            v
+        }
+    };
+    if cursor {
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        spans.push(Span::styled(" ".repeat(width.saturating_sub(used)), style));
+    }
+    Line::from(spans)
+}
+
+/// Draws the problems view in `area`.
+pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
+    let theme = &app.theme;
+    let block = theme.pane(title(replay, app), true);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let d = &replay.diag;
+    if d.rows.is_empty() {
+        let msg = if replay.at_end() {
+            "Nothing found: every connection looks healthy."
+        } else {
+            "No finding so far: they appear here as the replay reaches them."
+        };
+        f.render_widget(Paragraph::new(Line::styled(msg, theme.dim())), inner);
+        return;
+    }
+    let lines: Vec<Line> = d
+        .rows
+        .iter()
+        .enumerate()
+        .skip(app.problem_top)
+        .take(inner.height as usize)
+        .map(|(i, r)| {
+            row_line(
+                replay,
+                app,
+                r,
+                i == app.problem_cursor,
+                inner.width as usize,
+            )
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The narration line in the problems view: the chosen finding in full.
+pub fn narration(replay: &Replay, app: &App) -> String {
+    let d = &replay.diag;
+    match d.rows.get(app.problem_cursor) {
+        Some(PRow::Finding { conn, idx }) => {
+            let Some(f) = d.finding(*conn, *idx) else {
+                return String::new();
+            };
+            let frames: Vec<String> = f.frames.iter().map(u64::to_string).collect();
+            format!(
+                "#{conn} {} ({}), since {}: {}. Evidence: {}{}. Enter shows it on the ladder.",
+                f.endpoint,
+                f.side.name(),
+                time_of_day(f.since),
+                f.sentence,
+                if frames.len() == 1 {
+                    "frame "
+                } else {
+                    "frames "
+                },
+                if frames.is_empty() {
+                    "-".to_string()
+                } else {
+                    frames.join(", ")
+                }
+            )
+        }
+        Some(PRow::Group(i)) => {
+            let Some(g) = d.groups.get(*i) else {
+                return String::new();
+            };
+            let ids: Vec<String> = g.conns.iter().map(|i| format!("#{i}")).collect();
+            format!(
+                "{}. Connections {}{}. Enter shows the first.",
+                g.sentence,
+                ids.join(" "),
+                if g.count as usize > g.conns.len() {
+                    " and more"
+                } else {
+                    ""
+                }
+            )
+        }
+        _ => "Findings appear here as the replay reaches them; p goes back.".into(),
+    }
+}
