@@ -236,3 +236,34 @@ fn sigterm_restores_the_terminal() {
     let s = t.wait("the shell", |s| s.contains("EXIT="));
     assert_restored(&t, &s);
 }
+
+#[test]
+fn a_terminal_that_goes_away_ends_the_tui() {
+    // Closing the terminal (here: the whole tmux server) hangs up the TUI's tty. It must exit,
+    // not linger reading end-of-file forever.
+    let t = Tmux::new("hangup");
+    start(&t);
+    let shell = t.shell_pid();
+    let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap();
+    let pid: u32 = children.split_whitespace().next().unwrap().parse().unwrap();
+    drop(t);
+    let until = Instant::now() + Duration::from_secs(5);
+    loop {
+        // Gone, or a zombie nobody reaps any more (its tmux parent is gone too).
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .next();
+        if stat.is_empty() || state == Some("Z") {
+            break;
+        }
+        assert!(
+            Instant::now() < until,
+            "synack (pid {pid}) still running after its terminal went away: {stat}"
+        );
+        sleep(Duration::from_millis(100));
+    }
+}

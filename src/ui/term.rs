@@ -71,7 +71,24 @@ impl Signals {
         let stop = Arc::new(AtomicBool::new(false));
         let cont = Arc::new(AtomicBool::new(false));
         let mut ids = Vec::new();
-        for sig in [SIGTERM, SIGHUP, SIGINT] {
+        // SIGHUP: the terminal is gone. Nothing can be restored or drawn any more, and
+        // crossterm's reader would spin on the hung-up tty (read returning 0 forever): exit at
+        // once, with the status a shell gives a hang-up.
+        let always = Arc::new(AtomicBool::new(true));
+        ids.push(signal_hook::flag::register_conditional_shutdown(
+            SIGHUP,
+            128 + SIGHUP,
+            always,
+        )?);
+        // SIGTERM, SIGINT: the first asks the event loop to restore the terminal and quit; a
+        // second one, should the loop be stuck, ends the process (handlers run in the order
+        // registered, so the shutdown sees the flag as the previous signal left it).
+        for sig in [SIGTERM, SIGINT] {
+            ids.push(signal_hook::flag::register_conditional_shutdown(
+                sig,
+                128 + sig,
+                Arc::clone(&quit),
+            )?);
             ids.push(signal_hook::flag::register(sig, Arc::clone(&quit))?);
         }
         ids.push(signal_hook::flag::register(SIGTSTP, Arc::clone(&stop))?);
