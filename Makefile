@@ -5,10 +5,11 @@ CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests need: libpcap for the pcap crate, pkg-config to
 # find it, tmux for the end-to-end TUI test, iproute2/iptables for live-capture tests in
-# network namespaces, procps for ss-style checks.
-DEB_PKGS := libpcap-dev pkg-config tmux iproute2 nftables iptables procps
+# network namespaces (nft drops SYNs), procps for sysctl, util-linux for setpriv (the live test
+# of the unprivileged message).
+DEB_PKGS := libpcap-dev pkg-config tmux iproute2 nftables iptables procps util-linux
 
-.PHONY: all deps build demo test lint fixtures bench clean
+.PHONY: all deps build demo test lint fixtures bench bench-micro clean
 
 all: build
 
@@ -40,6 +41,17 @@ test: deps lint
 
 fixtures:
 	$(CARGO) run --example gen_fixtures
+
+# Generates large captures once (bench/data/, git-ignored), then times the libpcap floor,
+# tcpdump, tshark and synack's batch modes side by side; writes bench/RESULTS.md. Installs
+# tcpdump, tshark, time and perf when missing. SIZES="1M" RUNS=5 etc.: see bench/run.sh.
+# Never part of `make test`: benchmarks are not timed tests.
+bench: deps
+	./bench/run.sh
+
+# criterion micro-benchmarks of the hot paths (decode, track, JSON, UI frame).
+bench-micro: deps
+	$(CARGO) bench --bench hot_paths
 
 clean:
 	$(CARGO) clean

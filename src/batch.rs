@@ -9,7 +9,7 @@ use crate::decode::Timestamp;
 use crate::diagnose::DiagConfig;
 use crate::output::{summary::Report, OutputOptions, SeqStyle, Sink};
 use crate::pipeline::{Decoder, Pipeline, SegmentFilter};
-use crate::track::{Connection, Tracker, TrackerConfig};
+use crate::track::{Tracker, TrackerConfig};
 
 pub use crate::output::Format;
 
@@ -25,6 +25,7 @@ pub fn pipeline_from_args(args: &Args, retire: bool) -> Result<Pipeline, String>
         msl: Timestamp::from_secs_f64(args.msl),
         max_events: args.max_events.max(1),
         retire,
+        max_conns: args.max_conns.max(1),
     }));
     p.decoder = decoder_from_args(args)?;
     Ok(p)
@@ -62,6 +63,7 @@ pub fn diag_config(args: &Args) -> DiagConfig {
         stuck_after: args.stuck_after,
         idle_after: args.idle_after,
         flood_sources: args.flood_sources,
+        pile_min: args.pile_min,
     }
 }
 
@@ -99,7 +101,7 @@ pub fn run(
             }
         }
         n += 1;
-        if n % 4096 == 0 {
+        if n.is_multiple_of(4096) {
             let now = pipeline.tracker.now();
             for c in pipeline.tracker.drain_retired() {
                 sink.connection(&c, now)?;
@@ -114,10 +116,12 @@ pub fn run(
     }
     // "Now" for a file is the capture's last timestamp: timers do not run past it.
     let now = pipeline.tracker.now();
-    let mut rest: Vec<Connection> = pipeline.tracker.drain_retired().collect();
-    rest.extend(pipeline.tracker.finish());
-    for c in &rest {
-        sink.connection(c, now)?;
+    for c in pipeline.tracker.drain_retired() {
+        sink.connection(&c, now)?;
+    }
+    // The rest by id, each written and freed in turn (memory does not double at the end).
+    for c in pipeline.tracker.drain_by_id() {
+        sink.connection(&c, now)?;
     }
     let warning = input_error.as_ref().map(|e| e.to_string());
     let report = Report {

@@ -65,6 +65,11 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub flood_sources: usize,
 
+    /// Diagnosis: at least this many connections to one server in TIME_WAIT, held by the same
+    /// side, make a TIME_WAIT pile.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub pile_min: u64,
+
     /// BPF filter expression (libpcap syntax), e.g. 'tcp port 80'.
     #[arg(short = 'f', long = "filter", value_name = "EXPR")]
     pub filter: Option<String>,
@@ -93,6 +98,11 @@ pub struct Args {
     /// segments are kept.
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub max_events: usize,
+
+    /// Connections held at once in batch modes; past it, closed and half-open connections are
+    /// written out and freed first, then the least recently seen (counted in the summary).
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub max_conns: usize,
 
     /// Never show a progress bar.
     #[arg(long)]

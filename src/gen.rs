@@ -6,6 +6,7 @@
 //! pcapng and big-endian files, with `pcap-file`. [`scenarios`] is the catalogue behind
 //! `fixtures/` (`cargo run --example gen_fixtures`).
 
+pub mod bulk;
 pub mod conv;
 pub mod frame;
 pub mod scenarios;

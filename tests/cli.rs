@@ -195,3 +195,42 @@ fn closed_pipe_is_not_an_error() {
     let o = child.wait_with_output().unwrap();
     assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
 }
+
+#[test]
+fn snaplen_cut_capture_reads_the_same_from_a_file_stdin_and_gzip() {
+    // A file whose header says snaplen 64, as `tcpdump -s 64 -w` writes: every record is
+    // longer on the wire than in the file.
+    let mut b = std::fs::read(common::fixture("snaplen-64.pcap")).unwrap();
+    b[16..20].copy_from_slice(&64u32.to_le_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("s64.pcap");
+    std::fs::write(&plain, &b).unwrap();
+    let gz = dir.path().join("s64.pcap.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).unwrap(),
+        flate2::Compression::default(),
+    );
+    enc.write_all(&b).unwrap();
+    enc.finish().unwrap();
+    let want = synack(&[plain.to_str().unwrap(), "--json"]);
+    assert!(want.status.success(), "{}", stderr(&want));
+    assert!(
+        stdout(&want).contains("\"bytes\":3840"),
+        "{}",
+        stdout(&want)
+    );
+    let from_gz = synack(&[gz.to_str().unwrap(), "--json"]);
+    assert!(from_gz.status.success(), "{}", stderr(&from_gz));
+    assert_eq!(stdout(&from_gz), stdout(&want));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_synack"))
+        .args(["-", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&b).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), stdout(&want));
+}

@@ -87,7 +87,7 @@ fn time_wait_held_by_client_and_by_server_make_two_piles() {
         f.iter()
             .filter(|x| x.1 == "time_wait" && x.2 == "server")
             .count(),
-        5
+        10
     );
     let groups = s["groups"].as_array().unwrap();
     assert_eq!(groups.len(), 2);
@@ -102,6 +102,13 @@ fn time_wait_held_by_client_and_by_server_make_two_piles() {
         .as_str()
         .unwrap()
         .contains("held by the server 10.0.0.3"));
+    // Under --pile-min, no pile.
+    let lines = common::json_lines(
+        &common::fixture("diag-time-wait-pile.pcap"),
+        &["--pile-min", "11"],
+    );
+    let groups = common::summary(&lines)["findings"]["groups"].clone();
+    assert_eq!(groups.as_array().unwrap().len(), 1, "{groups}");
 }
 
 #[test]

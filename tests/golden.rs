@@ -11,7 +11,10 @@ fn check(name: &str) {
     // Paths differ between machines (and clones): keep them relative to the repository.
     let mut got = out.replace(&common::fixture(""), "fixtures/");
     if let Some(e) = err {
-        got.push_str(&format!("error: {}\n", e.replace(&common::fixture(""), "fixtures/")));
+        got.push_str(&format!(
+            "error: {}\n",
+            e.replace(&common::fixture(""), "fixtures/")
+        ));
     }
     let golden = common::root()
         .join("tests/golden")

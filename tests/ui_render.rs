@@ -354,10 +354,10 @@ fn problems_view_of_a_syn_flood_and_a_time_wait_pile() {
     );
     let p2 = line_of(
         &s,
-        "5 connections to 10.0.0.3:8080 in TIME_WAIT, held by the server 10.0.0.3",
+        "10 connections to 10.0.0.3:8080 in TIME_WAIT, held by the server 10.0.0.3",
     );
     let c = line_of(&s, "10.0.0.9 (client)  12");
-    let sv = line_of(&s, "10.0.0.3:8080 (server)  5");
+    let sv = line_of(&s, "10.0.0.3:8080 (server)  10");
     assert!(p1 < p2 && p2 < c && c < sv, "{s}");
     insta::assert_snapshot!("problems_time_wait_pile_160x48", t.backend());
 }

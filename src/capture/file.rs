@@ -6,7 +6,6 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
-use pcap_file::pcap::PcapReader;
 use pcap_file::pcapng::{Block, PcapNgReader};
 use thiserror::Error;
 
@@ -61,11 +60,6 @@ enum Inner {
     Libpcap {
         cap: pcap::Capture<pcap::Offline>,
         linktype: LinkType,
-    },
-    Pcap {
-        reader: PcapReader<Box<dyn Read + Send>>,
-        linktype: LinkType,
-        buf: Vec<u8>,
     },
     PcapNg {
         reader: Box<PcapNgReader<Box<dyn Read + Send>>>,
@@ -185,14 +179,13 @@ impl FileReader {
             let linktype = LinkType(cap.get_datalink().0 as u32);
             Inner::Libpcap { cap, linktype }
         } else if is_pcap {
-            let reader = PcapReader::new(Box::new(r) as Box<dyn Read + Send>)
-                .map_err(|e| fmt_err(e.to_string()))?;
-            let linktype = LinkType(u32::from(reader.header().datalink));
-            Inner::Pcap {
-                reader,
-                linktype,
-                buf: Vec::new(),
-            }
+            // A pcap that libpcap cannot open by name (gzip, standard input, in memory): feed
+            // it to libpcap through a pipe. pcap-file's reader would do, but it rejects records
+            // longer on the wire than the file's snaplen, which is every record of a capture
+            // cut with `tcpdump -s`.
+            let cap = libpcap_from_stream(r).map_err(fmt_err)?;
+            let linktype = LinkType(cap.get_datalink().0 as u32);
+            Inner::Libpcap { cap, linktype }
         } else {
             let reader = PcapNgReader::new(Box::new(r) as Box<dyn Read + Send>)
                 .map_err(|e| fmt_err(format!("pcapng: {e}")))?;
@@ -233,7 +226,7 @@ impl FileReader {
     /// The link type of the file header (pcap) or of the first interface (pcapng).
     pub fn linktype(&self) -> Option<LinkType> {
         match &self.inner {
-            Inner::Libpcap { linktype, .. } | Inner::Pcap { linktype, .. } => Some(*linktype),
+            Inner::Libpcap { linktype, .. } => Some(*linktype),
             Inner::PcapNg { ifaces, .. } => ifaces.first().map(|i| i.linktype),
         }
     }
@@ -271,26 +264,6 @@ impl FileReader {
                         })
                     }
                 }
-            },
-            Inner::Pcap {
-                reader,
-                linktype,
-                buf,
-            } => match reader.next_packet() {
-                None => Ok(None),
-                Some(Ok(p)) => {
-                    let ts = Timestamp(p.timestamp.as_nanos() as i64);
-                    let orig_len = p.orig_len;
-                    self.consumed += 16 + p.data.len() as u64;
-                    let data = keep(buf, p.data);
-                    Ok(Some(RawPacket {
-                        ts,
-                        linktype: *linktype,
-                        data,
-                        orig_len,
-                    }))
-                }
-                Some(Err(e)) => Err(stream_error(path, e)),
             },
             Inner::PcapNg {
                 reader,
@@ -363,6 +336,28 @@ impl FileReader {
             },
         }
     }
+}
+
+/// Opens libpcap on the read end of a pipe that a named thread fills from `input`.
+fn libpcap_from_stream(
+    mut input: Box<dyn BufRead + Send>,
+) -> Result<pcap::Capture<pcap::Offline>, String> {
+    use std::os::fd::IntoRawFd;
+    let (pipe_r, mut pipe_w) = io::pipe().map_err(|e| format!("pipe: {e}"))?;
+    std::thread::Builder::new()
+        .name("synack-feed".into())
+        .spawn(move || {
+            // Ends at the end of the input, or when libpcap closes the pipe (EPIPE: Rust
+            // ignores SIGPIPE). A read error ends the stream; libpcap then reports a cut file.
+            let _ = io::copy(&mut input, &mut pipe_w);
+        })
+        .map_err(|e| format!("thread: {e}"))?;
+    // SAFETY: the descriptor was just made by `io::pipe` and is handed over whole: libpcap
+    // owns it from here (fdopen + pcap_fopen_offline) and closes it with the capture.
+    unsafe {
+        pcap::Capture::from_raw_fd_with_precision(pipe_r.into_raw_fd(), pcap::Precision::Nano)
+    }
+    .map_err(|e| e.to_string())
 }
 
 /// Copies a block's bytes into the reader's reusable buffer (pcap-file returns a `Cow` tied to

@@ -17,6 +17,8 @@ pub struct DiagConfig {
     pub idle_after: f64,
     /// Distinct sources of half-open connections to one server that make a SYN flood.
     pub flood_sources: usize,
+    /// TIME_WAIT connections to one server, held by the same side, that make a pile.
+    pub pile_min: u64,
 }
 
 impl Default for DiagConfig {
@@ -26,6 +28,7 @@ impl Default for DiagConfig {
             stuck_after: 10.0,
             idle_after: 300.0,
             flood_sources: 10,
+            pile_min: 10,
         }
     }
 }

@@ -103,7 +103,7 @@ impl Diagnosis {
     pub fn groups(&self) -> Vec<Group> {
         let mut out = Vec::new();
         for ((server, _), pile) in &self.time_wait {
-            if pile.count < 2 {
+            if pile.count < self.cfg.pile_min {
                 continue;
             }
             let side = pile.holder_side.unwrap_or(Side::Client);

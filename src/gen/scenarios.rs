@@ -674,7 +674,7 @@ pub fn write(f: &Fixture, dir: &Path) -> Result<(), String> {
 /// Scenarios for the diagnosis (`--diagnose`), one per finding kind.
 pub fn diag_fixtures() -> Vec<Fixture> {
     vec![
-        eth("diag-time-wait-pile.pcap", "TIME_WAIT piles: 12 connections from 10.0.0.9 to 10.0.0.2:80 closed by the client (TIME_WAIT held by the client) and 5 to 10.0.0.3:8080 closed by the server (held by the server).", diag_time_wait_pile()),
+        eth("diag-time-wait-pile.pcap", "TIME_WAIT piles: 12 connections from 10.0.0.9 to 10.0.0.2:80 closed by the client (TIME_WAIT held by the client) and 10 to 10.0.0.3:8080 closed by the server (held by the server).", diag_time_wait_pile()),
         eth("diag-port-reuse.pcap", "New SYNs on 4-tuples whose server still holds TIME_WAIT: one accepted with a SYN+ACK, one answered with an ACK for the old connection (then the client resets and retries).", diag_port_reuse()),
         eth("diag-close-wait.pcap", "A server that never closes: the client's FIN is acknowledged, then 30 s of silence (another connection moves capture time): CLOSE_WAIT on the server, FIN_WAIT_2 on the client.", diag_close_wait()),
         eth("diag-syn-flood.pcap", "SYN flood: 50 SYNs from 50 sources to 10.0.0.2:80 within half a second; the server answers each with a SYN+ACK (retransmitted once), no final ACK comes.", diag_syn_flood()),
@@ -697,7 +697,7 @@ fn diag_time_wait_pile() -> Vec<GenPacket> {
         normal(&mut c);
         convs.push(c);
     }
-    for i in 0..5u16 {
+    for i in 0..10u16 {
         let mut c = Conv::new(
             ep("10.0.0.9", 51000 + i),
             ep("10.0.0.3", 8080),

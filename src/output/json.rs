@@ -13,23 +13,6 @@ use crate::diagnose::Finding;
 use crate::track::{Connection, EventKind, Marks, State};
 
 #[derive(Serialize)]
-struct JsonEvent {
-    /// Seconds since the connection's first packet.
-    t: f64,
-    frame: u64,
-    kind: &'static str,
-    dir: &'static str,
-    flags: String,
-    seq: u32,
-    ack: u32,
-    len: u32,
-    win: u16,
-    client_state: &'static str,
-    server_state: &'static str,
-    marks: Vec<&'static str>,
-}
-
-#[derive(Serialize)]
 struct ZeekEarlier {
     conn_state: &'static str,
     history: String,
@@ -82,8 +65,7 @@ struct JsonConnection {
     marks: BTreeMap<&'static str, u32>,
     findings: Vec<serde_json::Value>,
     events_dropped: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    events: Option<Vec<JsonEvent>>,
+    // `events` comes last and is written by hand: see `write_events`.
 }
 
 fn state(s: State) -> &'static str {
@@ -91,49 +73,18 @@ fn state(s: State) -> &'static str {
 }
 
 pub fn connection_value(c: &Connection, opts: &OutputOptions) -> serde_json::Value {
-    serde_json::to_value(build(c, opts)).unwrap_or(serde_json::Value::Null)
+    let mut buf = Vec::new();
+    encode(&mut buf, &build(c), c, opts);
+    serde_json::from_slice(&buf).unwrap_or(serde_json::Value::Null)
 }
 
-fn build(c: &Connection, opts: &OutputOptions) -> JsonConnection {
+fn build(c: &Connection) -> JsonConnection {
     let end_opts = |i: usize| EndOptions {
         isn: c.ends[i].isn,
         mss: c.ends[i].mss,
         wscale: c.ends[i].wscale,
         sack_permitted: c.ends[i].sack_permitted,
     };
-    let events = (!opts.no_events).then(|| {
-        c.events
-            .iter()
-            .map(|e| {
-                let (seq, ack) = match (e.kind, opts.seq) {
-                    (EventKind::TimeWaitExpired, _) => (0, 0),
-                    (_, SeqStyle::Relative) => (c.rel_seq(e.dir, e.seq), c.rel_ack(e.dir, e.ack)),
-                    (_, SeqStyle::Absolute) => (e.seq, e.ack),
-                };
-                JsonEvent {
-                    t: round6(e.ts.secs_since(c.first_seen)),
-                    frame: e.frame,
-                    kind: match e.kind {
-                        EventKind::Segment => "segment",
-                        EventKind::TimeWaitExpired => "time_wait_expired",
-                    },
-                    dir: e.dir.name(),
-                    flags: if e.kind == EventKind::Segment {
-                        e.flags.to_string()
-                    } else {
-                        String::new()
-                    },
-                    seq,
-                    ack,
-                    len: e.len,
-                    win: e.window,
-                    client_state: state(e.states[0]),
-                    server_state: state(e.states[1]),
-                    marks: e.marks.names().collect(),
-                }
-            })
-            .collect()
-    });
     let marks = Marks::NAMES
         .iter()
         .zip(c.mark_counts)
@@ -176,7 +127,80 @@ fn build(c: &Connection, opts: &OutputOptions) -> JsonConnection {
         marks,
         findings: Vec::new(),
         events_dropped: c.events_dropped,
-        events,
+    }
+}
+
+/// Appends the connection object (one line, without the newline) to `buf`: the fixed fields
+/// through serde, then `events` unless left out.
+fn encode(buf: &mut Vec<u8>, j: &JsonConnection, c: &Connection, opts: &OutputOptions) {
+    // Serializing into a Vec cannot fail (the struct has no maps with non-string keys).
+    let _ = serde_json::to_writer(&mut *buf, j);
+    if !opts.no_events {
+        buf.pop(); // the closing brace
+        buf.extend_from_slice(b",\"events\":[");
+        write_events(buf, c, opts);
+        buf.extend_from_slice(b"]}");
+    }
+}
+
+/// The events array's elements, written by hand. Events are most of a connection's JSON and
+/// were most of `--json`'s time in the profile when built as structs (a `String` for the
+/// flags and a `Vec` for the marks per event) and sent through serde token by token. The
+/// bytes are the same serde_json wrote: integers in decimal, `t` through ryu as serde_json
+/// formats an f64, and names that never need escaping.
+fn write_events(buf: &mut Vec<u8>, c: &Connection, opts: &OutputOptions) {
+    let mut int = itoa::Buffer::new();
+    let mut float = ryu::Buffer::new();
+    for (i, e) in c.events.iter().enumerate() {
+        let (seq, ack) = match (e.kind, opts.seq) {
+            (EventKind::TimeWaitExpired, _) => (0, 0),
+            (_, SeqStyle::Relative) => (c.rel_seq(e.dir, e.seq), c.rel_ack(e.dir, e.ack)),
+            (_, SeqStyle::Absolute) => (e.seq, e.ack),
+        };
+        if i > 0 {
+            buf.push(b',');
+        }
+        buf.extend_from_slice(b"{\"t\":");
+        let t = round6(e.ts.secs_since(c.first_seen));
+        if t.is_finite() {
+            buf.extend_from_slice(float.format_finite(t).as_bytes());
+        } else {
+            buf.extend_from_slice(b"null");
+        }
+        buf.extend_from_slice(b",\"frame\":");
+        buf.extend_from_slice(int.format(e.frame).as_bytes());
+        buf.extend_from_slice(match e.kind {
+            EventKind::Segment => b",\"kind\":\"segment\",\"dir\":\"".as_slice(),
+            EventKind::TimeWaitExpired => b",\"kind\":\"time_wait_expired\",\"dir\":\"",
+        });
+        buf.extend_from_slice(e.dir.name().as_bytes());
+        buf.extend_from_slice(b"\",\"flags\":\"");
+        if e.kind == EventKind::Segment {
+            // Writing to a Vec cannot fail.
+            let _ = write!(buf, "{}", e.flags);
+        }
+        buf.extend_from_slice(b"\",\"seq\":");
+        buf.extend_from_slice(int.format(seq).as_bytes());
+        buf.extend_from_slice(b",\"ack\":");
+        buf.extend_from_slice(int.format(ack).as_bytes());
+        buf.extend_from_slice(b",\"len\":");
+        buf.extend_from_slice(int.format(e.len).as_bytes());
+        buf.extend_from_slice(b",\"win\":");
+        buf.extend_from_slice(int.format(e.window).as_bytes());
+        buf.extend_from_slice(b",\"client_state\":\"");
+        buf.extend_from_slice(state(e.states[0]).as_bytes());
+        buf.extend_from_slice(b"\",\"server_state\":\"");
+        buf.extend_from_slice(state(e.states[1]).as_bytes());
+        buf.extend_from_slice(b"\",\"marks\":[");
+        for (k, name) in e.marks.names().enumerate() {
+            if k > 0 {
+                buf.push(b',');
+            }
+            buf.push(b'"');
+            buf.extend_from_slice(name.as_bytes());
+            buf.push(b'"');
+        }
+        buf.extend_from_slice(b"]}");
     }
 }
 
@@ -193,11 +217,15 @@ pub fn write_connection(
     findings: &[Finding],
     now: Timestamp,
 ) -> io::Result<()> {
-    let mut j = build(c, opts);
+    let mut j = build(c);
     j.findings = findings.iter().map(finding_json).collect();
     j.time_wait_remaining = time_wait_remaining(c, now, opts.two_msl);
-    serde_json::to_writer(&mut *w, &j)?;
-    w.write_all(b"\n")
+    // Built in memory and written at once: one call through the `dyn Write` per connection
+    // rather than one per JSON token.
+    let mut buf = Vec::with_capacity(1024 + 256 * c.events.len());
+    encode(&mut buf, &j, c, opts);
+    buf.push(b'\n');
+    w.write_all(&buf)
 }
 
 /// Seconds of 2*MSL left at `now` for the end(s) in TIME_WAIT (the longer if both are).
@@ -211,6 +239,15 @@ pub fn time_wait_remaining(c: &Connection, now: Timestamp, two_msl: Timestamp) -
 }
 
 pub fn summary_value(r: &Report<'_>) -> serde_json::Value {
+    let mut v = summary_fields(r);
+    // Only when it happened, so runs under the cap print what they always printed.
+    if r.tracker.evicted > 0 {
+        v["evicted"] = serde_json::json!(r.tracker.evicted);
+    }
+    v
+}
+
+fn summary_fields(r: &Report<'_>) -> serde_json::Value {
     let s = r.summary;
     let k = r.counters;
     let per_state = |side: usize| -> BTreeMap<&'static str, u64> {

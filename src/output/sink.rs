@@ -69,6 +69,13 @@ impl<'w> Sink<'w> {
                 if let Some(w) = report.warning {
                     writeln!(self.out, "\nwarning: {w}")?;
                 }
+                if report.tracker.evicted > 0 {
+                    writeln!(
+                        self.out,
+                        "\nnote: {} connections evicted when --max-conns was reached (diagnosed as they stood)",
+                        report.tracker.evicted
+                    )?;
+                }
             }
             Format::Json => {
                 let mut v = json::summary_value(report);

@@ -371,7 +371,9 @@ impl Connection {
             mid_stream: mid,
             first_seen: seg.ts,
             last_seen: seg.ts,
-            events: Vec::new(),
+            // Room for a handshake, a request and a close without growing the log twice
+            // (reallocations were a tenth of a batch run in the profile).
+            events: Vec::with_capacity(8),
             events_dropped: 0,
             reuses: None,
             reused_from: None,

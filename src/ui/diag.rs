@@ -200,8 +200,9 @@ impl DiagCache {
         let started = Instant::now();
         // The clock is read every CHUNK diagnoses: at least that many are done per refresh.
         const CHUNK: usize = 16;
-        let over =
-            |n: usize| n > 0 && n % CHUNK == 0 && budget.is_some_and(|b| started.elapsed() >= b);
+        let over = |n: usize| {
+            n > 0 && n.is_multiple_of(CHUNK) && budget.is_some_and(|b| started.elapsed() >= b)
+        };
         self.pass += 1;
         let pass = self.pass;
         let mut changed = false;

@@ -383,7 +383,7 @@ impl Replay {
             }
             self.apply_next(now);
             n += 1;
-            if n % 256 == 0 && started.elapsed() >= budget {
+            if n.is_multiple_of(256) && started.elapsed() >= budget {
                 return;
             }
         }
