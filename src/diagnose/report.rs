@@ -36,10 +36,19 @@ struct Pile {
     conns: Vec<u64>,
 }
 
+/// Findings of each kind shown in the `--diagnose` report (the worst first); all of them are
+/// counted, and all are in `--json`, but only these are kept, so memory stays flat however
+/// many connections a capture has.
+pub const PER_KIND: usize = 10;
+
 /// Accumulates findings over a capture.
 pub struct Diagnosis {
     pub cfg: DiagConfig,
-    pub findings: Vec<Finding>,
+    /// Findings counted per kind (in [`Kind::ALL`] order), and how many were problems.
+    counts: [u64; Kind::ALL.len()],
+    problem_findings: u64,
+    /// The worst findings of each kind, at most 2 * [`PER_KIND`] between trims.
+    worst: [Vec<Finding>; Kind::ALL.len()],
     pub connections: u64,
     pub with_findings: u64,
     time_wait: BTreeMap<(Endpoint, u8), Pile>,
@@ -50,7 +59,9 @@ impl Diagnosis {
     pub fn new(cfg: DiagConfig) -> Diagnosis {
         Diagnosis {
             cfg,
-            findings: Vec::new(),
+            counts: [0; Kind::ALL.len()],
+            problem_findings: 0,
+            worst: Default::default(),
             connections: 0,
             with_findings: 0,
             time_wait: BTreeMap::new(),
@@ -62,7 +73,17 @@ impl Diagnosis {
     pub fn add(&mut self, c: &Connection, now: Timestamp) -> Vec<Finding> {
         let found = diagnose(c, now, &self.cfg);
         self.note(c, &found);
-        self.findings.extend(found.iter().cloned());
+        for f in &found {
+            let k = kind_index(f.kind);
+            self.counts[k] += 1;
+            self.problem_findings += u64::from(is_problem(f));
+            let list = &mut self.worst[k];
+            list.push(f.clone());
+            if list.len() >= 2 * PER_KIND {
+                sort_worst_first(list);
+                list.truncate(PER_KIND);
+            }
+        }
         found
     }
 
@@ -175,27 +196,33 @@ impl Diagnosis {
     }
 
     pub fn problems(&self) -> usize {
-        self.findings.iter().filter(|f| is_problem(f)).count() + self.groups().len()
+        self.problem_findings as usize + self.groups().len()
+    }
+
+    /// All findings counted so far.
+    pub fn total(&self) -> u64 {
+        self.counts.iter().sum()
     }
 
     pub fn by_kind(&self) -> BTreeMap<&'static str, u64> {
-        let mut m = BTreeMap::new();
-        for f in &self.findings {
-            *m.entry(f.kind.name()).or_default() += 1;
-        }
-        m
+        Kind::ALL
+            .iter()
+            .zip(self.counts)
+            .filter(|(_, n)| *n > 0)
+            .map(|(k, n)| (k.name(), n))
+            .collect()
     }
 
     /// The `--diagnose` report: patterns first, then findings grouped by kind, worst first.
     pub fn text(&self, source: &str) -> String {
-        const PER_KIND: usize = 10;
         let mut out = String::new();
+        let total = self.total() as usize;
         let groups = self.groups();
         let _ = writeln!(
             out,
             "synack diagnosis of {source}: {} finding{} on {} of {} connection{}, {} pattern{} ({} problem{})",
-            self.findings.len(),
-            plural(self.findings.len()),
+            total,
+            plural(total),
             self.with_findings,
             self.connections,
             plural(self.connections as usize),
@@ -222,12 +249,13 @@ impl Diagnosis {
             }
         }
         for kind in Kind::ALL {
-            let mut list: Vec<&Finding> = self.findings.iter().filter(|f| f.kind == kind).collect();
-            if list.is_empty() {
+            let count = self.counts[kind_index(kind)] as usize;
+            if count == 0 {
                 continue;
             }
-            list.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.conn.cmp(&b.conn)));
-            let _ = writeln!(out, "\n{} ({})", kind.title(), list.len());
+            let mut list = self.worst[kind_index(kind)].clone();
+            sort_worst_first(&mut list);
+            let _ = writeln!(out, "\n{} ({})", kind.title(), count);
             for f in list.iter().take(PER_KIND) {
                 let frames: Vec<String> = f.frames.iter().map(|n| n.to_string()).collect();
                 let _ = writeln!(
@@ -246,15 +274,15 @@ impl Diagnosis {
                     }
                 );
             }
-            if list.len() > PER_KIND {
+            if count > PER_KIND {
                 let _ = writeln!(
                     out,
                     "  ... and {} more (all are in --json)",
-                    list.len() - PER_KIND
+                    count - PER_KIND
                 );
             }
         }
-        if self.findings.is_empty() && groups.is_empty() {
+        if total == 0 && groups.is_empty() {
             let _ = writeln!(out, "\nNothing found: every connection looks healthy.");
         }
         out
@@ -276,13 +304,22 @@ impl Diagnosis {
             })
             .collect();
         serde_json::json!({
-            "total": self.findings.len(),
+            "total": self.total(),
             "problems": self.problems(),
             "connections_with_findings": self.with_findings,
             "by_kind": self.by_kind(),
             "groups": groups,
         })
     }
+}
+
+fn kind_index(k: Kind) -> usize {
+    Kind::ALL.iter().position(|x| *x == k).unwrap_or(0)
+}
+
+/// Worst first: by weight, then by connection id (so equal weights read in capture order).
+fn sort_worst_first(list: &mut [Finding]) {
+    list.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.conn.cmp(&b.conn)));
 }
 
 fn plural(n: usize) -> &'static str {
@@ -311,4 +348,57 @@ pub fn finding_json(f: &Finding) -> serde_json::Value {
         v["count"] = serde_json::json!(c);
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::{Flags, Segment, TcpOptions};
+    use crate::track::{Tracker, TrackerConfig};
+
+    /// `n` refused connections (SYN, then RST+ACK), from distinct client ports.
+    fn refused(n: u16) -> Vec<Connection> {
+        let mut t = Tracker::new(TrackerConfig::default());
+        for i in 0..n {
+            let c = Endpoint {
+                ip: [10, 0, 0, 1].into(),
+                port: 20000 + i,
+            };
+            let s = Endpoint {
+                ip: [10, 0, 0, 2].into(),
+                port: 81,
+            };
+            let mk = |src, dst, flags, seq, ack| Segment {
+                ts: Timestamp(i64::from(i) * 1_000_000),
+                src,
+                dst,
+                flags: Flags(flags),
+                seq,
+                ack,
+                window: 100,
+                payload_len: 0,
+                options: TcpOptions::default(),
+            };
+            t.ingest(&mk(c, s, Flags::SYN, 7, 0), 1);
+            t.ingest(&mk(s, c, Flags::RST | Flags::ACK, 0, 8), 2);
+        }
+        t.finish()
+    }
+
+    #[test]
+    fn every_finding_is_counted_but_only_the_worst_are_kept() {
+        let mut d = Diagnosis::new(DiagConfig::default());
+        for c in refused(500) {
+            assert_eq!(d.add(&c, c.last_seen).len(), 1);
+        }
+        assert_eq!(d.total(), 500);
+        assert_eq!(d.problems(), 500);
+        assert_eq!(d.by_kind()["refused"], 500);
+        assert!(d.worst.iter().map(Vec::len).sum::<usize>() < 2 * PER_KIND);
+        let text = d.text("x");
+        assert!(text.contains("Refused connections (500)"), "{text}");
+        assert!(text.contains("... and 490 more"), "{text}");
+        // Equal weights: the first connections, in capture order.
+        assert!(text.contains("#1 "), "{text}");
+    }
 }
