@@ -15,20 +15,29 @@ pub use crate::output::Format;
 
 /// Builds the pipeline the command line describes (shared with the UI).
 pub fn pipeline_from_args(args: &Args, retire: bool) -> Result<Pipeline, String> {
+    let mut p = Pipeline::new(Tracker::new(tracker_config(args, retire)?));
+    p.decoder = decoder_from_args(args)?;
+    Ok(p)
+}
+
+/// The tracker settings the command line describes.
+pub fn tracker_config(args: &Args, retire: bool) -> Result<TrackerConfig, String> {
     if !(args.msl.is_finite() && args.msl >= 0.0) {
         return Err(format!(
             "--msl must be a number of seconds >= 0, not {}",
             args.msl
         ));
     }
-    let mut p = Pipeline::new(Tracker::new(TrackerConfig {
+    Ok(TrackerConfig {
         msl: Timestamp::from_secs_f64(args.msl),
         max_events: args.max_events.max(1),
         retire,
         max_conns: args.max_conns.max(1),
-    }));
-    p.decoder = decoder_from_args(args)?;
-    Ok(p)
+        // Files: a closed connection waits 2*MSL of capture time before it is written, so
+        // late segments still find it and output follows the capture's own pace.
+        linger: Timestamp::from_secs_f64(2.0 * args.msl),
+        ..Default::default()
+    })
 }
 
 /// The filter/decode stage the command line describes.

@@ -11,7 +11,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::batch::{decoder_from_args, diag_config, output_options, pipeline_from_args, Format};
+use crate::batch::{decoder_from_args, diag_config, output_options, tracker_config, Format};
+use crate::pipeline::Pipeline;
+use crate::track::{Tracker, TrackerConfig};
 use crate::capture::live;
 use crate::capture::source::{self, Drops, SourceMsg, SourceStatus};
 use crate::cli::Args;
@@ -68,7 +70,15 @@ pub fn wall_clock() -> Timestamp {
 /// Returns why the capture ended early (if it did) and how many problems the diagnosis found.
 pub fn run(args: &Args, format: Format, out: &mut dyn Write) -> anyhow::Result<LiveOutcome> {
     let decoder = decoder_from_args(args).map_err(anyhow::Error::msg)?;
-    let mut pipeline = pipeline_from_args(args, true).map_err(anyhow::Error::msg)?;
+    // Live, a connection is written once it is over (both ends closed, or one in TIME_WAIT)
+    // and has lingered a few seconds, not after TIME_WAIT runs out: the JSON then carries
+    // the TIME_WAIT's remaining time instead.
+    let cfg = TrackerConfig {
+        retire_in_time_wait: true,
+        linger: TrackerConfig::default().linger,
+        ..tracker_config(args, true).map_err(anyhow::Error::msg)?
+    };
+    let mut pipeline = Pipeline::new(Tracker::new(cfg));
     let opts = output_options(args);
     let (tx, rx) = source::channel();
     catch_interrupts();

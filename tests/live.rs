@@ -828,7 +828,7 @@ fn without_privileges_the_message_says_how_to_fix_it() {
 fn time_wait_runs_out_on_the_live_clock_while_the_wire_is_quiet() {
     let net = Net::new("twclock");
     // 2*MSL = 1 s: TIME_WAIT ends 1 s after the last FIN, with no packet to move time on;
-    // the closed connection is then written once it has lingered another 2*MSL.
+    // the connection, over since the FINs, is written once it has lingered 5 s.
     let mut cap = Capture::start(&net.client, "v0", &["--duration", "20", "--msl", "0.5"]);
     let listener = net.listen(8085);
     let client = net.connect(8085).expect("connect");
@@ -841,7 +841,7 @@ fn time_wait_runs_out_on_the_live_clock_while_the_wire_is_quiet() {
     let closed_at = Instant::now();
     // Written while synack still runs, before any Ctrl-C.
     let c = cap
-        .next_line(Duration::from_secs(4))
+        .next_line(Duration::from_secs(8))
         .expect("the connection should be written once TIME_WAIT ran out");
     let waited = closed_at.elapsed();
     assert!(
@@ -946,4 +946,34 @@ fn a_consumer_that_falls_behind_loses_counted_segments_never_blocks_the_capture(
     );
     // Every decoded segment was either handed over or counted as dropped by the queue.
     assert_eq!(delivered + d.queue, last.counters.tcp, "{d:?}");
+}
+
+#[test]
+fn a_clean_close_is_written_within_seconds_with_its_time_wait_left() {
+    let net = Net::new("twsoon");
+    // Default MSL: TIME_WAIT lasts 60 s, but the connection is over once both FINs are
+    // acknowledged; it is written after a 5 s linger, still in TIME_WAIT.
+    let mut cap = Capture::start(&net.client, "v0", &["--duration", "30"]);
+    let listener = net.listen(8086);
+    let client = net.connect(8086).expect("connect");
+    let local = client.local_addr().unwrap().to_string();
+    let (mut server, _) = listener.accept().unwrap();
+    drop(client);
+    let mut buf = [0u8; 1];
+    assert_eq!(server.read(&mut buf).unwrap(), 0);
+    drop(server);
+    let closed_at = Instant::now();
+    let c = cap
+        .next_line(Duration::from_secs(10))
+        .expect("the connection should be written a few seconds after it closed");
+    let waited = closed_at.elapsed();
+    assert!(waited < Duration::from_secs(8), "written after {waited:?}");
+    cap.interrupt();
+    let done = cap.finish(STOP_WITHIN);
+    assert_eq!(done.code, Some(0), "stderr: {}", done.stderr);
+    assert_eq!(c["client"], local.as_str());
+    assert_eq!(c["client_state"], "TIME_WAIT");
+    assert_eq!(c["server_state"], "CLOSED");
+    let left = c["time_wait_remaining"].as_f64().unwrap();
+    assert!((50.0..60.0).contains(&left), "time_wait_remaining {left}");
 }

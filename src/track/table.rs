@@ -26,6 +26,15 @@ pub struct TrackerConfig {
     /// handshake), then the rest, least recently seen first. Evicted connections are handed
     /// out through [`Tracker::drain_retired`] as they stand, and counted.
     pub max_conns: usize,
+    /// How long a closed connection is kept (retire mode) so that late retransmissions and
+    /// stray RSTs still land on it rather than opening a new "mid-stream" connection. Zeek
+    /// waits 5 s (tcp_close_delay); so does synack by default.
+    pub linger: Timestamp,
+    /// Retire mode: a connection whose ends are all closed or in TIME_WAIT is over and handed
+    /// out after the linger, without waiting for TIME_WAIT to run out. Live captures use it
+    /// so that a clean close is written within seconds; files keep showing the inferred end
+    /// of TIME_WAIT.
+    pub retire_in_time_wait: bool,
 }
 
 impl Default for TrackerConfig {
@@ -35,6 +44,8 @@ impl Default for TrackerConfig {
             max_events: 10_000,
             retire: false,
             max_conns: usize::MAX,
+            linger: Timestamp(5 * Timestamp::NANOS_PER_SEC),
+            retire_in_time_wait: false,
         }
     }
 }
@@ -154,7 +165,7 @@ impl Tracker {
         let dropped = push_event(conn, ev, max_events);
         let id = conn.id;
         let tw_after = [conn.ends[0].time_wait_since, conn.ends[1].time_wait_since];
-        let closed = conn.is_closed();
+        let closed = conn.is_closed() || (self.cfg.retire_in_time_wait && conn.is_over());
         let last_seen = conn.last_seen;
         if self.cfg.retire && conn.is_over() {
             // A connection that is over waits out TIME_WAIT and then 2*MSL for stray segments
@@ -188,9 +199,7 @@ impl Tracker {
     }
 
     fn schedule_retire(&mut self, last_seen: Timestamp, id: u64, key: Key) {
-        // Closed connections linger for 2*MSL so that late retransmissions and stray RSTs
-        // still land on them rather than opening a new "mid-stream" connection.
-        let at = Timestamp(last_seen.0 + self.two_msl());
+        let at = Timestamp(last_seen.0 + self.cfg.linger.0);
         self.timers.push(Reverse((at, id, TimerKind::Retire, key)));
     }
 
@@ -257,8 +266,10 @@ impl Tracker {
                     }
                 }
                 TimerKind::Retire => {
-                    let due = Timestamp(conn.last_seen.0 + two_msl);
-                    if !conn.is_closed() {
+                    let due = Timestamp(conn.last_seen.0 + self.cfg.linger.0);
+                    let over = conn.is_closed()
+                        || (self.cfg.retire_in_time_wait && conn.is_over());
+                    if !over {
                         continue;
                     }
                     if due > now {
@@ -457,6 +468,23 @@ mod tests {
     }
 
     #[test]
+    fn retire_in_time_wait_hands_out_a_clean_close_after_the_linger() {
+        let mut t = Tracker::new(TrackerConfig {
+            retire: true,
+            retire_in_time_wait: true,
+            ..Default::default()
+        });
+        closed_conn(&mut t, 100, 0.0);
+        t.advance(Timestamp::from_secs_f64(4.0));
+        assert_eq!(t.drain_retired().count(), 0);
+        t.advance(Timestamp::from_secs_f64(5.1));
+        let out: Vec<_> = t.drain_retired().collect();
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].states(), [State::TimeWait, State::Closed]);
+        assert!(t.is_empty());
+    }
+
+    #[test]
     fn retire_mode_hands_out_closed_connections_and_frees_them() {
         let mut t = Tracker::new(TrackerConfig {
             msl: Timestamp::from_secs_f64(1.0),
@@ -465,10 +493,10 @@ mod tests {
         });
         closed_conn(&mut t, 100, 0.0);
         assert_eq!(t.drain_retired().count(), 0);
-        // TIME_WAIT ends at ~2.004, then the closed connection lingers 2 s more.
-        t.advance(Timestamp::from_secs_f64(3.0));
+        // TIME_WAIT ends at ~2.004, then the closed connection lingers 5 s more.
+        t.advance(Timestamp::from_secs_f64(6.0));
         assert_eq!(t.drain_retired().count(), 0);
-        t.advance(Timestamp::from_secs_f64(4.1));
+        t.advance(Timestamp::from_secs_f64(7.1));
         let out: Vec<_> = t.drain_retired().collect();
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].states(), [State::Closed, State::Closed]);
