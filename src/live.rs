@@ -12,14 +12,14 @@ use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::batch::{decoder_from_args, diag_config, output_options, tracker_config, Format};
-use crate::pipeline::Pipeline;
-use crate::track::{Tracker, TrackerConfig};
 use crate::capture::live;
 use crate::capture::source::{self, Drops, SourceMsg, SourceStatus};
 use crate::cli::Args;
 use crate::decode::Timestamp;
 use crate::output::{summary::Report, Sink};
+use crate::pipeline::Pipeline;
 use crate::track::Connection;
+use crate::track::{Tracker, TrackerConfig};
 
 /// What a live batch run ended with.
 #[derive(Debug)]

@@ -267,8 +267,7 @@ impl Tracker {
                 }
                 TimerKind::Retire => {
                     let due = Timestamp(conn.last_seen.0 + self.cfg.linger.0);
-                    let over = conn.is_closed()
-                        || (self.cfg.retire_in_time_wait && conn.is_over());
+                    let over = conn.is_closed() || (self.cfg.retire_in_time_wait && conn.is_over());
                     if !over {
                         continue;
                     }
