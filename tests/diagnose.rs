@@ -122,9 +122,10 @@ fn port_reuse_accepted_and_answered_with_an_ack() {
         .map(|f| f["sentence"].as_str().unwrap().to_string())
         .filter(|s| s.contains("new SYN"))
         .collect();
-    assert_eq!(sentences.len(), 2, "{sentences:?}");
+    assert_eq!(sentences.len(), 3, "{sentences:?}");
     assert!(sentences[0].contains("accepted (SYN+ACK)"));
     assert!(sentences[1].contains("answered with an ACK for the old connection"));
+    assert!(sentences[2].contains("answered with a RST"));
 }
 
 #[test]

@@ -675,7 +675,7 @@ pub fn write(f: &Fixture, dir: &Path) -> Result<(), String> {
 pub fn diag_fixtures() -> Vec<Fixture> {
     vec![
         eth("diag-time-wait-pile.pcap", "TIME_WAIT piles: 12 connections from 10.0.0.9 to 10.0.0.2:80 closed by the client (TIME_WAIT held by the client) and 10 to 10.0.0.3:8080 closed by the server (held by the server).", diag_time_wait_pile()),
-        eth("diag-port-reuse.pcap", "New SYNs on 4-tuples whose server still holds TIME_WAIT: one accepted with a SYN+ACK, one answered with an ACK for the old connection (then the client resets and retries).", diag_port_reuse()),
+        eth("diag-port-reuse.pcap", "New SYNs on 4-tuples whose server still holds TIME_WAIT: one accepted with a SYN+ACK, one answered with an ACK for the old connection (then the client resets), one refused with a RST+ACK.", diag_port_reuse()),
         eth("diag-close-wait.pcap", "A server that never closes: the client's FIN is acknowledged, then 30 s of silence (another connection moves capture time): CLOSE_WAIT on the server, FIN_WAIT_2 on the client.", diag_close_wait()),
         eth("diag-syn-flood.pcap", "SYN flood: 50 SYNs from 50 sources to 10.0.0.2:80 within half a second; the server answers each with a SYN+ACK (retransmitted once), no final ACK comes.", diag_syn_flood()),
         eth("diag-zero-window.pcap", "A receiver that stops reading: 10.0.0.1 advertises a zero window for 15 s while the sender probes, then reopens.", diag_zero_window()),
@@ -765,7 +765,24 @@ fn diag_port_reuse() -> Vec<GenPacket> {
     b2.syn(0.0)
         .raw(0.001, 1, Flags::ACK, old_s, old_c, 0)
         .raw(0.001, 0, Flags::RST, old_c, 0, 0);
-    merge(&[&a, &a2, &b, &b2])
+    // Refused: the host holding TIME_WAIT answers the new SYN with a RST+ACK.
+    let mut d = Conv::new(
+        ep("10.0.0.1", 45002),
+        ep("10.0.0.2", 80),
+        500_000,
+        600_000,
+        T0,
+    );
+    server_closes(&mut d);
+    let mut d2 = Conv::new(
+        ep("10.0.0.1", 45002),
+        ep("10.0.0.2", 80),
+        70_000,
+        0,
+        T0 + 3.0,
+    );
+    d2.syn(0.0).refuse(0.001);
+    merge(&[&a, &a2, &b, &b2, &d, &d2])
 }
 
 fn diag_close_wait() -> Vec<GenPacket> {
