@@ -49,7 +49,7 @@ pub const KEYS: &[(&str, &str)] = &[
 /// Notes under the keys: how to read the screen.
 pub const NOTES: &[&str] = &[
     "Flags column: upper case sent by the client, lower case by the server:",
-    "S SYN, D data, F FIN, R RST.  ! marks a connection with anomalies.",
+    "S SYN, D data, F FIN, R RST.  ! marks anomalies or a diagnosed problem.",
     "Arrows: ─ a segment, ═ a reset, ┄ inferred; state names stand where they change.",
     "Ladder: zeek conn_state and history, findings; ! marks a finding's evidence;",
     "a bar under the last arrow counts down the 2*MSL a TIME_WAIT has left.",
@@ -57,7 +57,7 @@ pub const NOTES: &[&str] = &[
 
 const ASCII_NOTES: &[&str] = &[
     "Flags column: upper case sent by the client, lower case by the server:",
-    "S SYN, D data, F FIN, R RST.  ! marks a connection with anomalies.",
+    "S SYN, D data, F FIN, R RST.  ! marks anomalies or a diagnosed problem.",
     "Arrows: - a segment, = a reset, . inferred; state names stand where they change.",
     "Ladder: zeek conn_state and history, findings; ! marks a finding's evidence;",
     "a bar under the last arrow counts down the 2*MSL a TIME_WAIT has left.",

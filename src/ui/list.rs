@@ -204,6 +204,7 @@ fn cell(cols: &[Column], i: usize, text: &str, ellipsis: char) -> String {
 
 fn row_line<'a>(
     c: &Connection,
+    problem: bool,
     cols: &[Column],
     now: crate::decode::Timestamp,
     theme: &Theme,
@@ -217,7 +218,12 @@ fn row_line<'a>(
         }
         let (text, st) = match col.key {
             SortKey::Id => {
-                let mark = if anomalies(c) > 0 { "!" } else { " " };
+                // Marked segments, a mid-stream join, or a diagnosed problem.
+                let mark = if problem || anomalies(c) > 0 {
+                    "!"
+                } else {
+                    " "
+                };
                 let id = c.id.to_string();
                 let w = col.width as usize - 1;
                 (format!("{mark}{id:>w$}"), theme.warn())
@@ -341,7 +347,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay, rows: &[&Co
         } else {
             Style::new()
         };
-        lines.push(row_line(c, &cols, now, theme, style));
+        let problem = replay.diag.findings(c.id).iter().any(|f| f.problem);
+        lines.push(row_line(c, problem, &cols, now, theme, style));
     }
     f.render_widget(Paragraph::new(lines), inner);
 }
