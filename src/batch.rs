@@ -92,7 +92,18 @@ pub fn run(
     format: Format,
     out: &mut dyn Write,
 ) -> Result<Outcome, anyhow::Error> {
-    let mut reader = FileReader::open(path)?;
+    run_reader(args, FileReader::open(path)?, format, out)
+}
+
+/// Runs a batch mode on an opened capture (a file, standard input, or the built-in demo).
+pub fn run_reader(
+    args: &Args,
+    mut reader: FileReader,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<Outcome, anyhow::Error> {
+    let path = reader.path().to_string();
+    let path = path.as_str();
     let mut pipeline = pipeline_from_args(args, true).map_err(anyhow::Error::msg)?;
     let mut sink = Sink::new(format, output_options(args), diag_config(args), out);
     let progress = progress_bar(args, path, &reader);

@@ -58,7 +58,17 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let Some(path) = args.input() else {
-        anyhow::bail!("no capture given: synack FILE --text (see --help)");
+        // No capture and output redirected: the built-in demo, as text (or JSON, ...).
+        let reader = synack::capture::FileReader::from_bytes("built-in demo", synack::ui::DEMO)?;
+        let stdout = io::stdout();
+        let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+        let outcome = batch::run_reader(args, reader, format.unwrap_or(Format::Text), &mut out)?;
+        drop(out);
+        return Ok(if args.diagnose && outcome.problems > 0 {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        });
     };
     let format = format.unwrap_or(Format::Text);
     let stdout = io::stdout();

@@ -234,3 +234,15 @@ fn snaplen_cut_capture_reads_the_same_from_a_file_stdin_and_gzip() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o), stdout(&want));
 }
+
+#[test]
+fn no_capture_and_output_redirected_prints_the_built_in_demo() {
+    let o = synack(&[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert_eq!(text.matches("Connection #").count(), 6, "{text}");
+    assert!(text.contains("192.168.1.10:51003 -> 192.168.1.20:5432"));
+    let d = synack(&["--diagnose"]);
+    assert_eq!(d.status.code(), Some(1), "the demo has problems to find");
+    assert!(stdout(&d).starts_with("synack diagnosis of built-in demo:"));
+}
