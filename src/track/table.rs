@@ -88,6 +88,9 @@ pub struct Tracker {
     /// (and `finish` sorts them); moving a pointer instead was a quarter of a batch run's time
     /// in the profile. One allocation per connection, none per packet.
     table: FxHashMap<Key, Box<Connection>>,
+    /// Connection id to its 4-tuple, for [`Tracker::get`] (kept only when not retiring: the
+    /// UI looks connections up by id; batch runs never do and must not grow a map).
+    ids: FxHashMap<u64, Key>,
     /// Connections replaced on their 4-tuple by a new one (kept when not retiring).
     replaced: Vec<Connection>,
     retired: Vec<Connection>,
@@ -102,6 +105,7 @@ impl Tracker {
         Tracker {
             cfg,
             table: FxHashMap::default(),
+            ids: FxHashMap::default(),
             replaced: Vec::new(),
             retired: Vec::new(),
             timers: BinaryHeap::new(),
@@ -136,6 +140,7 @@ impl Tracker {
             self.evict();
         }
         let max_events = self.cfg.max_events;
+        let ids_before = self.next_id;
         let (conn, replaced) = match self.table.entry(key) {
             Entry::Vacant(v) => {
                 let id = self.next_id;
@@ -164,6 +169,10 @@ impl Tracker {
         let ev = conn.on_segment(seg, frame);
         let dropped = push_event(conn, ev, max_events);
         let id = conn.id;
+        if !self.cfg.retire && self.next_id != ids_before {
+            // A new connection on this 4-tuple (first, or port reuse).
+            self.ids.insert(id, key);
+        }
         let tw_after = [conn.ends[0].time_wait_since, conn.ends[1].time_wait_since];
         let closed = conn.is_closed() || (self.cfg.retire_in_time_wait && conn.is_over());
         let last_seen = conn.last_seen;
@@ -299,7 +308,14 @@ impl Tracker {
     }
 
     pub fn get(&self, id: u64) -> Option<&Connection> {
-        self.connections().find(|c| c.id == id)
+        // The index finds connections still on their 4-tuple; replaced and retired ones (few
+        // in the UI, which does not retire) are searched.
+        self.ids
+            .get(&id)
+            .and_then(|k| self.table.get(k))
+            .filter(|c| c.id == id)
+            .map(|c| &**c)
+            .or_else(|| self.connections().find(|c| c.id == id))
     }
 
     pub fn len(&self) -> usize {
@@ -408,6 +424,16 @@ mod tests {
         t.ingest(&seg(true, FA, isn + 1, 9001, t0 + 0.003), 4);
         t.ingest(&seg(false, FA, 9001, isn + 2, t0 + 0.004), 5);
         t.ingest(&seg(true, ACK, isn + 2, 9002, t0 + 0.005), 6);
+    }
+
+    #[test]
+    fn get_finds_current_and_replaced_connections_by_id() {
+        let mut t = Tracker::new(TrackerConfig::default());
+        closed_conn(&mut t, 100, 0.0);
+        let id2 = t.ingest(&seg(true, SYN, 777_777, 0, 1.0), 7);
+        assert_eq!(t.get(id2).unwrap().id, id2);
+        assert_eq!(t.get(1).unwrap().id, 1);
+        assert!(t.get(99).is_none());
     }
 
     #[test]
