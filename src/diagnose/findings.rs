@@ -569,72 +569,63 @@ fn counted(c: &Connection, now: Timestamp, cfg: &DiagConfig, out: &mut Vec<Findi
         let (side, mut frames) = by_side(Marks::RETRANSMISSION);
         frames.retain(|f| c.events.iter().any(|e| e.frame == *f && !e.flags.syn()));
         let pct = 100.0 * retrans as f64 / c.packets().max(1) as f64;
-        out.push(Finding {
-            kind: Kind::Retransmission,
-            conn: c.id,
+        let sentence = format!(
+            "{} retransmission{} ({:.1}% of {} segments, {:.2}/s), mostly from {}: loss or congestion on the path",
+            retrans,
+            plural(retrans),
+            pct,
+            c.packets(),
+            retrans as f64 / dur,
+            c.end(side).addr
+        );
+        out.push(per_count(
+            c,
+            Kind::Retransmission,
             side,
-            endpoint: c.end(side).addr,
-            since: c.first_seen,
             frames,
-            sentence: format!(
-                "{} retransmission{} ({:.1}% of {} segments, {:.2}/s), mostly from {}: loss or congestion on the path",
-                retrans,
-                if retrans == 1 { "" } else { "s" },
-                pct,
-                c.packets(),
-                retrans as f64 / dur,
-                c.end(side).addr
-            ),
-            weight: retrans as f64,
-            remaining: None,
-            count: Some(retrans),
-            problem: true,
-        });
+            retrans,
+            sentence,
+            true,
+        ));
     }
     let dups = count(Marks::DUP_ACK);
     if dups > 0 {
         let (side, frames) = by_side(Marks::DUP_ACK);
-        out.push(Finding {
-            kind: Kind::DupAck,
-            conn: c.id,
+        let sentence = format!(
+            "{} duplicate ACK{} from {} ({:.2}/s): it is missing data and asking for it again",
+            dups,
+            plural(dups),
+            c.end(side).addr,
+            dups as f64 / dur
+        );
+        out.push(per_count(
+            c,
+            Kind::DupAck,
             side,
-            endpoint: c.end(side).addr,
-            since: c.first_seen,
             frames,
-            sentence: format!(
-                "{} duplicate ACK{} from {} ({:.2}/s): it is missing data and asking for it again",
-                dups,
-                if dups == 1 { "" } else { "s" },
-                c.end(side).addr,
-                dups as f64 / dur
-            ),
-            weight: dups as f64,
-            remaining: None,
-            count: Some(dups),
-            problem: true,
-        });
+            dups,
+            sentence,
+            true,
+        ));
     }
     let keep = count(Marks::KEEPALIVE);
     if keep > 0 {
         let (side, frames) = by_side(Marks::KEEPALIVE);
-        out.push(Finding {
-            kind: Kind::Keepalive,
-            conn: c.id,
+        let sentence = format!(
+            "{} keep-alive probe{} from {}",
+            keep,
+            plural(keep),
+            c.end(side).addr
+        );
+        out.push(per_count(
+            c,
+            Kind::Keepalive,
             side,
-            endpoint: c.end(side).addr,
-            since: c.first_seen,
             frames,
-            sentence: format!(
-                "{} keep-alive probe{} from {}",
-                keep,
-                if keep == 1 { "" } else { "s" },
-                c.end(side).addr
-            ),
-            weight: keep as f64,
-            remaining: None,
-            count: Some(keep),
-            problem: false,
-        });
+            keep,
+            sentence,
+            false,
+        ));
     }
     for side in [Side::Client, Side::Server] {
         let end = c.end(side);
@@ -691,6 +682,39 @@ fn counted(c: &Connection, now: Timestamp, cfg: &DiagConfig, out: &mut Vec<Findi
             count: Some(zw as u64),
             problem: true,
         });
+    }
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// A finding that counts marked segments over the whole connection, weighted by the count.
+fn per_count(
+    c: &Connection,
+    kind: Kind,
+    side: Side,
+    frames: Vec<u64>,
+    n: u64,
+    sentence: String,
+    problem: bool,
+) -> Finding {
+    Finding {
+        kind,
+        conn: c.id,
+        side,
+        endpoint: c.end(side).addr,
+        since: c.first_seen,
+        frames,
+        sentence,
+        weight: n as f64,
+        remaining: None,
+        count: Some(n),
+        problem,
     }
 }
 
