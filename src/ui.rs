@@ -12,6 +12,7 @@ pub mod app;
 pub mod diag;
 pub mod filter;
 pub mod help;
+pub mod index;
 pub mod ladder;
 pub mod list;
 pub mod narrate;

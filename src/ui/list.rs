@@ -1,5 +1,6 @@
 //! The connection list pane: one row per connection, sortable by any column, filtered by `/`.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use ratatui::layout::Rect;
@@ -85,20 +86,244 @@ pub fn flags_seen(c: &Connection) -> String {
     s
 }
 
+/// [`flags_seen`] as a number that sorts as the text does (its letters, big-endian, padded
+/// with zeros: a prefix sorts first), without making the text.
+fn flags_key(c: &Connection) -> u64 {
+    let [cl, sv] = &c.ends;
+    let mut k = 0u64;
+    let mut n = 0;
+    for (on, ch) in [
+        (cl.sent_syn || cl.sent_synack, b'S'),
+        (sv.sent_syn || sv.sent_synack, b's'),
+        (cl.bytes > 0, b'D'),
+        (sv.bytes > 0, b'd'),
+        (cl.sent_fin, b'F'),
+        (sv.sent_fin, b'f'),
+        (cl.sent_rst, b'R'),
+        (sv.sent_rst, b'r'),
+    ] {
+        if on {
+            k |= u64::from(ch) << (56 - 8 * n);
+            n += 1;
+        }
+    }
+    k
+}
+
 /// Segments with an analysis mark (retransmission, out of order, ...), plus one if the capture
 /// joined mid-stream.
 pub fn anomalies(c: &Connection) -> u64 {
     c.mark_counts.iter().map(|n| u64::from(*n)).sum::<u64>() + u64::from(c.mid_stream)
 }
 
-/// The connections to list, filtered and sorted (ties by connection number).
-pub fn rows<'a>(replay: &'a Replay, app: &App) -> Vec<&'a Connection> {
+/// The list's rows: the connections that pass the filter, in the chosen order (ties by
+/// connection number). See [`rows`].
+pub struct Rows<'a> {
+    replay: &'a Replay,
+    order: Order<'a>,
+}
+
+enum Order<'a> {
+    /// Every connection by number (no filter, sorted by #, the default): read from the
+    /// replay's index of ids, without a pass over the connections.
+    ById { desc: bool },
+    /// Filtered or sorted by another column: the ids in order, and the largest.
+    Listed {
+        ids: Cow<'a, [u64]>,
+        max: Option<u64>,
+    },
+}
+
+impl<'a> Rows<'a> {
+    pub fn len(&self) -> usize {
+        match &self.order {
+            Order::ById { .. } => self.replay.ids.len(),
+            Order::Listed { ids, .. } => ids.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The id of the `i`-th row.
+    pub fn id_at(&self, i: usize) -> Option<u64> {
+        match &self.order {
+            Order::ById { desc: false } => self.replay.ids.nth(i),
+            Order::ById { desc: true } => self.replay.ids.iter_from_back(i).next(),
+            Order::Listed { ids, .. } => ids.get(i).copied(),
+        }
+    }
+
+    /// The `i`-th row.
+    pub fn get(&self, i: usize) -> Option<&'a Connection> {
+        self.id_at(i).and_then(|id| self.replay.connection(id))
+    }
+
+    /// The largest connection number listed (the newest connection).
+    pub fn max_id(&self) -> Option<u64> {
+        match &self.order {
+            Order::ById { .. } => self.replay.ids.last(),
+            Order::Listed { max, .. } => *max,
+        }
+    }
+
+    /// Which row connection `id` is on.
+    pub fn position(&self, id: u64) -> Option<usize> {
+        match &self.order {
+            Order::ById { desc } => {
+                let r = self.replay.ids.rank(id)?;
+                Some(if *desc { self.len() - 1 - r } else { r })
+            }
+            Order::Listed { ids, .. } => ids.iter().position(|x| *x == id),
+        }
+    }
+
+    pub fn contains(&self, id: u64) -> bool {
+        match &self.order {
+            Order::ById { .. } => self.replay.ids.contains(id),
+            Order::Listed { .. } => self.position(id).is_some(),
+        }
+    }
+
+    /// Up to `n` rows from row `top` on: what the pane shows.
+    pub fn window(&self, top: usize, n: usize) -> Vec<&'a Connection> {
+        let ids: Box<dyn Iterator<Item = u64> + '_> = match &self.order {
+            Order::ById { desc: false } => Box::new(self.replay.ids.iter_from(top)),
+            Order::ById { desc: true } => Box::new(self.replay.ids.iter_from_back(top)),
+            Order::Listed { ids, .. } => Box::new(ids.iter().skip(top).copied()),
+        };
+        ids.take(n)
+            .filter_map(|id| self.replay.connection(id))
+            .collect()
+    }
+
+    /// Every row, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a Connection> + '_ {
+        (0..self.len()).map_while(|i| self.get(i))
+    }
+}
+
+/// The list's rows for the app's filter and order. In the default view (no filter, sorted by
+/// #) this costs nothing; otherwise it filters and sorts every connection, unless the app's
+/// cache (filled by [`App::sync`], see [`ListCache`]) already holds the answer.
+pub fn rows<'a>(replay: &'a Replay, app: &'a App) -> Rows<'a> {
+    if app.filter.is_empty() && app.sort == SortKey::Id {
+        return Rows {
+            replay,
+            order: Order::ById {
+                desc: app.sort_desc,
+            },
+        };
+    }
+    let key = CacheKey::of(replay, app);
+    let order = match app.list_cache.as_ref().filter(|c| c.key == key) {
+        Some(c) => Order::Listed {
+            ids: Cow::Borrowed(&c.ids),
+            max: c.max,
+        },
+        None => {
+            let (ids, max) = listed(replay, app);
+            Order::Listed {
+                ids: Cow::Owned(ids),
+                max,
+            }
+        }
+    };
+    Rows { replay, order }
+}
+
+/// What a cached list depends on: the connections (the replay and its changes), the order and
+/// the filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct CacheKey {
+    replay: u64,
+    changes: u64,
+    sort: SortKey,
+    desc: bool,
+    filter: String,
+}
+
+impl CacheKey {
+    fn of(replay: &Replay, app: &App) -> CacheKey {
+        CacheKey {
+            replay: replay.instance(),
+            changes: replay.changes,
+            sort: app.sort,
+            desc: app.sort_desc,
+            filter: app.filter_text.clone(),
+        }
+    }
+}
+
+/// The filtered or re-sorted list as of the last [`App::sync`], so that the draw and the keys
+/// that follow do not filter and sort every connection again while nothing changed.
+#[derive(Clone, Default)]
+pub struct ListCache(Option<Cached>);
+
+#[derive(Clone)]
+struct Cached {
+    key: CacheKey,
+    ids: Vec<u64>,
+    max: Option<u64>,
+}
+
+impl ListCache {
+    fn as_ref(&self) -> Option<&Cached> {
+        self.0.as_ref()
+    }
+
+    /// Brings the cache up to date for the app's view (emptied in the default view, which
+    /// needs none).
+    pub fn update(&mut self, replay: &Replay, app: &App) {
+        if app.filter.is_empty() && app.sort == SortKey::Id {
+            self.0 = None;
+            return;
+        }
+        let key = CacheKey::of(replay, app);
+        if self.0.as_ref().is_some_and(|c| c.key == key) {
+            return;
+        }
+        let (ids, max) = listed(replay, app);
+        self.0 = Some(Cached { key, ids, max });
+    }
+}
+
+impl std::fmt::Debug for ListCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            Some(c) => write!(f, "ListCache({} rows, {:?})", c.ids.len(), c.key),
+            None => write!(f, "ListCache(empty)"),
+        }
+    }
+}
+
+/// Filters and sorts every connection: the ids in order, and the largest.
+fn listed(replay: &Replay, app: &App) -> (Vec<u64>, Option<u64>) {
+    if app.sort == SortKey::Id {
+        // Already in order: filter the index.
+        let ids: Box<dyn Iterator<Item = u64>> = if app.sort_desc {
+            Box::new(replay.ids.iter_from_back(0))
+        } else {
+            Box::new(replay.ids.iter())
+        };
+        let v = ids
+            .filter_map(|id| replay.connection(id))
+            .filter(|c| app.filter.matches(c))
+            .collect();
+        return ids_and_max(v);
+    }
     let mut v: Vec<&Connection> = replay
         .connections()
         .filter(|c| app.filter.matches(c))
         .collect();
     sort(&mut v, app.sort, app.sort_desc);
-    v
+    ids_and_max(v)
+}
+
+fn ids_and_max(v: Vec<&Connection>) -> (Vec<u64>, Option<u64>) {
+    let max = v.iter().map(|c| c.id).max();
+    (v.iter().map(|c| c.id).collect(), max)
 }
 
 fn state_rank(s: State) -> usize {
@@ -117,7 +342,7 @@ pub fn sort(v: &mut [&Connection], key: SortKey, desc: bool) {
             SortKey::Age => b.first_seen.cmp(&a.first_seen),
             SortKey::Packets => a.packets().cmp(&b.packets()),
             SortKey::Bytes => a.bytes().cmp(&b.bytes()),
-            SortKey::Flags => flags_seen(a).cmp(&flags_seen(b)),
+            SortKey::Flags => flags_key(a).cmp(&flags_key(b)),
             SortKey::Marks => anomalies(a).cmp(&anomalies(b)),
         };
         let o = o.then(a.id.cmp(&b.id));
@@ -282,9 +507,9 @@ pub fn title(app: &App, shown: usize, total: usize) -> String {
 }
 
 /// Draws the list in `area` (a top rule with the title, a header row, then the rows).
-pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay, rows: &[&Connection]) {
+pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay, rows: &Rows) {
     let theme = &app.theme;
-    let total = replay.connections().count();
+    let total = replay.connection_count();
     let focused = app.focus == Focus::List;
     let block = theme.pane(title(app, rows.len(), total), focused);
     let inner = block.inner(area);
@@ -292,7 +517,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay, rows: &[&Co
     if inner.height == 0 {
         return;
     }
-    let max_id = rows.iter().map(|c| c.id).max().unwrap_or(1);
+    let max_id = rows.max_id().unwrap_or(1);
     let cols = columns(inner.width, max_id);
     let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
     let header: Vec<Span> = cols
@@ -336,7 +561,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay, rows: &[&Co
         lines.push(Line::styled(msg, theme.dim()));
     }
     let now = replay.clock.unwrap_or(crate::decode::Timestamp(0));
-    for c in rows.iter().skip(app.list_top).take(body) {
+    for c in rows.window(app.list_top, body) {
         let sel = app.selected == Some(c.id);
         let style = if sel {
             if focused {
