@@ -19,6 +19,7 @@ pub mod narrate;
 pub mod problems;
 pub mod render;
 pub mod replay;
+pub mod stats;
 pub mod status;
 pub mod term;
 pub mod theme;
@@ -146,10 +147,16 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let mut replay = open(args).map_err(anyhow::Error::msg)?;
     let mut app = App::new(opts.theme);
     let signals = term::Signals::register()?;
+    let mut stats = stats::FrameStats::from_env();
     let mut tui = term::Tui::enter()?;
-    let result = event_loop(&mut tui, &mut app, &mut replay, &signals);
+    let result = event_loop(&mut tui, &mut app, &mut replay, &signals, &mut stats);
     drop(tui);
     drop(signals);
+    if let Some(s) = &stats {
+        if let Err(e) = s.write(Instant::now(), &replay) {
+            eprintln!("synack: cannot write {}: {e}", s.path().display());
+        }
+    }
     if term::PANICKED.load(Ordering::SeqCst) {
         anyhow::bail!("stopped after a panic (message above)");
     }
@@ -174,6 +181,7 @@ fn event_loop(
     app: &mut App,
     replay: &mut Replay,
     signals: &term::Signals,
+    stats: &mut Option<stats::FrameStats>,
 ) -> anyhow::Result<()> {
     let mut last_draw: Option<Instant> = None;
     let mut drawn_generation = u64::MAX;
@@ -225,8 +233,16 @@ fn event_loop(
         let since = last_draw.map_or(Duration::MAX, |t| now.saturating_duration_since(t));
         let size = tui.size()?;
         if dirty || (moving && since >= FRAME) || since >= IDLE {
+            let began = stats.is_some().then(Instant::now);
             app.sync(replay, size);
             tui.terminal.draw(|f| render::draw(f, app, replay))?;
+            if let (Some(s), Some(began)) = (stats.as_mut(), began) {
+                let done = Instant::now();
+                s.frame(began, done, replay.busy());
+                if replay.at_end() {
+                    s.ended(done);
+                }
+            }
             last_draw = Some(now);
             drawn_generation = replay.generation;
             drawn_anim = app.anim;
