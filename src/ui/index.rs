@@ -123,6 +123,22 @@ impl SortedIds {
         self.iter_from(n).next()
     }
 
+    /// How many ids are below `id` (held or not).
+    pub fn count_below(&self, id: u64) -> usize {
+        if self.blocks.is_empty() {
+            return 0;
+        }
+        let bi = self.block_of(id);
+        let b = &self.blocks[bi];
+        let before: usize = self.blocks[..bi].iter().map(Vec::len).sum();
+        before + b.partition_point(|x| *x < id)
+    }
+
+    /// The ids at or above `id`, in increasing order.
+    pub fn iter_ge(&self, id: u64) -> impl Iterator<Item = u64> + '_ {
+        self.iter_from(self.count_below(id))
+    }
+
     /// The ids from the `n`-th on, in increasing order.
     pub fn iter_from(&self, mut n: usize) -> impl Iterator<Item = u64> + '_ {
         let mut bi = 0;
@@ -193,6 +209,16 @@ mod tests {
         for (i, id) in v.iter().enumerate().step_by(97) {
             assert_eq!(s.rank(*id), Some(i));
             assert!(s.contains(*id));
+            assert_eq!(s.count_below(*id), i);
+            assert_eq!(s.count_below(*id + 1), i + 1);
+            let ge: Vec<u64> = s.iter_ge(*id).take(3).collect();
+            assert_eq!(ge, v[i..].iter().take(3).copied().collect::<Vec<_>>());
+        }
+        // Between and beyond the ids held.
+        for x in [0, 1, u64::MAX] {
+            let below = v.iter().filter(|id| **id < x).count();
+            assert_eq!(s.count_below(x), below, "below {x}");
+            assert_eq!(s.iter_ge(x).next(), v.get(below).copied());
         }
     }
 

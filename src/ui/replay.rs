@@ -254,11 +254,10 @@ impl Replay {
     pub fn refresh_diagnosis(&mut self, budget: Option<Duration>) {
         let now = self.diag_now();
         let before = self.diag.generation;
-        self.diag.refresh(
-            || self.tracker.connections().chain(self.closed.iter()),
-            now,
-            budget,
-        );
+        // Out for the call, so that it can look connections up in the rest of the replay.
+        let mut diag = std::mem::replace(&mut self.diag, DiagCache::new(DiagConfig::default()));
+        diag.refresh(&self.ids, |id| self.connection(id), now, budget);
+        self.diag = diag;
         if self.diag.generation != before {
             self.generation += 1;
         }
@@ -707,6 +706,7 @@ mod tests {
     use crate::capture::source::{channel, spawn_file};
     use crate::capture::FileReader;
     use crate::pipeline::Decoder;
+    use crate::ui::diag::PRow;
 
     const DEMO: &[u8] = include_bytes!("../../fixtures/demo.pcap");
 
@@ -901,5 +901,96 @@ mod tests {
         assert!(r.ids.is_empty());
         assert!(r.connection(1).is_none());
         check_index(&r);
+    }
+    /// The published diagnosis, as the screen shows it.
+    fn published(r: &Replay) -> (usize, usize, usize, usize, Vec<PRow>, usize) {
+        let d = &r.diag;
+        (
+            d.total,
+            d.problems,
+            d.with_findings,
+            d.connections,
+            d.rows.clone(),
+            d.groups.len(),
+        )
+    }
+
+    #[test]
+    fn a_diagnosis_pass_spans_calls_publishes_whole_and_ends_while_connections_come() {
+        let mut bytes = Vec::new();
+        crate::gen::bulk::write_bulk(
+            &crate::gen::bulk::BulkConfig {
+                packets: 30_000,
+                connections: 3_000,
+                conn_rate: 500.0,
+                ..Default::default()
+            },
+            &mut bytes,
+        )
+        .unwrap();
+        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+        let cfg = TrackerConfig {
+            retire: true,
+            ..Default::default()
+        };
+        let mut r = Replay::new(cfg.clone(), "bulk", false);
+        let mut reader = FileReader::from_bytes("bulk", bytes).unwrap();
+        let mut dec = Decoder::default();
+        let t = Instant::now();
+        let mut feed = |r: &mut Replay, n: u64| {
+            let target = r.applied + n;
+            while r.applied < target {
+                let Some(pkt) = reader.next_packet().unwrap() else {
+                    return;
+                };
+                if let Some((seg, frame)) = dec.decode(&pkt) {
+                    r.apply(&seg, frame, t);
+                }
+            }
+        };
+        feed(&mut r, 10_000);
+        r.refresh_diagnosis(None);
+        assert!(!r.diag.in_pass());
+        let first = published(&r);
+        let generation = r.diag.generation;
+        assert!(first.0 > 0, "findings");
+        feed(&mut r, 5_000);
+        // No time to spare: 16 connections per call; until the pass ends the screen keeps the
+        // last whole one.
+        let zero = Some(Duration::ZERO);
+        r.refresh_diagnosis(zero);
+        assert!(r.diag.in_pass());
+        let behind = r.diag.behind;
+        assert_eq!(behind + 16, r.connection_count());
+        assert_eq!(published(&r), first);
+        assert_eq!(r.diag.generation, generation);
+        // Connections keep coming: the pass still ends, at the newest when it began.
+        let mut calls = 1;
+        while r.diag.in_pass() {
+            feed(&mut r, 50);
+            r.refresh_diagnosis(zero);
+            calls += 1;
+            assert!(calls <= behind / 16 + 3, "the pass does not end");
+        }
+        assert!(r.diag.generation > generation);
+        assert_ne!(published(&r), first);
+        // The last pass's findings are let go of in pieces too.
+        assert!(r.diag.untidy());
+        while !r.diag.tidy(Some(Duration::ZERO)) {}
+        assert!(!r.diag.untidy());
+        // One more whole pass gives what a diagnosis from scratch gives.
+        r.refresh_diagnosis(None);
+        let mut fresh = Replay::new(cfg, "bulk", false);
+        let mut reader = FileReader::from_bytes("bulk", bytes).unwrap();
+        let mut dec = Decoder::default();
+        while fresh.applied < r.applied {
+            let pkt = reader.next_packet().unwrap().unwrap();
+            if let Some((seg, frame)) = dec.decode(&pkt) {
+                fresh.apply(&seg, frame, t);
+            }
+        }
+        fresh.refresh_diagnosis(None);
+        assert_eq!(published(&r), published(&fresh));
+        assert_eq!(r.diag.by_kind, fresh.diag.by_kind);
     }
 }
