@@ -153,6 +153,8 @@ pub struct Replay {
     /// it, with [`Replay::instance`]).
     pub changes: u64,
     instance: u64,
+    /// [`Replay::at_end`] as of the last pump.
+    ended: bool,
     pending: VecDeque<(Segment, u64)>,
     rx: Option<Receiver<SourceMsg>>,
     restart: Option<Restart>,
@@ -203,6 +205,7 @@ impl Replay {
             ids: SortedIds::new(),
             changes: 0,
             instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
+            ended: false,
             pending: VecDeque::new(),
             rx: None,
             restart: None,
@@ -558,7 +561,15 @@ impl Replay {
                 }
             }
         }
-        if self.at_end() && !self.paused {
+        self.note_end();
+    }
+
+    /// The screen redraws once when the end is reached (not on every pump after it: at `max`
+    /// speed that redrew and re-diagnosed a finished replay 30 times a second).
+    fn note_end(&mut self) {
+        let end = self.at_end();
+        if end != self.ended {
+            self.ended = end;
             self.generation += 1;
         }
     }
@@ -992,5 +1003,28 @@ mod tests {
         fresh.refresh_diagnosis(None);
         assert_eq!(published(&r), published(&fresh));
         assert_eq!(r.diag.by_kind, fresh.diag.by_kind);
+    }
+    #[test]
+    fn the_end_is_drawn_once_not_on_every_pump() {
+        let mut r = demo_replay();
+        r.speed = Speed::Max;
+        let mut t = Instant::now();
+        pump_until(&mut r, &mut t, Duration::from_millis(10), |r| r.at_end());
+        r.pump(t, Duration::from_millis(50));
+        let g = r.generation;
+        for _ in 0..5 {
+            t += Duration::from_millis(33);
+            r.pump(t, Duration::from_millis(50));
+        }
+        assert_eq!(r.generation, g, "nothing moves after the end");
+        assert!(!r.busy());
+        // Back to the start: playing, then the end again is noted again.
+        r.command(Command::Restart);
+        assert!(r.busy());
+        pump_until(&mut r, &mut t, Duration::from_millis(10), |r| r.at_end());
+        let g = r.generation;
+        r.pump(t, Duration::from_millis(50));
+        r.pump(t, Duration::from_millis(50));
+        assert!(r.generation <= g + 1);
     }
 }
