@@ -240,7 +240,7 @@ fn event_loop(
             tui.terminal.draw(|f| render::draw(f, app, replay))?;
             if let (Some(s), Some(began)) = (stats.as_mut(), began) {
                 let done = Instant::now();
-                s.frame(began, done, replay.busy());
+                s.frame(began, done, replay.busy(), replay.applied);
                 if replay.at_end() {
                     s.ended(done);
                 }

@@ -6,7 +6,8 @@
 //! The summary is `name value` lines (times in milliseconds unless the name says otherwise):
 //!
 //! ```text
-//! first_frame_ms 41.2        process start (main) to the first frame on the terminal
+//! first_frame_ms 1.9         process start (main) to the first frame on the terminal
+//! first_data_ms 4.1          ... to the first frame showing a segment of the capture
 //! frames 301                 frames drawn
 //! run_s 10.01                first frame to exit
 //! fps 30.1                   frames / run_s
@@ -19,7 +20,8 @@
 //! gap_ms_p99 35.0
 //! gap_ms_max 36.2
 //! capture_packets 2523648    frames read by the capture thread (as it last reported)
-//! capture_pps 250000         capture_packets / seconds since start
+//! capture_pps 250000         capture_packets / seconds from start to the end of the
+//!                            capture (or to exit, if the replay did not reach it)
 //! segments_applied 2510000   segments the replay applied to the tracker
 //! connections 71234          connections on screen at exit
 //! ended_s -                  seconds from start until the replay reached the end (- if not)
@@ -63,6 +65,8 @@ pub struct FrameStats {
     path: PathBuf,
     start: Instant,
     frames: Vec<Frame>,
+    /// When the first frame showing a segment was done.
+    first_data: Option<Duration>,
     ended: Option<Duration>,
 }
 
@@ -78,17 +82,23 @@ impl FrameStats {
             path,
             start,
             frames: Vec::with_capacity(4096),
+            first_data: None,
             ended: None,
         }
     }
 
-    /// A frame started at `began` and was on the terminal at `done`.
-    pub fn frame(&mut self, began: Instant, done: Instant, playing: bool) {
+    /// A frame started at `began` and was on the terminal at `done`; the replay was moving
+    /// (`playing`) and had applied `applied` segments.
+    pub fn frame(&mut self, began: Instant, done: Instant, playing: bool, applied: u64) {
+        let at = done.saturating_duration_since(self.start);
         self.frames.push(Frame {
-            at: done.saturating_duration_since(self.start),
+            at,
             took: done.saturating_duration_since(began),
             playing,
         });
+        if applied > 0 && self.first_data.is_none() {
+            self.first_data = Some(at);
+        }
     }
 
     /// The replay reached the end of the capture at `at` (the first call counts).
@@ -107,6 +117,7 @@ impl FrameStats {
         };
         let first = self.frames.first().map(|f| f.at);
         line("first_frame_ms", first.map_or("-".into(), ms));
+        line("first_data_ms", self.first_data.map_or("-".into(), ms));
         line("frames", self.frames.len().to_string());
         let run = first.map_or(Duration::ZERO, |f| {
             now.saturating_duration_since(self.start).saturating_sub(f)
@@ -147,10 +158,10 @@ impl FrameStats {
         }
         let packets = replay.status.counters.packets;
         line("capture_packets", packets.to_string());
-        line(
-            "capture_pps",
-            rate(packets as f64, now.saturating_duration_since(self.start)),
-        );
+        let reading = self
+            .ended
+            .unwrap_or_else(|| now.saturating_duration_since(self.start));
+        line("capture_pps", rate(packets as f64, reading));
         line("segments_applied", replay.applied.to_string());
         line("connections", replay.connection_count().to_string());
         line(
@@ -214,14 +225,15 @@ mod tests {
         let mut s = FrameStats::new(PathBuf::from("unused"), start);
         // First frame 40 ms after the start, then one every 30 ms while playing (2 ms each),
         // then the replay ends and two idle frames follow.
+        // The first shows no segment yet.
         for i in 0..11u64 {
             let done = start + ms(40 + 30 * i);
-            s.frame(done - ms(2), done, true);
+            s.frame(done - ms(2), done, true, i * 100);
         }
         s.ended(start + ms(350));
         s.ended(start + ms(900));
-        s.frame(start + ms(1000), start + ms(1001), false);
-        s.frame(start + ms(2000), start + ms(2003), false);
+        s.frame(start + ms(1000), start + ms(1001), false, 1000);
+        s.frame(start + ms(2000), start + ms(2003), false, 1000);
         let replay = Replay::new(TrackerConfig::default(), "x", false);
         let text = s.summary(start + ms(2040), &replay);
         let get = |k: &str| {
@@ -231,6 +243,7 @@ mod tests {
                 .to_string()
         };
         assert_eq!(get("first_frame_ms"), "40.0");
+        assert_eq!(get("first_data_ms"), "70.0");
         assert_eq!(get("frames"), "13");
         assert_eq!(get("run_s"), "2.00");
         assert_eq!(get("fps"), "6.5");
@@ -252,6 +265,7 @@ mod tests {
         let replay = Replay::new(TrackerConfig::default(), "x", false);
         let text = s.summary(start + ms(10), &replay);
         assert!(text.contains("first_frame_ms -\n"), "{text}");
+        assert!(text.contains("first_data_ms -\n"), "{text}");
         assert!(text.contains("frames 0\n"), "{text}");
         assert!(text.contains("draw_ms_p99 -\n"), "{text}");
     }
