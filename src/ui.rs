@@ -277,7 +277,8 @@ fn event_loop(
         } else if replay.diag.untidy() {
             replay.diag.tidy(Some(DIAG_BUDGET));
         }
-        let moves = replay.busy() || app.anim < 1.0;
+        // Something to show (a seek that just landed, findings): the next frame, not IDLE.
+        let moves = replay.busy() || app.anim < 1.0 || replay.generation != drawn_generation;
         let timeout = if moves || replay.diag.in_pass() || replay.diag.untidy() {
             frame_at.map_or(Duration::ZERO, |t| {
                 t.saturating_duration_since(Instant::now())

@@ -498,6 +498,8 @@ impl Replay {
             if self.applied >= seek.target || self.at_end() {
                 self.seek = None;
                 self.paused = !seek.play_after;
+                // A seek lands on a state: its last segment is not a new arrow to grow.
+                self.last = None;
                 self.generation += 1;
             }
             return;
@@ -797,10 +799,12 @@ mod tests {
         pump_until(&mut r, &mut t, Duration::ZERO, |r| r.applied == 3);
         let c = r.connection(1).unwrap();
         assert_eq!(c.states()[0], crate::track::State::Established);
+        assert!(r.last.is_some(), "a step forward grows its arrow");
         r.command(Command::StepBack);
         pump_until(&mut r, &mut t, Duration::ZERO, |r| !r.seeking());
         assert_eq!(r.applied, 2);
         assert!(r.paused);
+        assert_eq!(r.last, None, "a step back lands without an arrow growing");
         let c = r.connection(1).unwrap();
         assert_eq!(c.events.len(), 2);
         assert_eq!(c.states()[1], crate::track::State::SynReceived);
