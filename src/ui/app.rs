@@ -139,7 +139,7 @@ impl App {
     /// selection and the ladder's cursor in view. Called before every draw.
     pub fn sync(&mut self, replay: &Replay, area: Rect) {
         let mut cache = std::mem::take(&mut self.list_cache);
-        cache.update(replay, self);
+        cache.update(replay, self, std::time::Instant::now());
         self.list_cache = cache;
         let lay = render::layout(area, self, replay);
         let (selected, pos, len) = {
