@@ -47,7 +47,7 @@ count() { # 1M -> 1000000
 }
 
 # Median of the numbers on stdin ("-" when there are none).
-median() { grep -E '^[0-9.]+$' | sort -g | awk '{a[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+median() { { grep -E '^[0-9.]+$' || true; } | sort -g | awk '{a[NR]=$1} END {if (NR==0) print "-"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 # A tmux server of our own (its own socket), so that no other session is touched.
 SOCK="synack-bench-ui-$$"
