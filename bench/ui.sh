@@ -112,11 +112,13 @@ done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 m() { awk -v s="$1" -v k="$2" '$1 == s && $2 == k {print $3}' "$ROWS" | median; }
+# The same, as a whole number.
+mi() { m "$1" "$2" | awk '$1 == "-" {print; next} {printf "%.0f\n", $1}'; }
 TABLE="| packets | first frame ms | first frame with data ms | fps (playing) | frame draw ms p50 / p99 / max | gap between frames ms p50 / p99 / max | capture packets/s | connections at exit | end reached s |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for SIZE in $SIZES; do
   TABLE="$TABLE
-| $SIZE | $(m "$SIZE" first_frame_ms) | $(m "$SIZE" first_data_ms) | $(m "$SIZE" playing_fps) | $(m "$SIZE" draw_ms_p50) / $(m "$SIZE" draw_ms_p99) / $(m "$SIZE" draw_ms_max) | $(m "$SIZE" gap_ms_p50) / $(m "$SIZE" gap_ms_p99) / $(m "$SIZE" gap_ms_max) | $(m "$SIZE" capture_pps) | $(m "$SIZE" connections) | $(m "$SIZE" ended_s) |"
+| $SIZE | $(m "$SIZE" first_frame_ms) | $(m "$SIZE" first_data_ms) | $(m "$SIZE" playing_fps) | $(m "$SIZE" draw_ms_p50) / $(m "$SIZE" draw_ms_p99) / $(m "$SIZE" draw_ms_max) | $(m "$SIZE" gap_ms_p50) / $(m "$SIZE" gap_ms_p99) / $(m "$SIZE" gap_ms_max) | $(mi "$SIZE" capture_pps) | $(mi "$SIZE" connections) | $(m "$SIZE" ended_s) |"
 done
 
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
