@@ -105,20 +105,20 @@ pub fn run(args: &Args, format: Format, out: &mut dyn Write) -> anyhow::Result<L
         // Live clock: timers run even when no packet comes.
         let now = wall_clock();
         pipeline.tracker.advance(now);
-        let done: Vec<Connection> = pipeline.tracker.drain_retired().collect();
+        let done: Vec<Box<Connection>> = pipeline.tracker.drain_retired().collect();
         for c in &done {
             sink.connection(c, now)?;
         }
         if !done.is_empty() {
-            sink.out().flush()?;
+            sink.flush()?;
         }
     }
     let _ = capture.handle.join();
 
     let now = wall_clock();
     pipeline.tracker.advance(now);
-    let mut rest: Vec<Connection> = pipeline.tracker.drain_retired().collect();
-    rest.extend(pipeline.tracker.finish());
+    let mut rest: Vec<Box<Connection>> = pipeline.tracker.drain_retired().collect();
+    rest.extend(pipeline.tracker.drain_boxed_by_id());
     for c in &rest {
         sink.connection(c, now)?;
     }
@@ -138,8 +138,8 @@ pub fn run(args: &Args, format: Format, out: &mut dyn Write) -> anyhow::Result<L
     );
     sink.finish(&report, &last.name, Some(extra))?;
     if format == Format::Text {
-        writeln!(sink.out(), "{}", drops_line(&last.name, &d))?;
-        sink.out().flush()?;
+        writeln!(sink.out()?, "{}", drops_line(&last.name, &d))?;
+        sink.flush()?;
     }
     eprintln!(
         "synack: {} packets captured; {}",

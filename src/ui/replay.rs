@@ -245,7 +245,7 @@ impl Replay {
 
     fn take_retired(&mut self) {
         for c in self.tracker.drain_retired() {
-            self.closed.push_back(c);
+            self.closed.push_back(*c);
         }
         while self.closed.len() > CLOSED_KEEP {
             self.closed.pop_front();
