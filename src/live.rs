@@ -68,7 +68,11 @@ pub fn wall_clock() -> Timestamp {
 /// ...") and the drop counts go to stderr. Returns why the capture ended early (e.g. the
 /// interface went away), after everything has been written.
 /// Returns why the capture ended early (if it did) and how many problems the diagnosis found.
-pub fn run(args: &Args, format: Format, out: &mut dyn Write) -> anyhow::Result<LiveOutcome> {
+pub fn run(
+    args: &Args,
+    format: Format,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<LiveOutcome> {
     let decoder = decoder_from_args(args).map_err(anyhow::Error::msg)?;
     // Live, a connection is written once it is over (both ends closed, or one in TIME_WAIT)
     // and has lingered a few seconds, not after TIME_WAIT runs out: the JSON then carries

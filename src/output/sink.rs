@@ -24,7 +24,7 @@ pub struct Sink<'w> {
     pub opts: OutputOptions,
     pub summary: Summary,
     pub diagnosis: Diagnosis,
-    out: &'w mut dyn Write,
+    out: &'w mut (dyn Write + Send),
     /// Output gathered here and written in blocks of [`Sink::BLOCK`] bytes: one call through
     /// the `dyn Write` per block rather than per connection, and no buffer per connection.
     buf: Vec<u8>,
@@ -35,7 +35,7 @@ impl<'w> Sink<'w> {
         format: Format,
         opts: OutputOptions,
         diag: DiagConfig,
-        out: &'w mut dyn Write,
+        out: &'w mut (dyn Write + Send),
     ) -> Self {
         Sink {
             format,
