@@ -146,8 +146,10 @@ for RATE in $RATES; do
   ip netns exec "$NS_C" nice -n "$NICE_LOAD" "$GEN" connect --addr $SERVER_IP:$PORT --duration "$DURATION" \
     --rate "$RATE" --threads "$THREADS" --bytes "$BYTES" >"$WORK/gen.out" 2>"$WORK/gen.err" \
     || { echo "bench-live: load_gen failed: $(cat "$WORK/gen.err")" >&2; exit 1; }
-  sched "$SYN" >"$WORK/sched1"; read -r busy1 all1 < <(cpu_total); t1=$(now)
+  read -r busy1 all1 < <(cpu_total); t1=$(now)
   sleep "$SETTLE"
+  # synack's threads up to the stop: catching up after the load counts too.
+  sched "$SYN" >"$WORK/sched1"
   code=0; stop "$SYN" 30 || code=$?
   stop "$SRV" 10 || true
   if [ "$code" != 0 ]; then
@@ -163,9 +165,10 @@ for RATE in $RATES; do
     /drops/kernel /drops/interface /drops/queue /handshakes/complete /packets /connections \
     /port_reuses /evicted)
   [ "$evicted" = - ] && evicted=0
-  # synack's threads over the load: CPU used by the capture thread and by the main thread
-  # (tracking, output), and time the main thread was runnable but waiting for a CPU; all in
-  # % of the wall time. Then how busy the whole machine was (% of all its CPUs).
+  # synack's threads from the start of the load to the stop: CPU used by the capture thread
+  # and by the main thread (tracking, output), and time the main thread was runnable but
+  # waiting for a CPU; in % of the load's wall time. Then how busy the whole machine was
+  # during the load (% of all its CPUs).
   read -r cpu_cap cpu_main wait_main < <(awk -v wall="$(awk -v s="$t0" -v e="$t1" 'BEGIN{print (e - s) * 1e9}')" '
     FNR == NR { r[$1] = $2; w[$1] = $3; next }
     { run[$1] += $2 - r[$1]; wait[$1] += $3 - w[$1] }
@@ -213,7 +216,7 @@ BLOCK="<!-- BEGIN live table (written by bench/live.sh) -->
 Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -srm), $CPU, $(nproc) CPUs, $MEM; commit $COMMIT.
 Load average before: $LOAD_BEFORE, after: $LOAD_AFTER. $DURATION s of load per rate, $THREADS client threads, $BYTES bytes written per connection;
 \`synack -i $IFACE --json --no-events${SYNACK_ARGS:+ $SYNACK_ARGS}\` (output to a file), stopped with SIGINT $SETTLE s after the load.
-Packets/s and conn/s are over the generator's run; CPU and waiting times are in % of that run's wall time (100 = one CPU), from /proc/PID/task/*/schedstat; machine busy is in % of all CPUs.
+Packets/s and conn/s are over the generator's run. synack's CPU and its main thread's wait for a CPU (from /proc/PID/task/*/schedstat) run from the start of the load to the SIGINT, so catching up after it counts; they are in % of the load's wall time (100 = one CPU). Machine busy: all CPUs, during the load.
 
 $TABLE
 <!-- END live table -->"
