@@ -143,9 +143,13 @@ for RATE in $RATES; do
   wait_for_line "$WORK/synack.err" "capturing on" "$SYN" 15
   sleep 0.5 # past the capture thread's first poll
   sched "$SYN" >"$WORK/sched0"; read -r busy0 all0 < <(cpu_total); t0=$(now)
+  # In the background and waited for: the load generator stops cleanly on SIGINT, and a
+  # foreground command that does so would keep bash from acting on a Ctrl-C (the `wait`
+  # builtin returns at once instead, so the trap runs).
   ip netns exec "$NS_C" nice -n "$NICE_LOAD" "$GEN" connect --addr $SERVER_IP:$PORT --duration "$DURATION" \
-    --rate "$RATE" --threads "$THREADS" --bytes "$BYTES" >"$WORK/gen.out" 2>"$WORK/gen.err" \
-    || { echo "bench-live: load_gen failed: $(cat "$WORK/gen.err")" >&2; exit 1; }
+    --rate "$RATE" --threads "$THREADS" --bytes "$BYTES" >"$WORK/gen.out" 2>"$WORK/gen.err" &
+  LOAD=$!; PIDS+=("$LOAD")
+  wait "$LOAD" || { echo "bench-live: load_gen failed: $(cat "$WORK/gen.err")" >&2; exit 1; }
   read -r busy1 all1 < <(cpu_total); t1=$(now)
   sleep "$SETTLE"
   # synack's threads up to the stop: catching up after the load counts too.
