@@ -96,8 +96,11 @@ sched() {
     printf '%s %s\n' "$(cat "$t/comm" 2>/dev/null)" "$(cut -d' ' -f1-2 "$t/schedstat" 2>/dev/null)"
   done
 }
-# Jiffies the machine spent busy and in all, over every CPU (/proc/stat).
-cpu_total() { awk '/^cpu / {t = 0; for (i = 2; i <= 9; i++) t += $i; print t - $5 - $6, t}' /proc/stat; }
+# Seconds all CPUs have been idle (idle + iowait in /proc/stat). Idle time is measured
+# exactly; the busy fields are sampled at each tick, and miss work done between ticks (a paced
+# load that wakes up on timers): busy time is the wall time of all CPUs less this.
+idle_secs() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / {print ($5 + $6) / hz}' /proc/stat; }
+NCPU=$(nproc)
 now() { date +%s.%N; }
 # wait_for_line FILE TEXT PID SECS: until FILE holds TEXT; fails if PID died or time is up.
 wait_for_line() {
@@ -142,7 +145,7 @@ for RATE in $RATES; do
   SYN=$!; PIDS+=("$SYN")
   wait_for_line "$WORK/synack.err" "capturing on" "$SYN" 15
   sleep 0.5 # past the capture thread's first poll
-  sched "$SYN" >"$WORK/sched0"; read -r busy0 all0 < <(cpu_total); t0=$(now)
+  sched "$SYN" >"$WORK/sched0"; idle0=$(idle_secs); t0=$(now)
   # In the background and waited for: the load generator stops cleanly on SIGINT, and a
   # foreground command that does so would keep bash from acting on a Ctrl-C (the `wait`
   # builtin returns at once instead, so the trap runs).
@@ -150,7 +153,7 @@ for RATE in $RATES; do
     --rate "$RATE" --threads "$THREADS" --bytes "$BYTES" >"$WORK/gen.out" 2>"$WORK/gen.err" &
   LOAD=$!; PIDS+=("$LOAD")
   wait "$LOAD" || { echo "bench-live: load_gen failed: $(cat "$WORK/gen.err")" >&2; exit 1; }
-  read -r busy1 all1 < <(cpu_total); t1=$(now)
+  idle1=$(idle_secs); t1=$(now)
   sleep "$SETTLE"
   # synack's threads up to the stop: catching up after the load counts too.
   sched "$SYN" >"$WORK/sched1"
@@ -178,7 +181,8 @@ for RATE in $RATES; do
     { run[$1] += $2 - r[$1]; wait[$1] += $3 - w[$1] }
     END { printf "%.0f %.0f %.0f\n", 100 * run["synack-capture"] / wall, 100 * run["synack"] / wall, 100 * wait["synack"] / wall }
   ' "$WORK/sched0" "$WORK/sched1")
-  busy=$(awk -v a="$busy0" -v b="$busy1" -v x="$all0" -v y="$all1" 'BEGIN{printf "%.0f", 100 * (b - a) / (y - x)}')
+  busy=$(awk -v a="$idle0" -v b="$idle1" -v s="$t0" -v e="$t1" -v n="$NCPU" \
+    'BEGIN { x = 100 * (1 - (b - a) / ((e - s) * n)); printf "%.0f", x < 0 ? 0 : x }')
   held=no
   [ "$kdrop" = 0 ] && [ "$idrop" = 0 ] && [ "$qdrop" = 0 ] && [ "$seen" = "$made" ] && held=yes
   echo "$label $made $failed $elapsed $packets $cpu_cap $cpu_main $wait_main $busy $kdrop $idrop $qdrop $seen $accepted $conns $evicted $load $held" >>"$ROWS"
