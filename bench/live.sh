@@ -166,8 +166,8 @@ for RATE in $RATES; do
   tail -n 1 "$WORK/synack.out" | grep -q '"type":"summary"' \
     || { echo "bench-live: no summary from synack: $(tail -c 300 "$WORK/synack.out")" >&2; exit 1; }
   # Values by JSON pointer, "-" where absent (load_gen get reads the file's last line).
-  read -r made failed elapsed < <("$GEN" get "$WORK/gen.out" /completed /failed /elapsed)
-  read -r accepted < <("$GEN" get "$WORK/serve.out" /accepted)
+  read -r made failed elapsed gcpu < <("$GEN" get "$WORK/gen.out" /completed /failed /elapsed /cpu)
+  read -r accepted scpu < <("$GEN" get "$WORK/serve.out" /accepted /cpu)
   read -r kdrop idrop qdrop seen packets conns reuses evicted < <("$GEN" get "$WORK/synack.out" \
     /drops/kernel /drops/interface /drops/queue /handshakes/complete /packets /connections \
     /port_reuses /evicted)
@@ -183,11 +183,14 @@ for RATE in $RATES; do
   ' "$WORK/sched0" "$WORK/sched1")
   busy=$(awk -v a="$idle0" -v b="$idle1" -v s="$t0" -v e="$t1" -v n="$NCPU" \
     'BEGIN { x = 100 * (1 - (b - a) / ((e - s) * n)); printf "%.0f", x < 0 ? 0 : x }')
+  # The load's own CPU: the generator's and the server's (started for this rate), in % of the
+  # load's wall time.
+  loadcpu=$(awk -v g="$gcpu" -v v="$scpu" -v e="$elapsed" 'BEGIN{printf "%.0f", 100 * (g + v) / e}')
   held=no
   [ "$kdrop" = 0 ] && [ "$idrop" = 0 ] && [ "$qdrop" = 0 ] && [ "$seen" = "$made" ] && held=yes
-  echo "$label $made $failed $elapsed $packets $cpu_cap $cpu_main $wait_main $busy $kdrop $idrop $qdrop $seen $accepted $conns $evicted $load $held" >>"$ROWS"
-  printf 'bench-live: rate %-5s made %7s (%s failed) in %ss, synack: %s packets, CPU %s%% capture + %s%% main (main waited for a CPU %s%%), machine busy %s%%, drops kernel %s interface %s queue %s, complete handshakes %s (server accepted %s; %s connections, %s on a reused 4-tuple, %s evicted): held %s\n' \
-    "$label" "$made" "$failed" "$elapsed" "$packets" "$cpu_cap" "$cpu_main" "$wait_main" "$busy" "$kdrop" "$idrop" "$qdrop" "$seen" \
+  echo "$label $made $failed $elapsed $packets $cpu_cap $cpu_main $wait_main $busy $kdrop $idrop $qdrop $seen $accepted $conns $evicted $load $held $loadcpu" >>"$ROWS"
+  printf 'bench-live: rate %-5s made %7s (%s failed) in %ss, synack: %s packets, CPU %s%% capture + %s%% main (main waited for a CPU %s%%), generator + server %s%%, machine busy %s%% of %s CPUs, drops kernel %s interface %s queue %s, complete handshakes %s (server accepted %s; %s connections, %s on a reused 4-tuple, %s evicted): held %s\n' \
+    "$label" "$made" "$failed" "$elapsed" "$packets" "$cpu_cap" "$cpu_main" "$wait_main" "$loadcpu" "$busy" "$NCPU" "$kdrop" "$idrop" "$qdrop" "$seen" \
     "$accepted" "$conns" "$reuses" "$evicted" "$held" >&2
   grep -v '^synack: capturing on' "$WORK/synack.err" | sed 's/^/  /' >&2 || true
 done
@@ -197,16 +200,17 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 TABLE=$(awk '
   # Rows: label made failed elapsed packets cpu_capture cpu_main wait_main busy
   #       kernel_drops interface_drops queue_drops seen accepted connections evicted load held
+  #       load_cpu
   {
     rate = $4 > 0 ? $2 / $4 : 0; pps = $4 > 0 ? $5 / $4 : 0
-    printf "| %s | %.0f | %.0f | %s + %s | %s | %s | %s / %s / %s | %s / %s | %s | %s | %s |\n", \
-      ($1 == "max" ? "as fast as possible" : $1), rate, pps, $6, $7, $8, $9, $10, $11, $12, \
-      $13, $2, $3, $17, ($18 == "yes" ? "**yes**" : "no")
+    printf "| %s | %.0f | %.0f | %s + %s | %s | %s | %s | %s / %s / %s | %s / %s | %s | %s | %s |\n", \
+      ($1 == "max" ? "as fast as possible" : $1), rate, pps, $6, $7, $8, $19, $9, $10, $11, \
+      $12, $13, $2, $3, $17, ($18 == "yes" ? "**yes**" : "no")
     if ($18 == "yes" && rate > best) { best = rate; bestpps = pps; bestlabel = $1 }
   }
   BEGIN {
-    print "| target conn/s | achieved conn/s | packets/s | synack CPU %: capture + main thread | main thread waiting for a CPU % | machine busy % | drops kernel / interface / queue | complete handshakes seen / made | failed connects | load avg | held |"
-    print "|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---|"
+    print "| target conn/s | achieved conn/s | packets/s | synack CPU %: capture + main thread | main thread waiting for a CPU % | generator + server CPU % | machine busy % | drops kernel / interface / queue | complete handshakes seen / made | failed connects | load avg | held |"
+    print "|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---|"
   }
   END {
     print ""
@@ -224,7 +228,7 @@ BLOCK="<!-- BEGIN live table (written by bench/live.sh) -->
 Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -srm), $CPU, $(nproc) CPUs, $MEM; commit $COMMIT.
 Load average before: $LOAD_BEFORE, after: $LOAD_AFTER. $DURATION s of load per rate, $THREADS client threads, $BYTES bytes written per connection;
 \`synack -i $IFACE --json --no-events${SYNACK_ARGS:+ $SYNACK_ARGS}\` (output to a file), stopped with SIGINT $SETTLE s after the load.
-Packets/s and conn/s are over the generator's run. synack's CPU and its main thread's wait for a CPU (from /proc/PID/task/*/schedstat) run from the start of the load to the SIGINT, so catching up after it counts; they are in % of the load's wall time (100 = one CPU). Machine busy: all CPUs, during the load.
+Packets/s and conn/s are over the generator's run. synack's CPU and its main thread's wait for a CPU (from /proc/PID/task/*/schedstat) run from the start of the load to the SIGINT, so catching up after it counts; they are in % of the load's wall time (100 = one CPU). Generator + server: their CPU (getrusage) in % of the load's wall time (100 = one CPU). Machine busy: % of all $NCPU CPUs (from idle time), during the load, whoever used them.
 
 $TABLE
 <!-- END live table -->"

@@ -11,7 +11,8 @@
 //! `connect` opens connections from several threads for `--duration` seconds: connect, write
 //! `--bytes` bytes (0: none), close. `--rate N` paces the threads to N connections/s in total
 //! (0: as fast as they go). It prints one JSON line on stdout: connections `completed`
-//! (connect() succeeded), `failed` (by error), `elapsed` seconds and the achieved `rate`.
+//! (connect() succeeded), `failed` (by error), `elapsed` seconds, the achieved `rate`, and
+//! the `cpu` seconds it used (as `serve` does).
 //!
 //! `get FILE POINTER...` prints, space-separated, the values at these JSON pointers
 //! (`/drops/kernel`) in FILE's last line (`-` where there is none): bench/live.sh reads
@@ -92,6 +93,17 @@ enum Cmd {
 }
 
 static STOP: AtomicBool = AtomicBool::new(false);
+
+/// CPU seconds (user + system) this process has used so far, all threads.
+fn cpu_secs() -> f64 {
+    // SAFETY: getrusage fills the zeroed struct it is given.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) } != 0 {
+        return 0.0;
+    }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(ru.ru_utime) + secs(ru.ru_stime)
+}
 
 extern "C" fn on_signal(_: libc::c_int) {
     STOP.store(true, Ordering::SeqCst);
@@ -214,10 +226,11 @@ fn serve(addr: SocketAddr, threads: usize, backlog: i32) {
         std::thread::sleep(Duration::from_millis(50));
     }
     println!(
-        "{{\"mode\":\"serve\",\"addr\":\"{addr}\",\"accepted\":{},\"bytes\":{},\"errors\":{}}}",
+        "{{\"mode\":\"serve\",\"addr\":\"{addr}\",\"accepted\":{},\"bytes\":{},\"errors\":{},\"cpu\":{:.3}}}",
         accepted.load(Ordering::Relaxed),
         bytes.load(Ordering::Relaxed),
-        errors.load(Ordering::Relaxed)
+        errors.load(Ordering::Relaxed),
+        cpu_secs()
     );
     // The accepting threads are blocked in accept(): leave without joining them.
     std::process::exit(0);
@@ -331,10 +344,11 @@ fn connect(addr: SocketAddr, duration: f64, rate: f64, threads: usize, bytes: us
         .collect();
     let per_second: Vec<String> = total.per_second.iter().map(u64::to_string).collect();
     println!(
-        "{{\"mode\":\"connect\",\"addr\":\"{addr}\",\"threads\":{threads},\"target_rate\":{rate},\"bytes\":{bytes},\"completed\":{},\"failed\":{failed},\"errors\":{{{}}},\"write_errors\":{},\"elapsed\":{elapsed:.3},\"rate\":{:.1},\"per_second\":[{}]}}",
+        "{{\"mode\":\"connect\",\"addr\":\"{addr}\",\"threads\":{threads},\"target_rate\":{rate},\"bytes\":{bytes},\"completed\":{},\"failed\":{failed},\"errors\":{{{}}},\"write_errors\":{},\"cpu\":{:.3},\"elapsed\":{elapsed:.3},\"rate\":{:.1},\"per_second\":[{}]}}",
         total.completed,
         errors.join(","),
         total.write_errors,
+        cpu_secs(),
         total.completed as f64 / elapsed,
         per_second.join(",")
     );
