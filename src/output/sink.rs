@@ -28,6 +28,8 @@ pub struct Sink<'w> {
     /// Output gathered here and written in blocks of [`Sink::BLOCK`] bytes: one call through
     /// the `dyn Write` per block rather than per connection, and no buffer per connection.
     buf: Vec<u8>,
+    /// `--text` is built as a `String` (one connection at a time), then moved into `buf`.
+    text: String,
 }
 
 impl<'w> Sink<'w> {
@@ -44,6 +46,7 @@ impl<'w> Sink<'w> {
             diagnosis: Diagnosis::new(diag),
             out,
             buf: Vec::new(),
+            text: String::new(),
         }
     }
 
@@ -54,7 +57,11 @@ impl<'w> Sink<'w> {
         self.summary.add(c);
         let findings = self.diagnosis.add(c, now);
         match self.format {
-            Format::Text => text::write_connection(&mut self.buf, c, &self.opts, &findings)?,
+            Format::Text => {
+                text::write_connection(&mut self.text, c, &self.opts, &findings);
+                self.buf.extend_from_slice(self.text.as_bytes());
+                self.text.clear();
+            }
             Format::Json => {
                 json::write_connection_into(&mut self.buf, c, &self.opts, &findings, now)
             }
