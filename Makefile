@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # of the unprivileged message).
 DEB_PKGS := libpcap-dev pkg-config tmux iproute2 nftables iptables procps util-linux
 
-.PHONY: all deps build demo test lint fixtures bench bench-live bench-micro clean
+.PHONY: all deps build demo test lint fixtures bench bench-live bench-ui bench-micro clean
 
 all: build
 
@@ -57,6 +57,13 @@ bench: deps
 # drops; writes bench/RESULTS.md. RATES="1000 5000 0" DURATION=10 etc.: see bench/live.sh.
 bench-live: deps
 	./bench/live.sh
+
+# The TUI's own frame timings (SYNACK_FRAME_STATS): synack plays the 1M- and 10M-packet
+# captures at --speed max in a detached 160x48 tmux session for 10 s each, then quits; time to
+# the first frame, fps, frame draw time percentiles, capture rate. Writes the "ui table" of
+# bench/RESULTS.md. SIZES="10M" RUNS=1 DURATION=5 etc.: see bench/ui.sh. Not a timed test.
+bench-ui: deps
+	./bench/ui.sh
 
 # criterion micro-benchmarks of the hot paths (decode, track, JSON, UI frame).
 bench-micro: deps

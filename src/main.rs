@@ -6,6 +6,7 @@ use synack::batch::{self, Format};
 use synack::cli::Args;
 
 fn main() -> ExitCode {
+    synack::ui::stats::mark_start();
     let args = Args::parse();
     match run(&args) {
         Ok(code) => code,

@@ -452,17 +452,24 @@ fn findings_follow_the_replay_clock_and_only_changed_connections_are_diagnosed()
     let g = late.diag.generation;
     late.refresh_diagnosis(None);
     assert_eq!(late.diag.generation, g);
-    // With no time to spare, a refresh still diagnoses a few (16) of the changed connections:
-    // they are taken in turns, never all at once; the view says how many are still to check.
+    // With no time to spare, a refresh still goes through a few (16) connections: a pass over
+    // them all takes turns, never all at once; the view says how many are still to check and
+    // shows the last whole pass (nothing, after a clear) until this one ends.
     let mut r = replay("diag-syn-flood.pcap", None);
     r.diag.clear();
     let zero = Some(std::time::Duration::ZERO);
     r.refresh_diagnosis(zero);
-    assert_eq!((r.diag.total, r.diag.behind), (16, 34));
+    assert_eq!((r.diag.total, r.diag.behind), (0, 34));
+    assert!(r.diag.in_pass());
     r.refresh_diagnosis(zero);
-    assert_eq!((r.diag.total, r.diag.behind), (32, 18));
+    assert_eq!((r.diag.total, r.diag.behind), (0, 18));
     r.refresh_diagnosis(zero);
+    r.refresh_diagnosis(zero);
+    // All gone through: the next call builds the patterns and rows, and publishes.
+    assert_eq!((r.diag.total, r.diag.behind), (0, 0));
+    assert!(r.diag.in_pass());
     r.refresh_diagnosis(zero);
     assert_eq!((r.diag.total, r.diag.behind), (50, 0));
+    assert!(!r.diag.in_pass());
     assert_eq!(r.diag.groups.len(), 1, "the SYN flood");
 }

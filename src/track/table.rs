@@ -146,7 +146,20 @@ pub struct Tracker {
     timers: Timers<(Timestamp, u64, TimerKind, Key)>,
     next_id: u64,
     now: Timestamp,
+    /// Per-state counts over [`Tracker::connections`], both ends, kept as connections change
+    /// (the UI's summary strip reads them every frame).
+    counts: StateCounts,
     pub stats: TrackerStats,
+}
+
+/// Connections per state, client end then server end, indexed by [`State::ALL`]'s order.
+pub type StateCounts = [[u64; State::ALL.len()]; 2];
+
+fn count_states(counts: &mut StateCounts, states: [State; 2], add: bool) {
+    for (end, s) in counts.iter_mut().zip(states) {
+        let n = &mut end[s as usize];
+        *n = if add { *n + 1 } else { *n - 1 };
+    }
 }
 
 impl Tracker {
@@ -160,6 +173,7 @@ impl Tracker {
             timers: Timers::default(),
             next_id: 1,
             now: Timestamp(i64::MIN),
+            counts: [[0; State::ALL.len()]; 2],
             stats: TrackerStats::default(),
         }
     }
@@ -190,6 +204,9 @@ impl Tracker {
         }
         let max_events = self.cfg.max_events;
         let ids_before = self.next_id;
+        // The states of the connection the segment lands on, if it was already counted (a new
+        // connection is not; one replaced by port reuse stays counted as it is).
+        let mut states_before = None;
         let (conn, replaced) = match self.table.entry(key) {
             Entry::Vacant(v) => {
                 let id = self.next_id;
@@ -210,6 +227,7 @@ impl Tracker {
                     let old = std::mem::replace(c, new);
                     (c, Some(old))
                 } else {
+                    states_before = Some(c.states());
                     (c, None)
                 }
             }
@@ -218,6 +236,13 @@ impl Tracker {
         let ev = conn.on_segment(seg, frame);
         let dropped = push_event(conn, ev, max_events);
         let id = conn.id;
+        let states_after = conn.states();
+        if states_before != Some(states_after) {
+            if let Some(b) = states_before {
+                count_states(&mut self.counts, b, false);
+            }
+            count_states(&mut self.counts, states_after, true);
+        }
         if !self.cfg.retire && self.next_id != ids_before {
             // A new connection on this 4-tuple (first, or port reuse).
             self.ids.insert(id, key);
@@ -311,7 +336,10 @@ impl Tracker {
             };
             match kind {
                 TimerKind::TimeWait => {
+                    let before = conn.states();
                     if let Some(ev) = conn.expire_time_wait(at, two_msl) {
+                        count_states(&mut self.counts, before, false);
+                        count_states(&mut self.counts, conn.states(), true);
                         self.stats.time_wait_expired += 1;
                         conn.events.push(ev);
                         let (closed, last) = (conn.is_closed(), conn.last_seen);
@@ -342,7 +370,23 @@ impl Tracker {
 
     /// Connections that are over, in the order they ended (retire mode only).
     pub fn drain_retired(&mut self) -> std::vec::Drain<'_, Box<Connection>> {
+        for c in &self.retired {
+            count_states(&mut self.counts, c.states(), false);
+        }
         self.retired.drain(..)
+    }
+
+    /// Per-state counts over [`Tracker::connections`] (what [`state_counts`] gives for them),
+    /// kept up to date as segments and timers change states: no pass over the table.
+    pub fn state_counts(&self) -> StateCounts {
+        self.counts
+    }
+
+    /// The connection on the 4-tuple of `a` and `b` (either way round), if the table holds
+    /// one.
+    pub fn get_on(&self, a: Endpoint, b: Endpoint) -> Option<&Connection> {
+        let key = if a <= b { Key(a, b) } else { Key(b, a) };
+        self.table.get(&key).map(|c| &**c)
     }
 
     /// Every connection still held: open ones, closed ones not yet retired, and (when not
@@ -389,6 +433,7 @@ impl Tracker {
 
     /// [`drain_by_id`](Self::drain_by_id) without unboxing (no 800-byte move per connection).
     pub fn drain_boxed_by_id(&mut self) -> impl Iterator<Item = Box<Connection>> + '_ {
+        self.counts = [[0; State::ALL.len()]; 2];
         let mut all: Vec<Box<Connection>> = self
             .table
             .drain()
@@ -425,8 +470,8 @@ fn push_event(conn: &mut Connection, ev: Event, max: usize) -> bool {
 }
 
 /// Per-state counts over connections, both ends (like `ss -s`).
-pub fn state_counts<'a>(conns: impl Iterator<Item = &'a Connection>) -> [[u64; 11]; 2] {
-    let mut out = [[0u64; 11]; 2];
+pub fn state_counts<'a>(conns: impl Iterator<Item = &'a Connection>) -> StateCounts {
+    let mut out = [[0u64; State::ALL.len()]; 2];
     for c in conns {
         for (i, e) in c.ends.iter().enumerate() {
             let idx = State::ALL.iter().position(|s| *s == e.state).unwrap_or(0);
@@ -674,5 +719,78 @@ mod tests {
         assert_eq!(c.events_dropped, 9);
         assert!(c.events.last().unwrap().flags.fin());
         assert_eq!(c.packets(), 14);
+    }
+    #[test]
+    fn state_counts_are_kept_as_the_table_changes() {
+        // Counts are indexed by `s as usize`.
+        for (i, s) in State::ALL.iter().enumerate() {
+            assert_eq!(*s as usize, i);
+        }
+        // 20k packets over 2k interleaved connections at 200 a second: handshakes, closes
+        // both ways, resets, TIME_WAIT expiring on timers, port reuse, and (retire mode, a
+        // small table) retirement and eviction.
+        let mut bytes = Vec::new();
+        crate::gen::bulk::write_bulk(
+            &crate::gen::bulk::BulkConfig {
+                packets: 20_000,
+                connections: 2_000,
+                conn_rate: 200.0,
+                ..Default::default()
+            },
+            &mut bytes,
+        )
+        .unwrap();
+        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+        let cfgs = [
+            TrackerConfig::default(),
+            TrackerConfig {
+                retire: true,
+                max_conns: 500,
+                msl: Timestamp::from_secs_f64(1.0),
+                ..Default::default()
+            },
+        ];
+        for cfg in cfgs {
+            let retire = cfg.retire;
+            let mut t = Tracker::new(cfg);
+            let mut reader = crate::capture::FileReader::from_bytes("bulk", bytes).unwrap();
+            let mut dec = crate::pipeline::Decoder::default();
+            let mut n = 0u64;
+            let mut drained = 0;
+            while let Some(pkt) = reader.next_packet().unwrap() {
+                let Some((s, frame)) = dec.decode(&pkt) else {
+                    continue;
+                };
+                t.ingest(&s, frame);
+                n += 1;
+                if n.is_multiple_of(97) {
+                    assert_eq!(t.state_counts(), state_counts(t.connections()), "at {n}");
+                }
+                if n.is_multiple_of(301) {
+                    drained += t.drain_retired().count();
+                    assert_eq!(t.state_counts(), state_counts(t.connections()), "at {n}");
+                }
+            }
+            t.advance(Timestamp(t.now().0 + 3600 * Timestamp::NANOS_PER_SEC));
+            assert_eq!(t.state_counts(), state_counts(t.connections()));
+            assert_eq!(retire, drained > 0);
+            assert!(t.stats.time_wait_expired > 0);
+            drained += t.drain_retired().count();
+            assert_eq!(t.state_counts(), state_counts(t.connections()));
+            let total: u64 = t.state_counts()[0].iter().sum();
+            assert_eq!(total as usize, t.len());
+            assert_eq!(t.finish().len() + drained, t.stats.connections as usize);
+            assert_eq!(t.state_counts(), [[0; State::ALL.len()]; 2]);
+        }
+    }
+
+    #[test]
+    fn get_on_finds_a_connection_by_its_4_tuple_either_way() {
+        let mut t = Tracker::new(TrackerConfig::default());
+        let id = t.ingest(&seg(true, SYN, 1, 0, 0.0), 1);
+        let s = seg(true, SYN, 1, 0, 0.0);
+        assert_eq!(t.get_on(s.src, s.dst).map(|c| c.id), Some(id));
+        assert_eq!(t.get_on(s.dst, s.src).map(|c| c.id), Some(id));
+        assert!(t.get_on(s.src, s.src).is_none());
     }
 }

@@ -10,7 +10,7 @@ use ratatui::layout::Rect;
 use super::diag::{PKey, PRow};
 use super::filter::Filter;
 use super::ladder::{self, Row};
-use super::list::{self, SortKey};
+use super::list::{self, ListCache, SortKey};
 use super::narrate::Lang;
 use super::render;
 use super::replay::{Command, Replay};
@@ -98,6 +98,8 @@ pub struct App {
     /// Segments marked on the ladder (after Enter in the problems view).
     pub evidence: Option<Evidence>,
     prev_selected: Option<u64>,
+    /// The list as last filtered and sorted (see [`ListCache`]; unused in the default view).
+    pub(super) list_cache: ListCache,
 }
 
 impl App {
@@ -128,6 +130,7 @@ impl App {
             problem_top: 0,
             evidence: None,
             prev_selected: None,
+            list_cache: ListCache::default(),
         }
     }
 
@@ -135,27 +138,30 @@ impl App {
     /// selection (follow mode, filtered-out or retired connections) and keeps the list's
     /// selection and the ladder's cursor in view. Called before every draw.
     pub fn sync(&mut self, replay: &Replay, area: Rect) {
+        let mut cache = std::mem::take(&mut self.list_cache);
+        cache.update(replay, self, std::time::Instant::now());
+        self.list_cache = cache;
         let lay = render::layout(area, self, replay);
-        let rows = list::rows(replay, self);
-        if self.follow {
-            self.selected = rows.iter().map(|c| c.id).max();
-        } else if !self
-            .selected
-            .is_some_and(|id| rows.iter().any(|c| c.id == id))
-        {
-            self.selected = rows.first().map(|c| c.id);
-        }
+        let (selected, pos, len) = {
+            let rows = list::rows(replay, self);
+            let selected = if self.follow {
+                rows.max_id()
+            } else if self.selected.is_some_and(|id| rows.contains(id)) {
+                self.selected
+            } else {
+                rows.id_at(0)
+            };
+            let pos = selected.and_then(|id| rows.position(id)).unwrap_or(0);
+            (selected, pos, rows.len())
+        };
+        self.selected = selected;
         if self.selected != self.prev_selected {
             self.prev_selected = self.selected;
             self.ladder_follow = true;
         }
         // List scroll.
         let body = lay.list.height.saturating_sub(2) as usize;
-        let pos = self
-            .selected
-            .and_then(|id| rows.iter().position(|c| c.id == id))
-            .unwrap_or(0);
-        self.list_top = scroll_to(self.list_top, pos, body, rows.len());
+        self.list_top = scroll_to(self.list_top, pos, body, len);
         // Ladder cursor and scroll.
         let conn = self.selected.and_then(|id| replay.connection(id));
         let n = conn.map_or(0, |c| ladder::rows_for(c, self).len());
@@ -326,13 +332,11 @@ impl App {
         if rows.is_empty() {
             return;
         }
-        let pos = self
-            .selected
-            .and_then(|id| rows.iter().position(|c| c.id == id))
-            .unwrap_or(0);
+        let pos = self.selected.and_then(|id| rows.position(id)).unwrap_or(0);
         let new = (pos as isize + delta).clamp(0, rows.len() as isize - 1) as usize;
+        let id = rows.id_at(new);
         self.follow = false;
-        self.selected = Some(rows[new].id);
+        self.selected = id;
     }
 
     fn ladder_rows(&self, replay: &Replay) -> Vec<Row> {
@@ -571,8 +575,7 @@ impl App {
                     self.focus = Focus::List;
                     let y = m.row - lay.list.y;
                     if y == 1 {
-                        let rows = list::rows(replay, self);
-                        let max_id = rows.iter().map(|c| c.id).max().unwrap_or(1);
+                        let max_id = list::rows(replay, self).max_id().unwrap_or(1);
                         let cols = list::columns(lay.list.width, max_id);
                         if let Some(k) = list::column_at(&cols, m.column - lay.list.x) {
                             if k == self.sort {
@@ -584,9 +587,9 @@ impl App {
                             self.follow = false;
                         }
                     } else if y >= 2 {
-                        let rows = list::rows(replay, self);
-                        if let Some(c) = rows.get(self.list_top + (y - 2) as usize) {
-                            self.selected = Some(c.id);
+                        let row = list::rows(replay, self).id_at(self.list_top + (y - 2) as usize);
+                        if let Some(id) = row {
+                            self.selected = Some(id);
                             self.follow = false;
                         }
                     }

@@ -2,20 +2,28 @@
 //! connections (TIME_WAIT piles, SYN floods) and the problems view's rows, worst first.
 //!
 //! Cost stays bounded with many connections: [`DiagCache::refresh`] (called by the event
-//! loop a few times a second, and after each step) re-diagnoses the connections that changed
-//! since their last diagnosis first, then the ones whose findings depend on the clock alone
-//! (TIME_WAIT running down, CLOSE_WAIT getting stuck, idle), taking turns, within a budget.
-//! Connections that are closed on both ends and unchanged are never diagnosed again. Rows are
-//! built here, at refresh time, so drawing a frame only reads the rows it shows.
+//! loop a few times a second, and after each step) goes through the connections in order of
+//! number in a *pass* that may span several calls, each within a time budget, so that a frame
+//! is never held up by 100,000 connections. A connection is diagnosed again only if it changed
+//! since its last diagnosis, or if its findings depend on the clock (TIME_WAIT running down,
+//! CLOSE_WAIT getting stuck, idle) and the clock moved; the others keep their findings. The
+//! counts, patterns and rows are built as the pass goes and published when it ends, all at
+//! once, so what the screen shows is always one whole pass (the previous one until then).
+//! Rows are built here, so drawing a frame only reads the rows it shows.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::net::IpAddr;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
+
+use rustc_hash::FxHashMap;
 
 use crate::decode::{Endpoint, Timestamp};
 use crate::diagnose::report::Group;
 use crate::diagnose::{diagnose, DiagConfig, Diagnosis, Finding, Kind};
 use crate::track::{Connection, Side, State};
+
+use super::index::SortedIds;
 
 /// What a connection looked like when it was last diagnosed: if any of it moves, it is
 /// diagnosed again.
@@ -38,13 +46,13 @@ impl Stamp {
     }
 }
 
+#[derive(Clone)]
 struct Entry {
     stamp: Stamp,
-    /// The round in which it was last diagnosed (see [`DiagCache::refresh`]).
-    round: u64,
-    /// The refresh pass that last saw the connection (entries not seen are dropped).
-    pass: u64,
-    findings: Vec<Finding>,
+    /// The time it was diagnosed as of.
+    at: Timestamp,
+    /// Shared between the published entries and the pass being built.
+    findings: Rc<[Finding]>,
 }
 
 /// Whose findings can change with the clock alone (no new segment).
@@ -115,9 +123,13 @@ pub enum PKey {
 /// The findings of every connection shown, kept up to date incrementally.
 pub struct DiagCache {
     pub cfg: DiagConfig,
-    entries: HashMap<u64, Entry>,
-    round: u64,
-    pass: u64,
+    /// The findings the published counts and rows were built from, by connection.
+    entries: FxHashMap<u64, Entry>,
+    /// The pass under way, if any.
+    pass: Option<Pass>,
+    /// The findings the previous pass published, let go of a piece at a time (freeing a whole
+    /// pass's worth at once held a frame up for tens of milliseconds).
+    dying: Option<std::collections::hash_map::IntoIter<u64, Entry>>,
     /// Patterns across connections, biggest first.
     pub groups: Vec<Group>,
     /// The problems view, worst first.
@@ -132,19 +144,42 @@ pub struct DiagCache {
     pub by_kind: [usize; Kind::ALL.len()],
     /// The time the findings are as of (capture time for files, wall clock live).
     pub at: Option<Timestamp>,
-    /// Connections whose diagnosis is behind (the budget ran out).
+    /// Connections the pass under way has still to go through.
     pub behind: usize,
     /// Bumped when the rows or counts change.
     pub generation: u64,
+}
+
+/// A pass over the connections, in order of number (see the module documentation).
+struct Pass {
+    /// The next connection to go through: the first at or above this number.
+    from: u64,
+    /// The newest connection when the pass began: the pass ends there, so that it ends even
+    /// while connections keep coming.
+    last: u64,
+    /// What the pass has found so far: the next published state.
+    entries: FxHashMap<u64, Entry>,
+    diagnosis: Diagnosis,
+    /// kind -> place -> (weight, connection, index among its findings)
+    tree: BTreeMap<Kind, BTreeMap<Place, Ranked>>,
+    /// Findings, per kind, and problems among them.
+    total: usize,
+    by_kind: [usize; Kind::ALL.len()],
+    problems: usize,
+    /// Some connection's findings differ from the published ones.
+    changed: bool,
+    /// Every connection has been gone through: what is left is to build the patterns and the
+    /// rows, and publish.
+    visited: bool,
 }
 
 impl DiagCache {
     pub fn new(cfg: DiagConfig) -> DiagCache {
         DiagCache {
             cfg,
-            entries: HashMap::new(),
-            round: 1,
-            pass: 0,
+            entries: FxHashMap::default(),
+            pass: None,
+            dying: None,
             groups: Vec::new(),
             rows: Vec::new(),
             total: 0,
@@ -166,7 +201,37 @@ impl DiagCache {
         };
     }
 
-    /// The findings of connection `id` as of the last refresh.
+    /// A pass is under way: [`DiagCache::refresh`] goes on with it.
+    pub fn in_pass(&self) -> bool {
+        self.pass.is_some()
+    }
+
+    /// Findings of the previous pass are still to be let go of (see [`DiagCache::tidy`]).
+    pub fn untidy(&self) -> bool {
+        self.dying.is_some()
+    }
+
+    /// Lets go of the previous pass's findings, spending at most about `budget` (none: all).
+    /// True when nothing is left.
+    pub fn tidy(&mut self, budget: Option<Duration>) -> bool {
+        let started = Instant::now();
+        let Some(old) = self.dying.as_mut() else {
+            return true;
+        };
+        loop {
+            for _ in 0..256 {
+                if old.next().is_none() {
+                    self.dying = None;
+                    return true;
+                }
+            }
+            if budget.is_some_and(|b| started.elapsed() >= b) {
+                return false;
+            }
+        }
+    }
+
+    /// The findings of connection `id` as of the last published pass.
     pub fn findings(&self, id: u64) -> &[Finding] {
         self.entries.get(&id).map_or(&[], |e| &e.findings)
     }
@@ -189,122 +254,123 @@ impl DiagCache {
         }
     }
 
-    /// Brings the findings up to date with `conns` as of `now`. Changed connections come
-    /// first, then the clock-dependent ones in turns; at most `budget` of work (none: all).
-    pub fn refresh<'a, I: Iterator<Item = &'a Connection>>(
+    /// Goes on with the pass over the connections `ids` (starting one if none is under way)
+    /// as of `now`, spending at most about `budget` (none: to the end of the pass); `get`
+    /// finds a connection by number. When the pass ends, what it found is published (and
+    /// `generation` bumped if anything changed).
+    pub fn refresh<'a>(
         &mut self,
-        conns: impl Fn() -> I,
+        ids: &SortedIds,
+        get: impl Fn(u64) -> Option<&'a Connection>,
         now: Timestamp,
         budget: Option<Duration>,
     ) {
         let started = Instant::now();
-        // The clock is read every CHUNK diagnoses: at least that many are done per refresh.
-        const CHUNK: usize = 16;
-        let over = |n: usize| {
-            n > 0 && n.is_multiple_of(CHUNK) && budget.is_some_and(|b| started.elapsed() >= b)
-        };
-        self.pass += 1;
-        let pass = self.pass;
-        let mut changed = false;
-        let mut recheck: Vec<&Connection> = Vec::new();
-        let mut done = 0usize;
-        let mut behind = 0usize;
-        // Changed (or new) connections first.
-        for c in conns() {
-            let stamp = Stamp::of(c);
-            match self.entries.get_mut(&c.id) {
-                Some(e) if e.stamp == stamp => {
-                    e.pass = pass;
-                    if e.round < self.round && time_sensitive(c) {
-                        recheck.push(c);
-                    }
-                }
-                _ => {
-                    if over(done) || behind > 0 {
-                        behind += 1;
-                        if let Some(e) = self.entries.get_mut(&c.id) {
-                            e.pass = pass;
-                        }
-                        continue;
-                    }
-                    let findings = diagnose(c, now, &self.cfg);
-                    done += 1;
-                    changed = true;
-                    self.entries.insert(
-                        c.id,
-                        Entry {
-                            stamp,
-                            round: self.round,
-                            pass,
-                            findings,
-                        },
-                    );
-                }
-            }
+        if !self.tidy(budget) {
+            return;
         }
-        // Then the ones only the clock moves, each once per round.
-        let mut left = recheck.len();
-        for c in recheck {
-            if behind > 0 || over(done) {
+        let spent = || budget.is_some_and(|b| started.elapsed() >= b);
+        // The clock is read every CHUNK connections: at least that many are gone through per
+        // call.
+        const CHUNK: usize = 16;
+        let cfg = &self.cfg;
+        let published = &self.entries;
+        let pass = self.pass.get_or_insert_with(|| Pass {
+            from: 0,
+            last: ids.last().unwrap_or(0),
+            // Room for them all from the start: no rehash of a large table in one call.
+            entries: FxHashMap::with_capacity_and_hasher(
+                published.len() + published.len() / 8,
+                Default::default(),
+            ),
+            diagnosis: Diagnosis::new(cfg.clone()),
+            tree: BTreeMap::new(),
+            total: 0,
+            by_kind: [0; Kind::ALL.len()],
+            problems: 0,
+            changed: false,
+            visited: false,
+        });
+        let mut ended = true;
+        for (seen, id) in ids.iter_ge(pass.from).enumerate() {
+            if pass.visited || id > pass.last {
                 break;
             }
-            let findings = diagnose(c, now, &self.cfg);
-            done += 1;
-            left -= 1;
-            if let Some(e) = self.entries.get_mut(&c.id) {
-                if e.findings != findings {
-                    e.findings = findings;
-                    changed = true;
+            if seen > 0 && seen.is_multiple_of(CHUNK) && spent() {
+                pass.from = id;
+                ended = false;
+                break;
+            }
+            let Some(c) = get(id) else { continue };
+            let stamp = Stamp::of(c);
+            let entry = match published.get(&id) {
+                // Unchanged, and the clock either stood still or does not matter.
+                Some(e) if e.stamp == stamp && (e.at == now || !time_sensitive(c)) => e.clone(),
+                old => {
+                    let findings = diagnose(c, now, cfg);
+                    if old.is_none_or(|e| *e.findings != *findings) {
+                        pass.changed = true;
+                    }
+                    Entry {
+                        stamp,
+                        at: now,
+                        findings: findings.into(),
+                    }
                 }
-                e.round = self.round;
+            };
+            pass.diagnosis.note(c, &entry.findings);
+            for (i, f) in entry.findings.iter().enumerate() {
+                pass.total += 1;
+                pass.by_kind[f.kind as usize] += 1;
+                pass.problems += usize::from(f.problem);
+                pass.tree
+                    .entry(f.kind)
+                    .or_default()
+                    .entry(Place::of(f))
+                    .or_default()
+                    .push((f.weight, id, i));
+            }
+            pass.entries.insert(id, entry);
+        }
+        if !ended {
+            self.behind = ids.count_below(pass.last.saturating_add(1)) - ids.count_below(pass.from);
+            return;
+        }
+        self.behind = 0;
+        if !pass.visited {
+            pass.visited = true;
+            // The patterns and rows in a call of their own if this one has spent its time.
+            if spent() {
+                return;
             }
         }
-        if left == 0 && behind == 0 {
-            self.round += 1;
+        let Some(pass) = self.pass.take() else {
+            return;
+        };
+        // Connections gone since the last pass change the counts too.
+        let changed = pass.changed || pass.entries.len() != self.entries.len();
+        let old = std::mem::replace(&mut self.entries, pass.entries);
+        self.dying = Some(old.into_iter());
+        if budget.is_none() {
+            self.tidy(None);
         }
-        let before = self.entries.len();
-        self.entries.retain(|_, e| e.pass == pass);
-        changed |= self.entries.len() != before;
-        self.behind = behind + left;
         if changed || self.at.is_none() {
-            self.rebuild(conns());
+            self.total = pass.total;
+            self.by_kind = pass.by_kind;
+            self.problems = pass.problems;
+            self.publish(pass.diagnosis, pass.tree);
             self.generation += 1;
         }
         self.at = Some(now);
     }
 
-    /// Patterns, counts and rows from the cached findings (no connection is diagnosed).
-    fn rebuild<'a>(&mut self, conns: impl Iterator<Item = &'a Connection>) {
-        let mut d = Diagnosis::new(self.cfg.clone());
-        // In order of connection, as `--diagnose` sees them (patterns list their first ones).
-        let mut conns: Vec<&Connection> = conns.collect();
-        conns.sort_unstable_by_key(|c| c.id);
-        for c in conns {
-            if let Some(e) = self.entries.get(&c.id) {
-                d.note(c, &e.findings);
-            }
-        }
+    /// Patterns and rows from what a pass found (its findings are in `entries`, its counts of
+    /// findings already set); patterns count as problems.
+    fn publish(&mut self, d: Diagnosis, tree: BTreeMap<Kind, BTreeMap<Place, Ranked>>) {
         self.groups = d.groups();
         self.connections = d.connections as usize;
         self.with_findings = d.with_findings as usize;
-        self.by_kind = [0; Kind::ALL.len()];
-        self.total = 0;
-        let mut problems = 0;
-        // kind -> place -> (weight, conn, idx)
-        let mut tree: BTreeMap<Kind, BTreeMap<Place, Ranked>> = BTreeMap::new();
-        for (id, e) in &self.entries {
-            for (i, f) in e.findings.iter().enumerate() {
-                self.total += 1;
-                self.by_kind[f.kind as usize] += 1;
-                problems += usize::from(f.problem);
-                tree.entry(f.kind)
-                    .or_default()
-                    .entry(Place::of(f))
-                    .or_default()
-                    .push((f.weight, *id, i));
-            }
-        }
-        self.problems = problems + self.groups.len();
+        self.problems += self.groups.len();
         let mut rows = Vec::with_capacity(self.total + 16);
         if !self.groups.is_empty() {
             rows.push(PRow::Section {

@@ -149,7 +149,8 @@ pub fn draw(f: &mut Frame, app: &App, replay: &Replay) {
         list::render(f, lay.list, app, replay, &rows);
         let conn = app
             .selected
-            .and_then(|id| rows.iter().find(|c| c.id == id).copied());
+            .filter(|id| rows.contains(*id))
+            .and_then(|id| replay.connection(id));
         let lrows = conn.map(|c| ladder::rows_for(c, app)).unwrap_or_default();
         let findings = conn.map(|c| replay.findings_of(c)).unwrap_or_default();
         let detail = ladder::Detail {

@@ -12,15 +12,20 @@
 //!
 //! Wall time comes in as arguments, so the controller can be driven by tests without a clock.
 
-use std::collections::VecDeque;
+use std::collections::{hash_map, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError};
 use std::time::{Duration, Instant};
 
+use rustc_hash::FxHashMap;
+
 use super::diag::DiagCache;
+use super::index::SortedIds;
 use crate::capture::source::{SourceMsg, SourceStatus};
-use crate::decode::{Segment, Timestamp};
+use crate::decode::{Endpoint, Segment, Timestamp};
 use crate::diagnose::{diagnose, DiagConfig, Finding};
-use crate::track::{Connection, Tracker, TrackerConfig};
+use crate::track::table::StateCounts;
+use crate::track::{Connection, State, Tracker, TrackerConfig};
 
 /// Replay speed factors reachable with `+` and `-` (then `max`).
 pub const SPEEDS: [f64; 9] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
@@ -104,6 +109,17 @@ pub enum Command {
     SkipGap,
 }
 
+/// Where a connection on screen is: in the tracker's table (on its 4-tuple), or the `n`-th
+/// one retired into [`Replay::closed`] since the start.
+#[derive(Debug, Clone, Copy)]
+enum Loc {
+    Table(Endpoint, Endpoint),
+    Closed(u64),
+}
+
+/// Numbers replay controllers, so that caches built on one are never taken for another's.
+static INSTANCES: AtomicU64 = AtomicU64::new(0);
+
 /// Starts the source again from its beginning (files only).
 pub type Restart = Box<dyn FnMut() -> Result<Receiver<SourceMsg>, String>>;
 
@@ -123,6 +139,22 @@ pub struct Replay {
     pub closed: VecDeque<Connection>,
     /// Retired connections no longer kept.
     pub closed_dropped: u64,
+    /// Connections pushed to `closed` since the start (`closed[0]` is number
+    /// `closed_pushed - closed.len()`).
+    closed_pushed: u64,
+    /// Per-state counts over `closed` (the tracker keeps its own).
+    closed_counts: StateCounts,
+    /// Where each connection shown is, by id: [`Replay::connection`] without a scan.
+    locs: FxHashMap<u64, Loc>,
+    /// The ids of the connections shown, in order: the list's default order, read without a
+    /// pass over the connections.
+    pub ids: SortedIds,
+    /// Bumped whenever a connection shown appears, changes or goes (caches of the list key on
+    /// it, with [`Replay::instance`]).
+    pub changes: u64,
+    instance: u64,
+    /// [`Replay::at_end`] as of the last pump.
+    ended: bool,
     pending: VecDeque<(Segment, u64)>,
     rx: Option<Receiver<SourceMsg>>,
     restart: Option<Restart>,
@@ -167,6 +199,13 @@ impl Replay {
             cfg,
             closed: VecDeque::new(),
             closed_dropped: 0,
+            closed_pushed: 0,
+            closed_counts: [[0; State::ALL.len()]; 2],
+            locs: FxHashMap::default(),
+            ids: SortedIds::new(),
+            changes: 0,
+            instance: INSTANCES.fetch_add(1, Ordering::Relaxed),
+            ended: false,
             pending: VecDeque::new(),
             rx: None,
             restart: None,
@@ -218,11 +257,10 @@ impl Replay {
     pub fn refresh_diagnosis(&mut self, budget: Option<Duration>) {
         let now = self.diag_now();
         let before = self.diag.generation;
-        self.diag.refresh(
-            || self.tracker.connections().chain(self.closed.iter()),
-            now,
-            budget,
-        );
+        // Out for the call, so that it can look connections up in the rest of the replay.
+        let mut diag = std::mem::replace(&mut self.diag, DiagCache::new(DiagConfig::default()));
+        diag.refresh(&self.ids, |id| self.connection(id), now, budget);
+        self.diag = diag;
         if self.diag.generation != before {
             self.generation += 1;
         }
@@ -238,18 +276,37 @@ impl Replay {
         // Never past a segment still waiting to be applied.
         let to = self.pending.front().map_or(wall, |(s, _)| s.ts.min(wall));
         if self.applied > 0 && to > self.tracker.now() {
-            self.tracker.advance(to);
-            self.take_retired();
+            self.advance_to(to);
         }
     }
 
+    /// Runs the tracker's timers up to `to` (TIME_WAIT ends, connections retire).
+    fn advance_to(&mut self, to: Timestamp) {
+        let expired = self.tracker.stats.time_wait_expired;
+        self.tracker.advance(to);
+        if self.tracker.stats.time_wait_expired != expired {
+            self.changes += 1;
+        }
+        self.take_retired();
+    }
+
+    /// Moves the connections the tracker retired to `closed`, dropping the oldest beyond
+    /// [`CLOSED_KEEP`].
     fn take_retired(&mut self) {
         for c in self.tracker.drain_retired() {
+            self.locs.insert(c.id, Loc::Closed(self.closed_pushed));
+            self.closed_pushed += 1;
+            count(&mut self.closed_counts, &c, true);
             self.closed.push_back(*c);
         }
         while self.closed.len() > CLOSED_KEEP {
-            self.closed.pop_front();
+            if let Some(c) = self.closed.pop_front() {
+                self.locs.remove(&c.id);
+                self.ids.remove(c.id);
+                count(&mut self.closed_counts, &c, false);
+            }
             self.closed_dropped += 1;
+            self.changes += 1;
         }
     }
 
@@ -268,8 +325,41 @@ impl Replay {
         self.tracker.connections().chain(self.closed.iter())
     }
 
+    /// How many connections [`Replay::connections`] gives.
+    pub fn connection_count(&self) -> usize {
+        self.tracker.len() + self.closed.len()
+    }
+
+    /// Connection `id`, if it is shown (a hash lookup, then the tracker's own).
     pub fn connection(&self, id: u64) -> Option<&Connection> {
-        self.connections().find(|c| c.id == id)
+        match *self.locs.get(&id)? {
+            Loc::Table(a, b) => self
+                .tracker
+                .get_on(a, b)
+                .filter(|c| c.id == id)
+                // Replaced on its 4-tuple by port reuse, when the tracker does not retire.
+                .or_else(|| self.tracker.get(id)),
+            Loc::Closed(n) => {
+                let first = self.closed_pushed - self.closed.len() as u64;
+                self.closed.get(n.checked_sub(first)? as usize)
+            }
+        }
+    }
+
+    /// Per-state counts over [`Replay::connections`], both ends (kept as they change).
+    pub fn state_counts(&self) -> StateCounts {
+        let mut out = self.tracker.state_counts();
+        for (o, c) in out.iter_mut().zip(&self.closed_counts) {
+            for (o, c) in o.iter_mut().zip(c) {
+                *o += c;
+            }
+        }
+        out
+    }
+
+    /// Tells this controller apart from others (for caches built on it).
+    pub fn instance(&self) -> u64 {
+        self.instance
     }
 
     /// The source has ended and every segment it sent has been applied.
@@ -320,9 +410,14 @@ impl Replay {
             self.clock = Some(seg.ts);
         }
         let id = self.tracker.ingest(seg, frame);
+        if let hash_map::Entry::Vacant(v) = self.locs.entry(id) {
+            v.insert(Loc::Table(seg.src, seg.dst));
+            self.ids.insert(id);
+        }
         self.applied += 1;
         self.last = Some((id, now));
         self.generation += 1;
+        self.changes += 1;
         self.take_retired();
     }
 
@@ -403,6 +498,8 @@ impl Replay {
             if self.applied >= seek.target || self.at_end() {
                 self.seek = None;
                 self.paused = !seek.play_after;
+                // A seek lands on a state: its last segment is not a new arrow to grow.
+                self.last = None;
                 self.generation += 1;
             }
             return;
@@ -461,13 +558,20 @@ impl Replay {
                     // still to be applied (nor past one not yet read: pending is not empty).
                     let to = next.ts.min(clock);
                     if self.applied > 0 && to > self.tracker.now() {
-                        self.tracker.advance(to);
-                        self.take_retired();
+                        self.advance_to(to);
                     }
                 }
             }
         }
-        if self.at_end() && !self.paused {
+        self.note_end();
+    }
+
+    /// The screen redraws once when the end is reached (not on every pump after it: at `max`
+    /// speed that redrew and re-diagnosed a finished replay 30 times a second).
+    fn note_end(&mut self) {
+        let end = self.at_end();
+        if end != self.ended {
+            self.ended = end;
             self.generation += 1;
         }
     }
@@ -507,6 +611,11 @@ impl Replay {
                 self.tracker = Tracker::new(self.cfg.clone());
                 self.closed.clear();
                 self.closed_dropped = 0;
+                self.closed_pushed = 0;
+                self.closed_counts = [[0; State::ALL.len()]; 2];
+                self.locs.clear();
+                self.ids.clear();
+                self.changes += 1;
                 self.pending.clear();
                 self.applied = 0;
                 self.clock = None;
@@ -596,12 +705,21 @@ impl Replay {
     }
 }
 
+/// Counts `c`'s two ends in `counts` (or takes them out).
+fn count(counts: &mut StateCounts, c: &Connection, add: bool) {
+    for (end, s) in counts.iter_mut().zip(c.states()) {
+        let n = &mut end[s as usize];
+        *n = if add { *n + 1 } else { *n - 1 };
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::capture::source::{channel, spawn_file};
     use crate::capture::FileReader;
     use crate::pipeline::Decoder;
+    use crate::ui::diag::PRow;
 
     const DEMO: &[u8] = include_bytes!("../../fixtures/demo.pcap");
 
@@ -681,10 +799,12 @@ mod tests {
         pump_until(&mut r, &mut t, Duration::ZERO, |r| r.applied == 3);
         let c = r.connection(1).unwrap();
         assert_eq!(c.states()[0], crate::track::State::Established);
+        assert!(r.last.is_some(), "a step forward grows its arrow");
         r.command(Command::StepBack);
         pump_until(&mut r, &mut t, Duration::ZERO, |r| !r.seeking());
         assert_eq!(r.applied, 2);
         assert!(r.paused);
+        assert_eq!(r.last, None, "a step back lands without an arrow growing");
         let c = r.connection(1).unwrap();
         assert_eq!(c.events.len(), 2);
         assert_eq!(c.states()[1], crate::track::State::SynReceived);
@@ -718,5 +838,197 @@ mod tests {
         assert!(r.gaps_skipped >= 4, "skipped {}", r.gaps_skipped);
         let wall = t.duration_since(start).as_secs_f64();
         assert!(wall < 3.0, "took {wall} s");
+    }
+    /// The index (ids in order, lookups by id, state counts) against scans of the connections.
+    fn check_index(r: &Replay) {
+        let mut scan: Vec<u64> = r.connections().map(|c| c.id).collect();
+        scan.sort_unstable();
+        assert_eq!(r.ids.iter().collect::<Vec<_>>(), scan);
+        assert_eq!(r.connection_count(), scan.len());
+        for id in scan.iter().step_by(7) {
+            assert_eq!(r.connection(*id).map(|c| c.id), Some(*id));
+        }
+        assert_eq!(
+            r.state_counts(),
+            crate::track::table::state_counts(r.connections())
+        );
+    }
+
+    #[test]
+    fn the_index_agrees_with_scans_as_connections_come_retire_and_go() {
+        // Enough connections, over quickly enough (MSL 1 s), for more than CLOSED_KEEP to
+        // retire, so the oldest are dropped from the screen.
+        let mut bytes = Vec::new();
+        crate::gen::bulk::write_bulk(
+            &crate::gen::bulk::BulkConfig {
+                packets: 60_000,
+                connections: 6_000,
+                conn_rate: 500.0,
+                ..Default::default()
+            },
+            &mut bytes,
+        )
+        .unwrap();
+        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+        let cfg = TrackerConfig {
+            retire: true,
+            msl: Timestamp::from_secs_f64(1.0),
+            ..Default::default()
+        };
+        let mut r = Replay::new(cfg, "bulk", false);
+        let mut reader = FileReader::from_bytes("bulk", bytes).unwrap();
+        let mut dec = Decoder::default();
+        let t = Instant::now();
+        let mut changes = r.changes;
+        while let Some(pkt) = reader.next_packet().unwrap() {
+            if let Some((seg, frame)) = dec.decode(&pkt) {
+                r.apply(&seg, frame, t);
+                assert!(r.changes > changes);
+                changes = r.changes;
+                if r.applied.is_multiple_of(499) {
+                    check_index(&r);
+                }
+            }
+        }
+        check_index(&r);
+        // Timers alone: TIME_WAITs end, the rest retires.
+        let now = r.tracker.now();
+        r.advance_to(Timestamp(now.0 + 600 * Timestamp::NANOS_PER_SEC));
+        assert!(r.changes > changes);
+        check_index(&r);
+        assert!(r.closed_dropped > 0);
+        assert_eq!(r.closed.len(), CLOSED_KEEP);
+        assert!(r.connection(1).is_none(), "dropped from the screen");
+        assert!(r.connection(u64::MAX).is_none());
+    }
+
+    #[test]
+    fn the_index_follows_a_restart() {
+        let mut r = demo_replay();
+        let mut t = Instant::now();
+        r.command(Command::JumpEnd);
+        pump_until(&mut r, &mut t, Duration::ZERO, |r| !r.seeking());
+        check_index(&r);
+        assert_eq!(r.ids.len(), 6);
+        let changes = r.changes;
+        r.command(Command::JumpStart);
+        assert!(r.changes > changes);
+        assert!(r.ids.is_empty());
+        assert!(r.connection(1).is_none());
+        check_index(&r);
+    }
+    /// The published diagnosis, as the screen shows it.
+    fn published(r: &Replay) -> (usize, usize, usize, usize, Vec<PRow>, usize) {
+        let d = &r.diag;
+        (
+            d.total,
+            d.problems,
+            d.with_findings,
+            d.connections,
+            d.rows.clone(),
+            d.groups.len(),
+        )
+    }
+
+    #[test]
+    fn a_diagnosis_pass_spans_calls_publishes_whole_and_ends_while_connections_come() {
+        let mut bytes = Vec::new();
+        crate::gen::bulk::write_bulk(
+            &crate::gen::bulk::BulkConfig {
+                packets: 30_000,
+                connections: 3_000,
+                conn_rate: 500.0,
+                ..Default::default()
+            },
+            &mut bytes,
+        )
+        .unwrap();
+        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+        let cfg = TrackerConfig {
+            retire: true,
+            ..Default::default()
+        };
+        let mut r = Replay::new(cfg.clone(), "bulk", false);
+        let mut reader = FileReader::from_bytes("bulk", bytes).unwrap();
+        let mut dec = Decoder::default();
+        let t = Instant::now();
+        let mut feed = |r: &mut Replay, n: u64| {
+            let target = r.applied + n;
+            while r.applied < target {
+                let Some(pkt) = reader.next_packet().unwrap() else {
+                    return;
+                };
+                if let Some((seg, frame)) = dec.decode(&pkt) {
+                    r.apply(&seg, frame, t);
+                }
+            }
+        };
+        feed(&mut r, 10_000);
+        r.refresh_diagnosis(None);
+        assert!(!r.diag.in_pass());
+        let first = published(&r);
+        let generation = r.diag.generation;
+        assert!(first.0 > 0, "findings");
+        feed(&mut r, 5_000);
+        // No time to spare: 16 connections per call; until the pass ends the screen keeps the
+        // last whole one.
+        let zero = Some(Duration::ZERO);
+        r.refresh_diagnosis(zero);
+        assert!(r.diag.in_pass());
+        let behind = r.diag.behind;
+        assert_eq!(behind + 16, r.connection_count());
+        assert_eq!(published(&r), first);
+        assert_eq!(r.diag.generation, generation);
+        // Connections keep coming: the pass still ends, at the newest when it began.
+        let mut calls = 1;
+        while r.diag.in_pass() {
+            feed(&mut r, 50);
+            r.refresh_diagnosis(zero);
+            calls += 1;
+            assert!(calls <= behind / 16 + 3, "the pass does not end");
+        }
+        assert!(r.diag.generation > generation);
+        assert_ne!(published(&r), first);
+        // The last pass's findings are let go of in pieces too.
+        assert!(r.diag.untidy());
+        while !r.diag.tidy(Some(Duration::ZERO)) {}
+        assert!(!r.diag.untidy());
+        // One more whole pass gives what a diagnosis from scratch gives.
+        r.refresh_diagnosis(None);
+        let mut fresh = Replay::new(cfg, "bulk", false);
+        let mut reader = FileReader::from_bytes("bulk", bytes).unwrap();
+        let mut dec = Decoder::default();
+        while fresh.applied < r.applied {
+            let pkt = reader.next_packet().unwrap().unwrap();
+            if let Some((seg, frame)) = dec.decode(&pkt) {
+                fresh.apply(&seg, frame, t);
+            }
+        }
+        fresh.refresh_diagnosis(None);
+        assert_eq!(published(&r), published(&fresh));
+        assert_eq!(r.diag.by_kind, fresh.diag.by_kind);
+    }
+    #[test]
+    fn the_end_is_drawn_once_not_on_every_pump() {
+        let mut r = demo_replay();
+        r.speed = Speed::Max;
+        let mut t = Instant::now();
+        pump_until(&mut r, &mut t, Duration::from_millis(10), |r| r.at_end());
+        r.pump(t, Duration::from_millis(50));
+        let g = r.generation;
+        for _ in 0..5 {
+            t += Duration::from_millis(33);
+            r.pump(t, Duration::from_millis(50));
+        }
+        assert_eq!(r.generation, g, "nothing moves after the end");
+        assert!(!r.busy());
+        // Back to the start: playing, then the end again is noted again.
+        r.command(Command::Restart);
+        assert!(r.busy());
+        pump_until(&mut r, &mut t, Duration::from_millis(10), |r| r.at_end());
+        let g = r.generation;
+        r.pump(t, Duration::from_millis(50));
+        r.pump(t, Duration::from_millis(50));
+        assert!(r.generation <= g + 1);
     }
 }

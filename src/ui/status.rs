@@ -215,8 +215,8 @@ fn findings_short(replay: &Replay, app: &App) -> Vec<Span<'static>> {
 /// findings (by kind when there is room); on two lines, the problems stand under the count of
 /// connections.
 pub fn summary_lines(replay: &Replay, app: &App, width: u16) -> Vec<Line<'static>> {
-    let counts = crate::track::table::state_counts(replay.connections());
-    let total = replay.connections().count();
+    let counts = replay.state_counts();
+    let total = replay.connection_count();
     let head = format!(" {total} connection{} ", if total == 1 { "" } else { "s" });
     let c = end_spans("client:", &counts[0], app);
     let s = end_spans("server:", &counts[1], app);
