@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # of the unprivileged message).
 DEB_PKGS := libpcap-dev pkg-config tmux iproute2 nftables iptables procps util-linux
 
-.PHONY: all deps build demo test lint fixtures bench bench-ui bench-micro clean
+.PHONY: all deps build demo test lint fixtures bench bench-live bench-ui bench-micro clean
 
 all: build
 
@@ -45,9 +45,18 @@ fixtures:
 # Generates large captures once (bench/data/, git-ignored), then times the libpcap floor,
 # tcpdump, tshark and synack's batch modes side by side; writes bench/RESULTS.md. Installs
 # tcpdump, tshark, time and perf when missing. SIZES="1M" RUNS=5 etc.: see bench/run.sh.
-# Never part of `make test`: benchmarks are not timed tests.
+# Never part of `make test`: benchmarks are not timed tests. The live benchmark is separate
+# (`make bench-live`: it needs root, and takes about two minutes).
 bench: deps
 	./bench/run.sh
+
+# Live capture under load, as root: a load generator (examples/load_gen.rs) opens and closes
+# TCP connections between two network namespaces over a veth pair at a ramp of rates, 10 s
+# each, while `synack -i ... --json --no-events` captures; reports per rate its drops and
+# its complete handshakes against the connections made, and the highest rate held with zero
+# drops; writes bench/RESULTS.md. RATES="1000 5000 0" DURATION=10 etc.: see bench/live.sh.
+bench-live: deps
+	./bench/live.sh
 
 # The TUI's own frame timings (SYNACK_FRAME_STATS): synack plays the 1M- and 10M-packet
 # captures at --speed max in a detached 160x48 tmux session for 10 s each, then quits; time to

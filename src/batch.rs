@@ -2,14 +2,17 @@
 //! out as they end.
 
 use std::io::{self, IsTerminal, Write};
+use std::sync::mpsc;
 
 use crate::capture::{BpfFilter, CaptureError, FileReader};
 use crate::cli::Args;
+use crate::decode::Segment;
 use crate::decode::Timestamp;
 use crate::diagnose::DiagConfig;
+use crate::output::reorder::Reorder;
 use crate::output::{summary::Report, OutputOptions, SeqStyle, Sink};
 use crate::pipeline::{Decoder, Pipeline, SegmentFilter};
-use crate::track::{Tracker, TrackerConfig};
+use crate::track::{Connection, Tracker, TrackerConfig};
 
 pub use crate::output::Format;
 
@@ -33,9 +36,11 @@ pub fn tracker_config(args: &Args, retire: bool) -> Result<TrackerConfig, String
         max_events: args.max_events.max(1),
         retire,
         max_conns: args.max_conns.max(1),
-        // Files: a closed connection waits 2*MSL of capture time before it is written, so
-        // late segments still find it and output follows the capture's own pace.
-        linger: Timestamp::from_secs_f64(2.0 * args.msl),
+        // A closed connection (both ends CLOSED: after a reset, or once TIME_WAIT ran out in
+        // capture time) is written after the default linger (5 s, as Zeek's tcp_close_delay)
+        // so late retransmissions still land on it, then freed: memory follows the
+        // connections open at once. (It waited 2*MSL until the batch runs were profiled:
+        // holding every connection two minutes longer doubled the memory a run touches.)
         ..Default::default()
     })
 }
@@ -90,70 +95,161 @@ pub fn run(
     args: &Args,
     path: &str,
     format: Format,
-    out: &mut dyn Write,
+    out: &mut (dyn Write + Send),
 ) -> Result<Outcome, anyhow::Error> {
     run_reader(args, FileReader::open(path)?, format, out)
 }
 
+/// Packets handed from the reading thread to the tracking thread at a time, connections
+/// from the tracking thread to the output thread, and how many batches of each may wait:
+/// bounds the memory in flight.
+const PACKETS: usize = 2048;
+const BATCH: usize = 1024;
+const BATCHES_IN_FLIGHT: usize = 8;
+/// Finished connections held to write them in id order (see [`Reorder`]): a few MiB.
+const REORDER_WINDOW: usize = 4096;
+
+/// What the reading thread hands the tracker for each frame.
+enum Item {
+    /// A TCP segment and its frame number.
+    Segment(Segment, u64),
+    /// Anything else: its time still moves the capture clock (TIME_WAIT can expire during it).
+    Tick(Timestamp),
+}
+
 /// Runs a batch mode on an opened capture (a file, standard input, or the built-in demo).
+///
+/// Three threads in a pipeline, joined by bounded channels that carry batches (so a slow
+/// stage holds the ones before it back rather than letting work pile up): this one reads and
+/// decodes; `synack-track` follows the connections; `synack-write` diagnoses, formats and
+/// writes each connection once it is over. Connections reach the writer in the order they
+/// ended and are written in id order within a window. Each stage is the same synchronous
+/// code a single thread would run; on two cores, reading and writing overlap the tracking.
 pub fn run_reader(
     args: &Args,
     mut reader: FileReader,
     format: Format,
-    out: &mut dyn Write,
+    out: &mut (dyn Write + Send),
 ) -> Result<Outcome, anyhow::Error> {
     let path = reader.path().to_string();
     let path = path.as_str();
-    let mut pipeline = pipeline_from_args(args, true).map_err(anyhow::Error::msg)?;
+    let Pipeline {
+        mut decoder,
+        mut tracker,
+    } = pipeline_from_args(args, true).map_err(anyhow::Error::msg)?;
     let mut sink = Sink::new(format, output_options(args), diag_config(args), out);
     let progress = progress_bar(args, path, &reader);
-    let mut input_error = None;
-    let mut n: u64 = 0;
-    loop {
-        match reader.next_packet() {
-            Ok(Some(pkt)) => {
-                pipeline.feed(&pkt);
+    let (conn_tx, conn_rx) =
+        mpsc::sync_channel::<(Timestamp, Vec<Box<Connection>>)>(BATCHES_IN_FLIGHT);
+    let (item_tx, item_rx) = mpsc::sync_channel::<Vec<Item>>(BATCHES_IN_FLIGHT);
+    std::thread::scope(|scope| {
+        let writer = std::thread::Builder::new()
+            .name("synack-write".into())
+            .spawn_scoped(scope, move || -> io::Result<Sink<'_>> {
+                let mut order = Reorder::new(1, REORDER_WINDOW);
+                let mut write = |(now, c): (Timestamp, Box<Connection>)| sink.connection(&c, now);
+                for (now, batch) in conn_rx {
+                    for c in batch {
+                        order.push(c.id, (now, c), &mut write)?;
+                    }
+                }
+                order.finish(&mut write)?;
+                Ok(sink)
+            })?;
+        let track = std::thread::Builder::new()
+            .name("synack-track".into())
+            .spawn_scoped(scope, move || -> Tracker {
+                // Sends fail only when the writer stopped on an output error, which its
+                // `join` reports; then the tracker stops too (and so, in turn, the reader).
+                let send = |now: Timestamp, batch: Vec<Box<Connection>>| -> bool {
+                    batch.is_empty() || conn_tx.send((now, batch)).is_ok()
+                };
+                let mut n: usize = 0;
+                for items in item_rx.iter() {
+                    for item in &items {
+                        match item {
+                            Item::Segment(seg, frame) => {
+                                tracker.ingest(seg, *frame);
+                            }
+                            Item::Tick(ts) => tracker.advance(*ts),
+                        }
+                    }
+                    n += items.len();
+                    if n >= 4096 {
+                        n = 0;
+                        if !send(tracker.now(), tracker.drain_retired().collect()) {
+                            return tracker;
+                        }
+                    }
+                }
+                // "Now" for a file is the capture's last timestamp: timers do not run past it.
+                let now = tracker.now();
+                if !send(now, tracker.drain_retired().collect()) {
+                    return tracker;
+                }
+                // The rest by id, each written and freed in turn (memory does not double at
+                // the end).
+                let mut rest = tracker.drain_boxed_by_id();
+                loop {
+                    let batch: Vec<_> = rest.by_ref().take(BATCH).collect();
+                    if batch.is_empty() || !send(now, batch) {
+                        break;
+                    }
+                }
+                drop(rest);
+                tracker
+            })?;
+        let mut input_error = None;
+        let mut n: u64 = 0;
+        let mut items = Vec::with_capacity(PACKETS);
+        loop {
+            match reader.next_packet() {
+                Ok(Some(pkt)) => items.push(match decoder.decode(&pkt) {
+                    Some((seg, frame)) => Item::Segment(seg, frame),
+                    None => Item::Tick(pkt.ts),
+                }),
+                Ok(None) => break,
+                Err(e) => {
+                    input_error = Some(e);
+                    break;
+                }
             }
-            Ok(None) => break,
-            Err(e) => {
-                input_error = Some(e);
-                break;
+            if items.len() == PACKETS {
+                let full = std::mem::replace(&mut items, Vec::with_capacity(PACKETS));
+                if item_tx.send(full).is_err() {
+                    break;
+                }
+            }
+            n += 1;
+            if n.is_multiple_of(1 << 16) {
+                if let Some(pb) = &progress {
+                    pb.set_position(reader.consumed());
+                }
             }
         }
-        n += 1;
-        if n.is_multiple_of(4096) {
-            let now = pipeline.tracker.now();
-            for c in pipeline.tracker.drain_retired() {
-                sink.connection(&c, now)?;
-            }
-            if let Some(pb) = &progress {
-                pb.set_position(reader.consumed());
-            }
+        if let Some(pb) = progress {
+            pb.finish_and_clear();
         }
-    }
-    if let Some(pb) = progress {
-        pb.finish_and_clear();
-    }
-    // "Now" for a file is the capture's last timestamp: timers do not run past it.
-    let now = pipeline.tracker.now();
-    for c in pipeline.tracker.drain_retired() {
-        sink.connection(&c, now)?;
-    }
-    // The rest by id, each written and freed in turn (memory does not double at the end).
-    for c in pipeline.tracker.drain_by_id() {
-        sink.connection(&c, now)?;
-    }
-    let warning = input_error.as_ref().map(|e| e.to_string());
-    let report = Report {
-        summary: &sink.summary.clone(),
-        counters: pipeline.counters(),
-        tracker: &pipeline.tracker.stats,
-        warning: warning.as_deref(),
-    };
-    sink.finish(&report, path, None)?;
-    Ok(Outcome {
-        input_error,
-        problems: sink.problems(),
+        let _ = item_tx.send(items);
+        drop(item_tx);
+        let tracker = track
+            .join()
+            .map_err(|_| anyhow::anyhow!("the tracking thread panicked"))?;
+        let mut sink = writer
+            .join()
+            .map_err(|_| anyhow::anyhow!("the output thread panicked"))??;
+        let warning = input_error.as_ref().map(|e| e.to_string());
+        let report = Report {
+            summary: &sink.summary.clone(),
+            counters: &decoder.counters,
+            tracker: &tracker.stats,
+            warning: warning.as_deref(),
+        };
+        sink.finish(&report, path, None)?;
+        Ok(Outcome {
+            input_error,
+            problems: sink.problems(),
+        })
     })
 }
 

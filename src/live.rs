@@ -68,7 +68,11 @@ pub fn wall_clock() -> Timestamp {
 /// ...") and the drop counts go to stderr. Returns why the capture ended early (e.g. the
 /// interface went away), after everything has been written.
 /// Returns why the capture ended early (if it did) and how many problems the diagnosis found.
-pub fn run(args: &Args, format: Format, out: &mut dyn Write) -> anyhow::Result<LiveOutcome> {
+pub fn run(
+    args: &Args,
+    format: Format,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<LiveOutcome> {
     let decoder = decoder_from_args(args).map_err(anyhow::Error::msg)?;
     // Live, a connection is written once it is over (both ends closed, or one in TIME_WAIT)
     // and has lingered a few seconds, not after TIME_WAIT runs out: the JSON then carries
@@ -105,20 +109,20 @@ pub fn run(args: &Args, format: Format, out: &mut dyn Write) -> anyhow::Result<L
         // Live clock: timers run even when no packet comes.
         let now = wall_clock();
         pipeline.tracker.advance(now);
-        let done: Vec<Connection> = pipeline.tracker.drain_retired().collect();
+        let done: Vec<Box<Connection>> = pipeline.tracker.drain_retired().collect();
         for c in &done {
             sink.connection(c, now)?;
         }
         if !done.is_empty() {
-            sink.out().flush()?;
+            sink.flush()?;
         }
     }
     let _ = capture.handle.join();
 
     let now = wall_clock();
     pipeline.tracker.advance(now);
-    let mut rest: Vec<Connection> = pipeline.tracker.drain_retired().collect();
-    rest.extend(pipeline.tracker.finish());
+    let mut rest: Vec<Box<Connection>> = pipeline.tracker.drain_retired().collect();
+    rest.extend(pipeline.tracker.drain_boxed_by_id());
     for c in &rest {
         sink.connection(c, now)?;
     }
@@ -138,8 +142,8 @@ pub fn run(args: &Args, format: Format, out: &mut dyn Write) -> anyhow::Result<L
     );
     sink.finish(&report, &last.name, Some(extra))?;
     if format == Format::Text {
-        writeln!(sink.out(), "{}", drops_line(&last.name, &d))?;
-        sink.out().flush()?;
+        writeln!(sink.out()?, "{}", drops_line(&last.name, &d))?;
+        sink.flush()?;
     }
     eprintln!(
         "synack: {} packets captured; {}",

@@ -46,8 +46,8 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
         return synack::ui::run(args);
     }
     if args.interface.is_some() {
-        let stdout = io::stdout();
-        let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+        // Unlocked: the output is written from the batch runner's writer thread.
+        let mut out = BufWriter::with_capacity(1 << 16, io::stdout());
         let outcome = synack::live::run(args, format.unwrap_or(Format::Text), &mut out)?;
         if let Some(e) = outcome.error {
             eprintln!("synack: {e}");
@@ -61,8 +61,8 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let Some(path) = args.input() else {
         // No capture and output redirected: the built-in demo, as text (or JSON, ...).
         let reader = synack::capture::FileReader::from_bytes("built-in demo", synack::ui::DEMO)?;
-        let stdout = io::stdout();
-        let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+        // Unlocked: the output is written from the batch runner's writer thread.
+        let mut out = BufWriter::with_capacity(1 << 16, io::stdout());
         let outcome = batch::run_reader(args, reader, format.unwrap_or(Format::Text), &mut out)?;
         drop(out);
         return Ok(if args.diagnose && outcome.problems > 0 {
@@ -72,8 +72,8 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
         });
     };
     let format = format.unwrap_or(Format::Text);
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    // Unlocked: the output is written from the batch runner's writer thread.
+    let mut out = BufWriter::with_capacity(1 << 16, io::stdout());
     let outcome = batch::run(args, path, format, &mut out)?;
     drop(out);
     if let Some(e) = outcome.input_error {

@@ -1,6 +1,7 @@
 //! Batch output: ladder diagrams as text, JSON lines, and the capture summary.
 
 pub mod json;
+pub mod reorder;
 pub mod sink;
 pub mod summary;
 pub mod text;

@@ -874,52 +874,111 @@ fn time_wait_runs_out_on_the_live_clock_while_the_wire_is_quiet() {
     assert_eq!(s["connections"], 1);
 }
 
-#[test]
-fn a_consumer_that_falls_behind_loses_counted_segments_never_blocks_the_capture() {
+/// One-byte exchanges in the ping-pong of [`capture_while_nobody_reads`].
+const ROUNDS: usize = 15_000;
+
+/// Where [`capture_while_nobody_reads`] captures.
+#[derive(Clone, Copy, PartialEq)]
+enum Wire {
+    /// The client namespace's loopback (127.0.0.1 to itself).
+    Loopback,
+    /// The server's end of the veth pair, `v1` (client to server across namespaces).
+    Veth,
+}
+
+/// A live capture that nobody reads from until a ping-pong of `ROUNDS` one-byte exchanges is
+/// over; then the capture is asked to stop and read to its end. With `busy_at_stop`, the
+/// ping-pong goes on until the capture has ended. Returns the segments handed over, the last
+/// status, and how long the `ROUNDS` exchanges took.
+fn capture_while_nobody_reads(
+    tag: &str,
+    wire: Wire,
+    busy_at_stop: bool,
+    flags: &[&str],
+) -> (u64, synack::capture::source::SourceStatus, Duration) {
     use clap::Parser;
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
     use synack::capture::live;
     use synack::capture::source::{self, SourceMsg};
-    let net = Net::new("queue");
-    // In-process, on the namespace's loopback: the capture socket belongs to the namespace of
-    // the thread that opens it.
+    let net = Net::new(tag);
+    // In-process: the capture socket belongs to the namespace of the thread that opens it.
     let (tx, rx) = source::channel();
-    let args = synack::cli::Args::parse_from(["synack", "-i", "lo", "--duration", "20"]);
-    let cap = Net::inside(&net.client, move || {
+    let (ns, iface) = match wire {
+        Wire::Loopback => (net.client.clone(), "lo"),
+        Wire::Veth => (net.server.clone(), "v1"),
+    };
+    let mut argv = vec!["synack", "-i", iface, "--duration", "20"];
+    argv.extend_from_slice(flags);
+    let args = synack::cli::Args::parse_from(argv);
+    let cap = Net::inside(&ns, move || {
         let decoder = synack::batch::decoder_from_args(&args).unwrap();
-        live::spawn(&args, decoder, tx).expect("open lo")
+        live::spawn(&args, decoder, tx).expect("open the capture")
     });
+    let (listener, mut sock) = match wire {
+        Wire::Loopback => Net::inside(&net.client, || {
+            let l = TcpListener::bind("127.0.0.1:0").unwrap();
+            let s = TcpStream::connect(l.local_addr().unwrap()).unwrap();
+            (l, s)
+        }),
+        Wire::Veth => {
+            let l = net.listen(8090);
+            (l, net.connect(8090).unwrap())
+        }
+    };
+    // Ping-pong, one byte each way: every write is its own segment (bulk data would go by in
+    // a few 64 KB offloaded frames).
+    let echo = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        s.set_nodelay(true).unwrap();
+        let mut b = [0u8; 1];
+        let mut n = 0usize;
+        while s.read_exact(&mut b).is_ok() {
+            s.write_all(&b).unwrap();
+            n += 1;
+        }
+        n
+    });
+    sock.set_nodelay(true).unwrap();
+    let done = Arc::new(AtomicBool::new(false));
+    let (rounds_tx, rounds_rx) = mpsc::channel();
+    let client = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let t0 = Instant::now();
+            let mut b = [1u8; 1];
+            let mut n = 0usize;
+            while n < ROUNDS || (busy_at_stop && !done.load(Ordering::Relaxed)) {
+                sock.write_all(&b).unwrap();
+                sock.read_exact(&mut b).unwrap();
+                n += 1;
+                if n == ROUNDS {
+                    rounds_tx.send(t0.elapsed()).unwrap();
+                }
+            }
+            sock.shutdown(Shutdown::Write).unwrap();
+            n
+        })
+    };
     // Nobody reads while 30,000 segments go by: more than the channel (64 batches of 256)
     // and the backlog (4,096) hold.
-    const ROUNDS: usize = 15_000;
-    let (sent, elapsed) = Net::inside(&net.client, || {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = listener.local_addr().unwrap();
-        // Ping-pong, one byte each way: every write is its own segment (bulk data would go
-        // by in a few 64 KB offloaded frames).
-        let echo = std::thread::spawn(move || {
-            let (mut s, _) = listener.accept().unwrap();
-            s.set_nodelay(true).unwrap();
-            let mut b = [0u8; 1];
-            let mut n = 0usize;
-            while s.read_exact(&mut b).is_ok() {
-                s.write_all(&b).unwrap();
-                n += 1;
-            }
-            n
-        });
-        let mut sock = TcpStream::connect(addr).unwrap();
-        sock.set_nodelay(true).unwrap();
-        let t0 = Instant::now();
-        let mut b = [1u8; 1];
-        for _ in 0..ROUNDS {
-            sock.write_all(&b).unwrap();
-            sock.read_exact(&mut b).unwrap();
-        }
-        sock.shutdown(Shutdown::Write).unwrap();
-        let got = echo.join().unwrap();
-        (got, t0.elapsed())
-    });
-    assert_eq!(sent, ROUNDS);
+    let elapsed = rounds_rx.recv().unwrap();
+    // The exchange's two threads: joined before the stop, or after the capture ended.
+    type Exchange = (
+        std::thread::JoinHandle<usize>,
+        std::thread::JoinHandle<usize>,
+    );
+    let join = |(client, echo): Exchange| {
+        done.store(true, Ordering::Relaxed);
+        let n = client.join().unwrap();
+        assert_eq!(echo.join().unwrap(), n);
+        n
+    };
+    let mut threads = Some((client, echo));
+    let mut exchanged = 0;
+    if !busy_at_stop {
+        exchanged = join(threads.take().unwrap());
+    }
     cap.stop.store(true, Ordering::Relaxed);
     let mut delivered = 0u64;
     let mut last = None;
@@ -930,9 +989,94 @@ fn a_consumer_that_falls_behind_loses_counted_segments_never_blocks_the_capture(
         }
     }
     cap.handle.join().unwrap();
+    if let Some(t) = threads.take() {
+        exchanged = join(t);
+    }
+    assert!(exchanged >= ROUNDS);
     let last = last.expect("a final status");
     assert!(last.done && last.live);
     assert_eq!(last.error, None);
+    eprintln!(
+        "{iface} {flags:?}: {} segments read: {delivered} handed over, drops {:?}; \
+         {ROUNDS} rounds in {elapsed:?}",
+        last.counters.tcp, last.drops
+    );
+    (delivered, last, elapsed)
+}
+
+#[test]
+fn a_consumer_that_falls_behind_is_waited_for_with_packets_held_in_the_kernel_buffer() {
+    let (delivered, last, _) = capture_while_nobody_reads("behind", Wire::Loopback, false, &[]);
+    // The capture stopped reading while the queue was full; the kernel's 8 MiB buffer held the
+    // rest, and once asked to stop the thread read what it held: every segment of the
+    // exchange (two per round, plus the handshake and the close) was handed over.
+    let d = last.drops;
+    assert_eq!((d.kernel, d.interface, d.queue), (0, 0, 0), "{d:?}");
+    assert_eq!(delivered, last.counters.tcp);
+    assert!(
+        last.counters.tcp >= 2 * ROUNDS as u64,
+        "only {} segments read",
+        last.counters.tcp
+    );
+}
+
+#[test]
+fn on_a_veth_a_stop_reads_what_the_kernel_buffer_held_even_while_traffic_goes_on() {
+    // Off the loopback, the kernel's counters tell how many packets its buffer held when the
+    // capture was asked to stop: those are read, then the capture ends though the wire is
+    // still busy, and nothing is counted as dropped.
+    let t0 = Instant::now();
+    let (delivered, last, _) = capture_while_nobody_reads("vbusy", Wire::Veth, true, &[]);
+    let d = last.drops;
+    assert_eq!((d.kernel, d.interface, d.queue), (0, 0, 0), "{d:?}");
+    assert_eq!(delivered, last.counters.tcp);
+    assert!(
+        last.counters.tcp >= 2 * ROUNDS as u64,
+        "only {} segments read",
+        last.counters.tcp
+    );
+    // Well within the 5 s bound on reading after a stop.
+    assert!(t0.elapsed() < Duration::from_secs(15), "{:?}", t0.elapsed());
+}
+
+#[test]
+fn on_a_veth_a_consumer_that_falls_behind_loses_nothing() {
+    let (delivered, last, _) = capture_while_nobody_reads("vquiet", Wire::Veth, false, &[]);
+    let d = last.drops;
+    assert_eq!((d.kernel, d.interface, d.queue), (0, 0, 0), "{d:?}");
+    assert_eq!(delivered, last.counters.tcp);
+    assert!(last.counters.tcp >= 2 * ROUNDS as u64);
+}
+
+#[test]
+fn a_full_kernel_buffer_drops_packets_counted_by_the_kernel() {
+    // 256 KiB of kernel buffer: about a thousand packets, far fewer than the exchange.
+    let (delivered, last, _) =
+        capture_while_nobody_reads("kfull", Wire::Loopback, false, &["--buffer-size", "262144"]);
+    let d = last.drops;
+    assert!(d.kernel > 0, "no kernel drops: {d:?} {:?}", last.counters);
+    assert_eq!(d.queue, 0, "{d:?}");
+    // What was read was handed over; what was not was counted.
+    assert_eq!(delivered, last.counters.tcp);
+    assert!(
+        last.counters.tcp + d.kernel >= 2 * ROUNDS as u64,
+        "{} read, {d:?}",
+        last.counters.tcp
+    );
+}
+
+#[test]
+fn with_w_a_consumer_that_falls_behind_loses_counted_segments_never_the_file() {
+    // -w keeps the kernel's buffer drained so the file gets every packet: segments the
+    // consumer has no room for are dropped and counted by synack's queue instead.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("behind.pcap");
+    let (delivered, last, elapsed) = capture_while_nobody_reads(
+        "wbehind",
+        Wire::Loopback,
+        false,
+        &["-w", path.to_str().unwrap()],
+    );
     let d = last.drops;
     assert!(
         d.queue > 0,
@@ -940,12 +1084,22 @@ fn a_consumer_that_falls_behind_loses_counted_segments_never_blocks_the_capture(
         last.counters.tcp,
         last.counters
     );
-    eprintln!(
-        "{} segments in {elapsed:?}: {delivered} handed over, drops {d:?}",
-        last.counters.tcp
-    );
+    assert_eq!(d.kernel, 0, "{d:?}");
     // Every decoded segment was either handed over or counted as dropped by the queue.
     assert_eq!(delivered + d.queue, last.counters.tcp, "{d:?}");
+    // And the file has them all.
+    let out = Command::new(bin())
+        .args([path.to_str().unwrap(), "--json", "--no-events"])
+        .output()
+        .unwrap();
+    let summary: Value = serde_json::from_str(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .expect("a summary"),
+    )
+    .unwrap();
+    assert_eq!(summary["tcp"], last.counters.tcp, "{summary}");
 }
 
 #[test]

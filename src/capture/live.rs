@@ -4,9 +4,13 @@
 //! errors the user can fix — no permission, an unknown interface, a bad filter — come back
 //! from [`start`] as one line, before any screen is drawn. The thread then reads with
 //! immediate delivery and a short read timeout, decodes on the spot, and hands segments to the
-//! consumer without ever waiting for it: when the channel is full, segments wait in a bounded
-//! backlog, and past that they are dropped and counted (`Drops::queue`), so the kernel's ring
-//! is never held up by a slow screen.
+//! consumer through a bounded channel. When the channel is full, segments wait in a bounded
+//! backlog; past that the thread stops reading until the consumer makes room, so packets wait
+//! in the kernel's buffer (`--buffer-size`, far larger) and only a full buffer drops them,
+//! counted by the kernel. (Reading on only to drop would waste the CPU the consumer lacks and
+//! leave `--buffer-size` no use.) With `-w` the kernel's buffer is kept drained instead, so
+//! that the file gets every packet, and segments the consumer has no room for are dropped and
+//! counted (`Drops::queue`).
 
 use std::fmt::Write as _;
 use std::os::fd::AsRawFd;
@@ -30,8 +34,13 @@ const READ_TIMEOUT_MS: i32 = 100;
 const FLUSH_EVERY: Duration = Duration::from_millis(50);
 /// Kernel drop counters are polled (and a status sent) this often.
 const STATUS_EVERY: Duration = Duration::from_millis(250);
-/// Segments held back while the channel is full; beyond this they are dropped and counted.
+/// Segments held back while the channel is full. Beyond this the thread stops reading and
+/// packets wait in the kernel's buffer (with -w: they are read, saved, and dropped here).
 const BACKLOG: usize = 16 * BATCH;
+/// How long the thread sleeps when the consumer has no room for more segments.
+const BEHIND_PAUSE: Duration = Duration::from_millis(1);
+/// Once asked to stop, the longest the thread goes on reading what the kernel held.
+const STOP_DRAIN: Duration = Duration::from_secs(5);
 /// Smallest snaplen that still holds every header synack decodes (SLL2 + IPv6 + full TCP).
 const MIN_SNAPLEN: u32 = 128;
 /// Linux cooked capture v2 (`-i any` with the interface index in each frame).
@@ -134,6 +143,7 @@ pub fn spawn(
         stop: stop.clone(),
         count: args.count,
         duration: args.duration.map(Duration::from_secs_f64),
+        capacity: u64::from(args.buffer_size) / 64,
     };
     let handle = std::thread::Builder::new()
         .name("synack-capture".into())
@@ -305,6 +315,8 @@ struct Worker {
     stop: Arc<AtomicBool>,
     count: Option<u64>,
     duration: Option<Duration>,
+    /// More packets than the kernel's buffer can hold (each takes a frame of over 64 bytes).
+    capacity: u64,
 }
 
 impl Worker {
@@ -312,16 +324,25 @@ impl Worker {
         let started = Instant::now();
         let mut pending: Vec<(crate::decode::Segment, u64)> = Vec::with_capacity(BATCH);
         let mut queue_drops = 0u64;
+        // Packets taken from the kernel's buffer since it was opened.
+        let mut read = 0u64;
         let mut last_flush = started;
         let mut last_status = started;
         let mut error = None;
         let mut drops = Drops::default();
+        // Without -w, a consumer that falls behind is waited for: packets stay in the kernel's
+        // buffer (--buffer-size) until it catches up, and only a full buffer drops them
+        // (counted by the kernel). With -w the buffer is kept drained, so that the file gets
+        // every packet, and segments the consumer has no room for are dropped here.
+        let wait_for_consumer = self.savefile.is_none();
         // A first status says the capture is running.
         if !self.status(&drops, false, None) {
             return;
         }
-        // Once asked to stop (Ctrl-C, --duration), what the kernel already holds is still read.
-        let mut stopping: Option<Instant> = None;
+        // Once asked to stop (Ctrl-C, --duration), what the kernel already holds is still read:
+        // when it was asked, and how many packets its buffer held then.
+        let mut stopping: Option<(Instant, Option<u64>)> = None;
+        let mut read_at_stop = 0u64;
         loop {
             if self
                 .count
@@ -333,39 +354,54 @@ impl Worker {
                 && (self.stop.load(Ordering::Relaxed)
                     || self.duration.is_some_and(|d| started.elapsed() >= d))
             {
-                stopping = Some(Instant::now());
+                stopping = Some((Instant::now(), self.held(read)));
+                read_at_stop = read;
             }
-            // A busy interface is never drained: give it one flush period.
-            if stopping.is_some_and(|t| t.elapsed() >= FLUSH_EVERY) {
-                break;
+            if let Some((since, held)) = stopping {
+                // Until the buffer is empty; on a busy interface (never empty), at least one
+                // flush period and until as many packets as it held are read (as many as it
+                // can hold, when that cannot be told), within a bound. Packets it still held
+                // then are counted as dropped, when their number is known.
+                let waited = since.elapsed();
+                let read_since = read - read_at_stop;
+                if (waited >= FLUSH_EVERY && read_since >= held.unwrap_or(self.capacity))
+                    || waited >= STOP_DRAIN
+                {
+                    queue_drops += held.map_or(0, |h| h.saturating_sub(read_since));
+                    break;
+                }
             }
-            match self.cap.next_packet() {
-                Ok(p) => {
-                    let h = *p.header;
-                    if let Some(sf) = self.savefile.as_mut() {
-                        sf.write(&p);
-                    }
-                    // Opened with nanosecond precision: tv_usec holds nanoseconds.
-                    let pkt = RawPacket {
-                        ts: Timestamp::from_secs_nanos(h.ts.tv_sec, h.ts.tv_usec),
-                        linktype: self.linktype,
-                        data: p.data,
-                        orig_len: h.len,
-                    };
-                    if let Some(seg) = self.decoder.decode(&pkt) {
-                        if pending.len() < BACKLOG {
-                            pending.push(seg);
-                        } else {
-                            queue_drops += 1;
+            let behind = wait_for_consumer && pending.len() >= BACKLOG;
+            if !behind {
+                match self.cap.next_packet() {
+                    Ok(p) => {
+                        read += 1;
+                        let h = *p.header;
+                        if let Some(sf) = self.savefile.as_mut() {
+                            sf.write(&p);
+                        }
+                        // Opened with nanosecond precision: tv_usec holds nanoseconds.
+                        let pkt = RawPacket {
+                            ts: Timestamp::from_secs_nanos(h.ts.tv_sec, h.ts.tv_usec),
+                            linktype: self.linktype,
+                            data: p.data,
+                            orig_len: h.len,
+                        };
+                        if let Some(seg) = self.decoder.decode(&pkt) {
+                            if pending.len() < BACKLOG {
+                                pending.push(seg);
+                            } else {
+                                queue_drops += 1;
+                            }
                         }
                     }
-                }
-                // Nothing ready: wait for the next packet, at most one read timeout.
-                Err(pcap::Error::TimeoutExpired) if stopping.is_some() => break,
-                Err(pcap::Error::TimeoutExpired) => wait_readable(&self.cap, READ_TIMEOUT_MS),
-                Err(e) => {
-                    error = Some(gone_message(&self.name, &e.to_string()));
-                    break;
+                    // Nothing ready: wait for the next packet, at most one read timeout.
+                    Err(pcap::Error::TimeoutExpired) if stopping.is_some() => break,
+                    Err(pcap::Error::TimeoutExpired) => wait_readable(&self.cap, READ_TIMEOUT_MS),
+                    Err(e) => {
+                        error = Some(gone_message(&self.name, &e.to_string()));
+                        break;
+                    }
                 }
             }
             let now = Instant::now();
@@ -381,6 +417,10 @@ impl Worker {
                     Err(TrySendError::Full(_)) => {}
                     Err(TrySendError::Disconnected(_)) => return,
                 }
+            }
+            if behind && pending.len() >= BACKLOG {
+                // The consumer has not made room yet: give it the CPU for a moment.
+                std::thread::sleep(BEHIND_PAUSE);
             }
             if now.duration_since(last_status) >= STATUS_EVERY {
                 last_status = now;
@@ -402,6 +442,22 @@ impl Worker {
         }
         let status = self.snapshot(&drops, true, error);
         let _ = self.tx.send(SourceMsg::Status(status));
+    }
+
+    /// Packets waiting in the kernel's buffer, given how many were `read` from it so far:
+    /// those it took in (pcap_stats ps_recv, which counts the ones it dropped too) less those
+    /// it dropped and those read. None when that cannot be told: the counters are not
+    /// available, or the capture is on the loopback device or `any`, where the kernel counts
+    /// the outgoing copy of each loopback packet that libpcap then skips.
+    fn held(&mut self, read: u64) -> Option<u64> {
+        if self.name == "lo" || self.name == "any" {
+            return None;
+        }
+        let s = self.cap.stats().ok()?;
+        // The counters are 32-bit and wrap: so does the difference.
+        Some(u64::from(
+            s.received.wrapping_sub(s.dropped).wrapping_sub(read as u32),
+        ))
     }
 
     /// Kernel and interface drops from pcap_stats (kept as they were if the call fails, e.g.

@@ -1,8 +1,9 @@
 //! The capture thread: reads a source (file, or a live interface), decodes on the spot and
 //! sends segments to whoever tracks them through a bounded channel.
 //!
-//! A file source waits when the channel is full (nothing is lost); a live source must never
-//! block the kernel's ring, so it drops and counts instead (see `live`).
+//! A file source waits when the channel is full (nothing is lost); a live source waits too,
+//! with packets held in the kernel's buffer, which drops (and counts) once full; with `-w` it
+//! keeps that buffer drained and drops in its own queue instead (see `live`).
 
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::thread::JoinHandle;
@@ -23,7 +24,9 @@ pub struct Drops {
     pub kernel: u64,
     /// Dropped by the interface or driver: pcap_stats ps_ifdrop.
     pub interface: u64,
-    /// Dropped by synack's own queue because the consumer fell behind.
+    /// Dropped by synack because the consumer fell behind: with `-w` (which keeps the kernel's
+    /// buffer drained), segments read when the queue was full; and, for any live capture,
+    /// packets still waiting in the kernel's buffer when a stopping capture gave up on them.
     pub queue: u64,
 }
 

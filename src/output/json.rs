@@ -2,71 +2,15 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-
-use serde::Serialize;
+use std::net::IpAddr;
+use std::sync::OnceLock;
 
 use super::summary::Report;
 use super::{OutputOptions, SeqStyle};
-use crate::decode::Timestamp;
-use crate::diagnose::report::finding_json;
+use crate::decode::{Endpoint, Timestamp};
+use crate::diagnose::report::is_problem;
 use crate::diagnose::Finding;
 use crate::track::{Connection, EventKind, Marks, State};
-
-#[derive(Serialize)]
-struct ZeekEarlier {
-    conn_state: &'static str,
-    history: String,
-}
-
-#[derive(Serialize)]
-struct EndOptions {
-    isn: Option<u32>,
-    mss: Option<u16>,
-    wscale: Option<u8>,
-    sack_permitted: bool,
-}
-
-#[derive(Serialize)]
-struct JsonConnection {
-    #[serde(rename = "type")]
-    typ: &'static str,
-    id: u64,
-    client: String,
-    server: String,
-    first_seen: String,
-    last_seen: String,
-    duration: f64,
-    packets: u64,
-    bytes: u64,
-    client_packets: u64,
-    server_packets: u64,
-    client_bytes: u64,
-    server_bytes: u64,
-    client_state: &'static str,
-    server_state: &'static str,
-    /// Live captures: seconds of 2*MSL left for the end in TIME_WAIT when written.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    time_wait_remaining: Option<f64>,
-    handshake: &'static str,
-    teardown: &'static str,
-    /// Zeek's conn.log `conn_state` (S0, S1, SF, REJ, ...), computed as Zeek would.
-    conn_state: &'static str,
-    /// Zeek's conn.log `history` letters (upper case: Zeek's originator).
-    history: String,
-    /// Connections Zeek would have logged separately on this 4-tuple before (its 5 s
-    /// connection-attempt timeout), oldest first.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    zeek_earlier: Vec<ZeekEarlier>,
-    mid_stream: bool,
-    rst_by: Option<&'static str>,
-    reuses: Option<u64>,
-    client_options: EndOptions,
-    server_options: EndOptions,
-    marks: BTreeMap<&'static str, u32>,
-    findings: Vec<serde_json::Value>,
-    events_dropped: u64,
-    // `events` comes last and is written by hand: see `write_events`.
-}
 
 fn state(s: State) -> &'static str {
     s.name()
@@ -74,73 +18,255 @@ fn state(s: State) -> &'static str {
 
 pub fn connection_value(c: &Connection, opts: &OutputOptions) -> serde_json::Value {
     let mut buf = Vec::new();
-    encode(&mut buf, &build(c), c, opts);
+    encode(&mut buf, c, opts, &[], None);
     serde_json::from_slice(&buf).unwrap_or(serde_json::Value::Null)
 }
 
-fn build(c: &Connection) -> JsonConnection {
-    let end_opts = |i: usize| EndOptions {
-        isn: c.ends[i].isn,
-        mss: c.ends[i].mss,
-        wscale: c.ends[i].wscale,
-        sack_permitted: c.ends[i].sack_permitted,
-    };
-    let marks = Marks::NAMES
-        .iter()
-        .zip(c.mark_counts)
-        .filter(|(_, n)| *n > 0)
-        .map(|((_, name), n)| (*name, n))
-        .collect();
-    JsonConnection {
-        typ: "connection",
-        id: c.id,
-        client: c.client().addr.to_string(),
-        server: c.server().addr.to_string(),
-        first_seen: c.first_seen.rfc3339(),
-        last_seen: c.last_seen.rfc3339(),
-        duration: round6(c.last_seen.secs_since(c.first_seen)),
-        packets: c.packets(),
-        bytes: c.bytes(),
-        client_packets: c.client().packets,
-        server_packets: c.server().packets,
-        client_bytes: c.client().bytes,
-        server_bytes: c.server().bytes,
-        client_state: state(c.client().state),
-        server_state: state(c.server().state),
-        time_wait_remaining: None,
-        handshake: c.handshake().name(),
-        teardown: c.teardown().name(),
-        conn_state: crate::diagnose::zeek::conn_state(c),
-        history: c.history.letters().to_string(),
-        zeek_earlier: crate::diagnose::zeek::earlier(c)
-            .into_iter()
-            .map(|(conn_state, history)| ZeekEarlier {
-                conn_state,
-                history,
-            })
-            .collect(),
-        mid_stream: c.mid_stream,
-        rst_by: c.rst_by.map(|s| s.name()),
-        reuses: c.reuses,
-        client_options: end_opts(0),
-        server_options: end_opts(1),
-        marks,
-        findings: Vec::new(),
-        events_dropped: c.events_dropped,
+/// A small JSON writer over a byte buffer: keys and the values synack writes (names,
+/// addresses, times, numbers) never need escaping; free text goes through serde_json.
+struct Out<'b> {
+    buf: &'b mut Vec<u8>,
+    int: itoa::Buffer,
+    float: ryu::Buffer,
+}
+
+impl Out<'_> {
+    fn raw(&mut self, s: &[u8]) {
+        self.buf.extend_from_slice(s);
+    }
+    fn int(&mut self, n: impl itoa::Integer) {
+        self.buf.extend_from_slice(self.int.format(n).as_bytes());
+    }
+    /// As serde_json writes an f64: ryu's shortest form, `null` when not finite.
+    fn float(&mut self, x: f64) {
+        if x.is_finite() {
+            self.buf
+                .extend_from_slice(self.float.format_finite(x).as_bytes());
+        } else {
+            self.buf.extend_from_slice(b"null");
+        }
+    }
+    /// A string known not to need escaping (ASCII names, digits, punctuation).
+    fn plain(&mut self, s: &str) {
+        debug_assert!(!s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20));
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(s.as_bytes());
+        self.buf.push(b'"');
+    }
+    /// Any text, escaped by serde_json (writing to a Vec cannot fail).
+    fn text(&mut self, s: &str) {
+        let _ = serde_json::to_writer(&mut *self.buf, s);
+    }
+    fn opt_int(&mut self, n: Option<impl itoa::Integer>) {
+        match n {
+            Some(n) => self.int(n),
+            None => self.raw(b"null"),
+        }
+    }
+    fn bool(&mut self, b: bool) {
+        self.raw(if b { b"true" } else { b"false" });
+    }
+    fn time(&mut self, t: Timestamp) {
+        self.buf.push(b'"');
+        t.write_rfc3339(self.buf);
+        self.buf.push(b'"');
+    }
+    fn endpoint(&mut self, e: Endpoint) {
+        self.buf.push(b'"');
+        match e.ip {
+            IpAddr::V4(ip) => {
+                for (i, octet) in ip.octets().into_iter().enumerate() {
+                    if i > 0 {
+                        self.buf.push(b'.');
+                    }
+                    self.int(octet);
+                }
+                self.buf.push(b':');
+                self.int(e.port);
+            }
+            // Writing to a Vec cannot fail.
+            IpAddr::V6(_) => {
+                let _ = write!(self.buf, "{e}");
+            }
+        }
+        self.buf.push(b'"');
     }
 }
 
-/// Appends the connection object (one line, without the newline) to `buf`: the fixed fields
-/// through serde, then `events` unless left out.
-fn encode(buf: &mut Vec<u8>, j: &JsonConnection, c: &Connection, opts: &OutputOptions) {
-    // Serializing into a Vec cannot fail (the struct has no maps with non-string keys).
-    let _ = serde_json::to_writer(&mut *buf, j);
-    if !opts.no_events {
-        buf.pop(); // the closing brace
-        buf.extend_from_slice(b",\"events\":[");
-        write_events(buf, c, opts);
-        buf.extend_from_slice(b"]}");
+/// Mark names in the order serde_json writes a `BTreeMap`'s keys (sorted), as indexes into
+/// [`Marks::NAMES`].
+fn marks_sorted() -> &'static [usize; Marks::COUNT] {
+    static ORDER: OnceLock<[usize; Marks::COUNT]> = OnceLock::new();
+    ORDER.get_or_init(|| {
+        let mut order: [usize; Marks::COUNT] = std::array::from_fn(|i| i);
+        order.sort_by_key(|&i| Marks::NAMES[i].1);
+        order
+    })
+}
+
+/// Appends the connection object (one line, without the newline) to `buf`, field by field
+/// in the documented order, then `events` unless left out. Written by hand: building it as a
+/// struct for serde took a `String` per address, time and history and a map for the marks,
+/// per connection, and was most of `--json --no-events` in the profile.
+fn encode(
+    buf: &mut Vec<u8>,
+    c: &Connection,
+    opts: &OutputOptions,
+    findings: &[Finding],
+    time_wait_remaining: Option<f64>,
+) {
+    let mut o = Out {
+        buf,
+        int: itoa::Buffer::new(),
+        float: ryu::Buffer::new(),
+    };
+    let (cl, sv) = (c.client(), c.server());
+    o.raw(b"{\"type\":\"connection\",\"id\":");
+    o.int(c.id);
+    o.raw(b",\"client\":");
+    o.endpoint(cl.addr);
+    o.raw(b",\"server\":");
+    o.endpoint(sv.addr);
+    o.raw(b",\"first_seen\":");
+    o.time(c.first_seen);
+    o.raw(b",\"last_seen\":");
+    o.time(c.last_seen);
+    o.raw(b",\"duration\":");
+    o.float(round6(c.last_seen.secs_since(c.first_seen)));
+    o.raw(b",\"packets\":");
+    o.int(c.packets());
+    o.raw(b",\"bytes\":");
+    o.int(c.bytes());
+    o.raw(b",\"client_packets\":");
+    o.int(cl.packets);
+    o.raw(b",\"server_packets\":");
+    o.int(sv.packets);
+    o.raw(b",\"client_bytes\":");
+    o.int(cl.bytes);
+    o.raw(b",\"server_bytes\":");
+    o.int(sv.bytes);
+    o.raw(b",\"client_state\":");
+    o.plain(state(cl.state));
+    o.raw(b",\"server_state\":");
+    o.plain(state(sv.state));
+    // Live captures: seconds of 2*MSL left for the end in TIME_WAIT when written.
+    if let Some(r) = time_wait_remaining {
+        o.raw(b",\"time_wait_remaining\":");
+        o.float(r);
     }
+    o.raw(b",\"handshake\":");
+    o.plain(c.handshake().name());
+    o.raw(b",\"teardown\":");
+    o.plain(c.teardown().name());
+    // Zeek's conn.log `conn_state` (S0, S1, SF, REJ, ...) and `history` letters, computed as
+    // Zeek would; `zeek_earlier`: connections Zeek would have logged separately on this
+    // 4-tuple before (its 5 s connection-attempt timeout), oldest first.
+    o.raw(b",\"conn_state\":");
+    o.plain(crate::diagnose::zeek::conn_state(c));
+    o.raw(b",\"history\":");
+    o.text(c.history.letters());
+    if !c.history.earlier().is_empty() {
+        o.raw(b",\"zeek_earlier\":[");
+        for (i, (conn_state, history)) in crate::diagnose::zeek::earlier(c).iter().enumerate() {
+            if i > 0 {
+                o.raw(b",");
+            }
+            o.raw(b"{\"conn_state\":");
+            o.plain(conn_state);
+            o.raw(b",\"history\":");
+            o.text(history);
+            o.raw(b"}");
+        }
+        o.raw(b"]");
+    }
+    o.raw(b",\"mid_stream\":");
+    o.bool(c.mid_stream);
+    o.raw(b",\"rst_by\":");
+    match c.rst_by {
+        Some(side) => o.plain(side.name()),
+        None => o.raw(b"null"),
+    }
+    o.raw(b",\"reuses\":");
+    o.opt_int(c.reuses);
+    for (key, end) in [
+        (b",\"client_options\":".as_slice(), cl),
+        (b",\"server_options\":".as_slice(), sv),
+    ] {
+        o.raw(key);
+        o.raw(b"{\"isn\":");
+        o.opt_int(end.isn);
+        o.raw(b",\"mss\":");
+        o.opt_int(end.mss);
+        o.raw(b",\"wscale\":");
+        o.opt_int(end.wscale);
+        o.raw(b",\"sack_permitted\":");
+        o.bool(end.sack_permitted);
+        o.raw(b"}");
+    }
+    o.raw(b",\"marks\":{");
+    let mut first = true;
+    for &i in marks_sorted() {
+        let n = c.mark_counts[i];
+        if n > 0 {
+            if !first {
+                o.raw(b",");
+            }
+            first = false;
+            o.plain(Marks::NAMES[i].1);
+            o.raw(b":");
+            o.int(n);
+        }
+    }
+    o.raw(b"},\"findings\":[");
+    for (i, f) in findings.iter().enumerate() {
+        if i > 0 {
+            o.raw(b",");
+        }
+        finding(&mut o, f);
+    }
+    o.raw(b"],\"events_dropped\":");
+    o.int(c.events_dropped);
+    if !opts.no_events {
+        o.raw(b",\"events\":[");
+        write_events(o.buf, c, opts);
+        o.raw(b"]");
+    }
+    o.raw(b"}");
+}
+
+/// One finding, keys sorted as in [`finding_json`](crate::diagnose::report::finding_json)
+/// (a `serde_json::Value` map), so both agree byte for byte.
+fn finding(o: &mut Out<'_>, f: &Finding) {
+    o.raw(b"{");
+    if let Some(n) = f.count {
+        o.raw(b"\"count\":");
+        o.int(n);
+        o.raw(b",");
+    }
+    o.raw(b"\"endpoint\":");
+    o.endpoint(f.endpoint);
+    o.raw(b",\"frames\":[");
+    for (i, n) in f.frames.iter().enumerate() {
+        if i > 0 {
+            o.raw(b",");
+        }
+        o.int(*n);
+    }
+    o.raw(b"],\"kind\":");
+    o.plain(f.kind.name());
+    o.raw(b",\"problem\":");
+    o.bool(is_problem(f));
+    if let Some(r) = f.remaining {
+        o.raw(b",\"remaining\":");
+        o.float((r * 1000.0).round() / 1000.0);
+    }
+    o.raw(b",\"sentence\":");
+    o.text(&f.sentence);
+    o.raw(b",\"side\":");
+    o.plain(f.side.name());
+    o.raw(b",\"since\":");
+    o.time(f.since);
+    o.raw(b"}");
 }
 
 /// The events array's elements, written by hand. Events are most of a connection's JSON and
@@ -217,15 +343,23 @@ pub fn write_connection(
     findings: &[Finding],
     now: Timestamp,
 ) -> io::Result<()> {
-    let mut j = build(c);
-    j.findings = findings.iter().map(finding_json).collect();
-    j.time_wait_remaining = time_wait_remaining(c, now, opts.two_msl);
-    // Built in memory and written at once: one call through the `dyn Write` per connection
-    // rather than one per JSON token.
     let mut buf = Vec::with_capacity(1024 + 256 * c.events.len());
-    encode(&mut buf, &j, c, opts);
-    buf.push(b'\n');
+    write_connection_into(&mut buf, c, opts, findings, now);
     w.write_all(&buf)
+}
+
+/// Appends one connection line (newline included) to `buf`: the sink keeps one buffer for
+/// every connection and writes it out in large blocks.
+pub fn write_connection_into(
+    buf: &mut Vec<u8>,
+    c: &Connection,
+    opts: &OutputOptions,
+    findings: &[Finding],
+    now: Timestamp,
+) {
+    let remaining = time_wait_remaining(c, now, opts.two_msl);
+    encode(buf, c, opts, findings, remaining);
+    buf.push(b'\n');
 }
 
 /// Seconds of 2*MSL left at `now` for the end(s) in TIME_WAIT (the longer if both are).

@@ -24,7 +24,12 @@ pub struct Sink<'w> {
     pub opts: OutputOptions,
     pub summary: Summary,
     pub diagnosis: Diagnosis,
-    out: &'w mut dyn Write,
+    out: &'w mut (dyn Write + Send),
+    /// Output gathered here and written in blocks of [`Sink::BLOCK`] bytes: one call through
+    /// the `dyn Write` per block rather than per connection, and no buffer per connection.
+    buf: Vec<u8>,
+    /// `--text` is built as a `String` (one connection at a time), then moved into `buf`.
+    text: String,
 }
 
 impl<'w> Sink<'w> {
@@ -32,7 +37,7 @@ impl<'w> Sink<'w> {
         format: Format,
         opts: OutputOptions,
         diag: DiagConfig,
-        out: &'w mut dyn Write,
+        out: &'w mut (dyn Write + Send),
     ) -> Self {
         Sink {
             format,
@@ -40,18 +45,38 @@ impl<'w> Sink<'w> {
             summary: Summary::default(),
             diagnosis: Diagnosis::new(diag),
             out,
+            buf: Vec::new(),
+            text: String::new(),
         }
     }
+
+    const BLOCK: usize = 64 << 10;
 
     /// One connection that ended (or is still open when the capture stops), as of `now`.
     pub fn connection(&mut self, c: &Connection, now: Timestamp) -> io::Result<()> {
         self.summary.add(c);
         let findings = self.diagnosis.add(c, now);
         match self.format {
-            Format::Text => text::write_connection(self.out, c, &self.opts, &findings),
-            Format::Json => json::write_connection(self.out, c, &self.opts, &findings, now),
-            Format::Diagnose => Ok(()),
+            Format::Text => {
+                text::write_connection(&mut self.text, c, &self.opts, &findings);
+                self.buf.extend_from_slice(self.text.as_bytes());
+                self.text.clear();
+            }
+            Format::Json => {
+                json::write_connection_into(&mut self.buf, c, &self.opts, &findings, now)
+            }
+            Format::Diagnose => {}
         }
+        if self.buf.len() >= Self::BLOCK {
+            self.flush_buf()?;
+        }
+        Ok(())
+    }
+
+    fn flush_buf(&mut self) -> io::Result<()> {
+        let r = self.out.write_all(&self.buf);
+        self.buf.clear();
+        r
     }
 
     /// The closing summary (or the diagnosis report). `source` names the file or interface;
@@ -62,6 +87,7 @@ impl<'w> Sink<'w> {
         source: &str,
         extra: Option<serde_json::Map<String, serde_json::Value>>,
     ) -> io::Result<()> {
+        self.flush_buf()?;
         match self.format {
             Format::Text => self.out.write_all(text::summary(report).as_bytes())?,
             Format::Diagnose => {
@@ -97,7 +123,15 @@ impl<'w> Sink<'w> {
         self.diagnosis.problems()
     }
 
-    pub fn out(&mut self) -> &mut dyn Write {
-        self.out
+    /// The output, for lines of the caller's own (after everything written so far).
+    pub fn out(&mut self) -> io::Result<&mut dyn Write> {
+        self.flush_buf()?;
+        Ok(self.out)
+    }
+
+    /// Writes out what is gathered and flushes (live captures, so lines appear promptly).
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.flush_buf()?;
+        self.out.flush()
     }
 }

@@ -9,11 +9,10 @@
 //! ACK segments fold into one line so the handshake and the teardown stand out.
 
 use std::fmt::Write as _;
-use std::io::{self, Write};
 
 use super::summary::Report;
 use super::{thousands, OutputOptions, SeqStyle};
-use crate::decode::Flags;
+use crate::decode::{Flags, Timestamp};
 use crate::diagnose::Finding;
 use crate::track::{Connection, Dir, Event, EventKind, Marks, State};
 
@@ -24,91 +23,172 @@ const FOLD_MIN: usize = 3;
 
 /// The label on an arrow: flags, relative (or absolute) seq/ack, length.
 pub fn segment_label(c: &Connection, e: &Event, opts: &OutputOptions) -> String {
+    let mut s = String::new();
+    push_segment_label(&mut s, c, e, opts);
+    s
+}
+
+fn push_segment_label(out: &mut String, c: &Connection, e: &Event, opts: &OutputOptions) {
     let (seq, ack) = match opts.seq {
         SeqStyle::Relative => (c.rel_seq(e.dir, e.seq), c.rel_ack(e.dir, e.ack)),
         SeqStyle::Absolute => (e.seq, e.ack),
     };
-    let mut s = format!("{} seq={}", e.flags, seq);
+    let mut int = itoa::Buffer::new();
+    // Writing to a String cannot fail.
+    let _ = write!(out, "{}", e.flags);
+    out.push_str(" seq=");
+    out.push_str(int.format(seq));
     if e.flags.ack() {
-        let _ = write!(s, " ack={ack}");
+        out.push_str(" ack=");
+        out.push_str(int.format(ack));
     }
     if e.len > 0 {
-        let _ = write!(s, " len={}", e.len);
+        out.push_str(" len=");
+        out.push_str(int.format(e.len));
     }
     if e.flags.syn() || e.window == 0 {
-        let _ = write!(s, " win={}", e.window);
+        out.push_str(" win=");
+        out.push_str(int.format(e.window));
     }
-    s
 }
 
-fn arrow(dir: Dir, label: &str) -> String {
+fn push_n(out: &mut String, ch: char, n: usize) {
+    out.extend(std::iter::repeat_n(ch, n));
+}
+
+/// The arrow for one segment, `-- label ---->` or `<---- label --`, exactly [`ARROW`]
+/// columns: the label is written in place, cut with `~` when too long.
+fn push_arrow(out: &mut String, dir: Dir, c: &Connection, e: &Event, opts: &OutputOptions) {
     let max_label = ARROW - 6;
-    let label: String = if label.chars().count() > max_label {
-        label.chars().take(max_label - 1).chain(['~']).collect()
-    } else {
-        label.to_string()
-    };
-    // "-- " + label + " " + dashes + ">" fills the arrow exactly.
-    let dashes = ARROW - 5 - label.chars().count();
+    if dir == Dir::C2S {
+        out.push_str("-- ");
+    }
+    let start = out.len();
+    push_segment_label(out, c, e, opts);
+    let mut chars = out[start..].chars().count();
+    if chars > max_label {
+        let cut = out[start..]
+            .char_indices()
+            .nth(max_label - 1)
+            .map_or(out.len(), |(i, _)| start + i);
+        out.truncate(cut);
+        out.push('~');
+        chars = max_label;
+    }
+    let dashes = ARROW - 5 - chars;
     match dir {
-        Dir::C2S => format!("-- {label} {}>", "-".repeat(dashes)),
-        Dir::S2C => format!("<{} {label} --", "-".repeat(dashes)),
+        Dir::C2S => {
+            out.push(' ');
+            push_n(out, '-', dashes);
+            out.push('>');
+        }
+        Dir::S2C => {
+            let mut head = String::with_capacity(dashes + 2);
+            head.push('<');
+            push_n(&mut head, '-', dashes);
+            head.push(' ');
+            out.insert_str(start, &head);
+            out.push_str(" --");
+        }
     }
 }
 
-fn centered(text: &str) -> String {
+fn push_centered(out: &mut String, text: &str) {
     let n = text.chars().count().min(ARROW);
     let left = (ARROW - n) / 2;
-    format!(
-        "{}{}{}",
-        " ".repeat(left),
-        text.chars().take(ARROW).collect::<String>(),
-        " ".repeat(ARROW - n - left)
-    )
+    push_n(out, ' ', left);
+    out.extend(text.chars().take(ARROW));
+    push_n(out, ' ', ARROW - n - left);
 }
 
-fn marks_text(m: Marks) -> String {
-    if m.is_empty() {
-        String::new()
+fn push_right(out: &mut String, s: &str, width: usize) {
+    push_n(out, ' ', width.saturating_sub(s.chars().count()));
+    out.push_str(s);
+}
+
+/// `{:.6}` of the seconds from `from` to `t`, right-aligned in `width` columns. Integer
+/// arithmetic when it gives the same digits (a non-negative span under ~46 days whose
+/// nanoseconds are not exactly on a half microsecond, where the f64's rounding decides);
+/// float formatting was a visible share of `--text` in the profile.
+fn push_secs6(out: &mut String, t: Timestamp, from: Timestamp, width: usize) {
+    let ns = t.0 - from.0;
+    if (0..4_000_000_000_000_000).contains(&ns) && ns % 1000 != 500 {
+        let micros = (ns + 500) / 1000;
+        let mut int = itoa::Buffer::new();
+        let whole = int.format(micros / 1_000_000);
+        push_n(out, ' ', width.saturating_sub(whole.len() + 7));
+        out.push_str(whole);
+        out.push('.');
+        let frac = micros % 1_000_000;
+        let digits = int.format(frac);
+        push_n(out, '0', 6 - digits.len());
+        out.push_str(digits);
     } else {
-        format!("  [{}]", m.names().collect::<Vec<_>>().join(", "))
+        push_right(out, &format!("{:.6}", t.secs_since(from)), width);
     }
 }
 
-fn row(time: &str, client: &str, mid: &str, server: &str, tail: &str) -> String {
-    format!("{time:>12} {client:>12} |{mid}| {server}{tail}")
-        .trim_end()
-        .to_string()
+/// Ends a row started at `start`: trailing blanks cut (as `trim_end`), then a newline.
+fn end_row(out: &mut String, start: usize) {
+    let keep = out[start..].trim_end().len();
+    out.truncate(start + keep);
+    out.push('\n');
+}
+
+/// A row whose middle is centred text: `time client |  text  | server tail`.
+fn text_row(out: &mut String, time: &str, client: &str, mid: &str, server: &str, tail: &str) {
+    let start = out.len();
+    push_right(out, time, 12);
+    out.push(' ');
+    push_right(out, client, 12);
+    out.push_str(" |");
+    push_centered(out, mid);
+    out.push_str("| ");
+    out.push_str(server);
+    out.push_str(tail);
+    end_row(out, start);
 }
 
 /// Connection header: who, how it went, counters.
 pub fn header(c: &Connection) -> String {
-    let mut s = format!(
-        "Connection #{}  {} -> {}\n",
+    let mut s = String::new();
+    push_header(&mut s, c);
+    s
+}
+
+fn push_header(s: &mut String, c: &Connection) {
+    let _ = writeln!(
+        s,
+        "Connection #{}  {} -> {}",
         c.id,
         c.client().addr,
         c.server().addr
     );
-    let mut notes = vec![
-        format!("handshake {}", c.handshake().name()),
-        format!("teardown {}", c.teardown().name()),
-    ];
+    let _ = write!(
+        s,
+        "  handshake {}, teardown {}",
+        c.handshake().name(),
+        c.teardown().name()
+    );
     if c.mid_stream {
-        notes.push("joined mid-stream".into());
+        s.push_str(", joined mid-stream");
     }
     if let Some(prev) = c.reuses {
-        let how = c
-            .reused_from
-            .map(|st| format!(" (was {} / {})", st[0], st[1]))
-            .unwrap_or_default();
-        notes.push(format!("reuses the 4-tuple of #{prev}{how}"));
+        let _ = write!(s, ", reuses the 4-tuple of #{prev}");
+        if let Some(st) = c.reused_from {
+            let _ = write!(s, " (was {} / {})", st[0], st[1]);
+        }
     }
-    let _ = writeln!(s, "  {}", notes.join(", "));
+    s.push('\n');
+    s.push_str("  first ");
+    let mut ts = Vec::with_capacity(27);
+    c.first_seen.write_rfc3339(&mut ts);
+    s.push_str(std::str::from_utf8(&ts).unwrap_or_default());
+    s.push_str("  duration ");
+    push_secs6(s, c.last_seen, c.first_seen, 0);
     let _ = writeln!(
         s,
-        "  first {}  duration {:.6} s  packets {} ({} c2s, {} s2c)  bytes {} ({} c2s, {} s2c)",
-        c.first_seen.rfc3339(),
-        c.last_seen.secs_since(c.first_seen),
+        " s  packets {} ({} c2s, {} s2c)  bytes {} ({} c2s, {} s2c)",
         c.packets(),
         c.client().packets,
         c.server().packets,
@@ -122,23 +202,19 @@ pub fn header(c: &Connection) -> String {
         c.client().state,
         c.server().state
     );
-    s
 }
 
 /// The ladder diagram of one connection.
 pub fn ladder(c: &Connection, opts: &OutputOptions) -> String {
     let mut out = String::new();
-    out.push_str(&row("time", "client", &centered(""), "server", ""));
-    out.push('\n');
+    push_ladder(&mut out, c, opts);
+    out
+}
+
+fn push_ladder(out: &mut String, c: &Connection, opts: &OutputOptions) {
+    text_row(out, "time", "client", "", "server", "");
     let initial = c.events.first().map(|e| e.before).unwrap_or(c.states());
-    out.push_str(&row(
-        "",
-        initial[0].name(),
-        &centered(""),
-        initial[1].name(),
-        "",
-    ));
-    out.push('\n');
+    text_row(out, "", initial[0].name(), "", initial[1].name(), "");
     let events = &c.events;
     let mut i = 0;
     while i < events.len() {
@@ -156,71 +232,84 @@ pub fn ladder(c: &Connection, opts: &OutputOptions) -> String {
                 thousands(bytes),
                 dur
             );
-            out.push_str(&row(
-                &format!("{:.6}", e.ts.secs_since(c.first_seen)),
-                "",
-                &centered(&text),
-                "",
-                &format!("  [{} c2s, {} s2c]", c2s, run - c2s),
-            ));
-            out.push('\n');
+            let start = out.len();
+            push_secs6(out, e.ts, c.first_seen, 12);
+            out.push_str(&" ".repeat(14));
+            out.push('|');
+            push_centered(out, &text);
+            out.push_str("| ");
+            let _ = write!(out, "  [{} c2s, {} s2c]", c2s, run - c2s);
+            end_row(out, start);
             i += run;
             continue;
         }
-        out.push_str(&event_row(c, e, opts));
-        out.push('\n');
+        push_event_row(out, c, e, opts);
         i += 1;
     }
     if c.events_dropped > 0 {
-        out.push_str(&row(
+        text_row(
+            out,
             "",
             "",
-            &centered(&format!(
+            &format!(
                 "({} plain segments not kept: --max-events)",
                 thousands(c.events_dropped)
-            )),
+            ),
             "",
             "",
-        ));
-        out.push('\n');
+        );
     }
-    out
-}
-
-fn state_cell(e: &Event, side: usize) -> String {
-    let st: State = e.states[side];
-    st.name().to_string()
 }
 
 /// One ladder row for one event.
 pub fn event_row(c: &Connection, e: &Event, opts: &OutputOptions) -> String {
-    let time = format!("{:.6}", e.ts.secs_since(c.first_seen));
-    let mid = match e.kind {
-        EventKind::Segment => arrow(e.dir, &segment_label(c, e, opts)),
-        EventKind::TimeWaitExpired => centered("2*MSL elapsed: TIME_WAIT over (inferred)"),
-    };
-    let marks = if e.kind == EventKind::Segment {
-        marks_text(e.marks)
-    } else {
-        String::new()
-    };
-    row(&time, &state_cell(e, 0), &mid, &state_cell(e, 1), &marks)
+    let mut s = String::new();
+    push_event_row(&mut s, c, e, opts);
+    s.pop(); // the newline
+    s
 }
 
-/// Writes one connection: header, findings and ladder.
+fn push_event_row(out: &mut String, c: &Connection, e: &Event, opts: &OutputOptions) {
+    let start = out.len();
+    push_secs6(out, e.ts, c.first_seen, 12);
+    out.push(' ');
+    push_right(out, e.states[0].name(), 12);
+    out.push_str(" |");
+    match e.kind {
+        EventKind::Segment => push_arrow(out, e.dir, c, e, opts),
+        EventKind::TimeWaitExpired => {
+            push_centered(out, "2*MSL elapsed: TIME_WAIT over (inferred)")
+        }
+    }
+    out.push_str("| ");
+    out.push_str(e.states[1].name());
+    if e.kind == EventKind::Segment && !e.marks.is_empty() {
+        out.push_str("  [");
+        for (k, name) in e.marks.names().enumerate() {
+            if k > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(name);
+        }
+        out.push(']');
+    }
+    end_row(out, start);
+}
+
+/// Appends one connection to `out`: header, findings and ladder.
 pub fn write_connection(
-    w: &mut dyn Write,
+    out: &mut String,
     c: &Connection,
     opts: &OutputOptions,
     findings: &[Finding],
-) -> io::Result<()> {
-    w.write_all(header(c).as_bytes())?;
+) {
+    push_header(out, c);
     for f in findings {
-        writeln!(w, "  ! {}: {}", f.kind.name(), f.sentence)?;
+        let _ = writeln!(out, "  ! {}: {}", f.kind.name(), f.sentence);
     }
-    w.write_all(b"\n")?;
-    w.write_all(ladder(c, opts).as_bytes())?;
-    w.write_all(b"\n")
+    out.push('\n');
+    push_ladder(out, c, opts);
+    out.push('\n');
 }
 
 /// The closing summary.

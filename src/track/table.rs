@@ -2,7 +2,7 @@
 
 use std::cmp::Reverse;
 use std::collections::hash_map::Entry;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 use rustc_hash::FxHashMap;
 
@@ -76,6 +76,53 @@ impl Key {
     }
 }
 
+/// Pending timers, soonest first. Timers are set at "now plus a constant" (2*MSL, the
+/// linger), so they nearly always arrive in order: those go to a FIFO (O(1), and its memory
+/// is touched in order); the rare one that would not keep the FIFO sorted (a capture whose
+/// timestamps step back) goes to a heap. `pop` takes the smaller head, so the order is
+/// exactly a single heap's.
+struct Timers<T> {
+    fifo: VecDeque<T>,
+    heap: BinaryHeap<Reverse<T>>,
+}
+
+impl<T> Default for Timers<T> {
+    fn default() -> Self {
+        Timers {
+            fifo: VecDeque::new(),
+            heap: BinaryHeap::new(),
+        }
+    }
+}
+
+impl<T: Ord + Copy> Timers<T> {
+    fn push(&mut self, t: T) {
+        match self.fifo.back() {
+            Some(last) if t < *last => self.heap.push(Reverse(t)),
+            _ => self.fifo.push_back(t),
+        }
+    }
+
+    fn peek(&self) -> Option<T> {
+        match (self.fifo.front(), self.heap.peek()) {
+            (Some(a), Some(Reverse(b))) => Some(*a.min(b)),
+            (a, b) => a.copied().or(b.map(|r| r.0)),
+        }
+    }
+
+    fn pop(&mut self) -> Option<T> {
+        let from_fifo = match (self.fifo.front(), self.heap.peek()) {
+            (Some(a), Some(Reverse(b))) => a <= b,
+            (a, _) => a.is_some(),
+        };
+        if from_fifo {
+            self.fifo.pop_front()
+        } else {
+            self.heap.pop().map(|r| r.0)
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum TimerKind {
     TimeWait,
@@ -93,8 +140,10 @@ pub struct Tracker {
     ids: FxHashMap<u64, Key>,
     /// Connections replaced on their 4-tuple by a new one (kept when not retiring).
     replaced: Vec<Connection>,
-    retired: Vec<Connection>,
-    timers: BinaryHeap<Reverse<(Timestamp, u64, TimerKind, Key)>>,
+    /// Boxed as in the table: retiring, handing out and writing move a pointer, not 800 bytes.
+    #[allow(clippy::vec_box)]
+    retired: Vec<Box<Connection>>,
+    timers: Timers<(Timestamp, u64, TimerKind, Key)>,
     next_id: u64,
     now: Timestamp,
     /// Per-state counts over [`Tracker::connections`], both ends, kept as connections change
@@ -121,7 +170,7 @@ impl Tracker {
             ids: FxHashMap::default(),
             replaced: Vec::new(),
             retired: Vec::new(),
-            timers: BinaryHeap::new(),
+            timers: Timers::default(),
             next_id: 1,
             now: Timestamp(i64::MIN),
             counts: [[0; State::ALL.len()]; 2],
@@ -214,8 +263,7 @@ impl Tracker {
             if let Some(since) = a {
                 if *b != a {
                     let at = Timestamp(since.0 + self.two_msl());
-                    self.timers
-                        .push(Reverse((at, id, TimerKind::TimeWait, key)));
+                    self.timers.push((at, id, TimerKind::TimeWait, key));
                 }
             }
         }
@@ -224,7 +272,7 @@ impl Tracker {
         }
         if let Some(old) = replaced {
             if self.cfg.retire {
-                self.retired.push(old);
+                self.retired.push(Box::new(old));
             } else {
                 self.replaced.push(old);
             }
@@ -234,7 +282,7 @@ impl Tracker {
 
     fn schedule_retire(&mut self, last_seen: Timestamp, id: u64, key: Key) {
         let at = Timestamp(last_seen.0 + self.cfg.linger.0);
-        self.timers.push(Reverse((at, id, TimerKind::Retire, key)));
+        self.timers.push((at, id, TimerKind::Retire, key));
     }
 
     /// Makes room in a full table: evicts about 1/64 of it at once, so that the scan over the
@@ -268,7 +316,7 @@ impl Tracker {
             .collect();
         out.sort_unstable_by_key(|c| c.id);
         self.stats.evicted += out.len() as u64;
-        self.retired.extend(out.into_iter().map(|c| *c));
+        self.retired.extend(out);
     }
 
     /// Moves capture time forward to `now`, running TIME_WAIT expiries and retirements due.
@@ -278,7 +326,7 @@ impl Tracker {
         }
         self.now = now;
         let two_msl = self.two_msl();
-        while let Some(Reverse((at, id, kind, key))) = self.timers.peek().copied() {
+        while let Some((at, id, kind, key)) = self.timers.peek() {
             if at > now {
                 break;
             }
@@ -309,11 +357,11 @@ impl Tracker {
                         continue;
                     }
                     if due > now {
-                        self.timers.push(Reverse((due, id, kind, key)));
+                        self.timers.push((due, id, kind, key));
                         continue;
                     }
                     if let Some(c) = self.table.remove(&key) {
-                        self.retired.push(*c);
+                        self.retired.push(c);
                     }
                 }
             }
@@ -321,7 +369,7 @@ impl Tracker {
     }
 
     /// Connections that are over, in the order they ended (retire mode only).
-    pub fn drain_retired(&mut self) -> std::vec::Drain<'_, Connection> {
+    pub fn drain_retired(&mut self) -> std::vec::Drain<'_, Box<Connection>> {
         for c in &self.retired {
             count_states(&mut self.counts, c.states(), false);
         }
@@ -348,7 +396,7 @@ impl Tracker {
             .values()
             .map(|c| &**c)
             .chain(self.replaced.iter())
-            .chain(self.retired.iter())
+            .chain(self.retired.iter().map(|c| &**c))
     }
 
     pub fn get(&self, id: u64) -> Option<&Connection> {
@@ -380,17 +428,22 @@ impl Tracker {
     /// at a time so that a batch run writes and frees each before unboxing the next (collecting
     /// them all first would hold two copies of the table at its largest moment).
     pub fn drain_by_id(&mut self) -> impl Iterator<Item = Connection> + '_ {
+        self.drain_boxed_by_id().map(|c| *c)
+    }
+
+    /// [`drain_by_id`](Self::drain_by_id) without unboxing (no 800-byte move per connection).
+    pub fn drain_boxed_by_id(&mut self) -> impl Iterator<Item = Box<Connection>> + '_ {
         self.counts = [[0; State::ALL.len()]; 2];
         let mut all: Vec<Box<Connection>> = self
             .table
             .drain()
             .map(|(_, c)| c)
             .chain(self.replaced.drain(..).map(Box::new))
-            .chain(self.retired.drain(..).map(Box::new))
+            .chain(self.retired.drain(..))
             .collect();
         // Ids are unique, so an unstable sort gives the same order; it moves pointers only.
         all.sort_unstable_by_key(|c| c.id);
-        all.into_iter().map(|c| *c)
+        all.into_iter()
     }
 }
 
@@ -431,6 +484,42 @@ pub fn state_counts<'a>(conns: impl Iterator<Item = &'a Connection>) -> StateCou
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timers_come_out_in_the_order_a_heap_gives_whatever_order_they_went_in() {
+        let mut t = Timers::default();
+        let mut heap = BinaryHeap::new();
+        // Mostly rising, with steps back and ties (an LCG keeps it deterministic).
+        let mut x: u64 = 7;
+        let mut base = 0u64;
+        let mut used_heap = false;
+        for i in 0..5000u64 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            base += x >> 62; // 0..=3
+            let v = if (x >> 40).is_multiple_of(10) {
+                base.saturating_sub((x >> 20) % 50)
+            } else {
+                base
+            };
+            t.push((v, i));
+            used_heap |= !t.heap.is_empty();
+            heap.push(Reverse((v, i)));
+            if (x >> 30).is_multiple_of(3) {
+                assert_eq!(t.peek(), heap.peek().map(|r| r.0));
+                assert_eq!(t.pop(), heap.pop().map(|r| r.0));
+            }
+        }
+        while let Some(Reverse(want)) = heap.pop() {
+            assert_eq!(t.pop(), Some(want));
+        }
+        assert_eq!(t.pop(), None);
+        assert!(
+            used_heap,
+            "the steps back never reached the heap: the test lost its point"
+        );
+    }
     use crate::decode::{Flags, TcpOptions};
     use crate::track::Handshake;
 

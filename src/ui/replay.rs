@@ -297,7 +297,7 @@ impl Replay {
             self.locs.insert(c.id, Loc::Closed(self.closed_pushed));
             self.closed_pushed += 1;
             count(&mut self.closed_counts, &c, true);
-            self.closed.push_back(c);
+            self.closed.push_back(*c);
         }
         while self.closed.len() > CLOSED_KEEP {
             if let Some(c) = self.closed.pop_front() {
