@@ -5,6 +5,10 @@ use clap::Parser;
 use synack::batch::{self, Format};
 use synack::cli::Args;
 
+// Why not the system allocator: see Cargo.toml.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     synack::ui::stats::mark_start();
     let args = Args::parse();
