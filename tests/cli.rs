@@ -246,3 +246,40 @@ fn no_capture_and_output_redirected_prints_the_built_in_demo() {
     assert_eq!(d.status.code(), Some(1), "the demo has problems to find");
     assert!(stdout(&d).starts_with("synack diagnosis of built-in demo:"));
 }
+
+/// A reader that stops after one line while synack is still reading a capture larger than
+/// its pipeline's buffers: the writer thread's error ends the run with a success status, no
+/// panic and no message from any of the three threads (a send on a closed channel must not
+/// be unwrapped), and the line the reader got is whole.
+#[test]
+fn closed_pipe_mid_capture_exits_quietly() {
+    use std::io::{BufRead, BufReader};
+    use synack::gen::bulk::{write_bulk, BulkConfig};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bulk.pcap");
+    let cfg = BulkConfig {
+        packets: 300_000,
+        connections: 30_000,
+        ..BulkConfig::default()
+    };
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    write_bulk(&cfg, &mut f).unwrap();
+    drop(f);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_synack"))
+        .args([path.to_str().unwrap(), "--json", "--no-progress"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The pipe is closed here (the reader is dropped).
+    let o = child.wait_with_output().unwrap();
+    let v: serde_json::Value = serde_json::from_str(&first).expect("a whole JSON line");
+    assert_eq!(v["type"], "connection");
+    assert!(v["id"].as_u64().is_some_and(|id| id >= 1), "{first}");
+    assert!(o.status.success(), "exit {:?}: {}", o.status, stderr(&o));
+    assert_eq!(stderr(&o), "", "a closed pipe is not worth a message");
+}
