@@ -568,6 +568,15 @@ fn encode(f: &mut [u8; 256], v6: bool, src: &Addr, dst: &Addr, seg: &Seg) -> (us
     (caplen, caplen + usize::from(seg.len))
 }
 
+/// A generated capture in memory for the whole test run (`FileReader::from_bytes` wants a
+/// `'static` slice): the unit tests that need many varied connections share this.
+#[cfg(test)]
+pub(crate) fn leaked_capture(cfg: &BulkConfig) -> &'static [u8] {
+    let mut bytes = Vec::new();
+    write_bulk(cfg, &mut bytes).expect("writing to a Vec cannot fail");
+    Box::leak(bytes.into_boxed_slice())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

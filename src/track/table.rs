@@ -729,18 +729,12 @@ mod tests {
         // 20k packets over 2k interleaved connections at 200 a second: handshakes, closes
         // both ways, resets, TIME_WAIT expiring on timers, port reuse, and (retire mode, a
         // small table) retirement and eviction.
-        let mut bytes = Vec::new();
-        crate::gen::bulk::write_bulk(
-            &crate::gen::bulk::BulkConfig {
-                packets: 20_000,
-                connections: 2_000,
-                conn_rate: 200.0,
-                ..Default::default()
-            },
-            &mut bytes,
-        )
-        .unwrap();
-        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+        let bytes = crate::gen::bulk::leaked_capture(&crate::gen::bulk::BulkConfig {
+            packets: 20_000,
+            connections: 2_000,
+            conn_rate: 200.0,
+            ..Default::default()
+        });
         let cfgs = [
             TrackerConfig::default(),
             TrackerConfig {

@@ -662,17 +662,11 @@ mod tests {
     #[test]
     fn sort_keys_order_as_the_column_comparisons_do() {
         // A mix: IPv4 and IPv6, every state, resets, refusals, data both ways.
-        let mut bytes = Vec::new();
-        crate::gen::bulk::write_bulk(
-            &crate::gen::bulk::BulkConfig {
-                packets: 20_000,
-                connections: 2_000,
-                ..Default::default()
-            },
-            &mut bytes,
-        )
-        .unwrap();
-        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+        let bytes = crate::gen::bulk::leaked_capture(&crate::gen::bulk::BulkConfig {
+            packets: 20_000,
+            connections: 2_000,
+            ..Default::default()
+        });
         let mut t = Tracker::new(TrackerConfig::default());
         let mut reader = FileReader::from_bytes("bulk", bytes).unwrap();
         let mut dec = Decoder::default();
@@ -706,17 +700,11 @@ mod tests {
 
     #[test]
     fn a_resorted_list_is_kept_a_while_as_the_replay_plays_and_made_again_when_paused() {
-        let mut bytes = Vec::new();
-        crate::gen::bulk::write_bulk(
-            &crate::gen::bulk::BulkConfig {
-                packets: 4_000,
-                connections: 400,
-                ..Default::default()
-            },
-            &mut bytes,
-        )
-        .unwrap();
-        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+        let bytes = crate::gen::bulk::leaked_capture(&crate::gen::bulk::BulkConfig {
+            packets: 4_000,
+            connections: 400,
+            ..Default::default()
+        });
         let mut r = Replay::new(TrackerConfig::default(), "bulk", false);
         let mut reader = FileReader::from_bytes("bulk", bytes).unwrap();
         let mut dec = Decoder::default();

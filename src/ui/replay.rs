@@ -858,18 +858,12 @@ mod tests {
     fn the_index_agrees_with_scans_as_connections_come_retire_and_go() {
         // Enough connections, over quickly enough (MSL 1 s), for more than CLOSED_KEEP to
         // retire, so the oldest are dropped from the screen.
-        let mut bytes = Vec::new();
-        crate::gen::bulk::write_bulk(
-            &crate::gen::bulk::BulkConfig {
-                packets: 60_000,
-                connections: 6_000,
-                conn_rate: 500.0,
-                ..Default::default()
-            },
-            &mut bytes,
-        )
-        .unwrap();
-        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+        let bytes = crate::gen::bulk::leaked_capture(&crate::gen::bulk::BulkConfig {
+            packets: 60_000,
+            connections: 6_000,
+            conn_rate: 500.0,
+            ..Default::default()
+        });
         let cfg = TrackerConfig {
             retire: true,
             msl: Timestamp::from_secs_f64(1.0),
@@ -932,18 +926,12 @@ mod tests {
 
     #[test]
     fn a_diagnosis_pass_spans_calls_publishes_whole_and_ends_while_connections_come() {
-        let mut bytes = Vec::new();
-        crate::gen::bulk::write_bulk(
-            &crate::gen::bulk::BulkConfig {
-                packets: 30_000,
-                connections: 3_000,
-                conn_rate: 500.0,
-                ..Default::default()
-            },
-            &mut bytes,
-        )
-        .unwrap();
-        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+        let bytes = crate::gen::bulk::leaked_capture(&crate::gen::bulk::BulkConfig {
+            packets: 30_000,
+            connections: 3_000,
+            conn_rate: 500.0,
+            ..Default::default()
+        });
         let cfg = TrackerConfig {
             retire: true,
             ..Default::default()
