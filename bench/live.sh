@@ -23,6 +23,7 @@
 #   RESULTS=bench/RESULTS.md   where the table goes ("" or /dev/null: print only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 RATES=${RATES:-"1000 2000 5000 10000 20000 0"}
 DURATION=${DURATION:-10}
@@ -220,12 +221,8 @@ TABLE=$(awk '
       print "No rate was held (zero drops, every handshake counted)."
   }' "$ROWS")
 
-COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD 2>/dev/null || COMMIT="$COMMIT (plus uncommitted changes)"
-CPU=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
-MEM=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
 BLOCK="<!-- BEGIN live table (written by bench/live.sh) -->
-Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -srm), $CPU, $(nproc) CPUs, $MEM; commit $COMMIT.
+$(measured_line)
 Load average before: $LOAD_BEFORE, after: $LOAD_AFTER. $DURATION s of load per rate, $THREADS client threads, $BYTES bytes written per connection;
 \`synack -i $IFACE --json --no-events${SYNACK_ARGS:+ $SYNACK_ARGS}\` (output to a file), stopped with SIGINT $SETTLE s after the load.
 Packets/s and conn/s are over the generator's run. synack's CPU and its main thread's wait for a CPU (from /proc/PID/task/*/schedstat) run from the start of the load to the SIGINT, so catching up after it counts; they are in % of the load's wall time (100 = one CPU). Generator + server: their CPU (getrusage) in % of the load's wall time (100 = one CPU). Machine busy: % of all $NCPU CPUs (from idle time), during the load, whoever used them.
@@ -238,13 +235,6 @@ echo "$TABLE"
 if [ -z "$RESULTS" ] || [ "$RESULTS" = /dev/null ]; then
   exit 0
 fi
-if [ -f "$RESULTS" ] && grep -q 'BEGIN live table' "$RESULTS"; then
-  awk -v block="$BLOCK" '
-    /BEGIN live table/ { print block; skip = 1; next }
-    /END live table/ { skip = 0; next }
-    !skip' "$RESULTS" >"$RESULTS.tmp" && mv "$RESULTS.tmp" "$RESULTS"
-else
-  [ -f "$RESULTS" ] || printf '# Benchmark results\n' >"$RESULTS"
-  printf '\n## Live capture under load\n\n`make bench-live` (bench/live.sh, as root) writes the table below.\n\n%s\n' "$BLOCK" >>"$RESULTS"
-fi
+write_block "$RESULTS" "live table" "$BLOCK" \
+  '\n## Live capture under load\n\n`make bench-live` (bench/live.sh, as root) writes the table below.\n\n%s\n'
 echo "bench-live: wrote $RESULTS"

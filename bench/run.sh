@@ -13,6 +13,7 @@
 #   RESULTS=bench/RESULTS.md   where the table goes
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 SIZES=${SIZES:-"1M 10M"}
 RUNS=${RUNS:-3}
@@ -164,12 +165,8 @@ TABLE=$(awk -v sizes="$SIZES" '
     }
   }' "$ROWS")
 
-COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD 2>/dev/null || COMMIT="$COMMIT (plus uncommitted changes)"
-CPU=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
-MEM=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
 BLOCK="<!-- BEGIN bench table (written by bench/run.sh) -->
-Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -srm), $CPU, $(nproc) CPUs, $MEM; commit $COMMIT.
+$(measured_line)
 Load average before: $LOAD_BEFORE, after: $LOAD_AFTER. Medians of $RUNS runs ($EXT_RUNS for tcpdump and tshark).
 Output to /dev/null; the capture in the page cache.
 $GENINFO
@@ -179,12 +176,5 @@ $TABLE
 
 echo
 echo "$TABLE"
-if [ -f "$RESULTS" ] && grep -q 'BEGIN bench table' "$RESULTS"; then
-  awk -v block="$BLOCK" '
-    /BEGIN bench table/ { print block; skip = 1; next }
-    /END bench table/ { skip = 0; next }
-    !skip' "$RESULTS" >"$RESULTS.tmp" && mv "$RESULTS.tmp" "$RESULTS"
-else
-  printf '# Benchmark results\n\n%s\n' "$BLOCK" >"$RESULTS"
-fi
+write_block "$RESULTS" "bench table" "$BLOCK" '\n%s\n'
 echo "bench: wrote $RESULTS"

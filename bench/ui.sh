@@ -18,6 +18,7 @@
 #   RESULTS=bench/RESULTS.md   where the table goes (RESULTS=/dev/null: print only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 SIZES=${SIZES:-"1M 10M"}
 RUNS=${RUNS:-3}
@@ -121,12 +122,8 @@ for SIZE in $SIZES; do
 | $SIZE | $(m "$SIZE" first_frame_ms) | $(m "$SIZE" first_data_ms) | $(m "$SIZE" playing_fps) | $(m "$SIZE" draw_ms_p50) / $(m "$SIZE" draw_ms_p99) / $(m "$SIZE" draw_ms_max) | $(m "$SIZE" gap_ms_p50) / $(m "$SIZE" gap_ms_p99) / $(m "$SIZE" gap_ms_max) | $(mi "$SIZE" capture_pps) | $(mi "$SIZE" connections) | $(m "$SIZE" ended_s) |"
 done
 
-COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-git diff --quiet HEAD 2>/dev/null || COMMIT="$COMMIT (plus uncommitted changes)"
-CPU=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
-MEM=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
 BLOCK="<!-- BEGIN ui table (written by bench/ui.sh) -->
-Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -srm), $CPU, $(nproc) CPUs, $MEM; commit $COMMIT.
+$(measured_line)
 Load average before: $LOAD_BEFORE, after: $LOAD_AFTER. Medians of $RUNS runs of ${DURATION} s each:
 \`synack FILE --speed max\` in a detached tmux session of 160x48, then \`q\`; the capture in the
 page cache. First frame: from synack's \`main\` to the first frame on the terminal (with data:
@@ -142,13 +139,6 @@ $TABLE
 echo
 echo "$TABLE"
 [ "$RESULTS" = /dev/null ] && exit 0
-if [ -f "$RESULTS" ] && grep -q 'BEGIN ui table' "$RESULTS"; then
-  awk -v block="$BLOCK" '
-    /BEGIN ui table/ { print block; skip = 1; next }
-    /END ui table/ { skip = 0; next }
-    !skip' "$RESULTS" >"$RESULTS.tmp" && mv "$RESULTS.tmp" "$RESULTS"
-else
-  [ -f "$RESULTS" ] || printf '# Benchmark results\n' >"$RESULTS"
-  printf '\n## UI\n\n`make bench-ui` (bench/ui.sh) writes the table between the markers below.\n\n%s\n' "$BLOCK" >>"$RESULTS"
-fi
+write_block "$RESULTS" "ui table" "$BLOCK" \
+  '\n## UI\n\n`make bench-ui` (bench/ui.sh) writes the table between the markers below.\n\n%s\n'
 echo "bench-ui: wrote $RESULTS"
