@@ -5,5 +5,5 @@ pub mod findings;
 pub mod report;
 pub mod zeek;
 
-pub use findings::{diagnose, DiagConfig, Finding, Kind};
+pub use findings::{diagnose, diagnose_with, DiagConfig, Finding, Kind};
 pub use report::Diagnosis;

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
-use super::findings::{diagnose, DiagConfig, Finding, Kind};
+use super::findings::{diagnose_with, DiagConfig, Finding, Kind};
 use crate::decode::{Endpoint, Timestamp};
 use crate::track::{Connection, Side, State};
 
@@ -47,7 +47,7 @@ pub struct Diagnosis {
     /// Findings counted per kind (in [`Kind::ALL`] order), and how many were problems.
     counts: [u64; Kind::ALL.len()],
     problem_findings: u64,
-    /// The worst findings of each kind, at most 2 * [`PER_KIND`] between trims.
+    /// The worst findings of each kind, worst first, at most [`PER_KIND`].
     worst: [Vec<Finding>; Kind::ALL.len()],
     pub connections: u64,
     pub with_findings: u64,
@@ -71,16 +71,35 @@ impl Diagnosis {
 
     /// Diagnoses one connection as of `now`; returns its findings (also kept for the report).
     pub fn add(&mut self, c: &Connection, now: Timestamp) -> Vec<Finding> {
-        let found = diagnose(c, now, &self.cfg);
+        self.add_with(c, now, true)
+    }
+
+    /// [`Diagnosis::add`]; the returned findings have sentences only if `text` (the report's
+    /// own worst-of-kind lists always have them: a connection with a finding that makes one
+    /// is diagnosed again with sentences, which is rare once the lists fill).
+    pub fn add_with(&mut self, c: &Connection, now: Timestamp, text: bool) -> Vec<Finding> {
+        let found = diagnose_with(c, now, &self.cfg, text);
         self.note(c, &found);
-        for f in &found {
+        let enters = |d: &Self, f: &Finding| {
+            let list = &d.worst[kind_index(f.kind)];
+            list.len() < PER_KIND || list.last().is_some_and(|w| worse_first(f, w).is_lt())
+        };
+        let worded;
+        let kept = if !text && found.iter().any(|f| enters(self, f)) {
+            worded = diagnose_with(c, now, &self.cfg, true);
+            &worded
+        } else {
+            &found
+        };
+        for f in kept {
             let k = kind_index(f.kind);
             self.counts[k] += 1;
             self.problem_findings += u64::from(is_problem(f));
-            let list = &mut self.worst[k];
-            list.push(f.clone());
-            if list.len() >= 2 * PER_KIND {
-                sort_worst_first(list);
+            if enters(self, f) {
+                // After every equal one already kept, as a stable sort of them all would put it.
+                let list = &mut self.worst[k];
+                let at = list.partition_point(|w| !worse_first(f, w).is_lt());
+                list.insert(at, f.clone());
                 list.truncate(PER_KIND);
             }
         }
@@ -319,7 +338,12 @@ fn kind_index(k: Kind) -> usize {
 
 /// Worst first: by weight, then by connection id (so equal weights read in capture order).
 fn sort_worst_first(list: &mut [Finding]) {
-    list.sort_by(|a, b| b.weight.total_cmp(&a.weight).then(a.conn.cmp(&b.conn)));
+    list.sort_by(worse_first);
+}
+
+/// The report's order within a kind: the heaviest first, then by connection.
+fn worse_first(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    b.weight.total_cmp(&a.weight).then(a.conn.cmp(&b.conn))
 }
 
 fn plural(n: usize) -> &'static str {
@@ -400,5 +424,58 @@ mod tests {
         assert!(text.contains("... and 490 more"), "{text}");
         // Equal weights: the first connections, in capture order.
         assert!(text.contains("#1 "), "{text}");
+    }
+
+    #[test]
+    fn findings_without_sentences_give_the_same_report() {
+        let bytes = crate::gen::bulk::leaked_capture(&crate::gen::bulk::BulkConfig {
+            packets: 20_000,
+            connections: 2_000,
+            seed: 3,
+            ..Default::default()
+        });
+        let mut reader = crate::capture::FileReader::from_bytes("bulk", bytes).unwrap();
+        let mut p = crate::pipeline::Pipeline::new(Tracker::new(TrackerConfig::default()));
+        while let Some(pkt) = reader.next_packet().unwrap() {
+            p.feed(&pkt);
+        }
+        let now = p.tracker.now();
+        let conns = p.tracker.finish();
+        let (mut worded, mut bare) = (
+            Diagnosis::new(DiagConfig::default()),
+            Diagnosis::new(DiagConfig::default()),
+        );
+        let mut all = Vec::new();
+        for c in &conns {
+            let a = worded.add(c, now);
+            let b = bare.add_with(c, now, false);
+            assert_eq!(a.len(), b.len());
+            for (a, b) in a.iter().zip(&b) {
+                assert!(!a.sentence.is_empty() && b.sentence.is_empty());
+                assert_eq!(
+                    Finding {
+                        sentence: String::new(),
+                        ..a.clone()
+                    },
+                    *b
+                );
+            }
+            all.extend(a);
+        }
+        // Several kinds, and more of some than the report keeps.
+        assert!(worded.by_kind().len() >= 4, "{:?}", worded.by_kind());
+        assert!(worded.by_kind().values().any(|n| *n > PER_KIND as u64));
+        assert_eq!(worded.text("x"), bare.text("x"));
+        // The kept lists are what sorting every finding would give.
+        for (k, kept) in bare.worst.iter().enumerate() {
+            let mut of_kind: Vec<Finding> = all
+                .iter()
+                .filter(|f| kind_index(f.kind) == k)
+                .cloned()
+                .collect();
+            sort_worst_first(&mut of_kind);
+            of_kind.truncate(PER_KIND);
+            assert_eq!(*kept, of_kind);
+        }
     }
 }

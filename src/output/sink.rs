@@ -55,7 +55,10 @@ impl<'w> Sink<'w> {
     /// One connection that ended (or is still open when the capture stops), as of `now`.
     pub fn connection(&mut self, c: &Connection, now: Timestamp) -> io::Result<()> {
         self.summary.add(c);
-        let findings = self.diagnosis.add(c, now);
+        // `--diagnose` shows the sentences of a few findings only (the report words those).
+        let findings = self
+            .diagnosis
+            .add_with(c, now, self.format != Format::Diagnose);
         match self.format {
             Format::Text => {
                 text::write_connection(&mut self.text, c, &self.opts, &findings);
