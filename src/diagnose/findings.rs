@@ -289,7 +289,8 @@ fn close_wait(
             endpoint: end.addr,
             since,
             frames,
-            sentence: say!(text, 
+            sentence: say!(
+                text,
                 "the application on {} has not closed its socket: CLOSE_WAIT for {:.1} s after the {}'s FIN was acknowledged; the {} {} waits in FIN_WAIT_2",
                 end.addr,
                 stuck,
@@ -477,7 +478,8 @@ fn half_open(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: 
                 since,
                 count: Some(synacks.len() as u64),
                 frames: synacks.clone(),
-                sentence: say!(text, 
+                sentence: say!(
+                text,
                     "{} stays in SYN_RECEIVED: SYN+ACK sent {} time{}, no final ACK from {} in {:.1} s (spoofed source, SYN flood, or the client is gone)",
                     server.addr,
                     synacks.len(),
@@ -507,7 +509,8 @@ fn half_open(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: 
                 endpoint: other.addr,
                 since: c.rst_at.unwrap_or(c.last_seen),
                 frames,
-                sentence: say!(text, 
+                sentence: say!(
+                text,
                     "{} kept sending ({} segment{}) after {} reset the connection: it still believes the connection is open",
                     other.addr,
                     other.after_peer_rst,
@@ -544,7 +547,8 @@ fn half_open(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: 
                         endpoint: peer.addr,
                         since: theirs,
                         frames: frames_where(c, |e| e.dir.sender() == side && e.ts > theirs, 8),
-                        sentence: say!(text, 
+                        sentence: say!(
+                text,
                             "{} went silent {:.1} s ago while {} keeps retransmitting ({} times): the peer is gone (half-open)",
                             peer.addr, silent, me.addr, unanswered
                         ),
@@ -599,7 +603,8 @@ fn counted(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: &m
         let (side, mut frames) = by_side(Marks::RETRANSMISSION);
         frames.retain(|f| c.events.iter().any(|e| e.frame == *f && !e.flags.syn()));
         let pct = 100.0 * retrans as f64 / c.packets().max(1) as f64;
-        let sentence = say!(text, 
+        let sentence = say!(
+                text,
             "{} retransmission{} ({:.1}% of {} segments, {:.2}/s), mostly from {}: loss or congestion on the path",
             retrans,
             plural(retrans),
@@ -771,7 +776,8 @@ fn idle(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: &mut 
         endpoint: c.client().addr,
         since: c.last_seen,
         frames: c.events.last().map(|e| vec![e.frame]).unwrap_or_default(),
-        sentence: say!(text, 
+        sentence: say!(
+                text,
             "ESTABLISHED and silent for {:.0} s{}",
             silent,
             if keepalives > 0 {
