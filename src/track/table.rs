@@ -251,10 +251,19 @@ impl Tracker {
         let closed = conn.is_closed() || (self.cfg.retire_in_time_wait && conn.is_over());
         let last_seen = conn.last_seen;
         if self.cfg.retire && conn.is_over() {
-            // A connection that is over waits out TIME_WAIT and then 2*MSL for stray segments
-            // before it is written out: most of what a batch run holds. Give back its log's
-            // spare room meanwhile (a no-op when there is none).
-            conn.events.shrink_to_fit();
+            // A connection that is over waits out TIME_WAIT (in a file) and the linger before
+            // it is written out: most of what a batch run holds. Give back its log's spare
+            // room meanwhile, keeping a slot for each TIME_WAIT expiry still to come (a no-op
+            // when there is no more room than that).
+            let expiries = if self.cfg.retire_in_time_wait {
+                0
+            } else {
+                conn.ends
+                    .iter()
+                    .filter(|e| e.state == State::TimeWait)
+                    .count()
+            };
+            conn.events.shrink_to(conn.events.len() + expiries);
         }
         if dropped {
             self.stats.events_dropped += 1;
@@ -344,9 +353,15 @@ impl Tracker {
                         conn.events.push(ev);
                         let (closed, last) = (conn.is_closed(), conn.last_seen);
                         if closed && self.cfg.retire {
-                            // The push above doubled the log's room; it waits 2*MSL more.
-                            conn.events.shrink_to_fit();
-                            self.schedule_retire(last.max(at), id, key);
+                            // TIME_WAIT already held the 4-tuple for stray segments: once it
+                            // runs out the connection needs no linger beyond its last segment's.
+                            if last.0 + self.cfg.linger.0 <= at.0 {
+                                if let Some(c) = self.table.remove(&key) {
+                                    self.retired.push(c);
+                                }
+                            } else {
+                                self.schedule_retire(last, id, key);
+                            }
                         }
                     }
                 }
@@ -521,7 +536,7 @@ mod tests {
         );
     }
     use crate::decode::{Flags, TcpOptions};
-    use crate::track::Handshake;
+    use crate::track::{EventKind, Handshake};
 
     fn seg(c2s: bool, flags: u16, seq: u32, ack: u32, t_s: f64) -> Segment {
         let c = Endpoint {
@@ -652,13 +667,37 @@ mod tests {
         });
         closed_conn(&mut t, 100, 0.0);
         assert_eq!(t.drain_retired().count(), 0);
-        // TIME_WAIT ends at ~2.004, then the closed connection lingers 5 s more.
-        t.advance(Timestamp::from_secs_f64(6.0));
+        // TIME_WAIT ends at ~2.004; the connection lingers until 5 s after its last segment
+        // (0.005).
+        t.advance(Timestamp::from_secs_f64(3.0));
+        assert_eq!(t.get(1).unwrap().states(), [State::Closed, State::Closed]);
+        t.advance(Timestamp::from_secs_f64(5.0));
         assert_eq!(t.drain_retired().count(), 0);
-        t.advance(Timestamp::from_secs_f64(7.1));
+        t.advance(Timestamp::from_secs_f64(5.1));
         let out: Vec<_> = t.drain_retired().collect();
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].states(), [State::Closed, State::Closed]);
+        assert!(t.is_empty());
+    }
+
+    #[test]
+    fn time_wait_longer_than_the_linger_retires_as_it_runs_out() {
+        let mut t = Tracker::new(TrackerConfig {
+            retire: true,
+            ..Default::default()
+        });
+        closed_conn(&mut t, 100, 0.0);
+        // 2*MSL = 60 s from the last FIN (0.004): TIME_WAIT itself held the 4-tuple for strays.
+        t.advance(Timestamp::from_secs_f64(59.9));
+        assert_eq!(t.drain_retired().count(), 0);
+        t.advance(Timestamp::from_secs_f64(60.01));
+        let out: Vec<_> = t.drain_retired().collect();
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].states(), [State::Closed, State::Closed]);
+        let last = out[0].events.last().unwrap();
+        assert_eq!(last.kind, EventKind::TimeWaitExpired);
+        // Room was kept for the expiry: the log was not grown again for it.
+        assert_eq!(out[0].events.capacity(), out[0].events.len());
         assert!(t.is_empty());
     }
 
