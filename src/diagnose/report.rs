@@ -75,21 +75,33 @@ impl Diagnosis {
     }
 
     /// [`Diagnosis::add`]; the returned findings have sentences only if `text` (the report's
-    /// own worst-of-kind lists always have them: a connection with a finding that makes one
-    /// is diagnosed again with sentences, which is rare once the lists fill).
+    /// own worst-of-kind lists always have them).
     pub fn add_with(&mut self, c: &Connection, now: Timestamp, text: bool) -> Vec<Finding> {
         let found = diagnose_with(c, now, &self.cfg, text);
-        self.note(c, &found);
+        self.absorb(c, now, &found);
+        found
+    }
+
+    /// Takes in the findings `found` that [`diagnose_with`] gave for `c` as of `now` (with
+    /// or without sentences; computed on any thread): counts them, notes the patterns, and
+    /// keeps the worst of each kind. A connection with a finding that makes one of those
+    /// lists but was found without sentences is diagnosed again with them (rare once the
+    /// lists fill).
+    pub fn absorb(&mut self, c: &Connection, now: Timestamp, found: &[Finding]) {
+        self.note(c, found);
         let enters = |d: &Self, f: &Finding| {
             let list = &d.worst[kind_index(f.kind)];
             list.len() < PER_KIND || list.last().is_some_and(|w| worse_first(f, w).is_lt())
         };
         let worded;
-        let kept = if !text && found.iter().any(|f| enters(self, f)) {
+        let kept = if found
+            .iter()
+            .any(|f| f.sentence.is_empty() && enters(self, f))
+        {
             worded = diagnose_with(c, now, &self.cfg, true);
             &worded
         } else {
-            &found
+            found
         };
         for f in kept {
             let k = kind_index(f.kind);
@@ -103,7 +115,6 @@ impl Diagnosis {
                 list.truncate(PER_KIND);
             }
         }
-        found
     }
 
     /// Counts `c` and its findings `found` (already computed) towards the patterns across

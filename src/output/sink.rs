@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use super::summary::Report;
 use super::{json, text, OutputOptions, Summary};
 use crate::decode::Timestamp;
-use crate::diagnose::{DiagConfig, Diagnosis};
+use crate::diagnose::{diagnose_with, DiagConfig, Diagnosis, Finding};
 use crate::track::Connection;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,11 +19,63 @@ pub enum Format {
     Diagnose,
 }
 
+/// A connection's findings and its formatted lines, made by [`Renderer::render`] on any
+/// thread and taken in, in order, by [`Sink::rendered`].
+pub struct Rendered {
+    findings: Vec<Finding>,
+    bytes: Vec<u8>,
+}
+
+/// The pure half of a [`Sink`]: diagnoses and formats one connection, touching nothing
+/// shared, so another thread can take a share of the work (a batch run's last connections,
+/// all written at once when the capture ends).
+#[derive(Clone)]
+pub struct Renderer {
+    format: Format,
+    opts: OutputOptions,
+    diag: DiagConfig,
+}
+
+impl Renderer {
+    /// `--diagnose` shows the sentences of a few findings only: the sink words those.
+    fn findings(&self, c: &Connection, now: Timestamp) -> Vec<Finding> {
+        diagnose_with(c, now, &self.diag, self.format != Format::Diagnose)
+    }
+
+    /// Appends `c`'s lines (none for `--diagnose`) to `buf`; `text` is scratch space.
+    fn format(
+        &self,
+        c: &Connection,
+        now: Timestamp,
+        findings: &[Finding],
+        buf: &mut Vec<u8>,
+        text: &mut String,
+    ) {
+        match self.format {
+            Format::Text => {
+                text::write_connection(text, c, &self.opts, findings);
+                buf.extend_from_slice(text.as_bytes());
+                text.clear();
+            }
+            Format::Json => json::write_connection_into(buf, c, &self.opts, findings, now),
+            Format::Diagnose => {}
+        }
+    }
+
+    pub fn render(&self, c: &Connection, now: Timestamp) -> Rendered {
+        let findings = self.findings(c, now);
+        let mut bytes = Vec::new();
+        self.format(c, now, &findings, &mut bytes, &mut String::new());
+        Rendered { findings, bytes }
+    }
+}
+
 pub struct Sink<'w> {
     pub format: Format,
     pub opts: OutputOptions,
     pub summary: Summary,
     pub diagnosis: Diagnosis,
+    renderer: Renderer,
     out: &'w mut (dyn Write + Send),
     /// Output gathered here and written in blocks of [`Sink::BLOCK`] bytes: one call through
     /// the `dyn Write` per block rather than per connection, and no buffer per connection.
@@ -39,7 +91,13 @@ impl<'w> Sink<'w> {
         diag: DiagConfig,
         out: &'w mut (dyn Write + Send),
     ) -> Self {
+        let renderer = Renderer {
+            format,
+            opts,
+            diag: diag.clone(),
+        };
         Sink {
+            renderer,
             format,
             opts,
             summary: Summary::default(),
@@ -54,22 +112,28 @@ impl<'w> Sink<'w> {
 
     /// One connection that ended (or is still open when the capture stops), as of `now`.
     pub fn connection(&mut self, c: &Connection, now: Timestamp) -> io::Result<()> {
+        let findings = self.renderer.findings(c, now);
+        self.renderer
+            .format(c, now, &findings, &mut self.buf, &mut self.text);
+        self.take(c, now, &findings)
+    }
+
+    /// A connection rendered elsewhere by [`Sink::renderer`]: the same output as
+    /// [`Sink::connection`] would give.
+    pub fn rendered(&mut self, c: &Connection, now: Timestamp, r: Rendered) -> io::Result<()> {
+        self.buf.extend_from_slice(&r.bytes);
+        self.take(c, now, &r.findings)
+    }
+
+    /// A renderer with this sink's settings, for another thread.
+    pub fn renderer(&self) -> Renderer {
+        self.renderer.clone()
+    }
+
+    /// Counts `c` in the summary and the diagnosis; writes out a full block.
+    fn take(&mut self, c: &Connection, now: Timestamp, findings: &[Finding]) -> io::Result<()> {
         self.summary.add(c);
-        // `--diagnose` shows the sentences of a few findings only (the report words those).
-        let findings = self
-            .diagnosis
-            .add_with(c, now, self.format != Format::Diagnose);
-        match self.format {
-            Format::Text => {
-                text::write_connection(&mut self.text, c, &self.opts, &findings);
-                self.buf.extend_from_slice(self.text.as_bytes());
-                self.text.clear();
-            }
-            Format::Json => {
-                json::write_connection_into(&mut self.buf, c, &self.opts, &findings, now)
-            }
-            Format::Diagnose => {}
-        }
+        self.diagnosis.absorb(c, now, findings);
         if self.buf.len() >= Self::BLOCK {
             self.flush_buf()?;
         }
