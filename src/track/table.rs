@@ -63,16 +63,82 @@ pub struct TrackerStats {
 }
 
 /// Canonical 4-tuple: the two endpoints in order, so both directions find the same entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-struct Key(Endpoint, Endpoint);
+///
+/// Packed into machine words (each address as two words, the ports and families in a fifth):
+/// hashing and comparing five words is what every packet pays, where the `IpAddr` pairs it
+/// replaced were hashed field by field and stalled on being copied byte by byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Key {
+    /// Lower endpoint's address (high, low word), the other's, then
+    /// `lower.meta << 32 | higher.meta` (meta: IPv6 flag << 16 | port).
+    w: [u64; 5],
+}
+
+/// An endpoint as (address high word, low word, meta), in the order `Endpoint`'s `Ord` gives
+/// when compared as (meta >> 16, high, low, port).
+fn words(e: &Endpoint) -> (u64, u64, u64) {
+    match e.ip {
+        std::net::IpAddr::V4(a) => (0, u64::from(u32::from(a)), u64::from(e.port)),
+        std::net::IpAddr::V6(a) => {
+            let x = u128::from(a);
+            ((x >> 64) as u64, x as u64, 1 << 16 | u64::from(e.port))
+        }
+    }
+}
+
+/// (family, address high word, low word, port): `Endpoint`'s order.
+type Order = (u64, u64, u64, u64);
+
+fn endpoint_order(a: (u64, u64, u64)) -> Order {
+    (a.2 >> 16, a.0, a.1, a.2 & 0xffff)
+}
 
 impl Key {
     fn of(seg: &Segment) -> Key {
-        if seg.src <= seg.dst {
-            Key(seg.src, seg.dst)
+        Key::new(&seg.src, &seg.dst)
+    }
+
+    fn new(a: &Endpoint, b: &Endpoint) -> Key {
+        let (a, b) = (words(a), words(b));
+        let (lo, hi) = if endpoint_order(a) <= endpoint_order(b) {
+            (a, b)
         } else {
-            Key(seg.dst, seg.src)
+            (b, a)
+        };
+        Key {
+            w: [lo.0, lo.1, hi.0, hi.1, lo.2 << 32 | hi.2],
         }
+    }
+
+    /// (lower endpoint, higher endpoint), each as `endpoint_order` sorts.
+    fn order(&self) -> (Order, Order) {
+        let w = &self.w;
+        (
+            endpoint_order((w[0], w[1], w[4] >> 32)),
+            endpoint_order((w[2], w[3], w[4] & 0xffff_ffff)),
+        )
+    }
+}
+
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        for w in self.w {
+            state.write_u64(w);
+        }
+    }
+}
+
+/// The order of the endpoint pairs (as the `(Endpoint, Endpoint)` key before it): ties
+/// between eviction candidates and timers are broken the same way.
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.order().cmp(&other.order())
+    }
+}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -400,7 +466,7 @@ impl Tracker {
     /// The connection on the 4-tuple of `a` and `b` (either way round), if the table holds
     /// one.
     pub fn get_on(&self, a: Endpoint, b: Endpoint) -> Option<&Connection> {
-        let key = if a <= b { Key(a, b) } else { Key(b, a) };
+        let key = Key::new(&a, &b);
         self.table.get(&key).map(|c| &**c)
     }
 
@@ -499,6 +565,41 @@ pub fn state_counts<'a>(conns: impl Iterator<Item = &'a Connection>) -> StateCou
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packed_keys_match_and_sort_as_endpoint_pairs() {
+        let ips: [std::net::IpAddr; 7] = [
+            [10, 0, 0, 1].into(),
+            [10, 0, 0, 2].into(),
+            [255, 255, 255, 255].into(),
+            "::1".parse().unwrap(),
+            "::ffff:10.0.0.1".parse().unwrap(),
+            "2001:db8::1".parse().unwrap(),
+            "ffff::1".parse().unwrap(),
+        ];
+        let mut eps = Vec::new();
+        for ip in ips {
+            for port in [0, 80, 443, 65535] {
+                eps.push(Endpoint { ip, port });
+            }
+        }
+        let pairs: Vec<(Endpoint, Endpoint)> = eps
+            .iter()
+            .flat_map(|a| eps.iter().map(move |b| (*a, *b)))
+            .collect();
+        for (a, b) in &pairs {
+            // Both directions, one key; equal keys only for the same pair of endpoints.
+            assert_eq!(Key::new(a, b), Key::new(b, a));
+            let canon = |a: Endpoint, b: Endpoint| if a <= b { (a, b) } else { (b, a) };
+            for (c, d) in &pairs {
+                assert_eq!(
+                    Key::new(a, b).cmp(&Key::new(c, d)),
+                    canon(*a, *b).cmp(&canon(*c, *d)),
+                    "{a} {b} vs {c} {d}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn timers_come_out_in_the_order_a_heap_gives_whatever_order_they_went_in() {
