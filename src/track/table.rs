@@ -67,7 +67,7 @@ pub struct TrackerStats {
 /// Packed into machine words (each address as two words, the ports and families in a fifth):
 /// hashing and comparing five words is what every packet pays, where the `IpAddr` pairs it
 /// replaced were hashed field by field and stalled on being copied byte by byte.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Eq)]
 struct Key {
     /// Lower endpoint's address (high, low word), the other's, then
     /// `lower.meta << 32 | higher.meta` (meta: IPv6 flag << 16 | port).
@@ -120,6 +120,15 @@ impl Key {
     }
 }
 
+impl PartialEq for Key {
+    /// Every word, without branching or a call to `memcmp` (which the array comparison
+    /// compiled to).
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&self.w, &other.w);
+        ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4])) == 0
+    }
+}
+
 impl std::hash::Hash for Key {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         for w in self.w {
@@ -143,48 +152,64 @@ impl PartialOrd for Key {
 }
 
 /// Pending timers, soonest first. Timers are set at "now plus a constant" (2*MSL, the
-/// linger), so they nearly always arrive in order: those go to a FIFO (O(1), and its memory
-/// is touched in order); the rare one that would not keep the FIFO sorted (a capture whose
-/// timestamps step back) goes to a heap. `pop` takes the smaller head, so the order is
-/// exactly a single heap's.
+/// linger), so they nearly always arrive in order within their kind: each kind has its own
+/// FIFO (O(1), and its memory is touched in order); the rare one that would not keep its
+/// FIFO sorted (a capture whose timestamps step back) goes to a heap. `pop` takes the
+/// smallest head, so the order is exactly a single heap's.
 struct Timers<T> {
-    fifo: VecDeque<T>,
+    /// One per lane (timer kind): one shared FIFO sent every 5 s linger set after a 60 s
+    /// TIME_WAIT to the heap.
+    fifos: [VecDeque<T>; 2],
     heap: BinaryHeap<Reverse<T>>,
 }
 
 impl<T> Default for Timers<T> {
     fn default() -> Self {
         Timers {
-            fifo: VecDeque::new(),
+            fifos: [VecDeque::new(), VecDeque::new()],
             heap: BinaryHeap::new(),
         }
     }
 }
 
+/// Where the soonest timer is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Head {
+    Fifo(usize),
+    Heap,
+}
+
 impl<T: Ord + Copy> Timers<T> {
-    fn push(&mut self, t: T) {
-        match self.fifo.back() {
+    fn push(&mut self, lane: usize, t: T) {
+        let fifo = &mut self.fifos[lane];
+        match fifo.back() {
             Some(last) if t < *last => self.heap.push(Reverse(t)),
-            _ => self.fifo.push_back(t),
+            _ => fifo.push_back(t),
         }
+    }
+
+    /// Where the soonest timer is (FIFOs before the heap on a tie, lower lanes first: equal
+    /// timers are the same value, so the choice does not change the order).
+    fn head(&self) -> Option<(&T, Head)> {
+        let mut best = self.heap.peek().map(|r| (&r.0, Head::Heap));
+        for (i, f) in self.fifos.iter().enumerate().rev() {
+            if let Some(t) = f.front() {
+                if best.is_none_or(|(b, _)| t <= b) {
+                    best = Some((t, Head::Fifo(i)));
+                }
+            }
+        }
+        best
     }
 
     fn peek(&self) -> Option<T> {
-        match (self.fifo.front(), self.heap.peek()) {
-            (Some(a), Some(Reverse(b))) => Some(*a.min(b)),
-            (a, b) => a.copied().or(b.map(|r| r.0)),
-        }
+        self.head().map(|(t, _)| *t)
     }
 
     fn pop(&mut self) -> Option<T> {
-        let from_fifo = match (self.fifo.front(), self.heap.peek()) {
-            (Some(a), Some(Reverse(b))) => a <= b,
-            (a, _) => a.is_some(),
-        };
-        if from_fifo {
-            self.fifo.pop_front()
-        } else {
-            self.heap.pop().map(|r| r.0)
+        match self.head()?.1 {
+            Head::Fifo(i) => self.fifos[i].pop_front(),
+            Head::Heap => self.heap.pop().map(|r| r.0),
         }
     }
 }
@@ -338,7 +363,10 @@ impl Tracker {
             if let Some(since) = a {
                 if *b != a {
                     let at = Timestamp(since.0 + self.two_msl());
-                    self.timers.push((at, id, TimerKind::TimeWait, key));
+                    self.timers.push(
+                        TimerKind::TimeWait as usize,
+                        (at, id, TimerKind::TimeWait, key),
+                    );
                 }
             }
         }
@@ -357,7 +385,8 @@ impl Tracker {
 
     fn schedule_retire(&mut self, last_seen: Timestamp, id: u64, key: Key) {
         let at = Timestamp(last_seen.0 + self.cfg.linger.0);
-        self.timers.push((at, id, TimerKind::Retire, key));
+        self.timers
+            .push(TimerKind::Retire as usize, (at, id, TimerKind::Retire, key));
     }
 
     /// Makes room in a full table: evicts about 1/64 of it at once, so that the scan over the
@@ -438,7 +467,7 @@ impl Tracker {
                         continue;
                     }
                     if due > now {
-                        self.timers.push((due, id, kind, key));
+                        self.timers.push(kind as usize, (due, id, kind, key));
                         continue;
                     }
                     if let Some(c) = self.table.remove(&key) {
@@ -619,7 +648,7 @@ mod tests {
             } else {
                 base
             };
-            t.push((v, i));
+            t.push((x >> 33) as usize % 2, (v, i));
             used_heap |= !t.heap.is_empty();
             heap.push(Reverse((v, i)));
             if (x >> 30).is_multiple_of(3) {
