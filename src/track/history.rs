@@ -184,7 +184,7 @@ fn likely_server_port(p: u16) -> bool {
 /// Zeek's view of one connection, fed segment by segment; `letters()` is its `history`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct History {
-    letters: String,
+    letters: compact_str::CompactString,
     started: bool,
     /// Zeek's originator is synack's client.
     orig_is_client: bool,
@@ -223,7 +223,7 @@ impl History {
             earlier.push(Earlier {
                 states: self.states(),
                 sizes: self.sizes(),
-                letters: std::mem::take(&mut self.letters),
+                letters: std::mem::take(&mut self.letters).into_string(),
             });
             *self = History::default();
             self.splits = splits;
