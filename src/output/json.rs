@@ -372,7 +372,7 @@ fn format_six(mut n: u64) -> [u8; 6] {
 /// Decimal zeros at the end of a non-zero number.
 fn trailing_decimal_zeros(mut n: u64) -> usize {
     let mut z = 0;
-    while n % 10 == 0 {
+    while n.is_multiple_of(10) {
         n /= 10;
         z += 1;
     }
@@ -490,7 +490,7 @@ mod tests {
             r = r
                 .wrapping_mul(6_364_136_223_846_793_005)
                 .wrapping_add(1_442_695_040_888_963_407);
-            let ns = (r >> 11) % 10_000_000_000_000_000_000u64.min(u64::MAX >> 11);
+            let ns = r % 10_000_000_000_000_000_000u64;
             xs.push(ns as f64 / 1e9);
             xs.push((r >> 40) as f64 / 1e6);
         }
