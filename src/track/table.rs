@@ -235,6 +235,9 @@ pub struct Tracker {
     #[allow(clippy::vec_box)]
     retired: Vec<Box<Connection>>,
     timers: Timers<(Timestamp, u64, TimerKind, Key)>,
+    /// When the soonest timer is due (`i64::MAX` if none): most packets are before it, and
+    /// [`Tracker::advance`] (run for every packet) then only compares two numbers.
+    next_timer: Timestamp,
     next_id: u64,
     now: Timestamp,
     /// Per-state counts over [`Tracker::connections`], both ends, kept as connections change
@@ -262,6 +265,7 @@ impl Tracker {
             replaced: Vec::new(),
             retired: Vec::new(),
             timers: Timers::default(),
+            next_timer: Timestamp(i64::MAX),
             next_id: 1,
             now: Timestamp(i64::MIN),
             counts: [[0; State::ALL.len()]; 2],
@@ -363,10 +367,7 @@ impl Tracker {
             if let Some(since) = a {
                 if *b != a {
                     let at = Timestamp(since.0 + self.two_msl());
-                    self.timers.push(
-                        TimerKind::TimeWait as usize,
-                        (at, id, TimerKind::TimeWait, key),
-                    );
+                    self.set_timer((at, id, TimerKind::TimeWait, key));
                 }
             }
         }
@@ -383,10 +384,14 @@ impl Tracker {
         id
     }
 
+    fn set_timer(&mut self, t: (Timestamp, u64, TimerKind, Key)) {
+        self.next_timer = self.next_timer.min(t.0);
+        self.timers.push(t.2 as usize, t);
+    }
+
     fn schedule_retire(&mut self, last_seen: Timestamp, id: u64, key: Key) {
         let at = Timestamp(last_seen.0 + self.cfg.linger.0);
-        self.timers
-            .push(TimerKind::Retire as usize, (at, id, TimerKind::Retire, key));
+        self.set_timer((at, id, TimerKind::Retire, key));
     }
 
     /// Makes room in a full table: evicts about 1/64 of it at once, so that the scan over the
@@ -429,6 +434,14 @@ impl Tracker {
             return;
         }
         self.now = now;
+        if now < self.next_timer {
+            return;
+        }
+        self.run_timers(now);
+        self.next_timer = self.timers.peek().map_or(Timestamp(i64::MAX), |t| t.0);
+    }
+
+    fn run_timers(&mut self, now: Timestamp) {
         let two_msl = self.two_msl();
         while let Some((at, id, kind, key)) = self.timers.peek() {
             if at > now {
@@ -467,7 +480,7 @@ impl Tracker {
                         continue;
                     }
                     if due > now {
-                        self.timers.push(kind as usize, (due, id, kind, key));
+                        self.set_timer((due, id, kind, key));
                         continue;
                     }
                     if let Some(c) = self.table.remove(&key) {
