@@ -121,6 +121,37 @@ enum Item {
     Tick(Timestamp),
 }
 
+/// `SYNACK_THREAD_STATS=1`: each stage of a batch run prints, to stderr, the CPU time its
+/// thread used and when it finished (which stage a run waits on, without a profiler).
+#[derive(Clone, Copy)]
+struct ThreadStats(Option<std::time::Instant>);
+
+impl ThreadStats {
+    fn from_env() -> ThreadStats {
+        ThreadStats(std::env::var_os("SYNACK_THREAD_STATS").map(|_| std::time::Instant::now()))
+    }
+
+    fn report(self, stage: &str) {
+        let Some(start) = self.0 else {
+            return;
+        };
+        let mut t = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes the timespec it is given and nothing else.
+        let cpu = if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) } == 0 {
+            t.tv_sec as f64 + t.tv_nsec as f64 / 1e9
+        } else {
+            f64::NAN
+        };
+        eprintln!(
+            "synack: {stage} thread: {cpu:.3} s CPU, done {:.3} s after start",
+            start.elapsed().as_secs_f64()
+        );
+    }
+}
+
 /// Runs a batch mode on an opened capture (a file, standard input, or the built-in demo).
 ///
 /// Three threads in a pipeline, joined by bounded channels that carry batches (so a slow
@@ -135,6 +166,7 @@ pub fn run_reader(
     format: Format,
     out: &mut (dyn Write + Send),
 ) -> Result<Outcome, anyhow::Error> {
+    let stats = ThreadStats::from_env();
     let path = reader.path().to_string();
     let path = path.as_str();
     let Pipeline {
@@ -165,6 +197,7 @@ pub fn run_reader(
                     }
                 }
                 order.finish(&mut write)?;
+                stats.report("write");
                 Ok(sink)
             })?;
         let track = std::thread::Builder::new()
@@ -223,6 +256,7 @@ pub fn run_reader(
                     }
                 }
                 drop(rest);
+                stats.report("track");
                 tracker
             })?;
         let mut input_error = None;
@@ -261,6 +295,7 @@ pub fn run_reader(
         }
         let _ = item_tx.send(items);
         drop(item_tx);
+        stats.report("read");
         let tracker = track
             .join()
             .map_err(|_| anyhow::anyhow!("the tracking thread panicked"))?;

@@ -283,3 +283,33 @@ fn closed_pipe_mid_capture_exits_quietly() {
     assert!(o.status.success(), "exit {:?}: {}", o.status, stderr(&o));
     assert_eq!(stderr(&o), "", "a closed pipe is not worth a message");
 }
+
+#[test]
+fn thread_stats_name_each_stage_only_when_asked() {
+    let run = |stats: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_synack"));
+        cmd.args([&common::fixture("demo.pcap"), "--json"]);
+        if stats {
+            cmd.env("SYNACK_THREAD_STATS", "1");
+        } else {
+            cmd.env_remove("SYNACK_THREAD_STATS");
+        }
+        cmd.stdin(Stdio::null()).output().unwrap()
+    };
+    let (with, without) = (run(true), run(false));
+    assert!(with.status.success() && without.status.success());
+    assert_eq!(with.stdout, without.stdout);
+    for stage in ["read", "track", "write"] {
+        let line = stderr(&with)
+            .lines()
+            .find(|l| l.starts_with(&format!("synack: {stage} thread: ")))
+            .map(String::from)
+            .unwrap_or_else(|| panic!("no {stage} line in {:?}", stderr(&with)));
+        assert!(line.contains(" s CPU, done "), "{line}");
+    }
+    assert!(
+        !stderr(&without).contains("thread:"),
+        "{}",
+        stderr(&without)
+    );
+}
