@@ -107,6 +107,9 @@ pub fn run(
 const PACKETS: usize = 2048;
 const BATCH: usize = 1024;
 const BATCHES_IN_FLIGHT: usize = 8;
+/// Of the connections still open when a capture ends, the tracking thread renders this many
+/// batches out of so many, the writer the rest (see `run_reader`).
+const TAIL_SHARE: (usize, usize) = (3, 5);
 /// Finished connections held to write them in id order (see [`Reorder`]): a few MiB.
 const REORDER_WINDOW: usize = 4096;
 
@@ -236,18 +239,19 @@ pub fn run_reader(
                     return tracker;
                 }
                 // The rest by id, each written and freed in turn (memory does not double at
-                // the end).
-                // Tens of thousands of connections are still open (or in TIME_WAIT) when a
-                // large capture ends, all written now: this thread renders every other batch
+                // the end). Tens of thousands of connections are still open (or in TIME_WAIT)
+                // when a large capture ends, all written now: this thread renders some batches
                 // (diagnosis and formatting are pure) while the writer renders the others, so
-                // both cores share what was the run's serial tail.
+                // both cores share what was the run's serial tail. The writer also takes in,
+                // writes and frees every connection, so this thread renders the larger share.
                 let mut rest = tracker.drain_boxed_by_id();
                 for k in 0.. {
+                    let here = k % TAIL_SHARE.1 < TAIL_SHARE.0;
                     let batch: Vec<Done> = rest
                         .by_ref()
                         .take(BATCH)
                         .map(|c| {
-                            let r = (k % 2 == 1).then(|| renderer.render(&c, now));
+                            let r = here.then(|| renderer.render(&c, now));
                             (c, r)
                         })
                         .collect();
