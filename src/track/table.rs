@@ -877,65 +877,70 @@ mod tests {
         assert_eq!(t.stats.time_wait_expired, 1);
     }
 
-    #[test]
-    fn retire_in_time_wait_hands_out_a_clean_close_after_the_linger() {
+    /// A retiring tracker with one connection closed at t=0 (the client closing first).
+    fn retiring_with_a_closed_conn(cfg: TrackerConfig) -> Tracker {
         let mut t = Tracker::new(TrackerConfig {
             retire: true,
+            ..cfg
+        });
+        closed_conn(&mut t, 100, 0.0);
+        t
+    }
+
+    /// Moves capture time to `secs`; nothing is retired yet.
+    fn none_retired_at(t: &mut Tracker, secs: f64) {
+        t.advance(Timestamp::from_secs_f64(secs));
+        assert_eq!(t.drain_retired().count(), 0, "at {secs} s");
+    }
+
+    /// Moves capture time to `secs` and takes the one connection retired by then (the table
+    /// left empty).
+    fn only_retired_at(t: &mut Tracker, secs: f64) -> Box<Connection> {
+        t.advance(Timestamp::from_secs_f64(secs));
+        let mut out: Vec<_> = t.drain_retired().collect();
+        assert_eq!(out.len(), 1);
+        assert!(t.is_empty());
+        out.pop().unwrap()
+    }
+
+    #[test]
+    fn retire_in_time_wait_hands_out_a_clean_close_after_the_linger() {
+        let mut t = retiring_with_a_closed_conn(TrackerConfig {
             retire_in_time_wait: true,
             ..Default::default()
         });
-        closed_conn(&mut t, 100, 0.0);
-        t.advance(Timestamp::from_secs_f64(4.0));
-        assert_eq!(t.drain_retired().count(), 0);
-        t.advance(Timestamp::from_secs_f64(5.1));
-        let out: Vec<_> = t.drain_retired().collect();
-        assert_eq!(out.len(), 1);
-        assert_eq!(out[0].states(), [State::TimeWait, State::Closed]);
-        assert!(t.is_empty());
+        none_retired_at(&mut t, 4.0);
+        let c = only_retired_at(&mut t, 5.1);
+        assert_eq!(c.states(), [State::TimeWait, State::Closed]);
     }
 
     #[test]
     fn retire_mode_hands_out_closed_connections_and_frees_them() {
-        let mut t = Tracker::new(TrackerConfig {
+        let mut t = retiring_with_a_closed_conn(TrackerConfig {
             msl: Timestamp::from_secs_f64(1.0),
-            retire: true,
             ..Default::default()
         });
-        closed_conn(&mut t, 100, 0.0);
-        assert_eq!(t.drain_retired().count(), 0);
         // TIME_WAIT ends at ~2.004; the connection lingers until 5 s after its last segment
         // (0.005).
-        t.advance(Timestamp::from_secs_f64(3.0));
+        none_retired_at(&mut t, 3.0);
         assert_eq!(t.get(1).unwrap().states(), [State::Closed, State::Closed]);
-        t.advance(Timestamp::from_secs_f64(5.0));
-        assert_eq!(t.drain_retired().count(), 0);
-        t.advance(Timestamp::from_secs_f64(5.1));
-        let out: Vec<_> = t.drain_retired().collect();
-        assert_eq!(out.len(), 1);
-        assert_eq!(out[0].states(), [State::Closed, State::Closed]);
-        assert!(t.is_empty());
+        none_retired_at(&mut t, 5.0);
+        let c = only_retired_at(&mut t, 5.1);
+        assert_eq!(c.states(), [State::Closed, State::Closed]);
     }
 
     #[test]
     fn time_wait_longer_than_the_linger_retires_as_it_runs_out() {
-        let mut t = Tracker::new(TrackerConfig {
-            retire: true,
-            ..Default::default()
-        });
-        closed_conn(&mut t, 100, 0.0);
+        let mut t = retiring_with_a_closed_conn(TrackerConfig::default());
         // 2*MSL = 60 s from the last FIN (0.004): TIME_WAIT itself held the 4-tuple for strays.
-        t.advance(Timestamp::from_secs_f64(59.9));
-        assert_eq!(t.drain_retired().count(), 0);
-        t.advance(Timestamp::from_secs_f64(60.01));
-        let out: Vec<_> = t.drain_retired().collect();
-        assert_eq!(out.len(), 1);
-        assert_eq!(out[0].states(), [State::Closed, State::Closed]);
-        let last = out[0].events.last().unwrap();
+        none_retired_at(&mut t, 59.9);
+        let c = only_retired_at(&mut t, 60.01);
+        assert_eq!(c.states(), [State::Closed, State::Closed]);
+        let last = c.events.last().unwrap();
         assert_eq!(last.kind, EventKind::TimeWaitExpired);
         // Room was kept for the expiry: the log was not grown again for it.
-        assert_eq!(out[0].events.capacity(), out[0].events.len());
+        assert_eq!(c.events.capacity(), c.events.len());
         assert_eq!(t.stats.time_wait_expired, 1);
-        assert!(t.is_empty());
         assert_eq!(t.state_counts(), [[0; State::ALL.len()]; 2]);
     }
 
