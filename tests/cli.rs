@@ -133,7 +133,7 @@ fn missing_unreadable_and_non_capture_files_fail_with_one_line() {
         assert_eq!(o.status.code(), Some(2), "{path}");
         let e = stderr(&o);
         assert_eq!(e.lines().count(), 1, "{path}: {e}");
-        assert!(e.contains(want), "{path}: {e}");
+        assert_eq!(e.matches(want).count(), 1, "said once: {path}: {e}");
         assert!(!e.contains("panicked"));
     }
 }

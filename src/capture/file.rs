@@ -14,8 +14,10 @@ use crate::decode::{LinkType, Timestamp};
 
 #[derive(Debug, Error)]
 pub enum CaptureError {
-    #[error("{path}: {source}")]
-    Open { path: String, source: io::Error },
+    /// Not named `source`: thiserror would make it the error's source, and `{:#}` (how main
+    /// prints errors) would then print the reason twice.
+    #[error("{path}: {err}")]
+    Open { path: String, err: io::Error },
     #[error("{path}: not a capture file (starts with {magic}); expected pcap or pcapng")]
     NotACapture { path: String, magic: String },
     #[error("{path}: empty file, not a capture")]
@@ -111,9 +113,9 @@ fn hex(b: &[u8]) -> String {
 impl FileReader {
     /// Opens `path` (or standard input for `-`), sniffing the format from its first bytes.
     pub fn open(path: &str) -> Result<FileReader, CaptureError> {
-        let open_err = |source| CaptureError::Open {
+        let open_err = |err| CaptureError::Open {
             path: path.to_string(),
-            source,
+            err,
         };
         let raw: Box<dyn Read + Send> = if path == "-" {
             Box::new(io::stdin())
@@ -137,9 +139,9 @@ impl FileReader {
         raw: Box<dyn Read + Send>,
         by_path: bool,
     ) -> Result<FileReader, CaptureError> {
-        let open_err = |source| CaptureError::Open {
+        let open_err = |err| CaptureError::Open {
             path: path.to_string(),
-            source,
+            err,
         };
         let mut r: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(1 << 16, raw));
         let mut magic = peek4(&mut r).map_err(open_err)?;
