@@ -219,6 +219,9 @@ enum TimerKind {
     Retire,
 }
 
+/// No timer, no expiry: later than any capture time.
+const NEVER: Timestamp = Timestamp(i64::MAX);
+
 /// A table entry: the 4-tuple, the connection, and what its timers need to know without
 /// reading it. One cache line, aligned to one: every packet's lookup compares the key here, and
 /// an unaligned 64-byte entry straddled two lines three times in four.
@@ -233,7 +236,7 @@ struct Slot {
     /// for the linger by then). The timer then moves it out of the table without reading it;
     /// its TIME_WAIT expiry is recorded when it is handed out, many at a time. Those
     /// connections sat untouched for 2*MSL: reading each as its timer fired was a string of
-    /// cache misses, a tenth of the tracking thread. `i64::MAX` when it does not apply.
+    /// cache misses, a tenth of the tracking thread. [`NEVER`] when it does not apply.
     quiet_expiry: Timestamp,
 }
 
@@ -243,7 +246,7 @@ impl Slot {
             key,
             id: conn.id,
             conn,
-            quiet_expiry: Timestamp(i64::MAX),
+            quiet_expiry: NEVER,
         }
     }
 }
@@ -301,10 +304,9 @@ impl Table {
     }
 }
 
-/// [`Slot::quiet_expiry`] for `c` as it stands.
-fn quiet_expiry(c: &Connection, cfg: &TrackerConfig) -> Timestamp {
-    const NEVER: Timestamp = Timestamp(i64::MAX);
-    if !cfg.retire || cfg.retire_in_time_wait || !c.is_over() {
+/// [`Slot::quiet_expiry`] for `c` as it stands (`over`: [`Connection::is_over`]).
+fn quiet_expiry(c: &Connection, over: bool, cfg: &TrackerConfig) -> Timestamp {
+    if !cfg.retire || cfg.retire_in_time_wait || !over {
         return NEVER;
     }
     let mut last = None;
@@ -342,7 +344,7 @@ pub struct Tracker {
     /// handed out.
     pending_expiry: Vec<(usize, Timestamp)>,
     timers: Timers<(Timestamp, u64, TimerKind, Key)>,
-    /// When the soonest timer is due (`i64::MAX` if none): most packets are before it, and
+    /// When the soonest timer is due ([`NEVER`] if none): most packets are before it, and
     /// [`Tracker::advance`] (run for every packet) then only compares two numbers.
     next_timer: Timestamp,
     next_id: u64,
@@ -373,7 +375,7 @@ impl Tracker {
             retired: Vec::new(),
             pending_expiry: Vec::new(),
             timers: Timers::default(),
-            next_timer: Timestamp(i64::MAX),
+            next_timer: NEVER,
             next_id: 1,
             now: Timestamp(i64::MIN),
             counts: [[0; State::ALL.len()]; 2],
@@ -450,9 +452,10 @@ impl Tracker {
             self.ids.insert(id, key);
         }
         let tw_after = [conn.ends[0].time_wait_since, conn.ends[1].time_wait_since];
-        let closed = conn.is_closed() || (self.cfg.retire_in_time_wait && conn.is_over());
+        let over = conn.is_over();
+        let closed = conn.is_closed() || (self.cfg.retire_in_time_wait && over);
         let last_seen = conn.last_seen;
-        if self.cfg.retire && conn.is_over() {
+        if self.cfg.retire && over {
             // A connection that is over waits out TIME_WAIT (in a file) and the linger before
             // it is written out: most of what a batch run holds. Give back its log's spare
             // room meanwhile, keeping a slot for each TIME_WAIT expiry still to come (a no-op
@@ -467,7 +470,7 @@ impl Tracker {
             };
             conn.events.shrink_to(conn.events.len() + expiries);
         }
-        let quiet = quiet_expiry(conn, &self.cfg);
+        let quiet = quiet_expiry(conn, over, &self.cfg);
         slot.id = id;
         slot.quiet_expiry = quiet;
         if dropped {
@@ -549,7 +552,7 @@ impl Tracker {
             return;
         }
         self.run_timers(now);
-        self.next_timer = self.timers.peek().map_or(Timestamp(i64::MAX), |t| t.0);
+        self.next_timer = self.timers.peek().map_or(NEVER, |t| t.0);
     }
 
     fn run_timers(&mut self, now: Timestamp) {
