@@ -8,7 +8,7 @@ pub mod link;
 pub mod segment;
 
 pub use link::{LinkError, LinkType};
-pub use segment::{Endpoint, Flags, Segment, TcpOptions, Timestamp};
+pub use segment::{Endpoint, Flags, MaybeTs, Segment, TcpOptions, Timestamp};
 
 use etherparse::{LaxNetSlice, LaxSlicedPacket};
 use link::NetProto;

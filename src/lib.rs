@@ -11,6 +11,7 @@ pub mod decode;
 pub mod diagnose;
 pub mod gen;
 pub mod live;
+pub mod memory;
 pub mod output;
 pub mod pipeline;
 pub mod track;

@@ -92,6 +92,51 @@ impl Timestamp {
     }
 }
 
+/// An optional capture time in 8 bytes where `Option<Timestamp>` takes 16: a connection holds
+/// ten of them, and the tracker's memory per connection has a budget. `i64::MIN` (never a
+/// captured time: that is 292 years before 1970) stands for none.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MaybeTs(i64);
+
+impl MaybeTs {
+    pub const NONE: MaybeTs = MaybeTs(i64::MIN);
+
+    pub fn get(self) -> Option<Timestamp> {
+        (self != Self::NONE).then_some(Timestamp(self.0))
+    }
+    pub fn is_some(self) -> bool {
+        self != Self::NONE
+    }
+    pub fn take(&mut self) -> Option<Timestamp> {
+        std::mem::replace(self, Self::NONE).get()
+    }
+}
+
+impl Default for MaybeTs {
+    fn default() -> Self {
+        Self::NONE
+    }
+}
+
+impl From<Timestamp> for MaybeTs {
+    fn from(t: Timestamp) -> Self {
+        debug_assert!(t.0 != i64::MIN, "i64::MIN stands for no time");
+        MaybeTs(t.0)
+    }
+}
+
+impl From<Option<Timestamp>> for MaybeTs {
+    fn from(t: Option<Timestamp>) -> Self {
+        t.map_or(Self::NONE, Self::from)
+    }
+}
+
+impl fmt::Debug for MaybeTs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
 /// One end of a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Endpoint {
@@ -340,6 +385,28 @@ pub fn parse_tcp(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn maybe_ts_holds_any_captured_time_or_none_in_8_bytes() {
+        assert_eq!(std::mem::size_of::<MaybeTs>(), 8);
+        assert_eq!(MaybeTs::default().get(), None);
+        assert_eq!(MaybeTs::from(None).get(), None);
+        for t in [
+            0,
+            -1,
+            1,
+            i64::MIN + 1,
+            i64::MAX,
+            1_709_287_200 * Timestamp::NANOS_PER_SEC,
+        ] {
+            let mut m = MaybeTs::from(Timestamp(t));
+            assert!(m.is_some());
+            assert_eq!(m.get(), Some(Timestamp(t)));
+            assert_eq!(format!("{m:?}"), format!("{:?}", Some(Timestamp(t))));
+            assert_eq!(m.take(), Some(Timestamp(t)));
+            assert_eq!(m, MaybeTs::NONE);
+        }
+    }
 
     #[test]
     fn fast_rfc3339_matches_chrono_digit_for_digit() {

@@ -184,7 +184,7 @@ fn time_wait(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: 
         if end.state != State::TimeWait {
             continue;
         }
-        let since = end.time_wait_since.unwrap_or(c.last_seen);
+        let since = end.time_wait_since.get().unwrap_or(c.last_seen);
         let remaining = (cfg.two_msl - now.secs_since(since)).max(0.0);
         let frames = frames_where(c, |e| e.flags.fin(), 4);
         out.push(Finding {
@@ -407,6 +407,7 @@ fn refused_or_reset(c: &Connection, cfg: &DiagConfig, text: bool, out: &mut Vec<
         .any(|e| e.kind == EventKind::Segment && e.dir.sender() == by && e.ts < rst.ts);
     let silent_for = sender
         .last_ts
+        .get()
         .map(|_| {
             // Gap between the RST sender's previous segment and the RST.
             c.events
@@ -499,7 +500,7 @@ fn half_open(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: 
         if other.after_peer_rst > 0 {
             let frames = frames_where(
                 c,
-                |e| e.dir.sender() == by.other() && c.rst_at.is_some_and(|t| e.ts > t),
+                |e| e.dir.sender() == by.other() && c.rst_at.get().is_some_and(|t| e.ts > t),
                 8,
             );
             out.push(Finding {
@@ -507,7 +508,7 @@ fn half_open(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: 
                 conn: c.id,
                 side: by.other(),
                 endpoint: other.addr,
-                since: c.rst_at.unwrap_or(c.last_seen),
+                since: c.rst_at.get().unwrap_or(c.last_seen),
                 frames,
                 sentence: say!(
                 text,
@@ -528,7 +529,7 @@ fn half_open(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: 
     if c.states().iter().all(|s| *s == State::Established) {
         for side in [Side::Client, Side::Server] {
             let (me, peer) = (c.end(side), c.end(side.other()));
-            if let (Some(mine), Some(theirs)) = (me.last_ts, peer.last_ts) {
+            if let (Some(mine), Some(theirs)) = (me.last_ts.get(), peer.last_ts.get()) {
                 let silent = mine.secs_since(theirs);
                 let unanswered = c
                     .events
@@ -666,7 +667,7 @@ fn counted(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: &m
     }
     for side in [Side::Client, Side::Server] {
         let end = c.end(side);
-        let open = end.zero_window_since.map_or(0, |t| now.0 - t.0);
+        let open = end.zero_window_since.get().map_or(0, |t| now.0 - t.0);
         let longest = end.zero_window_longest.max(open);
         let zw = c
             .events
@@ -679,6 +680,7 @@ fn counted(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: &m
         let stuck = secs(longest) >= cfg.stuck_after;
         let since = end
             .zero_window_since
+            .get()
             .or_else(|| {
                 c.events
                     .iter()

@@ -412,7 +412,7 @@ pub fn time_wait_remaining(c: &Connection, now: Timestamp, two_msl: Timestamp) -
     c.ends
         .iter()
         .filter(|e| e.state == State::TimeWait)
-        .filter_map(|e| e.time_wait_since)
+        .filter_map(|e| e.time_wait_since.get())
         .map(|since| round6((since.0 + two_msl.0 - now.0).max(0) as f64 / 1e9))
         .reduce(f64::max)
 }

@@ -9,7 +9,7 @@
 use super::history::History;
 use super::seq;
 use super::state::State;
-use crate::decode::{Endpoint, Flags, Segment, Timestamp};
+use crate::decode::{Endpoint, Flags, MaybeTs, Segment, Timestamp};
 
 /// A hole in a sequence space filled within this time was reordering in the capture path, not
 /// a retransmission (Wireshark's default out-of-order threshold, 3 ms).
@@ -194,7 +194,7 @@ pub struct End {
     /// falls in it is out of order, not a retransmission.
     pub hole: Option<(u32, u32)>,
     /// When the hole appeared.
-    pub hole_since: Option<Timestamp>,
+    pub hole_since: MaybeTs,
     /// Consecutive duplicate ACKs this end has sent for `last_ack`.
     pub dup_acks: u32,
     pub packets: u64,
@@ -207,11 +207,11 @@ pub struct End {
     pub sent_fin: bool,
     pub sent_rst: bool,
     /// When this end entered TIME_WAIT (restarted by a retransmitted FIN, RFC 9293 3.10.7.4).
-    pub time_wait_since: Option<Timestamp>,
+    pub time_wait_since: MaybeTs,
     /// Time of this end's last segment.
-    pub last_ts: Option<Timestamp>,
+    pub last_ts: MaybeTs,
     /// This end has advertised a zero window since then (and not reopened it).
-    pub zero_window_since: Option<Timestamp>,
+    pub zero_window_since: MaybeTs,
     /// Longest zero-window spell that ended, in nanoseconds.
     pub zero_window_longest: i64,
     /// Segments this end sent after the peer's accepted RST (a half-open sign).
@@ -234,7 +234,7 @@ impl End {
             mss: None,
             sack_permitted: false,
             hole: None,
-            hole_since: None,
+            hole_since: MaybeTs::NONE,
             dup_acks: 0,
             packets: 0,
             bytes: 0,
@@ -242,9 +242,9 @@ impl End {
             sent_synack: false,
             sent_fin: false,
             sent_rst: false,
-            time_wait_since: None,
-            last_ts: None,
-            zero_window_since: None,
+            time_wait_since: MaybeTs::NONE,
+            last_ts: MaybeTs::NONE,
+            zero_window_since: MaybeTs::NONE,
             zero_window_longest: 0,
             after_peer_rst: 0,
         }
@@ -332,7 +332,7 @@ pub struct Connection {
     /// Side that sent an accepted RST.
     pub rst_by: Option<Side>,
     /// When that RST was seen.
-    pub rst_at: Option<Timestamp>,
+    pub rst_at: MaybeTs,
     /// Counts of each mark over all segments (kept even when events are dropped).
     pub mark_counts: [u32; Marks::COUNT],
     /// Zeek-style history letters (see [`History`]).
@@ -379,7 +379,7 @@ impl Connection {
             reuses: None,
             reused_from: None,
             rst_by: None,
-            rst_at: None,
+            rst_at: MaybeTs::NONE,
             mark_counts: [0; Marks::COUNT],
             history: History::default(),
             hs_syn: false,
@@ -476,7 +476,7 @@ impl Connection {
             return;
         }
         if state == State::TimeWait {
-            end.time_wait_since = Some(ts);
+            end.time_wait_since = ts.into();
         }
         end.state = state;
     }
@@ -531,7 +531,7 @@ impl Connection {
             if end.state != State::TimeWait {
                 continue;
             }
-            let Some(since) = end.time_wait_since else {
+            let Some(since) = end.time_wait_since.get() else {
                 continue;
             };
             let at = Timestamp(since.0 + two_msl);
@@ -609,6 +609,7 @@ impl Connection {
                 // comes later than that (Wireshark's 3 ms threshold), is a retransmission.
                 let soon = end
                     .hole_since
+                    .get()
                     .is_some_and(|t| seg.ts.0 - t.0 <= OUT_OF_ORDER_WINDOW_NS);
                 if in_hole && soon && !fast_retransmit_asked(seg.seq) {
                     m.set(Marks::OUT_OF_ORDER);
@@ -627,7 +628,7 @@ impl Connection {
             } else if seq::gt(seg.seq, nxt) && !f.rst() {
                 m.set(Marks::PREV_MISSING);
                 end.hole = Some((nxt, seg.seq));
-                end.hole_since = Some(seg.ts);
+                end.hole_since = seg.ts.into();
             }
         }
         // Duplicate ACK (as Wireshark defines it): nothing but an ACK, same ack and window as
@@ -669,13 +670,15 @@ impl Connection {
         let peer_reset = self.rst_by == Some(s.other());
         let end = &mut self.ends[s as usize];
         end.packets += 1;
-        end.last_ts = Some(end.last_ts.map_or(seg.ts, |t| t.max(seg.ts)));
+        end.last_ts = end.last_ts.get().map_or(seg.ts, |t| t.max(seg.ts)).into();
         if peer_reset && !f.rst() {
             end.after_peer_rst += 1;
         }
         if f.ack() && !f.syn() && !f.rst() {
             if seg.window == 0 {
-                end.zero_window_since.get_or_insert(seg.ts);
+                if !end.zero_window_since.is_some() {
+                    end.zero_window_since = seg.ts.into();
+                }
             } else if let Some(since) = end.zero_window_since.take() {
                 end.zero_window_longest = end.zero_window_longest.max(seg.ts.0 - since.0);
             }
@@ -746,7 +749,7 @@ impl Connection {
             return;
         }
         self.rst_by = Some(s);
-        self.rst_at = Some(seg.ts);
+        self.rst_at = seg.ts.into();
         self.ends[s as usize].sent_rst = true;
         self.set_state(s, State::Closed, seg.ts);
         // SYN-RECEIVED from a passive open goes back to LISTEN; everything else to CLOSED.
@@ -1048,7 +1051,7 @@ impl Connection {
                 // "FIN-WAIT-2: enter the TIME-WAIT state".
                 State::FinWait2 => self.set_state(r, State::TimeWait, seg.ts),
                 // "TIME-WAIT: restart the 2 MSL time-wait timeout" (a retransmitted FIN).
-                State::TimeWait => self.ends[r as usize].time_wait_since = Some(seg.ts),
+                State::TimeWait => self.ends[r as usize].time_wait_since = seg.ts.into(),
                 _ => {}
             }
         }
@@ -1254,7 +1257,7 @@ mod tests {
         assert_eq!(e.states, [TimeWait, Closed]);
         assert_eq!(t.conn().teardown(), Teardown::Fin);
         assert_eq!(
-            t.conn().client().time_wait_since,
+            t.conn().client().time_wait_since.get(),
             Some(Timestamp(12_000_000))
         );
     }
@@ -1304,7 +1307,7 @@ mod tests {
         assert!(e.marks.has(Marks::RETRANSMISSION));
         assert_eq!(e.states[0], TimeWait);
         assert_eq!(
-            t.conn().client().time_wait_since,
+            t.conn().client().time_wait_since.get(),
             Some(Timestamp(300_000_000))
         );
     }

@@ -15,7 +15,7 @@
 //! is inferred from an acknowledgment that covers bytes the capture never showed.
 
 use super::conn::Marks;
-use crate::decode::{Segment, Timestamp};
+use crate::decode::{MaybeTs, Segment, Timestamp};
 
 /// Zeek's `tcp_attempt_delay`: an unanswered SYN is given up after this long; Zeek removes
 /// the connection and later segments of the 4-tuple make a new one.
@@ -192,7 +192,7 @@ pub struct History {
     /// Indexed by synack side: `[client, server]`.
     ends: [ZEnd; 2],
     /// When Zeek's connection-attempt timer fires (set by the originator's first SYN).
-    attempt_at: Option<Timestamp>,
+    attempt_at: MaybeTs,
     /// The connection started without a SYN from the originator (Zeek's `is_partial`).
     partial: bool,
     /// Zeek connections on this 4-tuple that Zeek would have ended before this one.
@@ -280,7 +280,7 @@ impl History {
 
     fn attempt_expired(&self, now: Timestamp) -> bool {
         let (o, r) = self.orig_resp();
-        self.attempt_at.is_some_and(|at| now >= at)
+        self.attempt_at.get().is_some_and(|at| now >= at)
             && matches!(
                 self.ends[o].state,
                 ZeekState::SynSent | ZeekState::SynAckSent
@@ -500,7 +500,7 @@ impl History {
                         } else {
                             ZeekState::SynSent
                         });
-                        self.attempt_at = Some(Timestamp(seg.ts.0 + ATTEMPT_DELAY_NS));
+                        self.attempt_at = Timestamp(seg.ts.0 + ATTEMPT_DELAY_NS).into();
                     } else {
                         if !f.ack()
                             && self.ends[p].state == ZeekState::SynAckSent

@@ -312,7 +312,7 @@ fn quiet_expiry(c: &Connection, over: bool, cfg: &TrackerConfig) -> Timestamp {
     let mut last = None;
     for e in &c.ends {
         if e.state == State::TimeWait {
-            let Some(since) = e.time_wait_since else {
+            let Some(since) = e.time_wait_since.get() else {
                 return NEVER;
             };
             let at = since.0 + 2 * cfg.msl.0;
@@ -477,7 +477,7 @@ impl Tracker {
             self.stats.events_dropped += 1;
         }
         for (b, a) in tw_before.iter().zip(tw_after) {
-            if let Some(since) = a {
+            if let Some(since) = a.get() {
                 if *b != a {
                     let at = Timestamp(since.0 + self.two_msl());
                     self.set_timer((at, id, TimerKind::TimeWait, key));
