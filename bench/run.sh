@@ -41,7 +41,7 @@ if [ -n "$need" ]; then
     || echo "bench: could not install some of:$need (their rows will be missing)"
 fi
 
-$CARGO build --release --quiet --bin synack --example pcap_floor --example naive_reader --example gen_bulk
+$CARGO build --release --quiet --bin synack --example pcap_floor --example naive_reader --example gen_bulk --example memory
 BIN=target/release
 mkdir -p "$DATA"
 
@@ -84,6 +84,7 @@ TIMES=$(mktemp)
 trap 'rm -f "$ROWS" "$TIMES"' EXIT
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 GENINFO=""
+MEMINFO=""
 for SIZE in $SIZES; do
   P=$(count "$SIZE")
   F="$DATA/bulk-$SIZE-s$SEED.pcap"
@@ -97,6 +98,14 @@ for SIZE in $SIZES; do
 - \`$F\`: $(sed 's/^gen_bulk: //' "$F.log" 2>/dev/null || echo "(no generator log)")"
   # Warm the page cache so the first tool does not pay for the disk.
   cat "$F" >/dev/null
+  # Memory per connection held, event logs aside (a counting allocator; not a timing).
+  if m=$($BIN/examples/memory "$F" 2>&1); then
+    echo "bench: $m" >&2
+    MEMINFO="$MEMINFO
+- $SIZE: $(sed "s|^$F: ||" <<<"$m")"
+  else
+    echo "bench: memory measurement failed on $F: $m" >&2
+  fi
   for t in $TOOLS; do
     case $t in
       floor) run floor "$RUNS" $BIN/examples/pcap_floor "$F" ;;
@@ -172,6 +181,10 @@ Output to /dev/null; the capture in the page cache.
 $GENINFO
 
 $TABLE
+
+Memory per connection (\`examples/memory.rs\`: the tracker alone as a batch run drives it, its
+allocations counted; the moment it held the most connections):
+$MEMINFO
 <!-- END bench table -->"
 
 echo
