@@ -94,8 +94,8 @@ pub struct Args {
     #[arg(long)]
     pub no_events: bool,
 
-    /// Events kept per connection; beyond it only handshake, teardown and other notable
-    /// segments are kept.
+    /// Events kept per connection; beyond it only handshake, teardown and state changes are
+    /// kept, and the data/ACK segments left out are folded into runs shown where they fell.
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub max_events: usize,
 

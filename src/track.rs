@@ -9,6 +9,8 @@ pub mod seq;
 pub mod state;
 pub mod table;
 
-pub use conn::{Connection, Dir, End, Event, EventKind, Handshake, Marks, Side, Teardown};
+pub use conn::{
+    Connection, Dir, Dropped, DroppedRun, End, Event, EventKind, Handshake, Marks, Side, Teardown,
+};
 pub use state::State;
 pub use table::{Tracker, TrackerConfig, TrackerStats};

@@ -299,3 +299,44 @@ fn exit_status_is_zero_when_healthy_and_one_on_problems() {
     );
     assert_eq!(exit_code(&["/nonexistent.pcap", "--diagnose"]), 2);
 }
+
+#[test]
+fn past_the_event_cap_json_says_where_segments_went_and_who_retransmitted() {
+    let path = common::fixture("bulk-transfer.pcap");
+    let all = common::json_lines(&path, &[]);
+    let capped = common::json_lines(&path, &["--max-events", "16"]);
+    let (all, capped) = (
+        &common::connections(&all)[0],
+        &common::connections(&capped)[0],
+    );
+    // Nothing left out: no `dropped_runs` at all.
+    assert_eq!(all["events_dropped"], 0);
+    assert!(all.get("dropped_runs").is_none(), "{all}");
+    assert_eq!(all["events"].as_array().unwrap().len(), 189);
+    // Capped: 16 kept before the data runs' remainder, the 4 teardown segments after it.
+    let events = capped["events"].as_array().unwrap();
+    assert_eq!(events.len(), 20);
+    assert_eq!(capped["events_dropped"], 169);
+    assert_eq!(
+        capped["dropped_runs"],
+        serde_json::json!([{"after": 16, "segments": 169, "c2s": 56, "bytes": 163624,
+                            "t": 0.0334, "t_last": 0.377}])
+    );
+    assert!(
+        events[16]["flags"].as_str().unwrap().contains("FIN"),
+        "{}",
+        events[16]
+    );
+    // The one retransmission (the server's, frame 97) was among the segments not kept: the
+    // finding still names the server and the frame.
+    for c in [all, capped] {
+        let f = c["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["kind"] == "retransmission")
+            .expect("a retransmission finding");
+        assert_eq!(f["side"], "server", "{f}");
+        assert_eq!(f["frames"], serde_json::json!([97]), "{f}");
+    }
+}

@@ -7,7 +7,12 @@ mod common;
 use synack::batch::Format;
 
 fn check(name: &str) {
-    let (out, err) = common::run_batch(&common::fixture(name), Format::Text, &[]);
+    check_with(name, name, &[]);
+}
+
+/// The golden file `tests/golden/{golden}.txt` for `synack fixtures/{name} --text {args}`.
+fn check_with(name: &str, golden: &str, args: &[&str]) {
+    let (out, err) = common::run_batch(&common::fixture(name), Format::Text, args);
     // Paths differ between machines (and clones): keep them relative to the repository.
     let mut got = out.replace(&common::fixture(""), "fixtures/");
     if let Some(e) = err {
@@ -18,7 +23,7 @@ fn check(name: &str) {
     }
     let golden = common::root()
         .join("tests/golden")
-        .join(format!("{name}.txt"));
+        .join(format!("{golden}.txt"));
     if std::env::var_os("UPDATE_GOLDEN").is_some() && std::env::var("CI").as_deref() != Ok("true") {
         std::fs::write(&golden, &got).unwrap();
         return;
@@ -79,4 +84,16 @@ golden! {
     snaplen_64 => "snaplen-64.pcap",
     truncated_file => "truncated-file.pcap",
     nanosecond => "nanosecond.pcap",
+    bulk_transfer => "bulk-transfer.pcap",
+}
+
+#[test]
+fn bulk_transfer_past_the_event_cap() {
+    // The segments not kept are one row where they fell, between the first data and the
+    // teardown (with their count, directions and bytes).
+    check_with(
+        "bulk-transfer.pcap",
+        "bulk-transfer.pcap.max-events-16",
+        &["--max-events", "16"],
+    );
 }

@@ -4,6 +4,7 @@ mod ui_common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use synack::diagnose::Kind;
+use synack::track::TrackerConfig;
 use synack::ui::app::{Action, App, Focus, View};
 use synack::ui::diag::PRow;
 use synack::ui::ladder::{self, Row};
@@ -11,7 +12,7 @@ use synack::ui::list::{self, SortKey};
 use synack::ui::narrate::Lang;
 use synack::ui::render;
 use synack::ui::replay::{Command, Replay};
-use ui_common::{app, area, replay};
+use ui_common::{app, area, replay, replay_with};
 
 const W: u16 = 100;
 const H: u16 = 40;
@@ -189,6 +190,67 @@ fn ladder_cursor_folds_and_language() {
     assert_eq!(ladder::rows_for(c, &a).len(), rows.len());
     key(&mut a, &r, KeyCode::Char('e'));
     assert_eq!(ladder::rows_for(c, &a).len(), rows.len() + 5);
+}
+
+#[test]
+fn segments_past_the_event_cap_show_where_they_fell() {
+    // --max-events 16 on a 189-segment download: the handshake, a fold of the first data,
+    // the 169 segments not kept, then the teardown.
+    let r = replay_with(
+        "bulk-transfer.pcap",
+        None,
+        TrackerConfig {
+            max_events: 16,
+            ..Default::default()
+        },
+    );
+    let mut a = app();
+    a.follow = false;
+    a.selected = Some(1);
+    a.sync(&r, area(W, H));
+    key(&mut a, &r, KeyCode::Enter);
+    let c = r.connection(1).unwrap();
+    let rows = ladder::rows_for(c, &a);
+    let dropped = rows
+        .iter()
+        .position(|r| matches!(r, Row::Dropped { .. }))
+        .expect("a row for the segments not kept");
+    assert!(
+        matches!(rows[dropped - 1], Row::Fold { start: 3, len: 13 }),
+        "{rows:?}"
+    );
+    assert!(
+        matches!(rows[dropped + 1], Row::Event { idx: 16, .. }),
+        "{rows:?}"
+    );
+    assert_eq!(
+        rows.len(),
+        dropped + 5,
+        "the four teardown segments follow: {rows:?}"
+    );
+    for _ in 0..(rows.len() - 1 - dropped) {
+        key(&mut a, &r, KeyCode::Up);
+    }
+    assert_eq!(a.ladder_cursor, dropped);
+    let n = render::narration(&a, Some(c), &rows);
+    assert!(
+        n.starts_with("169 data and ACK segments (163,624 bytes) here were not kept"),
+        "{n}"
+    );
+    key(&mut a, &r, KeyCode::Char('l'));
+    let n = render::narration(&a, Some(c), &rows);
+    assert!(
+        n.starts_with("此处有 169 个数据和 ACK 报文（163,624 字节）未保留"),
+        "{n}"
+    );
+    // Unfolding every run shows the kept segments, and the row for those not kept stays.
+    key(&mut a, &r, KeyCode::Char('e'));
+    let open = ladder::rows_for(c, &a);
+    assert_eq!(open.len(), rows.len() + 12);
+    assert!(
+        matches!(open[dropped + 12], Row::Dropped { at: 16 }),
+        "{open:?}"
+    );
 }
 
 #[test]

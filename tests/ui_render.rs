@@ -418,3 +418,51 @@ fn ladder_marks_the_evidence_and_counts_time_wait_down() {
     assert_eq!(buf[(x, y)].fg, Color::Yellow, "{s}");
     insta::assert_snapshot!("ladder_evidence_time_wait_160x48", t.backend());
 }
+
+#[test]
+fn segments_past_the_event_cap_80x24() {
+    // --max-events 16: the 169 segments not kept get a row where they fell, between the
+    // first data and the teardown; the cursor on it explains.
+    let r = ui_common::replay_with(
+        "bulk-transfer.pcap",
+        None,
+        synack::track::TrackerConfig {
+            max_events: 16,
+            ..Default::default()
+        },
+    );
+    let mut a = app();
+    a.follow = false;
+    a.selected = Some(1);
+    a.sync(&r, ui_common::area(80, 24));
+    let key = |a: &mut synack::ui::app::App, k| {
+        let _ = a.handle_key(
+            crossterm::event::KeyEvent::from(k),
+            &r,
+            ui_common::area(80, 24),
+        );
+    };
+    key(&mut a, crossterm::event::KeyCode::Enter);
+    assert_eq!(a.focus, Focus::Ladder);
+    // From the newest row up past the four teardown segments.
+    for _ in 0..4 {
+        key(&mut a, crossterm::event::KeyCode::Up);
+    }
+    let t = draw(&mut a, &r, 80, 24);
+    let s = text(&t);
+    assert!(s.contains("169 segments, 163,624 bytes not kept"), "{s}");
+    assert!(
+        s.contains("169 data and ACK segments (163,624 bytes) here were not kept"),
+        "{s}"
+    );
+    let lines: Vec<&str> = s.lines().collect();
+    let at = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.contains(needle))
+            .unwrap_or(usize::MAX)
+    };
+    assert!(at("13 segments, 11,784 bytes") < at("169 segments"), "{s}");
+    assert!(at("169 segments") < at("FIN+ACK"), "{s}");
+    insta::assert_snapshot!("event_cap_bulk_transfer_80x24", t.backend());
+}

@@ -572,18 +572,20 @@ fn counted(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: &m
             .position(|(b, _)| *b == bit)
             .map_or(0, |i| u64::from(c.mark_counts[i]))
     };
+    // Who sent the marked segments, counting those the event cap left out.
     let by_side = |bit: u16| -> (Side, Vec<u64>) {
-        let frames = frames_where(c, |e| e.marks.has(bit), 8);
-        let c2s = c
-            .events
-            .iter()
-            .filter(|e| e.marks.has(bit) && e.dir == Dir::C2S)
-            .count();
-        let s2c = c
-            .events
-            .iter()
-            .filter(|e| e.marks.has(bit) && e.dir == Dir::S2C)
-            .count();
+        let mut frames = frames_where(c, |e| e.marks.has(bit), 8);
+        if frames.is_empty() {
+            frames.extend(c.dropped.first_marked_frame(bit));
+        }
+        let sent = |dir: Dir| {
+            c.events
+                .iter()
+                .filter(|e| e.marks.has(bit) && e.dir == dir)
+                .count() as u64
+                + c.dropped.marked(dir, bit)
+        };
+        let (c2s, s2c) = (sent(Dir::C2S), sent(Dir::S2C));
         (
             if c2s >= s2c {
                 Side::Client
@@ -602,7 +604,8 @@ fn counted(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: &m
     let retrans = count(Marks::RETRANSMISSION).saturating_sub(syn_retrans);
     if retrans > 0 {
         let (side, mut frames) = by_side(Marks::RETRANSMISSION);
-        frames.retain(|f| c.events.iter().any(|e| e.frame == *f && !e.flags.syn()));
+        // Not the SYNs' (a frame the cap left out is never a SYN: those are always kept).
+        frames.retain(|f| !c.events.iter().any(|e| e.frame == *f && e.flags.syn()));
         let pct = 100.0 * retrans as f64 / c.packets().max(1) as f64;
         let sentence = say!(
                 text,

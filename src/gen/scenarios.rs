@@ -352,6 +352,22 @@ pub fn dupack_zero_window() -> Vec<GenPacket> {
 }
 
 /// The lecture story behind `synack` with no arguments.
+/// A download of 120 full segments with delayed ACKs (one per two segments), one of them
+/// retransmitted half-way, then the server closes. Long enough for `--max-events` to bite.
+pub fn bulk_transfer() -> Vec<GenPacket> {
+    let mut c = conv(40, T0);
+    c.syn(0.0).syn_ack(0.010).ack_c(0.010).data_c(0.001, 200);
+    for i in 0..60 {
+        c.data_s(0.002, 1448).data_s(0.0001, 1448);
+        if i == 30 {
+            c.retransmit(0.2, 1);
+        }
+        c.ack_c(0.0005);
+    }
+    c.fin_s(0.001).ack_c(0.010).fin_c(0.002).ack_s(0.010);
+    c.packets
+}
+
 pub fn demo() -> Vec<GenPacket> {
     let mut graceful = Conv::new(
         ep("192.168.1.10", 51000),
@@ -501,6 +517,7 @@ pub fn all() -> Vec<Fixture> {
         eth("time-wait-expiry.pcap", "TIME_WAIT expiry: a connection closes into TIME_WAIT, a second connection 61 s later moves capture time past 2*MSL (60 s), so the first is shown CLOSED (inferred).", time_wait_expiry()),
         eth("mid-stream.pcap", "Capture joined mid-stream (no handshake): roles inferred from the ports (22 is the server), then a close started by the client.", mid_stream()),
         eth("dupack-zero-window.pcap", "A lost server segment: the client's duplicate ACKs, the retransmission that fills the hole, then a receiver whose window drops to zero for 2.5 s before reopening.", dupack_zero_window()),
+        eth("bulk-transfer.pcap", "A download: a request, then 120 full segments from the server with an ACK for every two, one retransmitted half-way (after 0.2 s), and a close started by the server. With `--max-events` the data runs past the cap are folded where they fell.", bulk_transfer()),
         eth("demo.pcap", "The built-in demo (synack with no argument): a graceful close ending in TIME_WAIT, a refused SYN, a reset mid-stream, a connection left in CLOSE_WAIT/FIN_WAIT_2, an unanswered SYN with retries, a simultaneous close.", demo()),
         pcap("vlan-qinq.pcap", "Link layer: Ethernet with 802.1Q (one tag) and QinQ (802.1ad + 802.1Q) frames; the textbook connection.", Link::Ethernet { vlans: vec![100, 200] }, handshake_close()),
         pcap("sll.pcap", "Link layer: Linux cooked capture v1 (LINKTYPE_LINUX_SLL 113); the textbook connection.", Link::Sll, handshake_close()),

@@ -225,7 +225,13 @@ fn encode(
         finding(&mut o, f);
     }
     o.raw(b"],\"events_dropped\":");
-    o.int(c.events_dropped);
+    o.int(c.events_dropped());
+    // Where the segments not kept fell: only when there are any (most connections).
+    if !c.dropped.runs().is_empty() {
+        o.raw(b",\"dropped_runs\":[");
+        write_dropped_runs(o.buf, c);
+        o.raw(b"]");
+    }
     if !opts.no_events {
         o.raw(b",\"events\":[");
         write_events(o.buf, c, opts);
@@ -274,6 +280,32 @@ fn finding(o: &mut Out<'_>, f: &Finding) {
 /// flags and a `Vec` for the marks per event) and sent through serde token by token. The
 /// bytes are the same serde_json wrote: integers in decimal, `t` through ryu as serde_json
 /// formats an f64, and names that never need escaping.
+/// `{"after":N,"segments":..,"c2s":..,"bytes":..,"t":..,"t_last":..}` per run of segments
+/// not kept: `after` events kept before it, times as the events' `t`.
+fn write_dropped_runs(buf: &mut Vec<u8>, c: &Connection) {
+    let mut int = itoa::Buffer::new();
+    let mut float = ryu::Buffer::new();
+    for (i, r) in c.dropped.runs().iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        for (key, n) in [
+            (b"{\"after\":".as_slice(), r.at as u64),
+            (b",\"segments\":", r.segments),
+            (b",\"c2s\":", r.c2s),
+            (b",\"bytes\":", r.bytes),
+        ] {
+            buf.extend_from_slice(key);
+            buf.extend_from_slice(int.format(n).as_bytes());
+        }
+        buf.extend_from_slice(b",\"t\":");
+        write_round6(buf, r.first.secs_since(c.first_seen), &mut float, &mut int);
+        buf.extend_from_slice(b",\"t_last\":");
+        write_round6(buf, r.last.secs_since(c.first_seen), &mut float, &mut int);
+        buf.push(b'}');
+    }
+}
+
 fn write_events(buf: &mut Vec<u8>, c: &Connection, opts: &OutputOptions) {
     let mut int = itoa::Buffer::new();
     let mut float = ryu::Buffer::new();

@@ -213,14 +213,41 @@ pub fn ladder(c: &Connection, opts: &OutputOptions) -> String {
 
 fn push_ladder(out: &mut String, c: &Connection, opts: &OutputOptions) {
     text_row(out, "time", "client", "", "server", "");
-    let initial = c.events.first().map(|e| e.before).unwrap_or(c.states());
+    let initial = c.initial_states();
     text_row(out, "", initial[0].name(), "", initial[1].name(), "");
     let events = &c.events;
     let mut i = 0;
-    while i < events.len() {
-        let e = &events[i];
-        // A run of plain segments (no flags but ACK/PSH, no marks, no state change).
-        let run = events[i..].iter().take_while(|e| !e.is_notable()).count();
+    loop {
+        if let Some(r) = c.dropped.at(i) {
+            let start = out.len();
+            push_secs6(out, r.first, c.first_seen, 12);
+            out.push_str(&" ".repeat(14));
+            out.push('|');
+            push_centered(
+                out,
+                &format!(
+                    "({} segments not kept: --max-events)",
+                    thousands(r.segments)
+                ),
+            );
+            out.push_str("| ");
+            let _ = write!(
+                out,
+                "  [{} c2s, {} s2c, {} bytes]",
+                r.c2s,
+                r.segments - r.c2s,
+                thousands(r.bytes)
+            );
+            end_row(out, start);
+        }
+        let Some(e) = events.get(i) else { break };
+        // A run of plain segments (no flags but ACK/PSH, no marks, no state change), up to
+        // where segments were left out.
+        let limit = c.dropped.next_after(i).unwrap_or(events.len());
+        let run = events[i..limit]
+            .iter()
+            .take_while(|e| !e.is_notable())
+            .count();
         if run >= FOLD_MIN {
             let seg = &events[i..i + run];
             let c2s = seg.iter().filter(|e| e.dir == Dir::C2S).count();
@@ -245,19 +272,6 @@ fn push_ladder(out: &mut String, c: &Connection, opts: &OutputOptions) {
         }
         push_event_row(out, c, e, opts);
         i += 1;
-    }
-    if c.events_dropped > 0 {
-        text_row(
-            out,
-            "",
-            "",
-            &format!(
-                "({} plain segments not kept: --max-events)",
-                thousands(c.events_dropped)
-            ),
-            "",
-            "",
-        );
     }
 }
 

@@ -115,6 +115,10 @@ impl Marks {
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
+    /// Where `bit` is in [`Marks::NAMES`] (and in per-mark counts).
+    pub fn index(bit: u16) -> Option<usize> {
+        Self::NAMES.iter().position(|(b, _)| *b == bit)
+    }
     pub fn names(self) -> impl Iterator<Item = &'static str> {
         Self::NAMES
             .into_iter()
@@ -167,6 +171,117 @@ impl Event {
             || self.any_change()
             || self.flags.has(Flags::SYN | Flags::FIN | Flags::RST)
             || !self.marks.is_empty()
+    }
+}
+
+/// A run of plain data/ACK segments not kept once the event log reached its cap
+/// (`--max-events`): the handshake, the teardown and every state change always are, so what
+/// is left out falls between them, and is shown where it fell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DroppedRun {
+    /// Events kept before it: the run sits between `events[at - 1]` and `events[at]`.
+    pub at: usize,
+    pub segments: u64,
+    /// Of those, sent by the client.
+    pub c2s: u64,
+    /// Payload bytes they carried.
+    pub bytes: u64,
+    pub first: Timestamp,
+    pub last: Timestamp,
+}
+
+/// What the event cap left out of a connection: its [`DroppedRun`]s, and the marks those
+/// segments carried by direction (so the diagnosis still says who retransmitted when the
+/// retransmissions themselves were not kept). Boxed, and only there once the cap is reached:
+/// most connections never reach it, and the tracker's memory per connection has a budget.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dropped(Option<Box<DroppedLog>>);
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct DroppedLog {
+    runs: Vec<DroppedRun>,
+    /// Per direction (`Dir as usize`), per mark (`Marks::NAMES` order): segments not kept.
+    marks: [[u32; Marks::COUNT]; 2],
+    /// Per mark: the frame of the first segment not kept that carried it (0: none).
+    first_frame: [u64; Marks::COUNT],
+}
+
+impl Dropped {
+    pub fn runs(&self) -> &[DroppedRun] {
+        self.0.as_deref().map_or(&[], |l| l.runs.as_slice())
+    }
+
+    /// The run that fell just before `events[at]` (after the last event when `at` is the
+    /// log's length).
+    pub fn at(&self, at: usize) -> Option<&DroppedRun> {
+        let runs = self.runs();
+        runs.binary_search_by_key(&at, |r| r.at)
+            .ok()
+            .map(|i| &runs[i])
+    }
+
+    /// Where the first run after `events[from]` fell: a fold of kept events stops there.
+    pub fn next_after(&self, from: usize) -> Option<usize> {
+        let runs = self.runs();
+        runs.get(runs.partition_point(|r| r.at <= from))
+            .map(|r| r.at)
+    }
+
+    /// Segments not kept, over every run.
+    pub fn total(&self) -> u64 {
+        self.runs().iter().map(|r| r.segments).sum()
+    }
+
+    /// Segments not kept that went `dir` marked `bit` (one of [`Marks::NAMES`]).
+    pub fn marked(&self, dir: Dir, bit: u16) -> u64 {
+        match (self.0.as_deref(), Marks::index(bit)) {
+            (Some(l), Some(i)) => u64::from(l.marks[dir as usize][i]),
+            _ => 0,
+        }
+    }
+
+    /// The frame of the first segment not kept that was marked `bit`.
+    pub fn first_marked_frame(&self, bit: u16) -> Option<u64> {
+        let i = Marks::index(bit)?;
+        self.0
+            .as_deref()
+            .map(|l| l.first_frame[i])
+            .filter(|f| *f != 0)
+    }
+
+    /// Counts `ev` as not kept, `at` events having been kept so far: it joins the last run
+    /// when no event was kept since, else starts one.
+    pub fn add(&mut self, at: usize, ev: &Event) {
+        let log = self.0.get_or_insert_with(Default::default);
+        if !ev.marks.is_empty() {
+            for (i, (bit, _)) in Marks::NAMES.iter().enumerate() {
+                if ev.marks.has(*bit) {
+                    log.marks[ev.dir as usize][i] += 1;
+                    if log.first_frame[i] == 0 {
+                        log.first_frame[i] = ev.frame;
+                    }
+                }
+            }
+        }
+        let runs = &mut log.runs;
+        let run = match runs.last_mut() {
+            Some(r) if r.at == at => r,
+            _ => {
+                runs.push(DroppedRun {
+                    at,
+                    segments: 0,
+                    c2s: 0,
+                    bytes: 0,
+                    first: ev.ts,
+                    last: ev.ts,
+                });
+                runs.last_mut().expect("just pushed")
+            }
+        };
+        run.segments += 1;
+        run.c2s += u64::from(ev.dir == Dir::C2S);
+        run.bytes += u64::from(ev.len);
+        run.last = ev.ts;
     }
 }
 
@@ -323,8 +438,9 @@ pub struct Connection {
     pub first_seen: Timestamp,
     pub last_seen: Timestamp,
     pub events: Vec<Event>,
-    /// Events not kept because of the per-connection cap (only plain data and ACKs are dropped).
-    pub events_dropped: u64,
+    /// Plain data and ACK segments not kept because of the per-connection cap, folded into
+    /// runs where they fell among the events kept.
+    pub dropped: Dropped,
     /// The id of the connection this one replaced on the same 4-tuple (port reuse).
     pub reuses: Option<u64>,
     /// State the reused connection's ends were in when the new SYN came.
@@ -375,7 +491,7 @@ impl Connection {
             // teardown) without growing: most logs never move (12 tracked the bench capture
             // 5% faster than 8 or 16).
             events: Vec::with_capacity(12),
-            events_dropped: 0,
+            dropped: Dropped::default(),
             reuses: None,
             reused_from: None,
             rst_by: None,
@@ -390,6 +506,14 @@ impl Connection {
 
     pub fn client(&self) -> &End {
         &self.ends[0]
+    }
+    /// Both ends' states before the first event kept (the current ones when there is none).
+    pub fn initial_states(&self) -> [State; 2] {
+        self.events.first().map_or(self.states(), |e| e.before)
+    }
+    /// Plain segments not kept because of the per-connection cap.
+    pub fn events_dropped(&self) -> u64 {
+        self.dropped.total()
     }
     pub fn server(&self) -> &End {
         &self.ends[1]

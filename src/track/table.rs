@@ -731,7 +731,7 @@ fn starts_new_connection(c: &Connection, seg: &Segment) -> bool {
 /// Returns whether the event was dropped.
 fn push_event(conn: &mut Connection, ev: Event, max: usize) -> bool {
     if conn.events.len() >= max && !(ev.any_change() || ev.flags.has(0x07)) {
-        conn.events_dropped += 1;
+        conn.dropped.add(conn.events.len(), &ev);
         return true;
     }
     conn.events.push(ev);
@@ -1049,11 +1049,30 @@ mod tests {
             t.ingest(&s, 4 + i as u64);
         }
         t.ingest(&seg(true, FA, 201, 9001, 0.1), 20);
+        for i in 0..3 {
+            t.ingest(
+                &seg(false, ACK, 9001, 202, 0.2 + f64::from(i) * 0.01),
+                21 + i as u64,
+            );
+        }
         let c = t.get(1).unwrap();
-        assert_eq!(c.events.len(), 5);
-        assert_eq!(c.events_dropped, 9);
-        assert!(c.events.last().unwrap().flags.fin());
-        assert_eq!(c.packets(), 14);
+        // Handshake, one data segment, the FIN and the ACK of it (a state change) are kept.
+        assert_eq!(c.events.len(), 6);
+        assert_eq!(c.events_dropped(), 11);
+        assert!(c.events[4].flags.fin());
+        assert_eq!(c.packets(), 17);
+        // What was not kept is folded where it fell: 9 data segments before the FIN, then
+        // the server's two repeated ACKs after the ACK of the FIN.
+        let runs = c.dropped.runs();
+        assert_eq!(runs.len(), 2, "{runs:?}");
+        assert_eq!(
+            (runs[0].at, runs[0].segments, runs[0].c2s, runs[0].bytes),
+            (4, 9, 9, 90)
+        );
+        let ts = Timestamp::from_secs_f64;
+        assert_eq!((runs[0].first, runs[0].last), (ts(0.01), ts(0.01)));
+        assert_eq!((runs[1].at, runs[1].segments, runs[1].c2s), (6, 2, 0));
+        assert_eq!((runs[1].first, runs[1].last), (ts(0.21), ts(0.22)));
     }
     #[test]
     fn state_counts_are_kept_as_the_table_changes() {

@@ -39,7 +39,7 @@ impl Stamp {
     fn of(c: &Connection) -> Stamp {
         Stamp {
             events: c.events.len(),
-            dropped: c.events_dropped,
+            dropped: c.events_dropped(),
             last_seen: c.last_seen,
             states: c.states(),
         }

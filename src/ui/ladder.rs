@@ -22,7 +22,7 @@ use crate::decode::Timestamp;
 use crate::diagnose::{zeek, Finding, Kind};
 use crate::output::text::segment_label;
 use crate::output::{thousands, OutputOptions};
-use crate::track::{Connection, Dir, Event, EventKind, Side, State};
+use crate::track::{Connection, Dir, DroppedRun, Event, EventKind, Side, State};
 
 /// Fewer plain segments than this in a row are shown one by one (as in `--text`).
 pub const FOLD_MIN: usize = 3;
@@ -36,8 +36,8 @@ pub enum Row {
     Event { idx: usize, run: Option<usize> },
     /// A folded run of plain segments, events `start..start + len`.
     Fold { start: usize, len: usize },
-    /// Plain segments not kept (`--max-events`).
-    Dropped(u64),
+    /// Segments not kept (`--max-events`) that fell before `events[at]`: `c.dropped.at(at)`.
+    Dropped { at: usize },
 }
 
 /// The rows of `c`'s ladder, with the runs `expanded(start)` says are open.
@@ -46,8 +46,16 @@ pub fn rows(c: &Connection, expanded: impl Fn(usize) -> bool) -> Vec<Row> {
     out.push(Row::Initial);
     let ev = &c.events;
     let mut i = 0;
-    while i < ev.len() {
-        let run = ev[i..].iter().take_while(|e| !e.is_notable()).count();
+    loop {
+        if c.dropped.at(i).is_some() {
+            out.push(Row::Dropped { at: i });
+        }
+        if i >= ev.len() {
+            break;
+        }
+        // A fold stops where segments were left out: they are shown where they fell.
+        let limit = c.dropped.next_after(i).unwrap_or(ev.len());
+        let run = ev[i..limit].iter().take_while(|e| !e.is_notable()).count();
         if run >= FOLD_MIN {
             if expanded(i) {
                 out.extend((i..i + run).map(|idx| Row::Event { idx, run: Some(i) }));
@@ -59,9 +67,6 @@ pub fn rows(c: &Connection, expanded: impl Fn(usize) -> bool) -> Vec<Row> {
             out.push(Row::Event { idx: i, run: None });
             i += 1;
         }
-    }
-    if c.events_dropped > 0 {
-        out.push(Row::Dropped(c.events_dropped));
     }
     out
 }
@@ -304,7 +309,7 @@ pub fn lines<'a>(
             mid_style: Style::new(),
             tail: String::new(),
             tail_style: Style::new(),
-            lifeline_states: c.events.first().map_or(c.states(), |e| e.before),
+            lifeline_states: c.initial_states(),
             cursor: false,
             row_style: theme.header(),
             theme,
@@ -329,7 +334,7 @@ pub fn lines<'a>(
         };
         let cells = match *row {
             Row::Initial => {
-                let init = c.events.first().map_or(c.states(), |e| e.before);
+                let init = c.initial_states();
                 Cells {
                     time: String::new(),
                     client: Some(init[0]),
@@ -441,24 +446,46 @@ pub fn lines<'a>(
                     theme,
                 }
             }
-            Row::Dropped(n) => Cells {
-                time: String::new(),
-                client: None,
-                server: None,
-                mid: centered(
-                    &format!("{} plain segments not kept (--max-events)", thousands(n)),
-                    g.arrow,
-                    ' ',
-                    gl.ellipsis,
-                ),
-                mid_style: theme.dim(),
-                tail: String::new(),
-                tail_style: Style::new(),
-                lifeline_states: c.states(),
-                cursor: is_cursor,
-                row_style,
-                theme,
-            },
+            Row::Dropped { at } => {
+                let r = c.dropped.at(at).copied().unwrap_or(DroppedRun {
+                    at,
+                    segments: 0,
+                    c2s: 0,
+                    bytes: 0,
+                    first: c.first_seen,
+                    last: c.first_seen,
+                });
+                let mut text = format!(
+                    "{} segments, {} bytes not kept",
+                    thousands(r.segments),
+                    thousands(r.bytes)
+                );
+                // Name the option where it fits (the narration always does).
+                if text_width(&text) + 17 <= g.arrow {
+                    text.push_str(" (--max-events)");
+                }
+                let tail = if g.tail > 0 {
+                    format!("[{} c2s, {} s2c]", r.c2s, r.segments - r.c2s)
+                } else {
+                    String::new()
+                };
+                Cells {
+                    time: time_text(r.first.secs_since(c.first_seen)),
+                    client: None,
+                    server: None,
+                    mid: centered(&text, g.arrow, ' ', gl.ellipsis),
+                    mid_style: theme.dim(),
+                    tail: truncate(&tail, g.tail, gl.ellipsis),
+                    tail_style: theme.dim(),
+                    // The states stand as the last event kept before the run left them.
+                    lifeline_states: c.events[..at.min(c.events.len())]
+                        .last()
+                        .map_or_else(|| c.initial_states(), |e| e.states),
+                    cursor: is_cursor,
+                    row_style,
+                    theme,
+                }
+            }
         };
         let mut l = line(&g, cells);
         if marked {

@@ -6,6 +6,7 @@
 //! enters {STATE}."
 
 use crate::decode::Flags;
+use crate::output::thousands;
 use crate::track::{Connection, Event, EventKind, Marks, Side, State};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -210,6 +211,10 @@ pub const FOLDED: Text = t(
     "{n} data and ACK segments with no state change, folded: Enter shows them.",
     "{n} 个数据和 ACK 报文，状态没有变化，已折叠：按 Enter 展开。",
 );
+pub const DROPPED: Text = t(
+    "{n} data and ACK segments ({bytes} bytes) here were not kept: a connection keeps at most --max-events events; its handshake, teardown and every state change always are.",
+    "此处有 {n} 个数据和 ACK 报文（{bytes} 字节）未保留：每个连接最多保留 --max-events 个事件；握手、挥手和每次状态变化总会保留。",
+);
 pub const NOTHING: Text = t("No connection selected yet.", "尚未选择连接。");
 
 fn meaning(k: Kind) -> Text {
@@ -305,7 +310,7 @@ pub fn narrate(_c: &Connection, e: &Event, lang: Lang) -> String {
 
 /// The row before any segment: both initial states.
 pub fn before(c: &Connection, lang: Lang) -> String {
-    let init = c.events.first().map_or(c.states(), |e| e.before);
+    let init = c.initial_states();
     BEFORE
         .get(lang)
         .replace("{c}", init[0].name())
@@ -315,6 +320,14 @@ pub fn before(c: &Connection, lang: Lang) -> String {
 /// A folded run of `n` plain segments.
 pub fn folded(n: usize, lang: Lang) -> String {
     FOLDED.get(lang).replace("{n}", &n.to_string())
+}
+
+/// A run of `n` segments carrying `bytes` that the event cap left out.
+pub fn dropped(n: u64, bytes: u64, lang: Lang) -> String {
+    DROPPED
+        .get(lang)
+        .replace("{n}", &thousands(n))
+        .replace("{bytes}", &thousands(bytes))
 }
 
 #[cfg(test)]

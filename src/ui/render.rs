@@ -108,7 +108,11 @@ pub fn narration(app: &App, conn: Option<&Connection>, rows: &[Row]) -> String {
                 narrate::folded(*len, app.lang)
             }
         }
-        Some(Row::Dropped(_)) => String::new(),
+        Some(Row::Dropped { at }) => c
+            .dropped
+            .at(*at)
+            .map(|r| narrate::dropped(r.segments, r.bytes, app.lang))
+            .unwrap_or_default(),
     }
 }
 

@@ -23,11 +23,16 @@ pub fn fixture(name: &str) -> String {
 
 /// A paused replay of fixture `name` after its first `n` TCP segments (all when `None`).
 pub fn replay(name: &str, n: Option<u64>) -> Replay {
+    replay_with(name, n, TrackerConfig::default())
+}
+
+/// [`replay`] with the tracker settings `cfg` (retiring, as the UI does).
+pub fn replay_with(name: &str, n: Option<u64>, cfg: TrackerConfig) -> Replay {
     let mut reader = FileReader::open(&fixture(name)).unwrap();
     let mut dec = Decoder::default();
     let cfg = TrackerConfig {
         retire: true,
-        ..Default::default()
+        ..cfg
     };
     let mut r = Replay::new(cfg, &format!("fixtures/{name}"), false);
     let t = Instant::now();
