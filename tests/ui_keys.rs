@@ -251,6 +251,32 @@ fn segments_past_the_event_cap_show_where_they_fell() {
         matches!(open[dropped + 12], Row::Dropped { at: 16 }),
         "{open:?}"
     );
+    // The retransmission's evidence (frame 97) was left out: following the finding from the
+    // problems view stands on the row for it.
+    key(&mut a, &r, KeyCode::Char('p'));
+    assert_eq!(a.view, View::Problems);
+    let target = r
+        .diag
+        .rows
+        .iter()
+        .position(|row| match row {
+            PRow::Finding { conn, idx } => {
+                r.diag.finding(*conn, *idx).map(|f| f.kind) == Some(Kind::Retransmission)
+            }
+            _ => false,
+        })
+        .expect("a retransmission finding");
+    while a.problem_cursor < target {
+        key(&mut a, &r, KeyCode::Down);
+    }
+    key(&mut a, &r, KeyCode::Enter);
+    assert_eq!((a.view, a.focus), (View::Connections, Focus::Ladder));
+    let rows = ladder::rows_for(c, &a);
+    assert!(
+        matches!(rows[a.ladder_cursor], Row::Dropped { at: 16 }),
+        "cursor on {:?}",
+        rows[a.ladder_cursor]
+    );
 }
 
 #[test]

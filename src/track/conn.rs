@@ -177,7 +177,7 @@ impl Event {
 /// A run of plain data/ACK segments not kept once the event log reached its cap
 /// (`--max-events`): the handshake, the teardown and every state change always are, so what
 /// is left out falls between them, and is shown where it fell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct DroppedRun {
     /// Events kept before it: the run sits between `events[at - 1]` and `events[at]`.
     pub at: usize,
@@ -510,6 +510,19 @@ impl Connection {
     /// Both ends' states before the first event kept (the current ones when there is none).
     pub fn initial_states(&self) -> [State; 2] {
         self.events.first().map_or(self.states(), |e| e.before)
+    }
+    /// Where frame `frame` of this connection went if the event cap left it out: the `at` of
+    /// its [`DroppedRun`] (kept events are in capture order; timer events have frame 0).
+    pub fn dropped_run_holding(&self, frame: u64) -> Option<usize> {
+        if self.events.iter().any(|e| e.frame == frame) {
+            return None;
+        }
+        let at = self
+            .events
+            .iter()
+            .position(|e| e.frame > frame)
+            .unwrap_or(self.events.len());
+        self.dropped.at(at).map(|r| r.at)
     }
     /// Plain segments not kept because of the per-connection cap.
     pub fn events_dropped(&self) -> u64 {

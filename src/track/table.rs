@@ -1073,6 +1073,12 @@ mod tests {
         assert_eq!((runs[0].first, runs[0].last), (ts(0.01), ts(0.01)));
         assert_eq!((runs[1].at, runs[1].segments, runs[1].c2s), (6, 2, 0));
         assert_eq!((runs[1].first, runs[1].last), (ts(0.21), ts(0.22)));
+        // Which run a frame went to (the UI stands on it to show evidence left out).
+        let holding: Vec<_> = [3, 4, 5, 13, 20, 21, 22, 23]
+            .map(|f| c.dropped_run_holding(f))
+            .to_vec();
+        let (no, a, b) = (None, Some(4), Some(6));
+        assert_eq!(holding, [no, no, a, a, no, no, b, b]);
     }
     #[test]
     fn state_counts_are_kept_as_the_table_changes() {

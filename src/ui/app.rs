@@ -310,10 +310,13 @@ impl App {
             self.expanded.insert((id, *start));
         }
         let rows = ladder::rows_for(c, self);
-        match rows
-            .iter()
-            .position(|r| matches!(r, Row::Event { idx, .. } if holds(*idx)))
-        {
+        // Or the row standing for it, when the event cap left it out.
+        let dropped = frames.first().and_then(|f| c.dropped_run_holding(*f));
+        match rows.iter().position(|r| match r {
+            Row::Event { idx, .. } => holds(*idx),
+            Row::Dropped { at } => Some(*at) == dropped,
+            _ => false,
+        }) {
             Some(p) => {
                 self.ladder_cursor = p;
                 self.ladder_follow = false;

@@ -22,7 +22,7 @@ use crate::decode::Timestamp;
 use crate::diagnose::{zeek, Finding, Kind};
 use crate::output::text::segment_label;
 use crate::output::{thousands, OutputOptions};
-use crate::track::{Connection, Dir, DroppedRun, Event, EventKind, Side, State};
+use crate::track::{Connection, Dir, Event, EventKind, Side, State};
 
 /// Fewer plain segments than this in a row are shown one by one (as in `--text`).
 pub const FOLD_MIN: usize = 3;
@@ -330,6 +330,12 @@ pub fn lines<'a>(
         let marked = match *row {
             Row::Event { idx, .. } => proves(idx),
             Row::Fold { start, len } => (start..start + len).any(proves),
+            // Evidence the event cap left out is shown on the row standing for it.
+            Row::Dropped { at } => evidence.is_some_and(|ev| {
+                ev.frames
+                    .iter()
+                    .any(|f| c.dropped_run_holding(*f) == Some(at))
+            }),
             _ => false,
         };
         let cells = match *row {
@@ -447,14 +453,8 @@ pub fn lines<'a>(
                 }
             }
             Row::Dropped { at } => {
-                let r = c.dropped.at(at).copied().unwrap_or(DroppedRun {
-                    at,
-                    segments: 0,
-                    c2s: 0,
-                    bytes: 0,
-                    first: c.first_seen,
-                    last: c.first_seen,
-                });
+                // Rows are built from this connection, so the run is there.
+                let r = c.dropped.at(at).copied().unwrap_or_default();
                 let mut text = format!(
                     "{} segments, {} bytes not kept",
                     thousands(r.segments),
