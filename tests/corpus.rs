@@ -239,3 +239,22 @@ fn truncated_corpus_file_prints_what_was_read_then_warns() {
     assert!(err.contains("truncated"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+#[test]
+fn findings_on_real_captures_do_not_depend_on_the_event_cap() {
+    // As tests/diagnose.rs checks on the fixtures: one event kept per connection (plus the
+    // handshake, teardown and state changes) and every finding still says the same.
+    let dir = common::corpus_dir();
+    let mut dropped = 0;
+    for row in manifest() {
+        if BAD.iter().any(|(f, _)| *f == row.file) {
+            continue;
+        }
+        let path = dir.join(&row.file).to_string_lossy().into_owned();
+        let (all, _) = common::findings_and_dropped(&path, &[]);
+        let (capped, n) = common::findings_and_dropped(&path, &["--max-events", "1"]);
+        assert_eq!(all, capped, "{}", row.file);
+        dropped += n;
+    }
+    assert!(dropped > 10_000, "the cap left out only {dropped} events");
+}

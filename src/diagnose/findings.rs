@@ -137,6 +137,16 @@ pub fn entered(c: &Connection, side: Side, state: State) -> Option<(Timestamp, u
         .map(|e| (e.ts, e.frame))
 }
 
+/// Segments that went `dir` marked `bit`, counting those the event cap left out.
+fn marked(c: &Connection, dir: Dir, bit: u16) -> u64 {
+    let kept = c
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::Segment && e.dir == dir && e.marks.has(bit))
+        .count();
+    kept as u64 + c.dropped.marked(dir, bit)
+}
+
 fn frames_where(c: &Connection, f: impl Fn(&crate::track::Event) -> bool, max: usize) -> Vec<u64> {
     c.events
         .iter()
@@ -578,14 +588,7 @@ fn counted(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: &m
         if frames.is_empty() {
             frames.extend(c.dropped.first_marked_frame(bit));
         }
-        let sent = |dir: Dir| {
-            c.events
-                .iter()
-                .filter(|e| e.marks.has(bit) && e.dir == dir)
-                .count() as u64
-                + c.dropped.marked(dir, bit)
-        };
-        let (c2s, s2c) = (sent(Dir::C2S), sent(Dir::S2C));
+        let (c2s, s2c) = (marked(c, Dir::C2S, bit), marked(c, Dir::S2C, bit));
         (
             if c2s >= s2c {
                 Side::Client
@@ -672,11 +675,12 @@ fn counted(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: &m
         let end = c.end(side);
         let open = end.zero_window_since.get().map_or(0, |t| now.0 - t.0);
         let longest = end.zero_window_longest.max(open);
-        let zw = c
-            .events
-            .iter()
-            .filter(|e| e.marks.has(Marks::ZERO_WINDOW) && e.dir.sender() == side)
-            .count();
+        let dir = if side == Side::Client {
+            Dir::C2S
+        } else {
+            Dir::S2C
+        };
+        let zw = marked(c, dir, Marks::ZERO_WINDOW);
         if zw == 0 && longest == 0 {
             continue;
         }
@@ -722,7 +726,7 @@ fn counted(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: &m
             sentence,
             weight: secs(longest),
             remaining: None,
-            count: Some(zw as u64),
+            count: Some(zw),
             problem: true,
         });
     }
@@ -769,11 +773,7 @@ fn idle(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: &mut 
     if silent < cfg.idle_after {
         return;
     }
-    let keepalives = c
-        .events
-        .iter()
-        .filter(|e| e.marks.has(Marks::KEEPALIVE))
-        .count();
+    let keepalives = marked(c, Dir::C2S, Marks::KEEPALIVE) + marked(c, Dir::S2C, Marks::KEEPALIVE);
     out.push(Finding {
         kind: Kind::Idle,
         conn: c.id,

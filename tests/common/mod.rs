@@ -68,3 +68,28 @@ pub fn summary(lines: &[serde_json::Value]) -> &serde_json::Value {
 pub fn exists(p: &Path) -> bool {
     p.exists()
 }
+
+/// Each connection's findings as (id, kind, side, count, problem, sentence), and the events
+/// the cap left out, over a `--json --no-events` run with `extra` arguments.
+pub fn findings_and_dropped(path: &str, extra: &[&str]) -> (Vec<String>, u64) {
+    let mut args = vec!["--no-events"];
+    args.extend_from_slice(extra);
+    let lines = json_lines(path, &args);
+    let conns = connections(&lines);
+    let dropped = conns
+        .iter()
+        .map(|c| c["events_dropped"].as_u64().unwrap())
+        .sum();
+    let findings = conns
+        .iter()
+        .flat_map(|c| {
+            c["findings"].as_array().unwrap().iter().map(move |f| {
+                format!(
+                    "#{} {} {} {} {} {}",
+                    c["id"], f["kind"], f["side"], f["count"], f["problem"], f["sentence"]
+                )
+            })
+        })
+        .collect();
+    (findings, dropped)
+}
