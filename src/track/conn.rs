@@ -1144,9 +1144,12 @@ impl Connection {
                 }
                 // A receiver that never showed its handshake (SYN+ACK missing from the capture)
                 // but is acknowledged by a peer that is past it.
+                // Not a CLOSED end that has talked: it closed (a duplicate of the ACK of its
+                // FIN can come after).
                 State::Listen | State::Closed
                     if self.ends[r.other() as usize].state.is_synchronized()
-                        && self.rst_by.is_none() =>
+                        && self.rst_by.is_none()
+                        && (st == State::Listen || self.ends[r as usize].packets == 0) =>
                 {
                     let end = &mut self.ends[r as usize];
                     if end.isn.is_none() {
@@ -1392,6 +1395,11 @@ mod tests {
         assert_eq!(e.states, [TimeWait, LastAck]);
         let e = t.feed(seg(true, ACK, CISN + 2, SISN + 2, 0, 13));
         assert_eq!(e.states, [TimeWait, Closed]);
+        // A duplicate of that last ACK (the capture holds it twice) does not bring the closed
+        // server back: it was not a missing handshake (zeek's ssh-dups.pcap did this).
+        let e = t.feed(seg(true, ACK, CISN + 2, SISN + 2, 0, 13));
+        assert_eq!(e.states, [TimeWait, Closed]);
+        assert!(!e.marks.has(Marks::INFERRED));
         assert_eq!(t.conn().teardown(), Teardown::Fin);
         assert_eq!(
             t.conn().client().time_wait_since.get(),
