@@ -75,6 +75,9 @@ fn textbook_connection_goes_through_every_state_in_order() {
     // Relative numbers: the SYN is 0, the first data byte 1.
     assert_eq!(c["events"][0]["seq"], 0);
     assert_eq!(c["events"][2]["ack"], 1);
+    // A SYN's acknowledgment field means nothing: 0, not 0 minus the server's ISN.
+    assert_eq!(c["events"][0]["ack"], 0);
+    assert_eq!(c["events"][1]["ack"], 1);
     assert_eq!(c["client_options"]["mss"], 1460);
     assert_eq!(c["client_options"]["wscale"], 7);
 }

@@ -312,6 +312,9 @@ fn write_events(buf: &mut Vec<u8>, c: &Connection, opts: &OutputOptions) {
     for (i, e) in c.events.iter().enumerate() {
         let (seq, ack) = match (e.kind, opts.seq) {
             (EventKind::TimeWaitExpired, _) => (0, 0),
+            // Without the ACK flag the field means nothing (a SYN's is 0 or garbage): 0, as
+            // Wireshark's relative numbers show it, rather than 0 minus the peer's ISN.
+            (_, SeqStyle::Relative) if !e.flags.ack() => (c.rel_seq(e.dir, e.seq), 0),
             (_, SeqStyle::Relative) => (c.rel_seq(e.dir, e.seq), c.rel_ack(e.dir, e.ack)),
             (_, SeqStyle::Absolute) => (e.seq, e.ack),
         };
