@@ -319,7 +319,8 @@ fn past_the_event_cap_json_says_where_segments_went_and_who_retransmitted() {
     assert_eq!(capped["events_dropped"], 169);
     assert_eq!(
         capped["dropped_runs"],
-        serde_json::json!([{"after": 16, "segments": 169, "c2s": 56, "bytes": 163624,
+        serde_json::json!([{"after": 16, "segments": 169, "c2s": 56, "s2c": 113,
+                            "bytes": 163624, "frame": 17, "frame_last": 185,
                             "t": 0.0334, "t_last": 0.377}])
     );
     assert!(

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::decode::{Endpoint, Flags, Timestamp};
-use crate::track::{Connection, Dir, EventKind, Handshake, Marks, Side, State};
+use crate::track::{Connection, Dir, Dropped, EventKind, Handshake, Marks, Side, State};
 
 /// Thresholds, all in seconds. Time is capture time for files, wall-clock time live.
 #[derive(Debug, Clone)]
@@ -145,6 +145,22 @@ fn marked(c: &Connection, dir: Dir, bit: u16) -> u64 {
         .filter(|e| e.kind == EventKind::Segment && e.dir == dir && e.marks.has(bit))
         .count();
     kept as u64 + c.dropped.marked(dir, bit)
+}
+
+/// The first [`Dropped::EVIDENCE`] segments marked `bit` that went `dir` (or either way), as
+/// (frame, time) in capture order, kept in the event log or not: the same whatever the cap.
+fn marked_evidence(c: &Connection, bit: u16, dir: Option<Dir>) -> Vec<(u64, Timestamp)> {
+    let mut out: Vec<(u64, Timestamp)> = c
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::Segment && e.marks.has(bit))
+        .filter(|e| dir.is_none_or(|d| d == e.dir))
+        .map(|e| (e.frame, e.ts))
+        .chain(c.dropped.marked_frames(bit, dir))
+        .collect();
+    out.sort_unstable();
+    out.truncate(Dropped::EVIDENCE);
+    out
 }
 
 fn frames_where(c: &Connection, f: impl Fn(&crate::track::Event) -> bool, max: usize) -> Vec<u64> {
@@ -582,12 +598,10 @@ fn counted(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: &m
             .position(|(b, _)| *b == bit)
             .map_or(0, |i| u64::from(c.mark_counts[i]))
     };
-    // Who sent the marked segments, counting those the event cap left out.
-    let by_side = |bit: u16| -> (Side, Vec<u64>) {
-        let mut frames = frames_where(c, |e| e.marks.has(bit), 8);
-        if frames.is_empty() {
-            frames.extend(c.dropped.first_marked_frame(bit));
-        }
+    // Who sent the marked segments and the first of them (frame, time), counting those the
+    // event cap left out: the same whatever the cap.
+    let by_side = |bit: u16| -> (Side, Vec<(u64, Timestamp)>) {
+        let frames = marked_evidence(c, bit, None);
         let (c2s, s2c) = (marked(c, Dir::C2S, bit), marked(c, Dir::S2C, bit));
         (
             if c2s >= s2c {
@@ -608,7 +622,7 @@ fn counted(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: &m
     if retrans > 0 {
         let (side, mut frames) = by_side(Marks::RETRANSMISSION);
         // Not the SYNs' (a frame the cap left out is never a SYN: those are always kept).
-        frames.retain(|f| !c.events.iter().any(|e| e.frame == *f && e.flags.syn()));
+        frames.retain(|(f, _)| !c.events.iter().any(|e| e.frame == *f && e.flags.syn()));
         let pct = 100.0 * retrans as f64 / c.packets().max(1) as f64;
         let sentence = say!(
                 text,
@@ -685,15 +699,11 @@ fn counted(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: &m
             continue;
         }
         let stuck = secs(longest) >= cfg.stuck_after;
+        let evidence = marked_evidence(c, Marks::ZERO_WINDOW, Some(dir));
         let since = end
             .zero_window_since
             .get()
-            .or_else(|| {
-                c.events
-                    .iter()
-                    .find(|e| e.marks.has(Marks::ZERO_WINDOW) && e.dir.sender() == side)
-                    .map(|e| e.ts)
-            })
+            .or(evidence.first().map(|(_, t)| *t))
             .unwrap_or(c.first_seen);
         let sentence = if stuck {
             say!(
@@ -718,11 +728,7 @@ fn counted(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: &m
             side,
             endpoint: end.addr,
             since,
-            frames: frames_where(
-                c,
-                |e| e.marks.has(Marks::ZERO_WINDOW) && e.dir.sender() == side,
-                8,
-            ),
+            frames: evidence.into_iter().map(|(f, _)| f).collect(),
             sentence,
             weight: secs(longest),
             remaining: None,
@@ -740,12 +746,13 @@ fn plural(n: u64) -> &'static str {
     }
 }
 
-/// A finding that counts marked segments over the whole connection, weighted by the count.
+/// A finding that counts marked segments (weighted by the count), since the first of them (`evidence`: frames and
+/// times, in capture order).
 fn per_count(
     c: &Connection,
     kind: Kind,
     side: Side,
-    frames: Vec<u64>,
+    evidence: Vec<(u64, Timestamp)>,
     n: u64,
     sentence: String,
     problem: bool,
@@ -755,8 +762,8 @@ fn per_count(
         conn: c.id,
         side,
         endpoint: c.end(side).addr,
-        since: c.first_seen,
-        frames,
+        since: evidence.first().map_or(c.first_seen, |(_, t)| *t),
+        frames: evidence.into_iter().map(|(f, _)| f).collect(),
         sentence,
         weight: n as f64,
         remaining: None,
@@ -780,7 +787,14 @@ fn idle(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: &mut 
         side: Side::Client,
         endpoint: c.client().addr,
         since: c.last_seen,
-        frames: c.events.last().map(|e| vec![e.frame]).unwrap_or_default(),
+        // The last segment, kept or left out by the event cap.
+        frames: c
+            .events
+            .last()
+            .map(|e| e.frame)
+            .max(c.dropped.runs().last().map(|r| r.last_frame))
+            .into_iter()
+            .collect(),
         sentence: say!(
                 text,
             "ESTABLISHED and silent for {:.0} s{}",

@@ -280,8 +280,9 @@ fn finding(o: &mut Out<'_>, f: &Finding) {
 /// flags and a `Vec` for the marks per event) and sent through serde token by token. The
 /// bytes are the same serde_json wrote: integers in decimal, `t` through ryu as serde_json
 /// formats an f64, and names that never need escaping.
-/// `{"after":N,"segments":..,"c2s":..,"bytes":..,"t":..,"t_last":..}` per run of segments
-/// not kept: `after` events kept before it, times as the events' `t`.
+/// `{"after":N,"segments":..,"c2s":..,"s2c":..,"bytes":..,"frame":..,"frame_last":..,"t":..,
+/// "t_last":..}` per run of segments not kept: `after` events kept before it, times as the
+/// events' `t`.
 fn write_dropped_runs(buf: &mut Vec<u8>, c: &Connection) {
     let mut int = itoa::Buffer::new();
     let mut float = ryu::Buffer::new();
@@ -293,7 +294,10 @@ fn write_dropped_runs(buf: &mut Vec<u8>, c: &Connection) {
             (b"{\"after\":".as_slice(), r.at as u64),
             (b",\"segments\":", r.segments),
             (b",\"c2s\":", r.c2s),
+            (b",\"s2c\":", r.segments - r.c2s),
             (b",\"bytes\":", r.bytes),
+            (b",\"frame\":", r.first_frame),
+            (b",\"frame_last\":", r.last_frame),
         ] {
             buf.extend_from_slice(key);
             buf.extend_from_slice(int.format(n).as_bytes());

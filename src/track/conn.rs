@@ -188,6 +188,9 @@ pub struct DroppedRun {
     pub bytes: u64,
     pub first: Timestamp,
     pub last: Timestamp,
+    /// Frame numbers of its first and last segments.
+    pub first_frame: u64,
+    pub last_frame: u64,
 }
 
 /// What the event cap left out of a connection: its [`DroppedRun`]s, and the marks those
@@ -202,8 +205,10 @@ struct DroppedLog {
     runs: Vec<DroppedRun>,
     /// Per direction (`Dir as usize`), per mark (`Marks::NAMES` order): segments not kept.
     marks: [[u32; Marks::COUNT]; 2],
-    /// Per mark: the frame of the first segment not kept that carried it (0: none).
-    first_frame: [u64; Marks::COUNT],
+    /// The first [`Dropped::EVIDENCE`] segments not kept that carried each mark each way, as
+    /// (index in `Marks::NAMES`, direction, frame, time), in capture order: the diagnosis's
+    /// evidence.
+    first_marked: Vec<(u8, Dir, u64, Timestamp)>,
 }
 
 impl Dropped {
@@ -240,13 +245,24 @@ impl Dropped {
         }
     }
 
-    /// The frame of the first segment not kept that was marked `bit`.
-    pub fn first_marked_frame(&self, bit: u16) -> Option<u64> {
-        let i = Marks::index(bit)?;
+    /// Segments not kept that are remembered per mark, as evidence (the diagnosis shows at
+    /// most this many frames per finding).
+    pub const EVIDENCE: usize = 8;
+
+    /// (frame, time) of the first [`Dropped::EVIDENCE`] segments not kept that went `dir` (or
+    /// either way) marked `bit`, in capture order.
+    pub fn marked_frames(
+        &self,
+        bit: u16,
+        dir: Option<Dir>,
+    ) -> impl Iterator<Item = (u64, Timestamp)> + '_ {
+        let i = Marks::index(bit).map_or(u8::MAX, |i| i as u8);
         self.0
             .as_deref()
-            .map(|l| l.first_frame[i])
-            .filter(|f| *f != 0)
+            .into_iter()
+            .flat_map(|l| l.first_marked.iter())
+            .filter(move |(m, d, _, _)| *m == i && dir.is_none_or(|dir| dir == *d))
+            .map(|(_, _, f, t)| (*f, *t))
     }
 
     /// Counts `ev` as not kept, `at` events having been kept so far: it joins the last run
@@ -256,10 +272,11 @@ impl Dropped {
         if !ev.marks.is_empty() {
             for (i, (bit, _)) in Marks::NAMES.iter().enumerate() {
                 if ev.marks.has(*bit) {
-                    log.marks[ev.dir as usize][i] += 1;
-                    if log.first_frame[i] == 0 {
-                        log.first_frame[i] = ev.frame;
+                    let seen = &mut log.marks[ev.dir as usize][i];
+                    if (*seen as usize) < Self::EVIDENCE {
+                        log.first_marked.push((i as u8, ev.dir, ev.frame, ev.ts));
                     }
+                    *seen += 1;
                 }
             }
         }
@@ -274,6 +291,8 @@ impl Dropped {
                     bytes: 0,
                     first: ev.ts,
                     last: ev.ts,
+                    first_frame: ev.frame,
+                    last_frame: ev.frame,
                 });
                 runs.last_mut().expect("just pushed")
             }
@@ -282,6 +301,7 @@ impl Dropped {
         run.c2s += u64::from(ev.dir == Dir::C2S);
         run.bytes += u64::from(ev.len);
         run.last = ev.ts;
+        run.last_frame = ev.frame;
     }
 }
 

@@ -5,9 +5,9 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use rustc_hash::FxHashMap;
 
-use super::conn::{Connection, Event};
+use super::conn::{Connection, Dropped, Event};
 use super::state::State;
-use crate::decode::{Endpoint, Segment, Timestamp};
+use crate::decode::{Endpoint, Flags, Segment, Timestamp};
 
 #[derive(Debug, Clone)]
 pub struct TrackerConfig {
@@ -730,12 +730,23 @@ fn starts_new_connection(c: &Connection, seg: &Segment) -> bool {
 /// Appends `ev` unless the connection is at its cap and the event is a plain data/ACK one.
 /// Returns whether the event was dropped.
 fn push_event(conn: &mut Connection, ev: Event, max: usize) -> bool {
-    if conn.events.len() >= max && !(ev.any_change() || ev.flags.has(0x07)) {
+    if conn.events.len() >= max && !kept_past_the_cap(conn, &ev) {
         conn.dropped.add(conn.events.len(), &ev);
         return true;
     }
     conn.events.push(ev);
     false
+}
+
+/// Events kept whatever the cap: the story (handshake, teardown, every state change) and the
+/// first few segments an end sends after its peer reset the connection (the half-open
+/// finding's evidence; a count of them is kept anyway).
+fn kept_past_the_cap(conn: &Connection, ev: &Event) -> bool {
+    let sender = ev.dir.sender();
+    ev.any_change()
+        || ev.flags.has(Flags::SYN | Flags::FIN | Flags::RST)
+        || (conn.rst_by == Some(sender.other())
+            && conn.end(sender).after_peer_rst <= Dropped::EVIDENCE as u64)
 }
 
 /// Per-state counts over connections, both ends (like `ss -s`).

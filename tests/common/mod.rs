@@ -69,7 +69,8 @@ pub fn exists(p: &Path) -> bool {
     p.exists()
 }
 
-/// Each connection's findings as (id, kind, side, count, problem, sentence), and the events
+/// Each connection's findings (id, kind, side, count, problem, sentence, since, evidence frames),
+/// and the events
 /// the cap left out, over a `--json --no-events` run with `extra` arguments.
 pub fn findings_and_dropped(path: &str, extra: &[&str]) -> (Vec<String>, u64) {
     let mut args = vec!["--no-events"];
@@ -85,8 +86,15 @@ pub fn findings_and_dropped(path: &str, extra: &[&str]) -> (Vec<String>, u64) {
         .flat_map(|c| {
             c["findings"].as_array().unwrap().iter().map(move |f| {
                 format!(
-                    "#{} {} {} {} {} {}",
-                    c["id"], f["kind"], f["side"], f["count"], f["problem"], f["sentence"]
+                    "#{} {} {} {} {} {} since {} frames {}",
+                    c["id"],
+                    f["kind"],
+                    f["side"],
+                    f["count"],
+                    f["problem"],
+                    f["sentence"],
+                    f["since"],
+                    f["frames"]
                 )
             })
         })
