@@ -226,16 +226,17 @@ fn push_ladder(out: &mut String, c: &Connection, opts: &OutputOptions) {
             push_centered(
                 out,
                 &format!(
-                    "({} segments not kept: --max-events)",
-                    thousands(r.segments)
+                    "({} segment{} not kept: --max-events)",
+                    thousands(r.segments),
+                    if r.segments == 1 { "" } else { "s" }
                 ),
             );
             out.push_str("| ");
             let _ = write!(
                 out,
                 "  [{} c2s, {} s2c, {} bytes]",
-                r.c2s,
-                r.segments - r.c2s,
+                thousands(r.c2s),
+                thousands(r.segments - r.c2s),
                 thousands(r.bytes)
             );
             end_row(out, start);
@@ -380,7 +381,10 @@ pub fn summary(r: &Report<'_>) -> String {
     if !marks.is_empty() {
         let _ = writeln!(out, "  segments marked: {}", marks.join(", "));
     }
-    let _ = writeln!(out, "  final states        client   server");
+    // No connection, no table (a bare heading read as if something was cut off).
+    if s.states.iter().flatten().any(|n| *n > 0) {
+        let _ = writeln!(out, "  final states        client   server");
+    }
     for (i, st) in State::ALL.iter().enumerate() {
         let (c, sv) = (s.states[0][i], s.states[1][i]);
         if c + sv > 0 {

@@ -37,7 +37,7 @@ pub const KEYS: &[(&str, &str)] = &[
         "problems: choose a finding / its ladder, evidence marked !",
     ),
     ("", "Screen"),
-    ("?", "this help (any key closes it)"),
+    ("?", "this help (? or Esc closes it)"),
     ("Ctrl-L", "redraw the screen"),
     ("Ctrl-Z", "suspend (fg resumes)"),
     (

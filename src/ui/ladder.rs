@@ -456,8 +456,9 @@ pub fn lines<'a>(
                 // Rows are built from this connection, so the run is there.
                 let r = c.dropped.at(at).copied().unwrap_or_default();
                 let mut text = format!(
-                    "{} segments, {} bytes not kept",
+                    "{} segment{}, {} bytes not kept",
                     thousands(r.segments),
+                    if r.segments == 1 { "" } else { "s" },
                     thousands(r.bytes)
                 );
                 // Name the option where it fits (the narration always does).
@@ -465,7 +466,11 @@ pub fn lines<'a>(
                     text.push_str(" (--max-events)");
                 }
                 let tail = if g.tail > 0 {
-                    format!("[{} c2s, {} s2c]", r.c2s, r.segments - r.c2s)
+                    format!(
+                        "[{} c2s, {} s2c]",
+                        thousands(r.c2s),
+                        thousands(r.segments - r.c2s)
+                    )
                 } else {
                     String::new()
                 };

@@ -215,6 +215,10 @@ pub const DROPPED: Text = t(
     "{n} data and ACK segments ({bytes} bytes) here were not kept: a connection keeps at most --max-events events; its handshake, teardown and every state change always are.",
     "此处有 {n} 个数据和 ACK 报文（{bytes} 字节）未保留：每个连接最多保留 --max-events 个事件；握手、挥手和每次状态变化总会保留。",
 );
+pub const DROPPED_ONE: Text = t(
+    "1 data or ACK segment ({bytes} bytes) here was not kept: a connection keeps at most --max-events events; its handshake, teardown and every state change always are.",
+    "此处有 1 个数据或 ACK 报文（{bytes} 字节）未保留：每个连接最多保留 --max-events 个事件；握手、挥手和每次状态变化总会保留。",
+);
 pub const NOTHING: Text = t("No connection selected yet.", "尚未选择连接。");
 
 fn meaning(k: Kind) -> Text {
@@ -324,7 +328,7 @@ pub fn folded(n: usize, lang: Lang) -> String {
 
 /// A run of `n` segments carrying `bytes` that the event cap left out.
 pub fn dropped(n: u64, bytes: u64, lang: Lang) -> String {
-    DROPPED
+    if n == 1 { DROPPED_ONE } else { DROPPED }
         .get(lang)
         .replace("{n}", &thousands(n))
         .replace("{bytes}", &thousands(bytes))
@@ -335,6 +339,17 @@ mod tests {
     use super::*;
     use crate::decode::{Endpoint, Segment, TcpOptions, Timestamp};
     use crate::track::{Tracker, TrackerConfig};
+
+    #[test]
+    fn segments_not_kept_are_counted_in_words() {
+        assert_eq!(
+            dropped(1, 0, Lang::En),
+            "1 data or ACK segment (0 bytes) here was not kept: a connection keeps at most --max-events events; its handshake, teardown and every state change always are."
+        );
+        assert!(dropped(12_345, 1_500_000, Lang::En)
+            .starts_with("12,345 data and ACK segments (1,500,000 bytes) here were not kept"));
+        assert!(dropped(2, 10, Lang::Zh).starts_with("此处有 2 个数据和 ACK 报文（10 字节）未保留"));
+    }
 
     fn seg(c2s: bool, flags: u16, seq: u32, ack: u32) -> Segment {
         let c = Endpoint {
