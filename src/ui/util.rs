@@ -66,14 +66,23 @@ pub fn truncate(s: &str, w: usize, ellipsis: char) -> String {
     out
 }
 
-/// `950`, `12.3k`, `4.5M`.
+/// `950`, `12.3k`, `175k`, `4.5M`: at most 5 characters (the list's column is 5 wide; 175,408
+/// showed as `175.…`).
 pub fn human_count(n: u64) -> String {
-    match n {
-        0..=9_999 => n.to_string(),
-        10_000..=999_999 => format!("{:.1}k", n as f64 / 1e3),
-        1_000_000..=999_999_999 => format!("{:.1}M", n as f64 / 1e6),
-        _ => format!("{:.1}G", n as f64 / 1e9),
+    if n < 10_000 {
+        return n.to_string();
     }
+    for (unit, div) in [("k", 1e3), ("M", 1e6), ("G", 1e9)] {
+        let v = n as f64 / div;
+        // Thresholds on the rounded value: 99,960 is `100k`, not `100.0k`.
+        if v < 99.95 {
+            return format!("{v:.1}{unit}");
+        }
+        if v < 999.5 {
+            return format!("{v:.0}{unit}");
+        }
+    }
+    format!("{:.0}T", n as f64 / 1e12)
 }
 
 /// Bytes: `3840`, `38.4k`, `1.2M`.
@@ -115,6 +124,25 @@ mod tests {
     fn numbers_are_compact() {
         assert_eq!(human_count(9999), "9999");
         assert_eq!(human_count(12_345), "12.3k");
+        assert_eq!(human_count(99_949), "99.9k");
+        assert_eq!(human_count(99_960), "100k");
+        assert_eq!(human_count(175_408), "175k");
+        assert_eq!(human_count(999_499), "999k");
+        assert_eq!(human_count(999_500), "1.0M");
+        assert_eq!(human_count(16_777_218), "16.8M");
+        assert_eq!(human_count(123_456_789), "123M");
+        for n in [
+            0,
+            9_999,
+            10_000,
+            99_999,
+            100_000,
+            999_999,
+            999_999_999_999,
+            1 << 40,
+        ] {
+            assert!(human_count(n).len() <= 5, "{n}: {}", human_count(n));
+        }
         assert_eq!(human_secs(0.1172), "0.12s");
         assert_eq!(human_secs(302.0), "5m02");
     }
