@@ -122,6 +122,15 @@ fn empty_capture() {
     assert!(s.contains("No TCP connection in this capture."), "{s}");
     assert!(s.contains("No connection selected"), "{s}");
     insta::assert_snapshot!("empty_80x24", t.backend());
+    // The problems view at the end of an empty capture does not promise findings to come.
+    a.view = synack::ui::app::View::Problems;
+    let s = text(&draw(&mut a, &r, 80, 24));
+    assert!(
+        s.contains("No TCP connection in this capture: nothing to diagnose."),
+        "{s}"
+    );
+    assert!(s.contains("Nothing found; p goes back."), "{s}");
+    assert!(!s.contains("as the replay reaches them"), "{s}");
 }
 
 #[test]

@@ -172,7 +172,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
     f.render_widget(block, area);
     let d = &replay.diag;
     if d.rows.is_empty() {
-        let msg = if replay.at_end() {
+        let msg = if replay.at_end() && replay.connection_count() == 0 {
+            "No TCP connection in this capture: nothing to diagnose."
+        } else if replay.at_end() {
             "Nothing found: every connection looks healthy."
         } else {
             "No finding so far: they appear here as the replay reaches them."
@@ -242,6 +244,7 @@ pub fn narration(replay: &Replay, app: &App) -> String {
                 }
             )
         }
+        _ if replay.at_end() => "Nothing found; p goes back.".into(),
         _ => "Findings appear here as the replay reaches them; p goes back.".into(),
     }
 }
