@@ -1,5 +1,6 @@
 //! Live capture end to end, on real TCP traffic: every test builds its own pair of network
-//! namespaces joined by a veth pair (client 10.77.0.1 on `v0`, server 10.77.0.2 on `v1`),
+//! namespaces joined by a veth pair (client 10.78.0.1 on `v0`, server 10.78.0.2 on `v1`; the
+//! harness is tests/live_common, shared with tests/live_diagnose.rs),
 //! runs real sockets in them (std::net, created on a thread that has entered the namespace),
 //! captures with `synack -i ... --json` and checks what synack reports against the kernel's own
 //! view of the same sockets (`ss -tan` in that namespace).
@@ -7,192 +8,17 @@
 //! These tests need root (network namespaces, packet capture). They never skip: without root
 //! they fail, saying so.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::os::fd::AsRawFd;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::Command;
+use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const SERVER_IP: &str = "10.77.0.2";
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_synack")
-}
-
-fn require_root() {
-    // SAFETY: geteuid has no preconditions.
-    let euid = unsafe { libc::geteuid() };
-    assert_eq!(
-        euid, 0,
-        "live tests need root to create network namespaces and capture: run as root or with \
-         sudo (e.g. `sudo -E cargo test --test live`); they do not skip"
-    );
-    let ip = Command::new("ip").arg("-V").output();
-    assert!(
-        ip.is_ok_and(|o| o.status.success()),
-        "live tests need `ip` (iproute2): `make deps` installs it"
-    );
-}
-
-fn sh(cmd: &[&str]) -> Output {
-    let out = Command::new(cmd[0])
-        .args(&cmd[1..])
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-/// Two namespaces, client and server, joined by a veth pair; deleted on drop (even when the
-/// test fails).
-struct Net {
-    client: String,
-    server: String,
-}
-
-impl Net {
-    fn new(tag: &str) -> Net {
-        require_root();
-        static SEQ: AtomicUsize = AtomicUsize::new(0);
-        let id = format!(
-            "synack-t{}-{}-{}",
-            std::process::id(),
-            SEQ.fetch_add(1, Ordering::Relaxed),
-            tag
-        );
-        let net = Net {
-            client: format!("{id}-c"),
-            server: format!("{id}-s"),
-        };
-        sh(&["ip", "netns", "add", &net.client]);
-        sh(&["ip", "netns", "add", &net.server]);
-        let (c, s) = (net.client.as_str(), net.server.as_str());
-        sh(&[
-            "ip", "-n", c, "link", "add", "v0", "type", "veth", "peer", "name", "v1", "netns", s,
-        ]);
-        sh(&["ip", "-n", c, "addr", "add", "10.77.0.1/24", "dev", "v0"]);
-        sh(&["ip", "-n", s, "addr", "add", "10.77.0.2/24", "dev", "v1"]);
-        for (ns, dev) in [(c, "v0"), (s, "v1"), (c, "lo"), (s, "lo")] {
-            sh(&["ip", "-n", ns, "link", "set", dev, "up"]);
-        }
-        net
-    }
-
-    /// Runs `f` on a thread inside namespace `ns`: sockets it creates belong to that namespace
-    /// for good, whichever thread uses them afterwards.
-    fn inside<T: Send + 'static>(ns: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-        let path = format!("/run/netns/{ns}");
-        std::thread::spawn(move || {
-            let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-            // SAFETY: a valid namespace descriptor; only this thread changes namespace.
-            let rc = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
-            assert_eq!(rc, 0, "setns {path}: {}", std::io::Error::last_os_error());
-            f()
-        })
-        .join()
-        .expect("namespace thread panicked")
-    }
-
-    fn listen(&self, port: u16) -> TcpListener {
-        Net::inside(&self.server, move || {
-            TcpListener::bind((SERVER_IP, port)).expect("bind in the server namespace")
-        })
-    }
-
-    fn connect(&self, port: u16) -> std::io::Result<TcpStream> {
-        let addr: SocketAddr = format!("{SERVER_IP}:{port}").parse().unwrap();
-        Net::inside(&self.client, move || {
-            TcpStream::connect_timeout(&addr, Duration::from_secs(3))
-        })
-    }
-
-    /// `ss -Htano` in `ns`: (state, local, peer, timer seconds) per TCP socket.
-    fn ss(&self, ns: &str, extra: &[&str]) -> Vec<SsLine> {
-        let mut cmd = vec!["ip", "netns", "exec", ns, "ss", "-Htano"];
-        cmd.extend_from_slice(extra);
-        let out = sh(&cmd);
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter_map(SsLine::parse)
-            .collect()
-    }
-}
-
-impl Drop for Net {
-    fn drop(&mut self) {
-        for ns in [&self.client, &self.server] {
-            let _ = Command::new("ip").args(["netns", "del", ns]).output();
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-struct SsLine {
-    state: String,
-    local: String,
-    peer: String,
-    timer_secs: Option<f64>,
-}
-
-impl SsLine {
-    fn parse(line: &str) -> Option<SsLine> {
-        let f: Vec<&str> = line.split_whitespace().collect();
-        if f.len() < 5 {
-            return None;
-        }
-        // With a `state` filter ss leaves the state column out.
-        let (state, rest) = if f[0].parse::<u64>().is_ok() {
-            ("", &f[..])
-        } else {
-            (f[0], &f[1..])
-        };
-        let timer_secs = line.split("timer:(").nth(1).and_then(|t| {
-            let secs = t.split(',').nth(1)?;
-            let mut total = 0.0;
-            // e.g. "59sec", "1min2sec", "120ms"
-            let mut num = String::new();
-            let mut unit = String::new();
-            for ch in secs.chars() {
-                if ch.is_ascii_digit() || ch == '.' {
-                    if !unit.is_empty() {
-                        total += unit_secs(&num, &unit);
-                        num.clear();
-                        unit.clear();
-                    }
-                    num.push(ch);
-                } else {
-                    unit.push(ch);
-                }
-            }
-            total += unit_secs(&num, &unit);
-            Some(total)
-        });
-        Some(SsLine {
-            state: state.to_string(),
-            local: rest[2].to_string(),
-            peer: rest[3].to_string(),
-            timer_secs,
-        })
-    }
-}
-
-fn unit_secs(num: &str, unit: &str) -> f64 {
-    let n: f64 = num.parse().unwrap_or(0.0);
-    match unit {
-        "ms" => n / 1000.0,
-        "min" => n * 60.0,
-        "h" => n * 3600.0,
-        _ => n,
-    }
-}
+mod live_common;
+use live_common::{bin, events, require_root, settle, sh, Capture, Net, SsLine, SERVER_IP};
 
 /// synack's state names as `ss` prints them.
 fn ss_name(state: &str) -> String {
@@ -201,162 +27,6 @@ fn ss_name(state: &str) -> String {
         "SYN_RECEIVED" => "SYN-RECV".into(),
         other => other.replace('_', "-"),
     }
-}
-
-/// A running `synack -i IFACE --json` inside a namespace.
-struct Capture {
-    child: Child,
-    stdout: mpsc::Receiver<String>,
-    stdout_seen: Vec<String>,
-    stderr: mpsc::Receiver<String>,
-    stderr_seen: Vec<String>,
-}
-
-fn lines_of(r: impl Read + Send + 'static) -> mpsc::Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(r).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
-}
-
-impl Capture {
-    /// Starts synack and waits for its readiness line ("capturing on ...").
-    fn start(ns: &str, iface: &str, extra: &[&str]) -> Capture {
-        let mut child = Command::new("ip")
-            .args(["netns", "exec", ns, bin(), "-i", iface, "--json"])
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn synack");
-        let mut cap = Capture {
-            stdout: lines_of(child.stdout.take().unwrap()),
-            stdout_seen: Vec::new(),
-            stderr: lines_of(child.stderr.take().unwrap()),
-            stderr_seen: Vec::new(),
-            child,
-        };
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while Instant::now() < deadline {
-            match cap.stderr.recv_timeout(Duration::from_millis(100)) {
-                Ok(line) => {
-                    let ready = line.contains("capturing on");
-                    cap.stderr_seen.push(line);
-                    if ready {
-                        return cap;
-                    }
-                }
-                Err(mpsc::RecvTimeoutError::Timeout) => {}
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            }
-        }
-        let _ = cap.child.kill();
-        panic!(
-            "synack did not start capturing on {iface} in {ns}: {:?}",
-            cap.stderr_seen
-        );
-    }
-
-    /// Ctrl-C, as a user would.
-    fn interrupt(&self) {
-        // SAFETY: signalling our own child (`ip netns exec` execs synack in place).
-        unsafe {
-            libc::kill(self.child.id() as libc::pid_t, libc::SIGINT);
-        }
-    }
-
-    /// The next line synack writes, while it runs.
-    fn next_line(&mut self, within: Duration) -> Option<Value> {
-        let line = self.stdout.recv_timeout(within).ok()?;
-        self.stdout_seen.push(line.clone());
-        Some(serde_json::from_str(&line).unwrap_or_else(|e| panic!("bad JSON {line:?}: {e}")))
-    }
-
-    /// Waits (bounded) for synack to exit; returns its exit code, JSON lines and stderr.
-    fn finish(mut self, within: Duration) -> Finished {
-        let deadline = Instant::now() + within;
-        let status = loop {
-            if let Some(st) = self.child.try_wait().unwrap() {
-                break st;
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                panic!(
-                    "synack did not stop within {within:?}; stderr: {:?}",
-                    self.stderr_seen
-                );
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        let mut out = std::mem::take(&mut self.stdout_seen);
-        while let Ok(l) = self.stdout.recv_timeout(Duration::from_millis(500)) {
-            out.push(l);
-        }
-        let mut stderr = std::mem::take(&mut self.stderr_seen);
-        while let Ok(l) = self.stderr.recv_timeout(Duration::from_millis(200)) {
-            stderr.push(l);
-        }
-        let lines: Vec<Value> = out
-            .iter()
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON {l:?}: {e}")))
-            .collect();
-        Finished {
-            code: status.code(),
-            lines,
-            stderr: stderr.join("\n"),
-        }
-    }
-}
-
-struct Finished {
-    code: Option<i32>,
-    lines: Vec<Value>,
-    stderr: String,
-}
-
-impl Finished {
-    fn connections(&self) -> Vec<&Value> {
-        self.lines
-            .iter()
-            .filter(|v| v["type"] == "connection")
-            .collect()
-    }
-
-    fn summary(&self) -> &Value {
-        let s = self.lines.last().expect("no output");
-        assert_eq!(s["type"], "summary", "last line is not the summary");
-        s
-    }
-
-    /// The one connection between `client` (ip:port) and the server port.
-    fn conn(&self, client: &str, server_port: u16) -> &Value {
-        let server = format!("{SERVER_IP}:{server_port}");
-        let found: Vec<&Value> = self
-            .connections()
-            .into_iter()
-            .filter(|c| c["client"] == client && c["server"] == server.as_str())
-            .collect();
-        assert_eq!(
-            found.len(),
-            1,
-            "expected one connection {client} -> {server}, got {} in {:#?}\nstderr: {}",
-            found.len(),
-            self.lines,
-            self.stderr
-        );
-        found[0]
-    }
-}
-
-fn events(c: &Value) -> &Vec<Value> {
-    c["events"].as_array().expect("events")
 }
 
 /// (dir, flags, client_state, server_state) of every event, for readable assertions.
@@ -372,11 +42,6 @@ fn ladder(c: &Value) -> Vec<(String, String, String, String)> {
             )
         })
         .collect()
-}
-
-/// Lets the capture thread hand the last packets over before the test looks.
-fn settle() {
-    std::thread::sleep(Duration::from_millis(300));
 }
 
 const STOP_WITHIN: Duration = Duration::from_secs(5);
@@ -399,7 +64,7 @@ fn normal_exchange_handshake_data_teardown_and_time_wait_matches_ss() {
     assert_eq!(server.read(&mut buf).unwrap(), 0);
     drop(server);
     settle();
-    let ss_tw = net.ss(&net.client, &["state", "time-wait"]);
+    let ss_tw = net.ss(&net.client);
     cap.interrupt();
     let done = cap.finish(STOP_WITHIN);
     assert_eq!(done.code, Some(0), "stderr: {}", done.stderr);
@@ -455,13 +120,13 @@ fn normal_exchange_handshake_data_teardown_and_time_wait_matches_ss() {
     let server = format!("{SERVER_IP}:8080");
     let tw: Vec<&SsLine> = ss_tw
         .iter()
-        .filter(|s| s.local == local && s.peer == server)
+        .filter(|s| s.state == "TIME-WAIT" && s.local == local && s.peer == server)
         .collect();
-    assert_eq!(tw.len(), 1, "ss state time-wait: {ss_tw:#?}");
+    assert_eq!(tw.len(), 1, "ss: {ss_tw:#?}");
     let ours = c["time_wait_remaining"]
         .as_f64()
         .expect("time_wait_remaining");
-    let kernel = tw[0].timer_secs.expect("ss timer");
+    let kernel = tw[0].timer.as_ref().expect("ss timer").1;
     assert!(
         (ours - kernel).abs() <= 3.0 && ours > 50.0 && ours <= 60.0,
         "TIME_WAIT left: synack {ours} s, kernel {kernel} s"
@@ -486,7 +151,7 @@ fn refused_connection_is_a_syn_answered_by_rst_on_any() {
     let err = net.connect(9).expect_err("nothing listens on port 9");
     assert_eq!(err.kind(), std::io::ErrorKind::ConnectionRefused);
     settle();
-    let ss_all = net.ss(&net.client, &[]);
+    let ss_all = net.ss(&net.client);
     cap.interrupt();
     let done = cap.finish(STOP_WITHIN);
     assert_eq!(done.code, Some(0), "stderr: {}", done.stderr);
@@ -520,8 +185,8 @@ fn server_that_never_closes_is_close_wait_and_client_fin_wait_2_as_ss_says() {
     let (server, _) = listener.accept().unwrap();
     client.shutdown(Shutdown::Write).unwrap();
     settle();
-    let ss_c = net.ss(&net.client, &[]);
-    let ss_s = net.ss(&net.server, &[]);
+    let ss_c = net.ss(&net.client);
+    let ss_s = net.ss(&net.server);
     cap.interrupt();
     let done = cap.finish(STOP_WITHIN);
     assert_eq!(done.code, Some(0), "stderr: {}", done.stderr);
@@ -560,8 +225,8 @@ fn connection_left_open_is_established_on_both_ends() {
     server.write_all(b"pong").unwrap();
     client.read_exact(&mut buf).unwrap();
     settle();
-    let ss_c = net.ss(&net.client, &[]);
-    let ss_s = net.ss(&net.server, &[]);
+    let ss_c = net.ss(&net.client);
+    let ss_s = net.ss(&net.server);
     let done = cap.finish(STOP_WITHIN);
     assert_eq!(done.code, Some(0), "stderr: {}", done.stderr);
     let c = done.conn(&local, 8082);
@@ -792,7 +457,7 @@ fn list_interfaces_shows_names_and_addresses() {
         .lines()
         .find(|l| l.starts_with("v0 "))
         .unwrap_or_else(|| panic!("{text}"));
-    assert!(v0.contains("10.77.0.1/24") && v0.contains("up"), "{v0}");
+    assert!(v0.contains("10.78.0.1/24") && v0.contains("up"), "{v0}");
     assert!(text.lines().any(|l| l.starts_with("lo ")), "{text}");
     assert!(text.lines().any(|l| l.starts_with("any ")), "{text}");
 }

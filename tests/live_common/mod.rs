@@ -1,8 +1,7 @@
-//! Harness for live tests on real kernel traffic, copied from tests/live.rs and extended:
+//! Harness for the live tests on real kernel traffic (tests/live.rs, tests/live_diagnose.rs):
 //! a pair of network namespaces joined by a veth pair (client 10.78.0.1 on `v0`, server
-//! 10.78.0.2 on `v1`; tests/live.rs uses 10.77.0.x), sockets opened on a thread that has
-//! entered a namespace, `ss -tano` parsed (queues and timers included), and a running
-//! `synack -i IFACE --json`.
+//! 10.78.0.2 on `v1`), sockets opened on a thread that has entered a namespace, `ss -tano`
+//! parsed (queues and timers included), and a running `synack -i IFACE --json`.
 //!
 //! These tests need root (network namespaces, packet capture, raw sockets). They never skip:
 //! without root they fail, saying so.
@@ -31,9 +30,9 @@ pub fn require_root() {
     assert_eq!(
         euid,
         0,
-        "live diagnosis tests need root to create network namespaces, capture and send raw \
-         packets: run as root or with sudo (e.g. `sudo -E cargo test --test live_diagnose`); \
-         they do not skip{}",
+        "live tests need root to create network namespaces, capture and send raw packets: \
+         run as root or with sudo (e.g. `sudo -E cargo test --test live --test \
+         live_diagnose`); they do not skip{}",
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             " (CI=true: they must run here)"
         } else {
@@ -52,7 +51,7 @@ pub fn require_root() {
             .is_ok_and(|o| o.status.success());
         assert!(
             ok,
-            "live diagnosis tests need `{tool}` ({pkg}): `make deps` installs it"
+            "live tests need `{tool}` ({pkg}): `make deps` installs it"
         );
     }
 }
@@ -330,6 +329,8 @@ fn unit_secs(num: &str, unit: &str) -> f64 {
 pub struct Capture {
     child: Child,
     stdout: mpsc::Receiver<String>,
+    /// Lines taken with [`Capture::next_line`] while synack ran.
+    stdout_seen: Vec<String>,
     stderr: mpsc::Receiver<String>,
     pub stderr_seen: Vec<String>,
 }
@@ -367,6 +368,7 @@ impl Capture {
             .expect("spawn synack");
         let mut cap = Capture {
             stdout: lines_of(child.stdout.take().unwrap()),
+            stdout_seen: Vec::new(),
             stderr: lines_of(child.stderr.take().unwrap()),
             stderr_seen: Vec::new(),
             child,
@@ -401,6 +403,13 @@ impl Capture {
         }
     }
 
+    /// The next JSON line synack writes, while it runs.
+    pub fn next_line(&mut self, within: Duration) -> Option<Value> {
+        let line = self.stdout.recv_timeout(within).ok()?;
+        self.stdout_seen.push(line.clone());
+        Some(serde_json::from_str(&line).unwrap_or_else(|e| panic!("bad JSON {line:?}: {e}")))
+    }
+
     /// Interrupts synack and waits (bounded) for it to write everything and exit.
     pub fn stop(self) -> Finished {
         self.interrupt();
@@ -424,7 +433,7 @@ impl Capture {
             }
             std::thread::sleep(Duration::from_millis(20));
         };
-        let mut out = Vec::new();
+        let mut out = std::mem::take(&mut self.stdout_seen);
         while let Ok(l) = self.stdout.recv_timeout(Duration::from_millis(500)) {
             out.push(l);
         }
