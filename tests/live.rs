@@ -489,20 +489,27 @@ fn without_privileges_the_message_says_how_to_fix_it() {
     );
 }
 
-#[test]
-fn time_wait_runs_out_on_the_live_clock_while_the_wire_is_quiet() {
-    let net = Net::new("twclock");
-    // 2*MSL = 1 s: TIME_WAIT ends 1 s after the last FIN, with no packet to move time on;
-    // the connection, over since the FINs, is written once it has lingered 5 s.
-    let mut cap = Capture::start(&net.client, "v0", &["--duration", "20", "--msl", "0.5"]);
-    let listener = net.listen(8085);
-    let client = net.connect(8085).expect("connect");
+/// One connection to `port` with nothing sent, closed by the client first (the server closes
+/// once it reads the end of file); returns the client's address.
+fn close_one(net: &Net, port: u16) -> String {
+    let listener = net.listen(port);
+    let client = net.connect(port).expect("connect");
     let local = client.local_addr().unwrap().to_string();
     let (mut server, _) = listener.accept().unwrap();
     drop(client);
     let mut buf = [0u8; 1];
     assert_eq!(server.read(&mut buf).unwrap(), 0);
     drop(server);
+    local
+}
+
+#[test]
+fn time_wait_runs_out_on_the_live_clock_while_the_wire_is_quiet() {
+    let net = Net::new("twclock");
+    // 2*MSL = 1 s: TIME_WAIT ends 1 s after the last FIN, with no packet to move time on;
+    // the connection, over since the FINs, is written once it has lingered 5 s.
+    let mut cap = Capture::start(&net.client, "v0", &["--duration", "20", "--msl", "0.5"]);
+    let local = close_one(&net, 8085);
     let closed_at = Instant::now();
     // Written while synack still runs, before any Ctrl-C.
     let c = cap
@@ -773,14 +780,7 @@ fn a_clean_close_is_written_within_seconds_with_its_time_wait_left() {
     // Default MSL: TIME_WAIT lasts 60 s, but the connection is over once both FINs are
     // acknowledged; it is written after a 5 s linger, still in TIME_WAIT.
     let mut cap = Capture::start(&net.client, "v0", &["--duration", "30"]);
-    let listener = net.listen(8086);
-    let client = net.connect(8086).expect("connect");
-    let local = client.local_addr().unwrap().to_string();
-    let (mut server, _) = listener.accept().unwrap();
-    drop(client);
-    let mut buf = [0u8; 1];
-    assert_eq!(server.read(&mut buf).unwrap(), 0);
-    drop(server);
+    let local = close_one(&net, 8086);
     let closed_at = Instant::now();
     let c = cap
         .next_line(Duration::from_secs(10))
