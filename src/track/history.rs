@@ -197,8 +197,9 @@ pub struct History {
     partial: bool,
     /// Zeek connections on this 4-tuple that Zeek would have ended before this one.
     splits: u32,
-    /// What Zeek logged for each of those earlier connections.
-    earlier: Vec<Earlier>,
+    /// What Zeek logged for each of those earlier connections. Boxed: rare, and the tracker's
+    /// memory per connection has a budget (8 bytes here where a `Vec` takes 24).
+    earlier: Option<Box<Vec<Earlier>>>,
 }
 
 /// A Zeek connection ended before the current one on the same 4-tuple (see
@@ -219,7 +220,7 @@ impl History {
             // Zeek removed the connection when its SYN went unanswered for
             // tcp_attempt_delay; this segment opens a new one.
             let splits = self.splits + 1;
-            let mut earlier = std::mem::take(&mut self.earlier);
+            let mut earlier = self.earlier.take().unwrap_or_default();
             earlier.push(Earlier {
                 states: self.states(),
                 sizes: self.sizes(),
@@ -227,7 +228,7 @@ impl History {
             });
             *self = History::default();
             self.splits = splits;
-            self.earlier = earlier;
+            self.earlier = Some(earlier);
         }
         if !self.started {
             self.start(seg, from_orig);
@@ -267,7 +268,7 @@ impl History {
 
     /// The Zeek connections split off before the current one, oldest first.
     pub fn earlier(&self) -> &[Earlier] {
-        &self.earlier
+        self.earlier.as_deref().map_or(&[], Vec::as_slice)
     }
 
     fn orig_resp(&self) -> (usize, usize) {
