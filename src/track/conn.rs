@@ -1016,9 +1016,12 @@ impl Connection {
                     self.set_state(s, State::Established, seg.ts);
                 }
                 // (Not after an accepted RST: a segment then crossed the RST on the wire, and
-                // the connection stays closed.)
+                // the connection stays closed. Nor from a CLOSED end that has talked: it closed,
+                // and what it sends now is an old copy.)
                 State::SynSent | State::Listen | State::Closed
-                    if f.ack() && self.rst_by.is_none() =>
+                    if f.ack()
+                        && self.rst_by.is_none()
+                        && (st != State::Closed || self.ends[s as usize].packets == 0) =>
                 {
                     // An end that acknowledges the peer's SYN is past the handshake; the
                     // segments that took it there were not captured.
@@ -1058,12 +1061,14 @@ impl Connection {
                         self.ends[s as usize].fin_seq = Some(fin_seq);
                         self.set_state(s, State::LastAck, seg.ts);
                     }
-                    // Already sent: a retransmitted FIN (marked by the sequence analysis).
+                    // Already sent: a retransmitted FIN (marked by the sequence analysis), also
+                    // from an end that has since closed.
                     State::FinWait1
                     | State::FinWait2
                     | State::Closing
                     | State::LastAck
                     | State::TimeWait => {}
+                    State::Closed if self.ends[s as usize].sent_fin => {}
                     _ => marks.set(Marks::UNEXPECTED),
                 }
                 self.ends[s as usize].sent_fin = true;
@@ -1424,6 +1429,19 @@ mod tests {
         assert_eq!(
             t.conn().client().time_wait_since.get(),
             Some(Timestamp(12_000_000))
+        );
+        // Nor do old copies of what the closed server sent before (zeek's vlan-collisions.pcap
+        // holds the same connection twice): an ACK from early on, then its FIN again.
+        let e = t.feed(seg(false, ACK, SISN + 1, CISN + 1, 0, 14));
+        assert_eq!(e.states, [TimeWait, Closed]);
+        assert!(!e.marks.has(Marks::INFERRED));
+        let e = t.feed(seg(false, FA, SISN + 1, CISN + 2, 0, 15));
+        assert_eq!(e.states, [TimeWait, Closed]);
+        assert!(!e.marks.has(Marks::UNEXPECTED), "{:?}", e.marks);
+        // (That FIN, retransmitted, restarts the client's TIME_WAIT: RFC 9293 3.10.7.4.)
+        assert_eq!(
+            t.conn().client().time_wait_since.get(),
+            Some(Timestamp(15_000_000))
         );
     }
 
