@@ -931,8 +931,12 @@ impl Connection {
         };
         let wnd = (u32::from(receiver.last_window) << scale).max(1);
         let d = seq::diff(seg.seq, rcv_nxt);
-        // One below RCV.NXT is what many stacks send after a FIN (seq = FIN's seq); accept it.
-        d >= -1 && (d as i64) < i64::from(wnd)
+        // RCV.NXT <= SEG.SEQ < RCV.NXT + RCV.WND (3.10.7.4). A RST one below (at the seq of
+        // the sender's FIN) is out of window: RFC 5961 receivers drop it and answer with a
+        // challenge ACK, and the sender's next RST, at RCV.NXT, is the one that closes (as in
+        // suricata's ips-state-1 and zeek's qi_internet captures; accepting it showed the
+        // receiver CLOSED while it went on acknowledging).
+        d >= 0 && (d as i64) < i64::from(wnd)
     }
 
     /// What sending `seg` says about its sender (RST handled separately).
@@ -1550,6 +1554,23 @@ mod tests {
         let e = t.feed(seg(false, RST, SISN + 1_000_000, 0, 0, 6));
         assert!(e.marks.has(Marks::RST_IGNORED));
         assert_eq!(e.states, [Established, Established]);
+    }
+
+    #[test]
+    fn test_rst_at_the_seq_of_the_senders_fin_is_out_of_window() {
+        // RCV.NXT counts the FIN: a RST at the FIN's own seq is one below it (RFC 5961's
+        // receiver answers with a challenge ACK); the RST after that ACK, at RCV.NXT, closes.
+        let mut t = established();
+        let e = t.feed(seg(true, FA, CISN + 1, SISN + 1, 0, 10));
+        assert_eq!(e.states, [FinWait1, CloseWait]);
+        let e = t.feed(seg(true, RST, CISN + 1, 0, 0, 11));
+        assert!(e.marks.has(Marks::RST_IGNORED));
+        assert_eq!(e.states, [FinWait1, CloseWait]);
+        let e = t.feed(seg(false, ACK, SISN + 1, CISN + 2, 0, 12));
+        assert_eq!(e.states, [FinWait2, CloseWait]);
+        let e = t.feed(seg(true, RST, CISN + 2, 0, 0, 13));
+        assert!(!e.marks.has(Marks::RST_IGNORED));
+        assert_eq!(e.states, [Closed, Closed]);
     }
 
     #[test]
