@@ -648,6 +648,14 @@ impl Connection {
         let mut marks = self.analyse(seg, s);
         if seg.flags.rst() {
             self.on_rst(seg, s, &mut marks);
+        } else if self.fin_in_used_space(seg, s) {
+            // A first FIN placed in sequence space the sender already used (on its SYN, say)
+            // is not acceptable (3.10.7.4): no end acts on it; the rest of the segment counts.
+            marks.set(Marks::UNEXPECTED);
+            let mut no_fin = *seg;
+            no_fin.flags = Flags(seg.flags.0 & !Flags::FIN);
+            self.sender_side(&no_fin, s, &mut marks);
+            self.receiver_side(&no_fin, r, &mut marks);
         } else {
             self.sender_side(seg, s, &mut marks);
             self.receiver_side(seg, r, &mut marks);
@@ -917,6 +925,17 @@ impl Connection {
                 State::Closed
             };
         self.set_state(r, next, seg.ts);
+    }
+
+    /// `seg` carries its sender's first FIN at a sequence number below what the sender had
+    /// already sent (its FIN would overlap sent data or its SYN).
+    fn fin_in_used_space(&self, seg: &Segment, s: Side) -> bool {
+        let end = &self.ends[s as usize];
+        seg.flags.fin()
+            && !end.sent_fin
+            && end
+                .next_seq
+                .is_some_and(|n| seq::lt(seg.seq.wrapping_add(seg.payload_len), n))
     }
 
     fn rst_in_window(&self, seg: &Segment, s: Side) -> bool {
@@ -1554,6 +1573,23 @@ mod tests {
         let e = t.feed(seg(false, RST, SISN + 1_000_000, 0, 0, 6));
         assert!(e.marks.has(Marks::RST_IGNORED));
         assert_eq!(e.states, [Established, Established]);
+    }
+
+    #[test]
+    fn test_a_fin_on_the_syns_sequence_number_is_not_acted_on() {
+        // zeek's fin_retransmission.pcap: the client's FIN reuses its SYN's seq, below what
+        // the server expects; the server answered with a RST, not an ACK of any FIN.
+        let mut t = T::new();
+        t.feed(seg(true, SYN, CISN, 0, 0, 1));
+        t.feed(seg(false, SA, SISN, CISN + 1, 0, 2));
+        let e = t.feed(seg(true, FA, CISN, SISN + 1, 0, 3));
+        assert!(e.marks.has(Marks::UNEXPECTED), "{:?}", e.marks);
+        assert_eq!(e.states, [Established, Established]);
+        assert_eq!(t.conn().teardown(), Teardown::None);
+        // A FIN where the sequence space goes on is taken.
+        let e = t.feed(seg(true, FA, CISN + 1, SISN + 1, 0, 4));
+        assert_eq!(e.states, [FinWait1, CloseWait]);
+        assert!(!e.marks.has(Marks::UNEXPECTED), "{:?}", e.marks);
     }
 
     #[test]
