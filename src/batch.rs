@@ -104,7 +104,7 @@ pub fn run(
 /// Packets handed from the reading thread to the tracking thread at a time, connections
 /// from the tracking thread to the output thread, and how many batches of each may wait:
 /// bounds the memory in flight.
-const PACKETS: usize = 2048;
+pub(crate) const PACKETS: usize = 2048;
 const BATCH: usize = 1024;
 const BATCHES_IN_FLIGHT: usize = 8;
 /// Of the connections still open when a capture ends, the tracking thread renders this many

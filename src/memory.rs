@@ -99,7 +99,7 @@ where
             Err(ts) => tracker.advance(ts),
         }
         // As often as a batch run hands retired connections on (a batch of packets).
-        if i % 2048 == 0 {
+        if i % crate::batch::PACKETS == 0 {
             tracker.drain_retired().for_each(drop);
         }
         if i % every.max(1) == 0 && tracker.len() > peak.connections {

@@ -592,12 +592,7 @@ fn half_open(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: 
 
 fn counted(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: &mut Vec<Finding>) {
     let dur = c.last_seen.secs_since(c.first_seen).max(1e-3);
-    let count = |bit: u16| -> u64 {
-        Marks::NAMES
-            .iter()
-            .position(|(b, _)| *b == bit)
-            .map_or(0, |i| u64::from(c.mark_counts[i]))
-    };
+    let count = |bit: u16| Marks::index(bit).map_or(0, |i| u64::from(c.mark_counts[i]));
     // Who sent the marked segments and the first of them (frame, time), counting those the
     // event cap left out: the same whatever the cap.
     let by_side = |bit: u16| -> (Side, Vec<(u64, Timestamp)>) {
