@@ -12,12 +12,12 @@ use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 use ratatui::Terminal;
 use synack::capture::FileReader;
+use synack::decode::Decoder;
 use synack::decode::{self, Endpoint, Flags, Segment, TcpOptions, Timestamp};
 use synack::gen::bulk::{write_bulk, BulkConfig};
 use synack::gen::conv::{ep, Conv};
 use synack::gen::frame::{frame, Link};
 use synack::output::{json, OutputOptions};
-use synack::pipeline::Decoder;
 use synack::track::{Tracker, TrackerConfig};
 
 fn decode_per_link(c: &mut Criterion) {

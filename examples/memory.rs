@@ -6,8 +6,8 @@
 //!     cargo run --release --example memory -- FILE.pcap
 
 use synack::capture::FileReader;
+use synack::decode::Decoder;
 use synack::memory::{peak_held, Counting};
-use synack::pipeline::Decoder;
 use synack::track::{Connection, Event, TrackerConfig};
 
 #[global_allocator]
@@ -21,7 +21,7 @@ fn main() {
     // starts, so the bytes counted are the tracker's.
     let items = std::iter::from_fn(|| {
         let p = reader.next_packet().expect("read")?;
-        Some(decoder.decode(&p).ok_or(p.ts))
+        Some(decoder.item(&p))
     });
     let held = peak_held(items, TrackerConfig::default(), 4096, Counting::live);
     println!(

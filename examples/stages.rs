@@ -12,10 +12,10 @@
 use std::time::Instant;
 
 use synack::capture::FileReader;
+use synack::decode::Decoder;
 use synack::decode::{Segment, Timestamp};
 use synack::diagnose::DiagConfig;
 use synack::output::{Format, OutputOptions, Sink};
-use synack::pipeline::Decoder;
 use synack::track::{Connection, Tracker, TrackerConfig};
 
 fn main() {

@@ -1,17 +1,34 @@
-//! Bytes to segment: link layer, IP and TCP decoding.
+//! Bytes to segment: link layer, IP and TCP decoding, and the filters before it.
 //!
 //! Pure and allocation-free: [`decode`] borrows the packet bytes and returns a small owned
 //! [`Segment`] (or says why there is none). No I/O, no clock: the timestamp comes in with the
-//! packet.
+//! packet. [`Decoder`] wraps it with the user's filters (`-f` as BPF, `--host`, `--port`) and
+//! counts every frame's fate; it runs on the capture thread.
 
+pub mod bpf;
+pub mod decoder;
 pub mod link;
 pub mod segment;
 
+pub use bpf::BpfFilter;
+pub use decoder::{Counters, Decoder, Item, SegmentFilter};
 pub use link::{LinkError, LinkType};
-pub use segment::{Endpoint, Flags, MaybeTs, Segment, TcpOptions, Timestamp};
+pub use segment::{Endpoint, Flags, Segment, TcpOptions};
+// Until every user imports them from `crate::time`.
+pub use crate::time::{MaybeTs, Timestamp};
 
 use etherparse::{LaxNetSlice, LaxSlicedPacket};
 use link::NetProto;
+
+/// One captured frame, borrowed from the reader's buffer until the next read.
+#[derive(Debug, Clone, Copy)]
+pub struct RawPacket<'a> {
+    pub ts: Timestamp,
+    pub linktype: LinkType,
+    pub data: &'a [u8],
+    /// Length on the wire (may exceed `data.len()` when the capture's snaplen cut it).
+    pub orig_len: u32,
+}
 
 /// What a captured frame turned out to be.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,18 +1,21 @@
 //! synack: watch TCP connections being born and dying.
 //!
 //! The core is pure: [`decode`] turns captured bytes into segments, [`track`] follows both
-//! ends of every connection through the TCP state machine. The edges — [`capture`] (files and
-//! interfaces), [`output`] (text and JSON) and the UI — feed and show it.
+//! ends of every connection through the TCP state machine, [`diagnose`] finds what is wrong.
+//! The edges feed and show it: [`capture`] (files and interfaces, on one capture thread),
+//! [`run`] (the batch runners) and [`output`] (text and JSON), [`ui`] (the terminal UI).
+//! [`config`] turns the command line ([`cli`]) into each part's settings, once.
 
-pub mod batch;
 pub mod capture;
 pub mod cli;
+pub mod config;
 pub mod decode;
 pub mod diagnose;
 pub mod gen;
-pub mod live;
 pub mod memory;
 pub mod output;
-pub mod pipeline;
+pub mod run;
+pub mod thread_stats;
+pub mod time;
 pub mod track;
 pub mod ui;

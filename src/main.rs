@@ -1,9 +1,10 @@
-use std::io::{self, BufWriter, IsTerminal};
+use std::io::{self, BufWriter};
 use std::process::ExitCode;
 
 use clap::Parser;
-use synack::batch::{self, Format};
 use synack::cli::Args;
+use synack::config::{Command, Config, SourceConfig};
+use synack::run::Outcome;
 
 // Why not the system allocator: see Cargo.toml.
 #[global_allocator]
@@ -28,63 +29,42 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    // Batch modes when asked for, or when stdout is not a terminal (`synack f.pcap | less`).
-    let format = if args.json {
-        Some(Format::Json)
-    } else if args.diagnose {
-        Some(Format::Diagnose)
-    } else if args.text || !io::stdout().is_terminal() {
-        Some(Format::Text)
-    } else {
-        None
-    };
-    if args.list_interfaces {
-        print!(
-            "{}",
-            synack::capture::live::list_interfaces().map_err(anyhow::Error::msg)?
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
-    if format.is_none() {
+    let cfg = Config::from_env(args)?;
+    let format = match cfg.command {
+        Command::ListInterfaces => {
+            print!(
+                "{}",
+                synack::capture::live::list_interfaces().map_err(anyhow::Error::msg)?
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
         // A terminal and no batch format: the TUI, on the file, the interface or the demo.
-        return synack::ui::run(args);
-    }
-    if args.interface.is_some() {
-        // Unlocked: the output is written from the batch runner's writer thread.
-        let mut out = BufWriter::with_capacity(1 << 16, io::stdout());
-        let outcome = synack::live::run(args, format.unwrap_or(Format::Text), &mut out)?;
-        if let Some(e) = outcome.error {
-            eprintln!("synack: {e}");
-            return Ok(ExitCode::from(2));
-        }
-        if args.diagnose && outcome.problems > 0 {
-            return Ok(ExitCode::from(1));
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-    let Some(path) = args.input() else {
-        // No capture and output redirected: the built-in demo, as text (or JSON, ...).
-        let reader = synack::capture::FileReader::from_bytes("built-in demo", synack::ui::DEMO)?;
-        // Unlocked: the output is written from the batch runner's writer thread.
-        let mut out = BufWriter::with_capacity(1 << 16, io::stdout());
-        let outcome = batch::run_reader(args, reader, format.unwrap_or(Format::Text), &mut out)?;
-        drop(out);
-        return Ok(if args.diagnose && outcome.problems > 0 {
-            ExitCode::from(1)
-        } else {
-            ExitCode::SUCCESS
-        });
+        Command::Tui => return synack::ui::run(&cfg.source, &cfg.core, &cfg.ui),
+        Command::Batch(format) => format,
     };
-    let format = format.unwrap_or(Format::Text);
     // Unlocked: the output is written from the batch runner's writer thread.
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout());
-    let outcome = batch::run(args, path, format, &mut out)?;
+    let outcome: Outcome = match &cfg.source {
+        SourceConfig::Live(live) => {
+            synack::run::live::run(live, &cfg.core, &cfg.output, format, &mut out)?
+        }
+        SourceConfig::File(_) | SourceConfig::Demo => {
+            let reader = cfg.source.open_file().expect("a file source")?;
+            synack::run::file::run(reader, &cfg.core, &cfg.output, format, &mut out)?
+        }
+    };
     drop(out);
     if let Some(e) = outcome.input_error {
-        eprintln!("synack: warning: {e}");
+        // A file is printed up to the cut before the warning; a live capture that ended
+        // early (the interface went away) says so as an error.
+        if cfg.source.is_live() {
+            eprintln!("synack: {e}");
+        } else {
+            eprintln!("synack: warning: {e}");
+        }
         return Ok(ExitCode::from(2));
     }
-    if args.diagnose && outcome.problems > 0 {
+    if cfg.output.fail_on_problems && outcome.problems > 0 {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

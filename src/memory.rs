@@ -6,7 +6,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::decode::{Segment, Timestamp};
+use crate::decode::Item;
 use crate::track::{conn::Event, Tracker, TrackerConfig};
 
 /// The system allocator, counting. Install it with `#[global_allocator]` in a test or bench
@@ -83,7 +83,7 @@ pub fn event_bytes(tracker: &Tracker) -> usize {
 /// the allocator's count of live bytes ([`Counting::live`] in a binary that installs it).
 pub fn peak_held<I>(items: I, cfg: TrackerConfig, every: usize, live: fn() -> usize) -> Held
 where
-    I: IntoIterator<Item = Result<(Segment, u64), Timestamp>>,
+    I: IntoIterator<Item = Item>,
 {
     let base = live();
     let mut tracker = Tracker::new(TrackerConfig {
@@ -92,14 +92,9 @@ where
     });
     let mut peak = Held::default();
     for (i, item) in items.into_iter().enumerate() {
-        match item {
-            Ok((seg, frame)) => {
-                tracker.ingest(&seg, frame);
-            }
-            Err(ts) => tracker.advance(ts),
-        }
-        // As often as a batch run hands retired connections on (a batch of packets).
-        if i % crate::batch::PACKETS == 0 {
+        tracker.apply(&item);
+        // As often as a batch run hands retired connections on.
+        if i % crate::run::file::DRAIN_EVERY == 0 {
             tracker.drain_retired().for_each(drop);
         }
         if i % every.max(1) == 0 && tracker.len() > peak.connections {

@@ -32,19 +32,10 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{self, Event};
 
-use crate::batch::{decoder_from_args, pipeline_from_args};
-use crate::capture::source::{channel, spawn_file, SourceMsg};
-use crate::capture::FileReader;
-use crate::cli::Args;
+use crate::capture::{live, Input, Source, SourceMsg, SourceOptions};
+use crate::config::{CoreConfig, SourceConfig, UiConfig};
 use app::{Action, App};
-use replay::{Replay, Speed};
-use theme::Theme;
-
-/// The built-in demo capture (`synack` with no argument), written by the fixture generator:
-/// a graceful close ending in TIME_WAIT, a refused SYN, a reset mid-stream, a connection left
-/// in CLOSE_WAIT/FIN_WAIT_2, an unanswered SYN with retries, a simultaneous close.
-pub const DEMO: &[u8] = include_bytes!("../fixtures/demo.pcap");
-pub const DEMO_NAME: &str = "built-in demo";
+use replay::Replay;
 
 /// Redraw this often (30 frames a second) while something moves.
 const FRAME: Duration = Duration::from_nanos(1_000_000_000 / 30);
@@ -63,93 +54,63 @@ const MIN_BUDGET: Duration = Duration::from_millis(2);
 const DIAG_EVERY: Duration = Duration::from_millis(250);
 const DIAG_BUDGET: Duration = Duration::from_millis(8);
 
-/// The UI's options from the command line.
-#[derive(Debug, Clone, Copy)]
-pub struct Options {
-    pub speed: Speed,
-    pub max_gap: Option<f64>,
-    pub theme: Theme,
-}
-
-pub fn options(args: &Args) -> Result<Options, String> {
-    let speed = Speed::parse(&args.speed)?;
-    if let Some(g) = args.max_gap {
-        if !(g.is_finite() && g > 0.0) {
-            return Err(format!(
-                "--max-gap must be a number of seconds > 0, not {g}"
-            ));
-        }
-    }
-    // The built-in demo has a long quiet spell (so its CLOSE_WAIT is visibly stuck); a
-    // projector audience should not sit through it.
-    let demo = args.input().is_none() && args.interface.is_none();
-    Ok(Options {
-        speed,
-        max_gap: args.max_gap.or(if demo { Some(2.0) } else { None }),
-        theme: Theme {
-            ascii: args.ascii,
-            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-        },
-    })
-}
-
 /// A function that starts reading the file (or the demo) from its beginning.
 fn file_starter(
-    args: Args,
-    path: Option<String>,
+    source: SourceConfig,
+    core: CoreConfig,
 ) -> impl FnMut() -> Result<Receiver<SourceMsg>, String> {
     move || {
-        let reader = match &path {
-            Some(p) => FileReader::open(p),
-            None => FileReader::from_bytes(DEMO_NAME, DEMO),
-        }
-        .map_err(|e| e.to_string())?;
-        let decoder = decoder_from_args(&args)?;
-        let (tx, rx) = channel();
-        spawn_file(reader, decoder, tx)
-            .map_err(|e| format!("cannot start the capture thread: {e}"))?;
-        Ok(rx)
+        let reader = match source.open_file() {
+            Some(r) => r.map_err(|e| e.to_string())?,
+            None => return Err("not a file".into()),
+        };
+        let src = Source::spawn(
+            Input::File(reader),
+            core.decode.decoder(),
+            SourceOptions::INTERACTIVE,
+        )?;
+        Ok(src.into_receiver())
     }
 }
 
-/// Opens what the command line names (an interface, a file, or the demo) and returns the
-/// replay controller reading it. Every error (bad file, no permission) comes back here,
-/// before the terminal is touched.
-pub fn open(args: &Args) -> Result<Replay, String> {
-    let opts = options(args)?;
-    let cfg = pipeline_from_args(args, true)?.tracker.config().clone();
-    let mut r = if let Some(iface) = &args.interface {
-        let mut r = Replay::new(cfg, iface, true);
-        let (tx, rx) = channel();
-        // The thread is not joined: it ends when the channel's receiver is dropped.
-        let _handle = crate::capture::live::start(args, decoder_from_args(args)?, tx)?;
-        r.attach(rx, None);
-        r
-    } else {
-        let path = args.input().map(str::to_string);
-        let name = path.clone().unwrap_or_else(|| DEMO_NAME.to_string());
-        let mut r = Replay::new(cfg, &name, false);
-        let mut start = file_starter(args.clone(), path.clone());
-        let rx = start()?;
-        let restart: Option<replay::Restart> = if path.as_deref() == Some("-") {
-            None
-        } else {
-            Some(Box::new(start))
-        };
-        r.attach(rx, restart);
-        r
-    };
-    r.speed = opts.speed;
-    r.max_gap = opts.max_gap;
-    r.diag = diag::DiagCache::new(crate::batch::diag_config(args));
+/// Opens `source` (an interface, a file, or the demo) and returns the replay controller
+/// reading it. Every error (bad file, no permission) comes back here, before the terminal is
+/// touched.
+pub fn open(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> Result<Replay, String> {
+    let mut r = Replay::new(core.tracker.clone(), source.name(), source.is_live());
+    match source {
+        SourceConfig::Live(cfg) => {
+            let iface = live::open(cfg)?;
+            let src = Source::spawn(
+                Input::Live(Box::new(iface)),
+                core.decode.decoder(),
+                SourceOptions::INTERACTIVE,
+            )?;
+            // The thread is not joined: it ends when the channel's receiver is dropped.
+            r.attach(src.into_receiver(), None);
+        }
+        SourceConfig::File(_) | SourceConfig::Demo => {
+            let mut start = file_starter(source.clone(), core.clone());
+            let rx = start()?;
+            let restart: Option<replay::Restart> = if matches!(source, SourceConfig::File(p) if p == "-")
+            {
+                None
+            } else {
+                Some(Box::new(start))
+            };
+            r.attach(rx, restart);
+        }
+    }
+    r.speed = ui.speed;
+    r.max_gap = ui.max_gap;
+    r.diag = diag::DiagCache::new(core.diagnosis.clone());
     Ok(r)
 }
 
 /// Runs the TUI until the user quits (or a signal asks to).
-pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    let opts = options(args).map_err(anyhow::Error::msg)?;
-    let mut replay = open(args).map_err(anyhow::Error::msg)?;
-    let mut app = App::new(opts.theme);
+pub fn run(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> anyhow::Result<ExitCode> {
+    let mut replay = open(source, core, ui).map_err(anyhow::Error::msg)?;
+    let mut app = App::new(ui.theme);
     let signals = term::Signals::register()?;
     let mut stats = stats::FrameStats::from_env();
     let mut tui = term::Tui::enter()?;
@@ -180,14 +141,6 @@ fn next_frame(due: Option<Instant>, now: Instant) -> Instant {
         Some(t) if t + FRAME > now => t + FRAME,
         _ => now + FRAME,
     }
-}
-
-/// The wall clock as a capture timestamp (live capture: findings are as of now).
-fn wall_clock() -> crate::decode::Timestamp {
-    let d = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    crate::decode::Timestamp::from_secs_nanos(d.as_secs() as i64, i64::from(d.subsec_nanos()))
 }
 
 fn event_loop(
@@ -222,7 +175,7 @@ fn event_loop(
         // one is, then wait for it or a key.
         let now = Instant::now();
         if replay.is_live() {
-            replay.set_wall(wall_clock());
+            replay.set_wall(crate::time::wall_clock());
         }
         app.anim = match replay.last {
             Some((id, at)) if Some(id) == app.selected && !replay.seeking() => {

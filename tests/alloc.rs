@@ -6,11 +6,11 @@
 use std::sync::Mutex;
 
 use synack::capture::FileReader;
+use synack::decode::Decoder;
 use synack::decode::{self, Decoded, LinkType, Timestamp};
 use synack::gen::bulk::{write_bulk, BulkConfig};
 use synack::gen::{conv::ep, write, Conv, Link};
 use synack::memory::{peak_held, Counting};
-use synack::pipeline::Decoder;
 use synack::track::{Tracker, TrackerConfig};
 
 #[global_allocator]
@@ -96,7 +96,7 @@ fn a_held_connection_costs_under_1_kib_beyond_its_events() {
     let mut decoder = Decoder::default();
     let mut items = Vec::new();
     while let Some(p) = reader.next_packet().unwrap() {
-        items.push(decoder.decode(&p).ok_or(p.ts));
+        items.push(decoder.item(&p));
     }
     let held = peak_held(items, TrackerConfig::default(), 1000, Counting::live);
     let per = held.per_connection();

@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use synack::batch::Format;
+use synack::output::Format;
 
 struct Row {
     file: String,
@@ -91,12 +91,8 @@ struct Ours {
 }
 
 fn read(path: &str) -> Result<(Ours, Option<String>), String> {
-    let args = <synack::cli::Args as clap::Parser>::parse_from(["synack", path]);
-    let mut out = Vec::new();
-    let warn = synack::batch::run(&args, path, Format::Json, &mut out)
-        .map_err(|e| e.to_string())?
-        .input_error;
-    let text = String::from_utf8(out).unwrap();
+    let (text, outcome) = common::batch(path, Format::Json, &[])?;
+    let warn = outcome.input_error;
     let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
     Ok((
         Ours {

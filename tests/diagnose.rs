@@ -5,7 +5,7 @@ mod common;
 use std::process::Command;
 
 use serde_json::Value;
-use synack::batch::Format;
+use synack::output::Format;
 
 fn report(name: &str) -> String {
     let (out, err) = common::run_batch(&common::fixture(name), Format::Diagnose, &["--diagnose"]);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use synack::batch::Format;
+use synack::output::Format;
 
 fn check(name: &str) {
     check_with(name, name, &[]);

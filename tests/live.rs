@@ -571,21 +571,29 @@ fn capture_while_nobody_reads(
     use clap::Parser;
     use std::sync::atomic::AtomicBool;
     use std::sync::Arc;
-    use synack::capture::live;
-    use synack::capture::source::{self, SourceMsg};
+    use synack::capture::{live, Input, Source, SourceMsg, SourceOptions};
+    use synack::config::{Config, SourceConfig};
+    use synack::decode::Item;
     let net = Net::new(tag);
-    // In-process: the capture socket belongs to the namespace of the thread that opens it.
-    let (tx, rx) = source::channel();
     let (ns, iface) = match wire {
         Wire::Loopback => (net.client.clone(), "lo"),
         Wire::Veth => (net.server.clone(), "v1"),
     };
     let mut argv = vec!["synack", "-i", iface, "--duration", "20"];
     argv.extend_from_slice(flags);
-    let args = synack::cli::Args::parse_from(argv);
+    let cfg = Config::from_args(&synack::cli::Args::parse_from(argv), false, true).unwrap();
+    let SourceConfig::Live(live_cfg) = cfg.source.clone() else {
+        panic!("not a live source")
+    };
+    // In-process: the capture socket belongs to the namespace of the thread that opens it.
     let cap = Net::inside(&ns, move || {
-        let decoder = synack::batch::decoder_from_args(&args).unwrap();
-        live::spawn(&args, decoder, tx).expect("open the capture")
+        let iface = live::open(&live_cfg).expect("open the capture");
+        Source::spawn(
+            Input::Live(Box::new(iface)),
+            cfg.core.decode.decoder(),
+            SourceOptions::INTERACTIVE,
+        )
+        .expect("start the capture thread")
     });
     let (listener, mut sock) = match wire {
         Wire::Loopback => Net::inside(&net.client, || {
@@ -651,16 +659,18 @@ fn capture_while_nobody_reads(
     if !busy_at_stop {
         exchanged = join(threads.take().unwrap());
     }
-    cap.stop.store(true, Ordering::Relaxed);
+    cap.stop();
     let mut delivered = 0u64;
     let mut last = None;
-    for msg in rx {
+    for msg in cap.rx.iter() {
         match msg {
-            SourceMsg::Segments(v) => delivered += v.len() as u64,
+            SourceMsg::Packets(v) => {
+                delivered += v.iter().filter(|i| matches!(i, Item::Segment(..))).count() as u64
+            }
             SourceMsg::Status(s) => last = Some(s),
         }
     }
-    cap.handle.join().unwrap();
+    cap.join();
     if let Some(t) = threads.take() {
         exchanged = join(t);
     }

@@ -341,7 +341,7 @@ fn nanosecond_timestamps_are_kept() {
     assert!(t[1] < 1e-6 && t[1] > 0.0 || t[1] == 0.0);
     let (text, _) = common::run_batch(
         &common::fixture("nanosecond.pcap"),
-        synack::batch::Format::Text,
+        synack::output::Format::Text,
         &[],
     );
     assert!(

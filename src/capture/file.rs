@@ -9,8 +9,7 @@ use std::path::Path;
 use pcap_file::pcapng::{Block, PcapNgReader};
 use thiserror::Error;
 
-use super::RawPacket;
-use crate::decode::{LinkType, Timestamp};
+use crate::decode::{LinkType, RawPacket, Timestamp};
 
 #[derive(Debug, Error)]
 pub enum CaptureError {

@@ -2,7 +2,7 @@
 //!
 //! The interface is opened (and the kernel filter installed) before the thread starts, so
 //! errors the user can fix — no permission, an unknown interface, a bad filter — come back
-//! from [`start`] as one line, before any screen is drawn. The thread then reads with
+//! from [`open`] as one line, before any screen is drawn. The thread then reads with
 //! immediate delivery and a short read timeout, decodes on the spot, and hands segments to the
 //! consumer through a bounded channel. When the channel is full, segments wait in a bounded
 //! backlog; past that the thread stops reading until the consumer makes room, so packets wait
@@ -15,18 +15,14 @@
 use std::fmt::Write as _;
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{SyncSender, TrySendError};
-use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use pcap::{Active, Capture, Device, Linktype, Precision};
 
-use super::source::{Drops, SourceMsg, SourceStatus, BATCH};
-use super::RawPacket;
-use crate::cli::Args;
-use crate::decode::{LinkType, Timestamp};
-use crate::pipeline::Decoder;
+use super::source::{Drops, Outbox, SourceStatus};
+use crate::config::LiveConfig;
+use crate::decode::{Decoder, Item, LinkType, RawPacket};
+use crate::time::Timestamp;
 
 /// The longest the thread waits for a packet before checking whether to stop.
 const READ_TIMEOUT_MS: i32 = 100;
@@ -36,24 +32,13 @@ const FLUSH_EVERY: Duration = Duration::from_millis(50);
 const STATUS_EVERY: Duration = Duration::from_millis(250);
 /// Segments held back while the channel is full. Beyond this the thread stops reading and
 /// packets wait in the kernel's buffer (with -w: they are read, saved, and dropped here).
-const BACKLOG: usize = 16 * BATCH;
+const BACKLOG: usize = 4096;
 /// How long the thread sleeps when the consumer has no room for more segments.
 const BEHIND_PAUSE: Duration = Duration::from_millis(1);
 /// Once asked to stop, the longest the thread goes on reading what the kernel held.
 const STOP_DRAIN: Duration = Duration::from_secs(5);
-/// Smallest snaplen that still holds every header synack decodes (SLL2 + IPv6 + full TCP).
-const MIN_SNAPLEN: u32 = 128;
 /// Linux cooked capture v2 (`-i any` with the interface index in each frame).
 const DLT_LINUX_SLL2: i32 = 276;
-
-/// A running live capture.
-pub struct LiveCapture {
-    pub handle: JoinHandle<()>,
-    /// Set to make the thread stop at its next read timeout (it then sends its last status).
-    pub stop: Arc<AtomicBool>,
-    /// What was opened, for a readiness line: interface, link type, snaplen, filter.
-    pub info: LiveInfo,
-}
 
 #[derive(Debug, Clone)]
 pub struct LiveInfo {
@@ -83,42 +68,28 @@ impl std::fmt::Display for LiveInfo {
     }
 }
 
-/// Opens the interface named by `args.interface` and starts the capture thread, which sends
-/// decoded segments and status to `tx`. Errors (no permission, unknown interface) come back
-/// before any thread starts, as one line that says how to fix them.
-///
-/// The thread stops on `--count`, `--duration`, an error, or when `tx`'s receiver is dropped
-/// (noticed within a status period); [`spawn`] also gives a stop flag.
-pub fn start(
-    args: &Args,
-    decoder: Decoder,
-    tx: SyncSender<SourceMsg>,
-) -> Result<JoinHandle<()>, String> {
-    spawn(args, decoder, tx).map(|c| c.handle)
+/// An interface opened for capture, with the kernel filter installed (and the `-w` file
+/// created), ready for the capture thread ([`super::Source`]).
+pub struct Interface {
+    name: String,
+    cap: Capture<Active>,
+    linktype: LinkType,
+    savefile: Option<pcap::Savefile>,
+    count: Option<u64>,
+    duration: Option<Duration>,
+    /// More packets than the kernel's buffer can hold (each takes a frame of over 64 bytes).
+    capacity: u64,
+    /// What was opened, for the readiness line.
+    pub info: LiveInfo,
 }
 
-/// [`start`], returning the stop flag and what was opened as well.
-pub fn spawn(
-    args: &Args,
-    mut decoder: Decoder,
-    tx: SyncSender<SourceMsg>,
-) -> Result<LiveCapture, String> {
-    let Some(name) = args.interface.clone() else {
-        return Err("no interface given (-i IFACE; synack --list-interfaces lists them)".into());
-    };
-    if let Some(d) = args.duration {
-        if !(d.is_finite() && d >= 0.0) {
-            return Err(format!(
-                "--duration must be a number of seconds >= 0, not {d}"
-            ));
-        }
-    }
-    let filter = kernel_filter(args.filter.as_deref());
-    let snaplen = args.snaplen.max(MIN_SNAPLEN);
-    let (cap, linktype) = open(&name, snaplen, args.buffer_size, &filter)?;
-    // The kernel already applies the user's filter; running it again per frame is wasted work.
-    decoder.bpf = None;
-    let savefile = match &args.write {
+/// Opens the interface `cfg` names. Errors the user can fix (no permission, an unknown
+/// interface, a bad filter) come back as one line that says how, before any thread starts or
+/// any screen is drawn.
+pub fn open(cfg: &LiveConfig) -> Result<Interface, String> {
+    let name = cfg.interface.clone();
+    let (cap, linktype) = open_device(&name, cfg.snaplen, cfg.buffer_size, &cfg.kernel_filter)?;
+    let savefile = match &cfg.write {
         Some(path) => Some(
             cap.savefile(path)
                 .map_err(|e| format!("cannot write {path}: {e}"))?,
@@ -128,39 +99,23 @@ pub fn spawn(
     let info = LiveInfo {
         interface: name.clone(),
         linktype,
-        snaplen,
-        filter,
-        write: args.write.clone(),
+        snaplen: cfg.snaplen,
+        filter: cfg.kernel_filter.clone(),
+        write: cfg.write.clone(),
     };
-    let stop = Arc::new(AtomicBool::new(false));
-    let worker = Worker {
+    Ok(Interface {
         name,
         cap,
         linktype,
         savefile,
-        decoder,
-        tx,
-        stop: stop.clone(),
-        count: args.count,
-        duration: args.duration.map(Duration::from_secs_f64),
-        capacity: u64::from(args.buffer_size) / 64,
-    };
-    let handle = std::thread::Builder::new()
-        .name("synack-capture".into())
-        .spawn(move || worker.run())
-        .map_err(|e| format!("cannot start the capture thread: {e}"))?;
-    Ok(LiveCapture { handle, stop, info })
+        count: cfg.count,
+        duration: cfg.duration,
+        capacity: u64::from(cfg.buffer_size) / 64,
+        info,
+    })
 }
 
-/// `tcp`, or `tcp and (USER)`.
-pub fn kernel_filter(user: Option<&str>) -> String {
-    match user.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(u) => format!("tcp and ({u})"),
-        None => "tcp".into(),
-    }
-}
-
-fn open(
+fn open_device(
     name: &str,
     snaplen: u32,
     buffer_size: u32,
@@ -305,194 +260,252 @@ fn prefix_len(mask: std::net::IpAddr) -> u32 {
     }
 }
 
-struct Worker {
-    name: String,
-    cap: Capture<Active>,
-    linktype: LinkType,
-    savefile: Option<pcap::Savefile>,
-    decoder: Decoder,
-    tx: SyncSender<SourceMsg>,
-    stop: Arc<AtomicBool>,
-    count: Option<u64>,
-    duration: Option<Duration>,
-    /// More packets than the kernel's buffer can hold (each takes a frame of over 64 bytes).
-    capacity: u64,
+/// Reads `iface` until asked to stop (`stop`, `--count`, `--duration`), the interface goes
+/// away, or the consumer does; then sends what is pending and a last status.
+pub(super) fn read(iface: Interface, decoder: Decoder, out: &Outbox, stop: &AtomicBool) {
+    let now = Instant::now();
+    let mut w = Worker {
+        iface,
+        decoder,
+        out,
+        pending: Vec::with_capacity(out.batch),
+        queue_drops: 0,
+        read: 0,
+        drops: Drops::default(),
+        started: now,
+        last_flush: now,
+        last_status: now,
+    };
+    w.run(stop);
 }
 
-impl Worker {
-    fn run(mut self) {
-        let started = Instant::now();
-        let mut pending: Vec<(crate::decode::Segment, u64)> = Vec::with_capacity(BATCH);
-        let mut queue_drops = 0u64;
-        // Packets taken from the kernel's buffer since it was opened.
-        let mut read = 0u64;
-        let mut last_flush = started;
-        let mut last_status = started;
-        let mut error = None;
-        let mut drops = Drops::default();
+/// Once asked to stop (Ctrl-C, --duration), what the kernel already holds is still read: when
+/// it was asked, how many packets its buffer held then, and how many had been read.
+struct Stopping {
+    since: Instant,
+    held: Option<u64>,
+    read_at: u64,
+}
+
+/// What one read gave.
+enum Read {
+    Packet,
+    /// Nothing was ready; the thread waited for the descriptor (at most one read timeout).
+    Waited,
+    /// Nothing was ready while stopping: the kernel's buffer is empty.
+    Empty,
+    Failed(String),
+}
+
+struct Worker<'a> {
+    iface: Interface,
+    decoder: Decoder,
+    out: &'a Outbox,
+    /// Read but not handed over yet (the channel was full, or the batch is not).
+    pending: Vec<Item>,
+    queue_drops: u64,
+    /// Packets taken from the kernel's buffer since it was opened.
+    read: u64,
+    drops: Drops,
+    started: Instant,
+    last_flush: Instant,
+    last_status: Instant,
+}
+
+impl Worker<'_> {
+    fn run(&mut self, stop: &AtomicBool) {
         // Without -w, a consumer that falls behind is waited for: packets stay in the kernel's
         // buffer (--buffer-size) until it catches up, and only a full buffer drops them
         // (counted by the kernel). With -w the buffer is kept drained, so that the file gets
         // every packet, and segments the consumer has no room for are dropped here.
-        let wait_for_consumer = self.savefile.is_none();
+        let wait_for_consumer = self.iface.savefile.is_none();
         // A first status says the capture is running.
-        if !self.status(&drops, false, None) {
+        if !self.status(false, None) {
             return;
         }
-        // Once asked to stop (Ctrl-C, --duration), what the kernel already holds is still read:
-        // when it was asked, and how many packets its buffer held then.
-        let mut stopping: Option<(Instant, Option<u64>)> = None;
-        let mut read_at_stop = 0u64;
-        loop {
+        let mut stopping: Option<Stopping> = None;
+        let error = loop {
             if self
+                .iface
                 .count
                 .is_some_and(|n| self.decoder.counters.packets >= n)
             {
-                break;
+                break None;
             }
-            if stopping.is_none()
-                && (self.stop.load(Ordering::Relaxed)
-                    || self.duration.is_some_and(|d| started.elapsed() >= d))
-            {
-                stopping = Some((Instant::now(), self.held(read)));
-                read_at_stop = read;
+            let asked = stop.load(Ordering::Relaxed)
+                || self
+                    .iface
+                    .duration
+                    .is_some_and(|d| self.started.elapsed() >= d);
+            if stopping.is_none() && asked {
+                stopping = Some(Stopping {
+                    since: Instant::now(),
+                    held: self.held(),
+                    read_at: self.read,
+                });
             }
-            if let Some((since, held)) = stopping {
-                // Until the buffer is empty; on a busy interface (never empty), at least one
-                // flush period and until as many packets as it held are read (as many as it
-                // can hold, when that cannot be told), within a bound. Packets it still held
-                // then are counted as dropped, when their number is known.
-                let waited = since.elapsed();
-                let read_since = read - read_at_stop;
-                if (waited >= FLUSH_EVERY && read_since >= held.unwrap_or(self.capacity))
-                    || waited >= STOP_DRAIN
-                {
-                    queue_drops += held.map_or(0, |h| h.saturating_sub(read_since));
-                    break;
-                }
+            if stopping.as_ref().is_some_and(|s| self.drained(s)) {
+                break None;
             }
-            let behind = wait_for_consumer && pending.len() >= BACKLOG;
+            let behind = wait_for_consumer && self.pending.len() >= BACKLOG;
             if !behind {
-                match self.cap.next_packet() {
-                    Ok(p) => {
-                        read += 1;
-                        let h = *p.header;
-                        if let Some(sf) = self.savefile.as_mut() {
-                            sf.write(&p);
-                        }
-                        // Opened with nanosecond precision: tv_usec holds nanoseconds.
-                        let pkt = RawPacket {
-                            ts: Timestamp::from_secs_nanos(h.ts.tv_sec, h.ts.tv_usec),
-                            linktype: self.linktype,
-                            data: p.data,
-                            orig_len: h.len,
-                        };
-                        if let Some(seg) = self.decoder.decode(&pkt) {
-                            if pending.len() < BACKLOG {
-                                pending.push(seg);
-                            } else {
-                                queue_drops += 1;
-                            }
-                        }
-                    }
-                    // Nothing ready: wait for the next packet, at most one read timeout.
-                    Err(pcap::Error::TimeoutExpired) if stopping.is_some() => break,
-                    Err(pcap::Error::TimeoutExpired) => wait_readable(&self.cap, READ_TIMEOUT_MS),
-                    Err(e) => {
-                        error = Some(gone_message(&self.name, &e.to_string()));
-                        break;
-                    }
+                match self.read_one(stopping.is_some()) {
+                    Read::Packet | Read::Waited => {}
+                    Read::Empty => break None,
+                    Read::Failed(e) => break Some(e),
                 }
             }
             let now = Instant::now();
-            if !pending.is_empty()
-                && (pending.len() >= BATCH || now.duration_since(last_flush) >= FLUSH_EVERY)
-            {
-                last_flush = now;
-                let batch = std::mem::replace(&mut pending, Vec::with_capacity(BATCH));
-                match self.tx.try_send(SourceMsg::Segments(batch)) {
-                    Ok(()) => {}
-                    // Keep them for the next try; the backlog cap above bounds the wait.
-                    Err(TrySendError::Full(SourceMsg::Segments(b))) => pending = b,
-                    Err(TrySendError::Full(_)) => {}
-                    Err(TrySendError::Disconnected(_)) => return,
-                }
+            if !self.hand_over(now) {
+                return;
             }
-            if behind && pending.len() >= BACKLOG {
+            if behind && self.pending.len() >= BACKLOG {
                 // The consumer has not made room yet: give it the CPU for a moment.
                 std::thread::sleep(BEHIND_PAUSE);
             }
-            if now.duration_since(last_status) >= STATUS_EVERY {
-                last_status = now;
-                drops = self.poll_drops(queue_drops, drops);
-                if let Some(sf) = self.savefile.as_mut() {
+            if now.duration_since(self.last_status) >= STATUS_EVERY {
+                self.last_status = now;
+                self.poll_drops();
+                if let Some(sf) = self.iface.savefile.as_mut() {
                     let _ = sf.flush();
                 }
-                if !self.status(&drops, false, None) {
+                if !self.status(false, None) {
                     return;
                 }
             }
-        }
-        drops = self.poll_drops(queue_drops, drops);
-        if let Some(sf) = self.savefile.as_mut() {
+        };
+        self.poll_drops();
+        if let Some(sf) = self.iface.savefile.as_mut() {
             let _ = sf.flush();
         }
-        if !pending.is_empty() && self.tx.send(SourceMsg::Segments(pending)).is_err() {
+        let pending = std::mem::take(&mut self.pending);
+        if !pending.is_empty() && !self.out.send(pending) {
             return;
         }
-        let status = self.snapshot(&drops, true, error);
-        let _ = self.tx.send(SourceMsg::Status(status));
+        self.out.last_status(self.snapshot(true, error));
     }
 
-    /// Packets waiting in the kernel's buffer, given how many were `read` from it so far:
-    /// those it took in (pcap_stats ps_recv, which counts the ones it dropped too) less those
-    /// it dropped and those read. None when that cannot be told: the counters are not
-    /// available, or the capture is on the loopback device or `any`, where the kernel counts
-    /// the outgoing copy of each loopback packet that libpcap then skips.
-    fn held(&mut self, read: u64) -> Option<u64> {
-        if self.name == "lo" || self.name == "any" {
+    /// Whether a stopping capture has read what the kernel held: until the buffer is empty; on
+    /// a busy interface (never empty), at least one flush period and until as many packets as
+    /// it held are read (as many as it can hold, when that cannot be told), within a bound.
+    /// Packets it still held then are counted as dropped, when their number is known.
+    fn drained(&mut self, s: &Stopping) -> bool {
+        let waited = s.since.elapsed();
+        let read_since = self.read - s.read_at;
+        let done = (waited >= FLUSH_EVERY && read_since >= s.held.unwrap_or(self.iface.capacity))
+            || waited >= STOP_DRAIN;
+        if done {
+            self.queue_drops += s.held.map_or(0, |h| h.saturating_sub(read_since));
+        }
+        done
+    }
+
+    /// Reads, saves (`-w`) and decodes one packet, if one is ready.
+    fn read_one(&mut self, stopping: bool) -> Read {
+        match self.iface.cap.next_packet() {
+            Ok(p) => {
+                self.read += 1;
+                let h = *p.header;
+                if let Some(sf) = self.iface.savefile.as_mut() {
+                    sf.write(&p);
+                }
+                // Opened with nanosecond precision: tv_usec holds nanoseconds.
+                let pkt = RawPacket {
+                    ts: Timestamp::from_secs_nanos(h.ts.tv_sec, h.ts.tv_usec),
+                    linktype: self.iface.linktype,
+                    data: p.data,
+                    orig_len: h.len,
+                };
+                let room = self.pending.len() < BACKLOG;
+                match self.decoder.decode(&pkt) {
+                    Some((seg, frame)) if room => self.pending.push(Item::Segment(seg, frame)),
+                    Some(_) => self.queue_drops += 1,
+                    // A tick only moves the clock, which the live runners also read from the
+                    // wall: one that finds no room is not a loss.
+                    None if room => self.pending.push(Item::Tick(pkt.ts)),
+                    None => {}
+                }
+                Read::Packet
+            }
+            Err(pcap::Error::TimeoutExpired) if stopping => Read::Empty,
+            Err(pcap::Error::TimeoutExpired) => {
+                wait_readable(&self.iface.cap, READ_TIMEOUT_MS);
+                Read::Waited
+            }
+            Err(e) => Read::Failed(gone_message(&self.iface.name, &e.to_string())),
+        }
+    }
+
+    /// Hands pending items over when a batch is full or a flush period has passed, if the
+    /// channel has room (else they wait: the backlog cap bounds that). False when the consumer
+    /// is gone.
+    fn hand_over(&mut self, now: Instant) -> bool {
+        if self.pending.is_empty()
+            || (self.pending.len() < self.out.batch
+                && now.duration_since(self.last_flush) < FLUSH_EVERY)
+        {
+            return true;
+        }
+        self.last_flush = now;
+        let batch = std::mem::replace(&mut self.pending, self.out.fresh());
+        match self.out.try_send(batch) {
+            Ok(sent) => sent,
+            Err(back) => {
+                self.pending = back;
+                true
+            }
+        }
+    }
+
+    /// Packets waiting in the kernel's buffer, given how many were read from it so far: those
+    /// it took in (pcap_stats ps_recv, which counts the ones it dropped too) less those it
+    /// dropped and those read. None when that cannot be told: the counters are not available,
+    /// or the capture is on the loopback device or `any`, where the kernel counts the outgoing
+    /// copy of each loopback packet that libpcap then skips.
+    fn held(&mut self) -> Option<u64> {
+        if self.iface.name == "lo" || self.iface.name == "any" {
             return None;
         }
-        let s = self.cap.stats().ok()?;
+        let s = self.iface.cap.stats().ok()?;
         // The counters are 32-bit and wrap: so does the difference.
         Some(u64::from(
-            s.received.wrapping_sub(s.dropped).wrapping_sub(read as u32),
+            s.received
+                .wrapping_sub(s.dropped)
+                .wrapping_sub(self.read as u32),
         ))
     }
 
     /// Kernel and interface drops from pcap_stats (kept as they were if the call fails, e.g.
     /// once the interface is gone), with synack's own queue drops.
-    fn poll_drops(&mut self, queue: u64, before: Drops) -> Drops {
-        match self.cap.stats() {
+    fn poll_drops(&mut self) {
+        self.drops = match self.iface.cap.stats() {
             Ok(s) => Drops {
                 kernel: u64::from(s.dropped),
                 interface: u64::from(s.if_dropped),
-                queue,
+                queue: self.queue_drops,
             },
-            Err(_) => Drops { queue, ..before },
-        }
+            Err(_) => Drops {
+                queue: self.queue_drops,
+                ..self.drops
+            },
+        };
     }
 
-    fn snapshot(&self, drops: &Drops, done: bool, error: Option<String>) -> SourceStatus {
+    fn snapshot(&self, done: bool, error: Option<String>) -> SourceStatus {
         SourceStatus {
-            name: self.name.clone(),
+            name: self.iface.name.clone(),
             live: true,
             counters: self.decoder.counters.clone(),
-            drops: *drops,
+            drops: self.drops,
             consumed: 0,
             done,
             error,
         }
     }
 
-    /// Sends an advisory status (skipped when the channel is full). False when the consumer is
-    /// gone.
-    fn status(&self, drops: &Drops, done: bool, error: Option<String>) -> bool {
-        let s = self.snapshot(drops, done, error);
-        !matches!(
-            self.tx.try_send(SourceMsg::Status(s)),
-            Err(TrySendError::Disconnected(_))
-        )
+    /// Sends an advisory status. False when the consumer is gone.
+    fn status(&self, done: bool, error: Option<String>) -> bool {
+        self.out.status(self.snapshot(done, error))
     }
 }
 
@@ -525,16 +538,6 @@ fn gone_message(name: &str, msg: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn kernel_filter_always_keeps_tcp() {
-        assert_eq!(kernel_filter(None), "tcp");
-        assert_eq!(kernel_filter(Some("  ")), "tcp");
-        assert_eq!(
-            kernel_filter(Some("port 80 or port 443")),
-            "tcp and (port 80 or port 443)"
-        );
-    }
 
     #[test]
     fn netmask_to_prefix_length() {

@@ -446,12 +446,13 @@ mod tests {
             ..Default::default()
         });
         let mut reader = crate::capture::FileReader::from_bytes("bulk", bytes).unwrap();
-        let mut p = crate::pipeline::Pipeline::new(Tracker::new(TrackerConfig::default()));
+        let mut decoder = crate::decode::Decoder::default();
+        let mut tracker = Tracker::new(TrackerConfig::default());
         while let Some(pkt) = reader.next_packet().unwrap() {
-            p.feed(&pkt);
+            tracker.apply(&decoder.item(&pkt));
         }
-        let now = p.tracker.now();
-        let conns = p.tracker.finish();
+        let now = tracker.now();
+        let conns = tracker.finish();
         let (mut worded, mut bare) = (
             Diagnosis::new(DiagConfig::default()),
             Diagnosis::new(DiagConfig::default()),

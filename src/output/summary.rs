@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::pipeline::Counters;
+use crate::decode::Counters;
 use crate::track::{Connection, Handshake, State, Teardown, TrackerStats};
 
 /// Running totals over the connections written so far (so streaming output can free them).

@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 
 use super::conn::{Connection, Dropped, Event};
 use super::state::State;
-use crate::decode::{Endpoint, Flags, Segment, Timestamp};
+use crate::decode::{Endpoint, Flags, Item, Segment, Timestamp};
 
 #[derive(Debug, Clone)]
 pub struct TrackerConfig {
@@ -553,6 +553,18 @@ impl Tracker {
         }
         self.run_timers(now);
         self.next_timer = self.timers.peek().map_or(NEVER, |t| t.0);
+    }
+
+    /// One frame as the decoder saw it: a segment is ingested (its connection's id comes
+    /// back), anything else moves the capture clock.
+    pub fn apply(&mut self, item: &Item) -> Option<u64> {
+        match item {
+            Item::Segment(seg, frame) => Some(self.ingest(seg, *frame)),
+            Item::Tick(ts) => {
+                self.advance(*ts);
+                None
+            }
+        }
     }
 
     fn run_timers(&mut self, now: Timestamp) {
@@ -1119,7 +1131,7 @@ mod tests {
             let retire = cfg.retire;
             let mut t = Tracker::new(cfg);
             let mut reader = crate::capture::FileReader::from_bytes("bulk", bytes).unwrap();
-            let mut dec = crate::pipeline::Decoder::default();
+            let mut dec = crate::decode::Decoder::default();
             let mut n = 0u64;
             let mut drained = 0;
             while let Some(pkt) = reader.next_packet().unwrap() {

@@ -655,7 +655,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay, rows: &Rows
 mod tests {
     use super::*;
     use crate::capture::FileReader;
-    use crate::pipeline::Decoder;
+    use crate::decode::Decoder;
     use crate::track::{Tracker, TrackerConfig};
     use crate::ui::app::App;
 

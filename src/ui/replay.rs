@@ -22,7 +22,7 @@ use rustc_hash::FxHashMap;
 use super::diag::DiagCache;
 use super::index::SortedIds;
 use crate::capture::source::{SourceMsg, SourceStatus};
-use crate::decode::{Endpoint, Segment, Timestamp};
+use crate::decode::{Endpoint, Item, Segment, Timestamp};
 use crate::diagnose::{diagnose, DiagConfig, Finding};
 use crate::track::table::StateCounts;
 use crate::track::{Connection, State, Tracker, TrackerConfig};
@@ -426,7 +426,13 @@ impl Replay {
         while self.pending.len() < want {
             let Some(rx) = &self.rx else { return };
             match rx.try_recv() {
-                Ok(SourceMsg::Segments(v)) => self.pending.extend(v),
+                // Ticks (non-TCP frames) are not applied yet: see the player.
+                Ok(SourceMsg::Packets(v)) => {
+                    self.pending.extend(v.into_iter().filter_map(|i| match i {
+                        Item::Segment(s, f) => Some((s, f)),
+                        Item::Tick(_) => None,
+                    }))
+                }
                 Ok(SourceMsg::Status(s)) => {
                     self.status = s;
                     self.generation += 1;
@@ -716,9 +722,8 @@ fn count(counts: &mut StateCounts, c: &Connection, add: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capture::source::{channel, spawn_file};
-    use crate::capture::FileReader;
-    use crate::pipeline::Decoder;
+    use crate::capture::{FileReader, Input, Source, SourceOptions};
+    use crate::decode::Decoder;
     use crate::ui::diag::PRow;
 
     const DEMO: &[u8] = include_bytes!("../../fixtures/demo.pcap");
@@ -727,9 +732,12 @@ mod tests {
         let mut r = Replay::new(TrackerConfig::default(), "demo", false);
         let start = || -> Result<Receiver<SourceMsg>, String> {
             let reader = FileReader::from_bytes("demo", DEMO).map_err(|e| e.to_string())?;
-            let (tx, rx) = channel();
-            spawn_file(reader, Decoder::default(), tx).map_err(|e| e.to_string())?;
-            Ok(rx)
+            let src = Source::spawn(
+                Input::File(reader),
+                Decoder::default(),
+                SourceOptions::INTERACTIVE,
+            )?;
+            Ok(src.into_receiver())
         };
         let rx = start().unwrap();
         r.attach(rx, Some(Box::new(start)));

@@ -4,8 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
-use synack::batch::{self, Format};
 use synack::cli::Args;
+use synack::config::Config;
+use synack::output::Format;
+use synack::run::Outcome;
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -34,17 +36,27 @@ pub fn corpus_dir() -> PathBuf {
     dir
 }
 
-/// Runs a batch mode in-process, returning stdout and the input error, if any.
-pub fn run_batch(path: &str, format: Format, extra: &[&str]) -> (String, Option<String>) {
+/// Runs a batch mode on a file in-process, as `synack PATH EXTRA...` with its output
+/// redirected would: stdout and the outcome, or why the file could not be opened.
+pub fn batch(path: &str, format: Format, extra: &[&str]) -> Result<(String, Outcome), String> {
     let mut argv = vec!["synack", path];
     argv.extend_from_slice(extra);
-    let args = Args::parse_from(argv);
+    let cfg = Config::from_args(&Args::parse_from(argv), false, true).map_err(|e| e.to_string())?;
+    let reader = cfg
+        .source
+        .open_file()
+        .expect("a file source")
+        .map_err(|e| e.to_string())?;
     let mut out = Vec::new();
-    let outcome = batch::run(&args, path, format, &mut out).expect("batch run");
-    (
-        String::from_utf8(out).expect("utf-8 output"),
-        outcome.input_error.map(|e| e.to_string()),
-    )
+    let outcome = synack::run::file::run(reader, &cfg.core, &cfg.output, format, &mut out)
+        .map_err(|e| e.to_string())?;
+    Ok((String::from_utf8(out).expect("utf-8 output"), outcome))
+}
+
+/// Runs a batch mode in-process, returning stdout and the input error, if any.
+pub fn run_batch(path: &str, format: Format, extra: &[&str]) -> (String, Option<String>) {
+    let (out, outcome) = batch(path, format, extra).expect("batch run");
+    (out, outcome.input_error)
 }
 
 /// JSON lines of a batch run, parsed.

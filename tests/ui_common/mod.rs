@@ -10,7 +10,7 @@ use ratatui::layout::Rect;
 use ratatui::Terminal;
 use synack::capture::source::SourceStatus;
 use synack::capture::FileReader;
-use synack::pipeline::Decoder;
+use synack::decode::Decoder;
 use synack::track::TrackerConfig;
 use synack::ui::app::App;
 use synack::ui::render;

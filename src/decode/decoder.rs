@@ -1,13 +1,30 @@
-//! One packet through the core: filter and decode ([`Decoder`]), then track ([`Pipeline`]).
-//! The decoder runs wherever packets are read (the capture thread); the tracker wherever state
-//! is kept. Neither does I/O.
+//! Filter and decode one frame at a time, counting every frame's fate ([`Decoder`]). Runs on
+//! the capture thread, whatever the source; does no I/O.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use crate::capture::{BpfFilter, RawPacket};
-use crate::decode::{self, DecodeError, Decoded, Segment};
-use crate::track::Tracker;
+use super::{BpfFilter, DecodeError, Decoded, RawPacket, Segment};
+use crate::time::Timestamp;
+
+/// What the decoder makes of one frame, for the tracker.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Item {
+    /// A TCP segment (past the filters) and its 1-based frame number.
+    Segment(Segment, u64),
+    /// Anything else: its time still moves the capture clock.
+    Tick(Timestamp),
+}
+
+impl Item {
+    /// The item's capture time.
+    pub fn ts(&self) -> Timestamp {
+        match self {
+            Item::Segment(s, _) => s.ts,
+            Item::Tick(t) => *t,
+        }
+    }
+}
 
 /// What happened to every frame read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -76,7 +93,7 @@ impl Decoder {
                 return None;
             }
         }
-        match decode::decode(pkt.linktype, pkt.ts, pkt.data) {
+        match super::decode(pkt.linktype, pkt.ts, pkt.data) {
             Ok(Decoded::Tcp(seg)) => {
                 if !self.filter.is_empty() && !self.filter.matches(&seg) {
                     self.counters.filtered += 1;
@@ -99,35 +116,12 @@ impl Decoder {
             }
         }
     }
-}
 
-/// Decoder and tracker together, for single-threaded batch runs.
-pub struct Pipeline {
-    pub decoder: Decoder,
-    pub tracker: Tracker,
-}
-
-impl Pipeline {
-    pub fn new(tracker: Tracker) -> Pipeline {
-        Pipeline {
-            decoder: Decoder::default(),
-            tracker,
-        }
-    }
-
-    pub fn counters(&self) -> &Counters {
-        &self.decoder.counters
-    }
-
-    /// Feeds one frame. Returns the connection id it landed on, if it was TCP.
-    pub fn feed(&mut self, pkt: &RawPacket<'_>) -> Option<u64> {
-        match self.decoder.decode(pkt) {
-            Some((seg, frame)) => Some(self.tracker.ingest(&seg, frame)),
-            None => {
-                // Non-TCP traffic still moves capture time (TIME_WAIT can expire during it).
-                self.tracker.advance(pkt.ts);
-                None
-            }
+    /// [`Decoder::decode`] as the tracker takes it: the segment, or a tick of the clock.
+    pub fn item(&mut self, pkt: &RawPacket<'_>) -> Item {
+        match self.decode(pkt) {
+            Some((seg, frame)) => Item::Segment(seg, frame),
+            None => Item::Tick(pkt.ts),
         }
     }
 }

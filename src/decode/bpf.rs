@@ -5,8 +5,11 @@
 
 use pcap::{BpfProgram, Capture, Linktype};
 
-use crate::decode::LinkType;
+use super::LinkType;
 
+/// A checked filter expression and the programs compiled from it so far (one per link type
+/// met). A clone starts with none: each reader (a restarted replay, say) compiles what it
+/// meets, and the expression is known to compile for Ethernet.
 pub struct BpfFilter {
     expr: String,
     compiled: Vec<(LinkType, Option<BpfProgram>)>,
@@ -58,6 +61,21 @@ impl BpfFilter {
     }
 }
 
+impl Clone for BpfFilter {
+    fn clone(&self) -> BpfFilter {
+        BpfFilter {
+            expr: self.expr.clone(),
+            compiled: Vec::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for BpfFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("BpfFilter").field(&self.expr).finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,5 +101,9 @@ mod tests {
             .write(&mut other, &[])
             .unwrap();
         assert!(!f.matches(LinkType::RAW, &other));
+        // A clone compiles again for the link types it meets, and filters the same.
+        let mut c = f.clone();
+        assert!(c.matches(LinkType::RAW, &pkt));
+        assert!(!c.matches(LinkType::RAW, &other));
     }
 }

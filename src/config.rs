@@ -1,0 +1,412 @@
+//! Configuration built once: the command line ([`crate::cli::Args`]) turned into the typed
+//! settings each part of the program takes. Every check and every default that is not clap's
+//! own lives here, with one error type; nothing but `main.rs` and this module sees `Args`.
+
+use std::io;
+use std::time::Duration;
+
+use thiserror::Error;
+
+use crate::capture::{CaptureError, FileReader};
+use crate::cli::Args;
+use crate::decode::{BpfFilter, Decoder, SegmentFilter};
+use crate::diagnose::DiagConfig;
+use crate::output::{Format, OutputOptions, SeqStyle};
+use crate::time::Timestamp;
+use crate::track::TrackerConfig;
+use crate::ui::replay::Speed;
+use crate::ui::theme::Theme;
+
+/// The built-in demo capture (`synack` with no argument), written by the fixture generator:
+/// a graceful close ending in TIME_WAIT, a refused SYN, a reset mid-stream, a connection left
+/// in CLOSE_WAIT/FIN_WAIT_2, an unanswered SYN with retries, a simultaneous close.
+pub const DEMO: &[u8] = include_bytes!("../fixtures/demo.pcap");
+pub const DEMO_NAME: &str = "built-in demo";
+
+/// Smallest live snaplen that still holds every header synack decodes (SLL2 + IPv6 + TCP).
+pub const MIN_SNAPLEN: u32 = 128;
+
+/// A setting the command line got wrong, as one line for the user.
+#[derive(Debug, Error, PartialEq)]
+pub enum ConfigError {
+    #[error("--{0} must be a number of seconds >= 0, not {1}")]
+    Seconds(&'static str, f64),
+    #[error("--max-gap must be a number of seconds > 0, not {0}")]
+    MaxGap(f64),
+    #[error("--speed must be a factor from 0.25 to 64, or max; not {0:?}")]
+    Speed(String),
+    #[error("{0}")]
+    Filter(String),
+}
+
+/// What the program does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// `--list-interfaces`.
+    ListInterfaces,
+    /// The terminal UI.
+    Tui,
+    /// `--text`, `--json` or `--diagnose` (or output redirected): connections written as they
+    /// end, then a summary.
+    Batch(Format),
+}
+
+/// Where packets come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceConfig {
+    /// A capture file, or standard input (`-`).
+    File(String),
+    /// The embedded demo capture.
+    Demo,
+    Live(LiveConfig),
+}
+
+impl SourceConfig {
+    /// The file, standard input or the demo, opened; `None` for a live source.
+    pub fn open_file(&self) -> Option<Result<FileReader, CaptureError>> {
+        match self {
+            SourceConfig::File(path) => Some(FileReader::open(path)),
+            SourceConfig::Demo => Some(FileReader::from_bytes(DEMO_NAME, DEMO)),
+            SourceConfig::Live(_) => None,
+        }
+    }
+
+    /// The name the user knows it by: a path, `-`, the interface, or the demo's.
+    pub fn name(&self) -> &str {
+        match self {
+            SourceConfig::File(p) => p,
+            SourceConfig::Demo => DEMO_NAME,
+            SourceConfig::Live(l) => &l.interface,
+        }
+    }
+
+    pub fn is_live(&self) -> bool {
+        matches!(self, SourceConfig::Live(_))
+    }
+}
+
+/// A live interface and how to capture on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveConfig {
+    pub interface: String,
+    /// The filter installed in the kernel: `tcp`, combined with the user's `-f`.
+    pub kernel_filter: String,
+    pub snaplen: u32,
+    pub buffer_size: u32,
+    /// Stop after this many packets.
+    pub count: Option<u64>,
+    /// Stop after this long.
+    pub duration: Option<Duration>,
+    /// `-w`: also save what is captured here.
+    pub write: Option<String>,
+}
+
+/// The filters and decoder every source runs on its capture thread.
+#[derive(Debug, Clone, Default)]
+pub struct DecodeConfig {
+    /// `-f` (files only: a live capture runs it in the kernel).
+    pub bpf: Option<BpfFilter>,
+    /// `--host` and `--port`.
+    pub segments: SegmentFilter,
+}
+
+impl DecodeConfig {
+    /// A fresh decoder with these filters (one per run of a source).
+    pub fn decoder(&self) -> Decoder {
+        Decoder {
+            bpf: self.bpf.clone(),
+            filter: self.segments.clone(),
+            ..Decoder::default()
+        }
+    }
+}
+
+/// What the core (decode, track, diagnose) needs, whichever front end runs it.
+#[derive(Debug, Clone)]
+pub struct CoreConfig {
+    pub decode: DecodeConfig,
+    pub tracker: TrackerConfig,
+    pub diagnosis: DiagConfig,
+}
+
+/// Batch output settings.
+#[derive(Debug, Clone, Copy)]
+pub struct OutputConfig {
+    pub options: OutputOptions,
+    /// A progress bar on stderr for big files (`--no-progress` turns it off).
+    pub progress: bool,
+    /// `--diagnose` (also with `--json`): exit 1 when a problem was found.
+    pub fail_on_problems: bool,
+}
+
+/// The terminal UI's settings.
+#[derive(Debug, Clone, Copy)]
+pub struct UiConfig {
+    pub speed: Speed,
+    /// Idle gaps longer than this (capture seconds) are skipped.
+    pub max_gap: Option<f64>,
+    pub theme: Theme,
+}
+
+/// Everything the command line asked for, checked.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub command: Command,
+    pub source: SourceConfig,
+    pub core: CoreConfig,
+    pub output: OutputConfig,
+    pub ui: UiConfig,
+}
+
+fn seconds(name: &'static str, v: f64) -> Result<f64, ConfigError> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(v)
+    } else {
+        Err(ConfigError::Seconds(name, v))
+    }
+}
+
+impl Config {
+    /// Checks `args` and builds every part's settings. `stdout_is_terminal` decides between the
+    /// TUI and text output when no format is asked for; `no_color` is `NO_COLOR`'s verdict.
+    pub fn from_args(
+        args: &Args,
+        stdout_is_terminal: bool,
+        no_color: bool,
+    ) -> Result<Config, ConfigError> {
+        let command = if args.list_interfaces {
+            Command::ListInterfaces
+        } else if args.json {
+            Command::Batch(Format::Json)
+        } else if args.diagnose {
+            Command::Batch(Format::Diagnose)
+        } else if args.text || !stdout_is_terminal {
+            Command::Batch(Format::Text)
+        } else {
+            Command::Tui
+        };
+        let msl = seconds("msl", args.msl)?;
+        let source = match (&args.interface, args.input()) {
+            (Some(iface), _) => SourceConfig::Live(live_config(args, iface)?),
+            (None, Some(path)) => SourceConfig::File(path.to_string()),
+            (None, None) => SourceConfig::Demo,
+        };
+        let bpf = match (&args.filter, &source) {
+            // A live capture gives the filter to the kernel (checked when it is installed).
+            (Some(_), SourceConfig::Live(_)) | (None, _) => None,
+            (Some(expr), _) => Some(BpfFilter::new(expr).map_err(ConfigError::Filter)?),
+        };
+        let live_batch = source.is_live() && matches!(command, Command::Batch(_));
+        let tracker = TrackerConfig {
+            msl: Timestamp::from_secs_f64(msl),
+            max_events: args.max_events.max(1),
+            // Connections are handed out once over and freed: memory follows the connections
+            // open at once. A closed connection lingers first (5 s, as Zeek's
+            // tcp_close_delay) so late retransmissions still land on it.
+            retire: true,
+            max_conns: args.max_conns.max(1),
+            // Live batch output writes a clean close within seconds, with TIME_WAIT's
+            // remaining time, instead of after TIME_WAIT runs out.
+            retire_in_time_wait: live_batch,
+            ..TrackerConfig::default()
+        };
+        let diagnosis = DiagConfig {
+            two_msl: 2.0 * msl,
+            stuck_after: seconds("stuck-after", args.stuck_after)?,
+            idle_after: seconds("idle-after", args.idle_after)?,
+            flood_sources: args.flood_sources,
+            pile_min: args.pile_min,
+        };
+        let output = OutputConfig {
+            options: OutputOptions {
+                seq: if args.absolute {
+                    SeqStyle::Absolute
+                } else {
+                    SeqStyle::Relative
+                },
+                no_events: args.no_events,
+                two_msl: Timestamp::from_secs_f64(2.0 * msl),
+            },
+            progress: !args.no_progress,
+            fail_on_problems: args.diagnose,
+        };
+        let speed =
+            Speed::parse(&args.speed).map_err(|_| ConfigError::Speed(args.speed.clone()))?;
+        if let Some(g) = args.max_gap {
+            if !(g.is_finite() && g > 0.0) {
+                return Err(ConfigError::MaxGap(g));
+            }
+        }
+        let ui = UiConfig {
+            speed,
+            // The built-in demo has a long quiet spell (so its CLOSE_WAIT is visibly stuck); a
+            // projector audience should not sit through it.
+            max_gap: args
+                .max_gap
+                .or((source == SourceConfig::Demo).then_some(2.0)),
+            theme: Theme {
+                ascii: args.ascii,
+                color: !no_color,
+            },
+        };
+        Ok(Config {
+            command,
+            source,
+            core: CoreConfig {
+                decode: DecodeConfig {
+                    bpf,
+                    segments: SegmentFilter {
+                        hosts: args.host.clone(),
+                        ports: args.port.clone(),
+                    },
+                },
+                tracker,
+                diagnosis,
+            },
+            output,
+            ui,
+        })
+    }
+
+    /// [`Config::from_args`] as the program runs it: the real standard output and `NO_COLOR`.
+    pub fn from_env(args: &Args) -> Result<Config, ConfigError> {
+        use std::io::IsTerminal;
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Config::from_args(args, io::stdout().is_terminal(), no_color)
+    }
+}
+
+fn live_config(args: &Args, interface: &str) -> Result<LiveConfig, ConfigError> {
+    let duration = match args.duration {
+        Some(d) => Some(Duration::from_secs_f64(seconds("duration", d)?)),
+        None => None,
+    };
+    Ok(LiveConfig {
+        interface: interface.to_string(),
+        kernel_filter: kernel_filter(args.filter.as_deref()),
+        snaplen: args.snaplen.max(MIN_SNAPLEN),
+        buffer_size: args.buffer_size,
+        count: args.count,
+        duration,
+        write: args.write.clone(),
+    })
+}
+
+/// `tcp`, or `tcp and (USER)`.
+pub fn kernel_filter(user: Option<&str>) -> String {
+    match user.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(u) => format!("tcp and ({u})"),
+        None => "tcp".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn config(argv: &[&str]) -> Result<Config, ConfigError> {
+        let mut v = vec!["synack"];
+        v.extend_from_slice(argv);
+        Config::from_args(&Args::parse_from(v), true, false)
+    }
+
+    #[test]
+    fn kernel_filter_always_keeps_tcp() {
+        assert_eq!(kernel_filter(None), "tcp");
+        assert_eq!(kernel_filter(Some("  ")), "tcp");
+        assert_eq!(
+            kernel_filter(Some("port 80 or port 443")),
+            "tcp and (port 80 or port 443)"
+        );
+    }
+
+    #[test]
+    fn the_command_follows_the_flags_then_the_terminal() {
+        assert_eq!(config(&[]).unwrap().command, Command::Tui);
+        assert_eq!(
+            config(&["--json"]).unwrap().command,
+            Command::Batch(Format::Json)
+        );
+        assert_eq!(
+            config(&["--diagnose"]).unwrap().command,
+            Command::Batch(Format::Diagnose)
+        );
+        let piped = Config::from_args(&Args::parse_from(["synack", "f.pcap"]), false, false);
+        assert_eq!(piped.unwrap().command, Command::Batch(Format::Text));
+        assert_eq!(
+            config(&["--list-interfaces"]).unwrap().command,
+            Command::ListInterfaces
+        );
+    }
+
+    #[test]
+    fn sources_and_their_names() {
+        assert_eq!(config(&[]).unwrap().source, SourceConfig::Demo);
+        assert_eq!(
+            config(&["-r", "x.pcap"]).unwrap().source,
+            SourceConfig::File("x.pcap".into())
+        );
+        let live = config(&["-i", "eth0", "-f", "port 80", "--snaplen", "64"]).unwrap();
+        let SourceConfig::Live(l) = &live.source else {
+            panic!("{:?}", live.source)
+        };
+        assert_eq!(l.kernel_filter, "tcp and (port 80)");
+        assert_eq!(l.snaplen, MIN_SNAPLEN);
+        // The kernel runs the filter: no BPF program on the capture thread.
+        assert!(live.core.decode.bpf.is_none());
+        assert_eq!(live.source.name(), "eth0");
+    }
+
+    #[test]
+    fn every_bad_value_is_one_line_naming_the_option() {
+        let msg = |argv: &[&str]| config(argv).unwrap_err().to_string();
+        assert_eq!(
+            msg(&["--msl=-1"]),
+            "--msl must be a number of seconds >= 0, not -1"
+        );
+        assert_eq!(
+            msg(&["-i", "lo", "--duration", "NaN"]),
+            "--duration must be a number of seconds >= 0, not NaN"
+        );
+        assert_eq!(
+            msg(&["--max-gap", "0"]),
+            "--max-gap must be a number of seconds > 0, not 0"
+        );
+        assert!(msg(&["--speed", "100"]).starts_with("--speed must be a factor"));
+        assert!(msg(&["--stuck-after=-5"]).starts_with("--stuck-after must be"));
+        assert!(msg(&["-f", "tcp port banana"]).contains("banana"));
+    }
+
+    #[test]
+    fn live_batch_retires_in_time_wait_and_nothing_else_does() {
+        assert!(
+            config(&["-i", "lo", "--json"])
+                .unwrap()
+                .core
+                .tracker
+                .retire_in_time_wait
+        );
+        assert!(
+            !config(&["-i", "lo"])
+                .unwrap()
+                .core
+                .tracker
+                .retire_in_time_wait
+        );
+        assert!(
+            !config(&["x.pcap", "--json"])
+                .unwrap()
+                .core
+                .tracker
+                .retire_in_time_wait
+        );
+    }
+
+    #[test]
+    fn the_demo_skips_its_long_gap_unless_told_otherwise() {
+        assert_eq!(config(&[]).unwrap().ui.max_gap, Some(2.0));
+        assert_eq!(config(&["x.pcap"]).unwrap().ui.max_gap, None);
+        assert_eq!(config(&["--max-gap", "5"]).unwrap().ui.max_gap, Some(5.0));
+    }
+}

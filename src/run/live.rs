@@ -1,0 +1,153 @@
+//! A batch mode on a live interface (`synack -i IFACE --text/--json/--diagnose`): connections
+//! are written as they end, then a summary, when the capture stops (Ctrl-C, `--count`,
+//! `--duration`, or the interface going away).
+//!
+//! Like the file runner, but time does not stand still between packets: the tracker is
+//! advanced on the wall clock on every tick, so TIME_WAIT runs out (and connections retire)
+//! while the wire is quiet; and connections are written as they end, not put in id order.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::Duration;
+
+use super::Outcome;
+use crate::capture::source::Drops;
+use crate::capture::{live, Input, Source, SourceMsg, SourceOptions, SourceStatus};
+use crate::config::{CoreConfig, LiveConfig, OutputConfig};
+use crate::output::{summary::Report, Format, Sink};
+use crate::time::wall_clock;
+use crate::track::{Connection, Tracker};
+
+/// How often the live clock ticks (timers run, finished connections are written).
+const TICK: Duration = Duration::from_millis(200);
+
+/// Set by SIGINT/SIGTERM.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: libc::c_int) {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// The first Ctrl-C (or SIGTERM) stops the capture cleanly, so the connections still open and
+/// the summary are written; the handler is one-shot, so a second Ctrl-C kills as usual.
+fn catch_interrupts() {
+    for sig in [libc::SIGINT, libc::SIGTERM] {
+        // SAFETY: installs an async-signal-safe handler (one atomic store); the zeroed
+        // sigaction is a valid empty mask with no flags before ours are set.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            sa.sa_flags = libc::SA_RESETHAND | libc::SA_RESTART;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(sig, &sa, std::ptr::null_mut());
+        }
+    }
+}
+
+/// Runs batch mode `format` on the interface `live` names, writing to `out`. The readiness
+/// line ("capturing on ...") and the drop counts go to stderr. Returns why the capture ended
+/// early (e.g. the interface went away), after everything has been written.
+pub fn run(
+    live: &LiveConfig,
+    core: &CoreConfig,
+    output: &OutputConfig,
+    format: Format,
+    out: &mut (dyn Write + Send),
+) -> anyhow::Result<Outcome> {
+    let iface = live::open(live).map_err(anyhow::Error::msg)?;
+    let mut tracker = Tracker::new(core.tracker.clone());
+    catch_interrupts();
+    let source = Source::spawn(
+        Input::Live(Box::new(iface)),
+        core.decode.decoder(),
+        SourceOptions::INTERACTIVE,
+    )
+    .map_err(anyhow::Error::msg)?;
+    if let Some(info) = &source.info {
+        eprintln!("synack: {info} (Ctrl-C to stop)");
+    }
+    let mut sink = Sink::new(format, output.options, core.diagnosis.clone(), out);
+    let last = follow(&source, &mut tracker, &mut sink)?;
+    source.join();
+
+    let now = wall_clock();
+    tracker.advance(now);
+    let mut rest: Vec<Box<Connection>> = tracker.drain_retired().collect();
+    rest.extend(tracker.drain_boxed_by_id());
+    for c in &rest {
+        sink.connection(c, now)?;
+    }
+    let summary = sink.summary.clone();
+    let report = Report {
+        summary: &summary,
+        counters: &last.counters,
+        tracker: &tracker.stats,
+        warning: last.error.as_deref(),
+    };
+    let d = last.drops;
+    let mut extra = serde_json::Map::new();
+    extra.insert("interface".into(), last.name.clone().into());
+    extra.insert(
+        "drops".into(),
+        serde_json::json!({"kernel": d.kernel, "interface": d.interface, "queue": d.queue}),
+    );
+    sink.finish(&report, &last.name, Some(extra))?;
+    if format == Format::Text {
+        writeln!(sink.out()?, "{}", drops_line(&last.name, &d))?;
+        sink.flush()?;
+    }
+    eprintln!(
+        "synack: {} packets captured; {}",
+        last.counters.packets,
+        drops_line(&last.name, &d)
+    );
+    Ok(Outcome {
+        input_error: last.error,
+        problems: sink.problems(),
+    })
+}
+
+/// Tracks what the capture thread sends until it ends, on the wall clock, writing connections
+/// as they retire. Returns the source's last status.
+fn follow(
+    source: &Source,
+    tracker: &mut Tracker,
+    sink: &mut Sink<'_>,
+) -> std::io::Result<SourceStatus> {
+    let mut last = SourceStatus::default();
+    loop {
+        if INTERRUPTED.load(Ordering::Relaxed) {
+            source.stop();
+        }
+        match source.rx.recv_timeout(TICK) {
+            Ok(SourceMsg::Packets(items)) => {
+                for item in &items {
+                    tracker.apply(item);
+                }
+                source.recycle(items);
+            }
+            Ok(SourceMsg::Status(s)) => last = s,
+            Err(RecvTimeoutError::Timeout) => {}
+            // The thread has sent its last status and gone.
+            Err(RecvTimeoutError::Disconnected) => return Ok(last),
+        }
+        // Live clock: timers run even when no packet comes.
+        let now = wall_clock();
+        tracker.advance(now);
+        let done: Vec<Box<Connection>> = tracker.drain_retired().collect();
+        for c in &done {
+            sink.connection(c, now)?;
+        }
+        if !done.is_empty() {
+            sink.flush()?;
+        }
+    }
+}
+
+fn drops_line(name: &str, d: &Drops) -> String {
+    format!(
+        "dropped on {name}: {} by the kernel, {} by the interface, {} by synack's queue",
+        d.kernel, d.interface, d.queue
+    )
+}
