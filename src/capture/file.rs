@@ -28,12 +28,6 @@ pub enum CaptureError {
     Truncated { path: String, msg: String },
 }
 
-impl CaptureError {
-    pub fn is_truncation(&self) -> bool {
-        matches!(self, CaptureError::Truncated { .. })
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileFormat {
     Pcap,

@@ -25,14 +25,6 @@ impl LinkType {
     pub const IPOIB: LinkType = LinkType(242);
     pub const LINUX_SLL2: LinkType = LinkType(276);
 
-    /// Whether [`strip`] knows this link type.
-    pub fn is_supported(self) -> bool {
-        matches!(
-            self.0,
-            0 | 1 | 10 | 12 | 14 | 101 | 108 | 113 | 129 | 228 | 229 | 239 | 242 | 276
-        )
-    }
-
     /// libpcap's short name, for messages.
     pub fn name(self) -> &'static str {
         match self.0 {

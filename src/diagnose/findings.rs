@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::decode::{Endpoint, Flags, Timestamp};
+use crate::decode::{Endpoint, Timestamp};
 use crate::track::{Connection, Dir, Dropped, EventKind, Handshake, Marks, Side, State};
 
 /// Thresholds, all in seconds. Time is capture time for files, wall-clock time live.
@@ -807,7 +807,3 @@ fn idle(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: &mut 
     });
 }
 
-/// Flags, for sentences.
-pub fn flags_text(f: Flags) -> String {
-    f.to_string()
-}

@@ -365,26 +365,6 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// A finding as JSON.
-pub fn finding_json(f: &Finding) -> serde_json::Value {
-    let mut v = serde_json::json!({
-        "kind": f.kind.name(),
-        "side": f.side.name(),
-        "endpoint": f.endpoint.to_string(),
-        "since": f.since.rfc3339(),
-        "frames": f.frames,
-        "sentence": f.sentence,
-        "problem": is_problem(f),
-    });
-    if let Some(r) = f.remaining {
-        v["remaining"] = serde_json::json!((r * 1000.0).round() / 1000.0);
-    }
-    if let Some(c) = f.count {
-        v["count"] = serde_json::json!(c);
-    }
-    v
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

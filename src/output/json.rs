@@ -16,12 +16,6 @@ fn state(s: State) -> &'static str {
     s.name()
 }
 
-pub fn connection_value(c: &Connection, opts: &OutputOptions) -> serde_json::Value {
-    let mut buf = Vec::new();
-    encode(&mut buf, c, opts, &[], None);
-    serde_json::from_slice(&buf).unwrap_or(serde_json::Value::Null)
-}
-
 /// A small JSON writer over a byte buffer: keys and the values synack writes (names,
 /// addresses, times, numbers) never need escaping; free text goes through serde_json.
 struct Out<'b> {
@@ -240,8 +234,7 @@ fn encode(
     o.raw(b"}");
 }
 
-/// One finding, keys sorted as in [`finding_json`](crate::diagnose::report::finding_json)
-/// (a `serde_json::Value` map), so both agree byte for byte.
+/// One finding, keys in sorted order (as a `serde_json::Value` map would write them).
 fn finding(o: &mut Out<'_>, f: &Finding) {
     o.raw(b"{");
     if let Some(n) = f.count {
@@ -506,11 +499,6 @@ fn summary_fields(r: &Report<'_>) -> serde_json::Value {
         "states": {"client": per_state(0), "server": per_state(1)},
         "warning": r.warning,
     })
-}
-
-pub fn write_summary(w: &mut dyn Write, r: &Report<'_>) -> io::Result<()> {
-    serde_json::to_writer(&mut *w, &summary_value(r))?;
-    w.write_all(b"\n")
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use super::summary::Report;
 use super::{thousands, OutputOptions, SeqStyle};
-use crate::decode::{Flags, Timestamp};
+use crate::decode::Timestamp;
 use crate::diagnose::Finding;
 use crate::track::{Connection, Dir, Event, EventKind, Marks, State};
 
@@ -276,14 +276,6 @@ fn push_ladder(out: &mut String, c: &Connection, opts: &OutputOptions) {
     }
 }
 
-/// One ladder row for one event.
-pub fn event_row(c: &Connection, e: &Event, opts: &OutputOptions) -> String {
-    let mut s = String::new();
-    push_event_row(&mut s, c, e, opts);
-    s.pop(); // the newline
-    s
-}
-
 fn push_event_row(out: &mut String, c: &Connection, e: &Event, opts: &OutputOptions) {
     let start = out.len();
     push_secs6(out, e.ts, c.first_seen, 12);
@@ -397,7 +389,3 @@ pub fn summary(r: &Report<'_>) -> String {
     out
 }
 
-/// Flags are shown as `SYN+ACK`; re-exported for the UI.
-pub fn flags_label(f: Flags) -> String {
-    f.to_string()
-}
