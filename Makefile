@@ -35,8 +35,19 @@ lint: deps
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
 
+# Tests that need root (network namespaces, live capture, raw sockets). As root (CI) they run
+# with the rest; otherwise the rest run as the user and these through sudo (tests/root.sh).
+ROOT_TESTS := live live_diagnose
+USER_TESTS := $(filter-out $(ROOT_TESTS),$(basename $(notdir $(wildcard tests/*.rs))))
+
 test: deps lint
-	$(CARGO) test --all-targets
+	@if [ "$$(id -u)" = 0 ]; then \
+	  echo "$(CARGO) test --all-targets"; $(CARGO) test --all-targets; \
+	else \
+	  echo "$(CARGO) test (all but $(ROOT_TESTS))"; \
+	  $(CARGO) test --lib --bins --examples --benches $(addprefix --test ,$(USER_TESTS)) && \
+	  ./tests/root.sh $(CARGO) $(ROOT_TESTS); \
+	fi
 	$(CARGO) test --doc
 
 fixtures:
