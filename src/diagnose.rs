@@ -2,8 +2,10 @@
 //! Zeek-compatible summary (`conn_state`, `history`). Pure functions of tracker state.
 
 pub mod findings;
+pub mod kinds;
 pub mod report;
 pub mod zeek;
 
-pub use findings::{diagnose, diagnose_with, DiagConfig, Finding, Kind};
+pub use findings::{diagnose, diagnose_with};
+pub use kinds::{DiagConfig, Finding, Kind};
 pub use report::Diagnosis;

@@ -15,6 +15,7 @@ pub mod gen;
 pub mod memory;
 pub mod output;
 pub mod run;
+pub mod testkit;
 pub mod thread_stats;
 pub mod time;
 pub mod track;

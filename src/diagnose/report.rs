@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
-use super::findings::{diagnose_with, DiagConfig, Finding, Kind};
+use super::findings::diagnose_with;
+use super::kinds::{DiagConfig, Finding, Kind};
 use crate::decode::{Endpoint, Timestamp};
 use crate::track::{Connection, Side, State};
 

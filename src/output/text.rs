@@ -388,4 +388,3 @@ pub fn summary(r: &Report<'_>) -> String {
     }
     out
 }
-
