@@ -86,6 +86,11 @@ pub struct Args {
     #[arg(long, value_name = "SECS", default_value_t = 30.0)]
     pub msl: f64,
 
+    /// Also recognise a UDP tunnel on this port, as KIND=PORT (KIND: vxlan, geneve, teredo,
+    /// gtpv1); the standard ports (4789, 6081, 3544, 2152) always are. Repeatable.
+    #[arg(long, value_name = "KIND=PORT")]
+    pub tunnel_port: Vec<String>,
+
     /// Show absolute sequence and acknowledgment numbers instead of relative ones.
     #[arg(long)]
     pub absolute: bool,

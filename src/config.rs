@@ -9,6 +9,7 @@ use thiserror::Error;
 
 use crate::capture::{CaptureError, FileReader};
 use crate::cli::Args;
+use crate::decode::tunnel::{TunnelKind, TunnelPorts};
 use crate::decode::{BpfFilter, Decoder, SegmentFilter};
 use crate::diagnose::DiagConfig;
 use crate::output::{Format, OutputOptions, SeqStyle};
@@ -37,6 +38,10 @@ pub enum ConfigError {
     Speed(String),
     #[error("{0}")]
     Filter(String),
+    #[error(
+        "--tunnel-port wants KIND=PORT with KIND one of vxlan, geneve, teredo, gtpv1; not {0:?}"
+    )]
+    TunnelPort(String),
 }
 
 /// What the program does.
@@ -108,16 +113,18 @@ pub struct DecodeConfig {
     pub bpf: Option<BpfFilter>,
     /// `--host` and `--port`.
     pub segments: SegmentFilter,
+    /// The UDP ports tunnels are recognised on (the standard ones, and `--tunnel-port`).
+    pub tunnel_ports: TunnelPorts,
 }
 
 impl DecodeConfig {
     /// A fresh decoder with these filters (one per run of a source).
     pub fn decoder(&self) -> Decoder {
-        Decoder {
-            bpf: self.bpf.clone(),
-            filter: self.segments.clone(),
-            ..Decoder::default()
-        }
+        Decoder::new(
+            self.bpf.clone(),
+            self.segments.clone(),
+            self.tunnel_ports.clone(),
+        )
     }
 }
 
@@ -259,6 +266,7 @@ impl Config {
                         hosts: args.host.clone(),
                         ports: args.port.clone(),
                     },
+                    tunnel_ports: tunnel_ports(&args.tunnel_port)?,
                 },
                 tracker,
                 diagnosis,
@@ -274,6 +282,21 @@ impl Config {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Config::from_args(args, io::stdout().is_terminal(), no_color)
     }
+}
+
+/// The standard tunnel ports and those `--tunnel-port KIND=PORT` adds.
+fn tunnel_ports(asked: &[String]) -> Result<TunnelPorts, ConfigError> {
+    let mut ports = TunnelPorts::default();
+    for a in asked {
+        let bad = || ConfigError::TunnelPort(a.clone());
+        let (kind, port) = a.split_once('=').ok_or_else(bad)?;
+        let kind = TunnelKind::parse(kind.trim()).ok_or_else(bad)?;
+        let port: u16 = port.trim().parse().map_err(|_| bad())?;
+        if !ports.add(kind, port) {
+            return Err(bad());
+        }
+    }
+    Ok(ports)
 }
 
 fn live_config(args: &Args, interface: &str) -> Result<LiveConfig, ConfigError> {
@@ -376,6 +399,26 @@ mod tests {
         assert!(msg(&["--speed", "100"]).starts_with("--speed must be a factor"));
         assert!(msg(&["--stuck-after=-5"]).starts_with("--stuck-after must be"));
         assert!(msg(&["-f", "tcp port banana"]).contains("banana"));
+        assert!(msg(&["--tunnel-port", "gre=1"]).starts_with("--tunnel-port wants KIND=PORT"));
+        assert!(msg(&["--tunnel-port", "vxlan"]).starts_with("--tunnel-port wants"));
+    }
+
+    #[test]
+    fn tunnel_ports_are_the_standard_ones_plus_those_asked_for() {
+        let c = config(&[
+            "--tunnel-port",
+            "vxlan=8472",
+            "--tunnel-port",
+            "geneve=6082",
+        ])
+        .unwrap();
+        let p = &c.core.decode.tunnel_ports;
+        assert_eq!(p.vxlan, [4789, 8472]);
+        assert_eq!(p.geneve, [6081, 6082]);
+        assert_eq!(
+            config(&[]).unwrap().core.decode.tunnel_ports,
+            TunnelPorts::default()
+        );
     }
 
     #[test]

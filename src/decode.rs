@@ -1,14 +1,20 @@
-//! Bytes to segment: link layer, IP and TCP decoding, and the filters before it.
+//! Bytes to segment: link layer, IP and TCP decoding, tunnels and IP fragments, and the
+//! filters before it.
 //!
-//! Pure and allocation-free: [`decode`] borrows the packet bytes and returns a small owned
-//! [`Segment`] (or says why there is none). No I/O, no clock: the timestamp comes in with the
-//! packet. [`Decoder`] wraps it with the user's filters (`-f` as BPF, `--host`, `--port`) and
-//! counts every frame's fate; it runs on the capture thread.
+//! Pure: [`decode`] borrows the packet bytes and returns a small owned [`Segment`] (or says
+//! why there is none), without allocating for a plain TCP packet. No I/O, no clock: the
+//! timestamp comes in with the packet. Tunnels ([`tunnel`]) are followed to the TCP segment
+//! inside, up to [`tunnel::MAX_DEPTH`] levels; fragments are put back together when a
+//! [`Context`] carries a [`defrag::Reassembly`]. [`Decoder`] wraps it with the user's filters
+//! (`-f` as BPF, `--host`, `--port`) and counts every frame's fate; it runs on the capture
+//! thread.
 
 pub mod bpf;
 pub mod decoder;
+pub mod defrag;
 pub mod link;
 pub mod segment;
+pub mod tunnel;
 
 pub use bpf::BpfFilter;
 pub use decoder::{Counters, Decoder, Item, SegmentFilter};
@@ -17,8 +23,12 @@ pub use segment::{Endpoint, Flags, Segment, TcpOptions};
 // Until every user imports them from `crate::time`.
 pub use crate::time::{MaybeTs, Timestamp};
 
+use std::net::IpAddr;
+use std::sync::LazyLock;
+
 use etherparse::{LaxNetSlice, LaxSlicedPacket};
 use link::NetProto;
+use tunnel::{Inner, Tunnel, TunnelKind, TunnelPorts, MAX_DEPTH};
 
 /// One captured frame, borrowed from the reader's buffer until the next read.
 #[derive(Debug, Clone, Copy)]
@@ -36,6 +46,9 @@ pub enum Decoded {
     Tcp(Segment),
     /// A well-formed packet that is not TCP (UDP, ICMP, ARP, ...): counted, not an error.
     NotTcp,
+    /// An IP fragment held until the rest of its datagram arrives (counted by the
+    /// reassembly).
+    Fragment,
 }
 
 /// Why a frame gave no segment. Each variant is one counter in the summary.
@@ -47,8 +60,13 @@ pub enum DecodeError {
     Link(LinkError),
     /// IPv4/IPv6 header short or invalid.
     IpHeader,
-    /// A non-first IP fragment: its TCP header is in another frame (synack does not reassemble).
+    /// An IP fragment read without reassembly ([`decode`] alone): its TCP header may be in
+    /// another frame.
     IpFragment,
+    /// A tunnel header short or inconsistent.
+    TunnelHeader,
+    /// Tunnels nested deeper than [`tunnel::MAX_DEPTH`].
+    TunnelTooDeep,
     /// TCP header shorter than its 20 fixed bytes (snaplen or a broken packet).
     TcpTruncated,
     /// TCP data offset below 5 or pointing past the IP payload.
@@ -64,30 +82,103 @@ impl DecodeError {
             DecodeError::Link(LinkError::Malformed) => "link_header_malformed",
             DecodeError::IpHeader => "ip_header_invalid",
             DecodeError::IpFragment => "ip_fragment",
+            DecodeError::TunnelHeader => "tunnel_header_invalid",
+            DecodeError::TunnelTooDeep => "tunnel_too_deep",
             DecodeError::TcpTruncated => "tcp_header_truncated",
             DecodeError::TcpBadOffset => "tcp_bad_data_offset",
         }
     }
 }
 
-/// Decodes one captured frame.
-///
-/// `orig_len` is the frame's length on the wire; it is not needed for TCP (the IP header gives
-/// the real payload length even when the capture was cut by snaplen) but kept for callers.
+/// The encapsulations a segment came through, outermost first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Encap {
+    len: u8,
+    levels: [Option<Tunnel>; MAX_DEPTH],
+}
+
+impl Encap {
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn tunnels(&self) -> impl Iterator<Item = &Tunnel> {
+        self.levels.iter().flatten()
+    }
+
+    fn push(&mut self, t: Tunnel) -> Result<(), DecodeError> {
+        let slot = self
+            .levels
+            .get_mut(usize::from(self.len))
+            .ok_or(DecodeError::TunnelTooDeep)?;
+        *slot = Some(t);
+        self.len += 1;
+        Ok(())
+    }
+
+    /// A number for the tunnel context, so fragments of different tunnels never mix.
+    fn channel(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        if self.is_empty() {
+            return 0;
+        }
+        let mut h = rustc_hash::FxHasher::default();
+        self.hash(&mut h);
+        h.finish()
+    }
+}
+
+/// What decoding needs beyond the frame: the ports UDP tunnels are recognised on, where
+/// fragments wait for the rest of their datagram (none: they are reported as
+/// [`DecodeError::IpFragment`]), and, after a frame, the tunnels its segment came through.
+pub struct Context<'a> {
+    pub ports: &'a TunnelPorts,
+    pub defrag: Option<&'a mut defrag::Reassembly>,
+    pub encap: Encap,
+}
+
+static STANDARD_PORTS: LazyLock<TunnelPorts> = LazyLock::new(TunnelPorts::default);
+
+/// Decodes one captured frame, following tunnels on their standard ports, without reassembly.
 pub fn decode(linktype: LinkType, ts: Timestamp, frame: &[u8]) -> Result<Decoded, DecodeError> {
+    let mut cx = Context {
+        ports: &STANDARD_PORTS,
+        defrag: None,
+        encap: Encap::default(),
+    };
+    decode_with(&mut cx, linktype, ts, frame)
+}
+
+/// Decodes one captured frame with `cx` (which it leaves holding the frame's tunnels).
+pub fn decode_with(
+    cx: &mut Context<'_>,
+    linktype: LinkType,
+    ts: Timestamp,
+    frame: &[u8],
+) -> Result<Decoded, DecodeError> {
+    cx.encap = Encap::default();
     let (proto, net) = link::strip(linktype, frame)?;
     match proto {
-        NetProto::Ipv4 | NetProto::Ipv6 => decode_ip(ts, net),
+        NetProto::Ipv4 | NetProto::Ipv6 => ip(cx, ts, net),
         NetProto::Other => Ok(Decoded::NotTcp),
     }
 }
 
 /// Decodes an IP packet (v4 or v6, by its version nibble) into a TCP segment.
-pub fn decode_ip(ts: Timestamp, ip: &[u8]) -> Result<Decoded, DecodeError> {
+pub fn decode_ip(ts: Timestamp, ip_packet: &[u8]) -> Result<Decoded, DecodeError> {
+    let mut cx = Context {
+        ports: &STANDARD_PORTS,
+        defrag: None,
+        encap: Encap::default(),
+    };
+    ip(&mut cx, ts, ip_packet)
+}
+
+fn ip(cx: &mut Context<'_>, ts: Timestamp, ip: &[u8]) -> Result<Decoded, DecodeError> {
     if let Some(plain) = decode_plain_tcp(ts, ip) {
         return plain;
     }
-    decode_ip_lax(ts, ip)
+    decode_ip_lax(cx, ts, ip)
 }
 
 /// The common case, read with etherparse's fixed header slices: an IPv4 header (with or
@@ -134,8 +225,9 @@ fn decode_plain_tcp(ts: Timestamp, ip: &[u8]) -> Option<Result<Decoded, DecodeEr
     Some(segment::parse_tcp(ts, src, dst, tcp, tcp.len()).map(Decoded::Tcp))
 }
 
-/// [`decode_ip`] through etherparse's lax slicing, for whatever the plain path leaves.
-fn decode_ip_lax(ts: Timestamp, ip: &[u8]) -> Result<Decoded, DecodeError> {
+/// [`decode_ip`] through etherparse's lax slicing, for whatever the plain path leaves:
+/// extension headers, fragments, tunnels, lengths cut by snaplen or zeroed by offload.
+fn decode_ip_lax(cx: &mut Context<'_>, ts: Timestamp, ip: &[u8]) -> Result<Decoded, DecodeError> {
     let sliced = LaxSlicedPacket::from_ip(ip).map_err(|_| DecodeError::IpHeader)?;
     let Some(net) = sliced.net.as_ref() else {
         return Err(DecodeError::IpHeader);
@@ -152,8 +244,8 @@ fn decode_ip_lax(ts: Timestamp, ip: &[u8]) -> Result<Decoded, DecodeError> {
                 declared
             };
             (
-                std::net::IpAddr::V4(h.source_addr()),
-                std::net::IpAddr::V4(h.destination_addr()),
+                IpAddr::V4(h.source_addr()),
+                IpAddr::V4(h.destination_addr()),
                 p,
                 len,
             )
@@ -169,23 +261,86 @@ fn decode_ip_lax(ts: Timestamp, ip: &[u8]) -> Result<Decoded, DecodeError> {
                 declared
             };
             (
-                std::net::IpAddr::V6(h.source_addr()),
-                std::net::IpAddr::V6(h.destination_addr()),
+                IpAddr::V6(h.source_addr()),
+                IpAddr::V6(h.destination_addr()),
                 p,
                 len,
             )
         }
         LaxNetSlice::Arp(_) => return Ok(Decoded::NotTcp),
     };
-    if payload.ip_number != etherparse::IpNumber::TCP {
-        return Ok(Decoded::NotTcp);
-    }
     if payload.fragmented {
         // Atomic fragments (offset 0, no more fragments) are not "fragmented" here and decode
-        // normally; real fragments would need reassembly, which synack does not do.
-        return Err(DecodeError::IpFragment);
+        // as they are; real ones wait for the rest of their datagram.
+        let channel = cx.encap.channel();
+        let Some(defrag) = cx.defrag.as_deref_mut() else {
+            return Err(DecodeError::IpFragment);
+        };
+        return match defrag.add(ts, ip, channel) {
+            Some(d) => {
+                let len = d.payload.len();
+                transport(cx, ts, (src_ip, dst_ip), d.proto, &d.payload, len)
+            }
+            None => Ok(Decoded::Fragment),
+        };
     }
-    segment::parse_tcp(ts, src_ip, dst_ip, payload.payload, ip_payload_len).map(Decoded::Tcp)
+    transport(
+        cx,
+        ts,
+        (src_ip, dst_ip),
+        payload.ip_number.0,
+        payload.payload,
+        ip_payload_len,
+    )
+}
+
+/// What an IP packet from `addrs` carries: TCP, or a tunnel to follow.
+fn transport(
+    cx: &mut Context<'_>,
+    ts: Timestamp,
+    addrs: (IpAddr, IpAddr),
+    proto: u8,
+    payload: &[u8],
+    declared_len: usize,
+) -> Result<Decoded, DecodeError> {
+    let (src, dst) = addrs;
+    let (kind, (inner, id)) = match proto {
+        6 => return segment::parse_tcp(ts, src, dst, payload, declared_len).map(Decoded::Tcp),
+        // IPv4 (4) or IPv6 (41) directly inside.
+        4 | 41 => (TunnelKind::Ip, (Inner::Ip(payload), None)),
+        47 => (TunnelKind::Gre, tunnel::gre(payload)?),
+        17 => {
+            let (Some(sport), Some(dport)) = (be16(payload, 0), be16(payload, 2)) else {
+                return Ok(Decoded::NotTcp);
+            };
+            let Some(kind) = cx.ports.kind(sport, dport) else {
+                return Ok(Decoded::NotTcp);
+            };
+            // The UDP length bounds the datagram (Ethernet padding follows it).
+            let udp_len = be16(payload, 4).map_or(payload.len(), usize::from);
+            let body = payload
+                .get(8..udp_len.clamp(8, payload.len().max(8)))
+                .unwrap_or(&[]);
+            (kind, tunnel::udp(kind, body)?)
+        }
+        _ => return Ok(Decoded::NotTcp),
+    };
+    if inner == Inner::Other {
+        return Ok(Decoded::NotTcp);
+    }
+    cx.encap.push(Tunnel { kind, src, dst, id })?;
+    match inner {
+        Inner::Ip(b) if matches!(b.first().map(|v| v >> 4), Some(4 | 6)) => ip(cx, ts, b),
+        Inner::Ethernet(frame) => match link::strip(LinkType::ETHERNET, frame)? {
+            (NetProto::Ipv4 | NetProto::Ipv6, b) => ip(cx, ts, b),
+            (NetProto::Other, _) => Ok(Decoded::NotTcp),
+        },
+        _ => Ok(Decoded::NotTcp),
+    }
+}
+
+fn be16(b: &[u8], at: usize) -> Option<u16> {
+    b.get(at..at + 2).map(|s| u16::from_be_bytes([s[0], s[1]]))
 }
 
 #[cfg(test)]
@@ -241,7 +396,12 @@ mod tests {
     fn plain_path_gives_what_the_lax_path_gives() {
         let mut plain = 0;
         let mut check = |p: &[u8]| {
-            let lax = decode_ip_lax(Timestamp(5), p);
+            let mut cx = Context {
+                ports: &STANDARD_PORTS,
+                defrag: None,
+                encap: Encap::default(),
+            };
+            let lax = decode_ip_lax(&mut cx, Timestamp(5), p);
             if let Some(fast) = decode_plain_tcp(Timestamp(5), p) {
                 plain += 1;
                 assert_eq!(fast, lax, "{p:02x?}");

@@ -8,6 +8,7 @@
 
 pub mod bulk;
 pub mod conv;
+pub mod encap;
 pub mod frame;
 pub mod scenarios;
 pub mod write;

@@ -53,7 +53,7 @@ fn decoding_and_steady_state_tracking_do_not_allocate() {
             Decoded::Tcp(seg) => {
                 tracker.ingest(&seg, n);
             }
-            Decoded::NotTcp => panic!("TCP expected"),
+            other => panic!("TCP expected, not {other:?}"),
         }
     };
     for (i, f) in frames[..100].iter().enumerate() {

@@ -667,7 +667,7 @@ fn capture_while_nobody_reads(
             SourceMsg::Packets(v) => {
                 delivered += v.iter().filter(|i| matches!(i, Item::Segment(..))).count() as u64
             }
-            SourceMsg::Status(s) => last = Some(s),
+            SourceMsg::Status(s) => last = Some(*s),
         }
     }
     cap.join();

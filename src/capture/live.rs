@@ -382,6 +382,7 @@ impl Worker<'_> {
         if !pending.is_empty() && !self.out.send(pending) {
             return;
         }
+        self.decoder.finish();
         self.out.last_status(self.snapshot(true, error));
     }
 

@@ -50,8 +50,9 @@ pub struct SourceStatus {
 pub enum SourceMsg {
     /// What the frames read were, in capture order.
     Packets(Vec<Item>),
-    /// Counters and drops so far; the last message of a source has `done` set.
-    Status(SourceStatus),
+    /// Counters and drops so far; the last message of a source has `done` set. Boxed: it is
+    /// rare, and the channel's slots are the size of its largest message.
+    Status(Box<SourceStatus>),
 }
 
 /// What to read.
@@ -125,14 +126,14 @@ impl Outbox {
     /// An advisory status, skipped when the channel is full. False when the consumer is gone.
     pub fn status(&self, s: SourceStatus) -> bool {
         !matches!(
-            self.tx.try_send(SourceMsg::Status(s)),
+            self.tx.try_send(SourceMsg::Status(Box::new(s))),
             Err(TrySendError::Disconnected(_))
         )
     }
 
     /// The last status, waiting for room.
     pub fn last_status(&self, s: SourceStatus) {
-        let _ = self.tx.send(SourceMsg::Status(s));
+        let _ = self.tx.send(SourceMsg::Status(Box::new(s)));
     }
 }
 
@@ -239,6 +240,7 @@ fn read_file(mut reader: FileReader, mut decoder: Decoder, out: &Outbox) {
     if !batch.is_empty() && !out.send(batch) {
         return;
     }
+    decoder.finish();
     out.last_status(status(&decoder, &reader, true, error));
 }
 
@@ -267,7 +269,7 @@ mod tests {
                         }
                     }
                 }
-                SourceMsg::Status(s) => last = Some(s),
+                SourceMsg::Status(s) => last = Some(*s),
             }
         }
         let last = last.unwrap();

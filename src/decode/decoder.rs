@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use super::{BpfFilter, DecodeError, Decoded, RawPacket, Segment};
+use super::defrag::{FragStats, Reassembly};
+use super::tunnel::TunnelPorts;
+use super::{BpfFilter, Context, DecodeError, Decoded, Encap, RawPacket, Segment};
 use crate::time::Timestamp;
 
 /// What the decoder makes of one frame, for the tracker.
@@ -41,6 +43,10 @@ pub struct Counters {
     pub skipped_link: BTreeMap<u32, u64>,
     /// Malformed or truncated frames, by reason.
     pub malformed: BTreeMap<&'static str, u64>,
+    /// IP fragments and what became of them.
+    pub fragments: FragStats,
+    /// TCP segments that came through tunnels, by the outermost tunnel's kind.
+    pub tunneled: BTreeMap<&'static str, u64>,
 }
 
 impl Counters {
@@ -79,9 +85,25 @@ pub struct Decoder {
     pub counters: Counters,
     pub bpf: Option<BpfFilter>,
     pub filter: SegmentFilter,
+    /// The UDP ports tunnels are recognised on.
+    pub ports: TunnelPorts,
+    /// IP fragments waiting for the rest of their datagram.
+    defrag: Reassembly,
+    /// The tunnels the last segment came through.
+    pub encap: Encap,
 }
 
 impl Decoder {
+    /// A decoder with these filters, recognising UDP tunnels on `ports`.
+    pub fn new(bpf: Option<BpfFilter>, filter: SegmentFilter, ports: TunnelPorts) -> Decoder {
+        Decoder {
+            bpf,
+            filter,
+            ports,
+            ..Decoder::default()
+        }
+    }
+
     /// Decodes one frame; `Some((segment, frame number))` if it is a TCP segment that passes
     /// the filters. Frame numbers are 1-based, counting every frame read (as Wireshark does).
     pub fn decode(&mut self, pkt: &RawPacket<'_>) -> Option<(Segment, u64)> {
@@ -93,19 +115,35 @@ impl Decoder {
                 return None;
             }
         }
-        match super::decode(pkt.linktype, pkt.ts, pkt.data) {
+        let mut cx = Context {
+            ports: &self.ports,
+            defrag: Some(&mut self.defrag),
+            encap: Encap::default(),
+        };
+        let decoded = super::decode_with(&mut cx, pkt.linktype, pkt.ts, pkt.data);
+        // Copied only when there is something to copy: the common frame has no tunnel.
+        if !(cx.encap.is_empty() && self.encap.is_empty()) {
+            self.encap = cx.encap;
+        }
+        self.counters.fragments = self.defrag.stats;
+        match decoded {
             Ok(Decoded::Tcp(seg)) => {
                 if !self.filter.is_empty() && !self.filter.matches(&seg) {
                     self.counters.filtered += 1;
                     return None;
                 }
                 self.counters.tcp += 1;
+                if let Some(t) = self.encap.tunnels().next() {
+                    *self.counters.tunneled.entry(t.kind.name()).or_default() += 1;
+                }
                 Some((seg, frame))
             }
             Ok(Decoded::NotTcp) => {
                 self.counters.non_tcp += 1;
                 None
             }
+            // Counted by the reassembly.
+            Ok(Decoded::Fragment) => None,
             Err(DecodeError::UnsupportedLink(lt)) => {
                 *self.counters.skipped_link.entry(lt).or_default() += 1;
                 None
@@ -123,5 +161,11 @@ impl Decoder {
             Some((seg, frame)) => Item::Segment(seg, frame),
             None => Item::Tick(pkt.ts),
         }
+    }
+
+    /// The source has ended: fragments still waiting never complete.
+    pub fn finish(&mut self) {
+        self.defrag.finish();
+        self.counters.fragments = self.defrag.stats;
     }
 }

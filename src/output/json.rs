@@ -455,6 +455,20 @@ pub fn summary_value(r: &Report<'_>) -> serde_json::Value {
     if r.tracker.evicted > 0 {
         v["evicted"] = serde_json::json!(r.tracker.evicted);
     }
+    let f = &r.counters.fragments;
+    if f.frames > 0 {
+        v["fragments"] = serde_json::json!({
+            "frames": f.frames,
+            "reassembled": f.reassembled,
+            "duplicate": f.duplicate,
+            "overlapping": f.overlapping,
+            "conflicting": f.conflicting,
+            "incomplete": f.incomplete,
+        });
+    }
+    if !r.counters.tunneled.is_empty() {
+        v["tunneled"] = serde_json::json!(r.counters.tunneled);
+    }
     v
 }
 

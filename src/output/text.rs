@@ -340,6 +340,27 @@ pub fn summary(r: &Report<'_>) -> String {
     for (reason, n) in &k.malformed {
         let _ = writeln!(out, "    malformed ({reason}): {}", thousands(*n));
     }
+    let f = &k.fragments;
+    if f.frames > 0 {
+        let _ = writeln!(
+            out,
+            "  IP fragments {}: {} datagrams reassembled, {} duplicate, {} overlapping (dropped), {} conflicting, {} never completed",
+            thousands(f.frames),
+            thousands(f.reassembled),
+            thousands(f.duplicate),
+            thousands(f.overlapping),
+            thousands(f.conflicting),
+            thousands(f.incomplete),
+        );
+    }
+    if !k.tunneled.is_empty() {
+        let kinds: Vec<String> = k
+            .tunneled
+            .iter()
+            .map(|(kind, n)| format!("{kind} {}", thousands(*n)))
+            .collect();
+        let _ = writeln!(out, "  segments through tunnels: {}", kinds.join(", "));
+    }
     let _ = writeln!(
         out,
         "  connections {}: handshake complete {}, partial {}, none {}; teardown fin {}, rst {}, half {}, none {}",

@@ -131,7 +131,7 @@ fn track(
                 if let Some(pb) = progress {
                     pb.set_position(s.consumed);
                 }
-                last = s;
+                last = *s;
             }
         }
     }

@@ -127,7 +127,7 @@ fn follow(
                 }
                 source.recycle(items);
             }
-            Ok(SourceMsg::Status(s)) => last = s,
+            Ok(SourceMsg::Status(s)) => last = *s,
             Err(RecvTimeoutError::Timeout) => {}
             // The thread has sent its last status and gone.
             Err(RecvTimeoutError::Disconnected) => return Ok(last),

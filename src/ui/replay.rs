@@ -434,7 +434,7 @@ impl Replay {
                     }))
                 }
                 Ok(SourceMsg::Status(s)) => {
-                    self.status = s;
+                    self.status = *s;
                     self.generation += 1;
                 }
                 Err(TryRecvError::Empty) => return,
