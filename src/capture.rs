@@ -3,6 +3,7 @@
 
 pub mod file;
 pub mod live;
+pub mod pcapng;
 pub mod source;
 
 pub use file::{CaptureError, FileFormat, FileReader};

@@ -313,3 +313,30 @@ fn thread_stats_name_each_stage_only_when_asked() {
         stderr(&without)
     );
 }
+
+/// A pcapng of `multi-link.pcapng` with its section header's major version set to `major`.
+fn pcapng_version(major: u16) -> tempfile::NamedTempFile {
+    let mut bytes = std::fs::read(common::fixture("multi-link.pcapng")).unwrap();
+    // Little-endian: block type, length, byte-order magic, then the major version.
+    bytes[12..14].copy_from_slice(&major.to_le_bytes());
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    f.write_all(&bytes).unwrap();
+    f
+}
+
+#[test]
+fn a_pcapng_section_of_an_unknown_version_is_a_clean_error() {
+    let f = pcapng_version(2);
+    let o = synack(&[f.path().to_str().unwrap(), "--json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "");
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("pcapng: unsupported version 2.0"), "{err}");
+    // Version 1 (as written) reads.
+    assert!(
+        synack(&[pcapng_version(1).path().to_str().unwrap(), "--json"])
+            .status
+            .success()
+    );
+}

@@ -1,14 +1,13 @@
 //! Reading capture files: classic pcap through libpcap, pcapng (any mix of link types),
 //! gzip-compressed captures and standard input through `pcap-file`.
 
-use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 
-use pcap_file::pcapng::{Block, PcapNgReader};
 use thiserror::Error;
 
+use super::pcapng::NgReader;
 use crate::decode::{LinkType, RawPacket, Timestamp};
 
 #[derive(Debug, Error)]
@@ -43,24 +42,12 @@ impl FileFormat {
     }
 }
 
-/// Per-interface facts a pcapng packet needs.
-#[derive(Debug, Clone, Copy)]
-struct Iface {
-    linktype: LinkType,
-    /// Timestamp units per second (if_tsresol), default 10^6.
-    units_per_sec: u64,
-}
-
 enum Inner {
     Libpcap {
         cap: pcap::Capture<pcap::Offline>,
         linktype: LinkType,
     },
-    PcapNg {
-        reader: Box<PcapNgReader<Box<dyn Read + Send>>>,
-        ifaces: Vec<Iface>,
-        buf: Vec<u8>,
-    },
+    PcapNg(Box<NgReader>),
 }
 
 /// A capture file being read, one packet at a time.
@@ -182,14 +169,7 @@ impl FileReader {
             let linktype = LinkType(cap.get_datalink().0 as u32);
             Inner::Libpcap { cap, linktype }
         } else {
-            let reader = PcapNgReader::new(Box::new(r) as Box<dyn Read + Send>)
-                .map_err(|e| fmt_err(format!("pcapng: {e}")))?;
-            let ifaces = reader.interfaces().iter().map(|i| iface_of(i)).collect();
-            Inner::PcapNg {
-                reader: Box::new(reader),
-                ifaces,
-                buf: Vec::new(),
-            }
+            Inner::PcapNg(Box::new(NgReader::open(path, Box::new(r))?))
         };
         Ok(FileReader {
             path: path.to_string(),
@@ -215,14 +195,17 @@ impl FileReader {
     }
     /// Approximate bytes of the (uncompressed) file consumed so far.
     pub fn consumed(&self) -> u64 {
-        self.consumed
+        match &self.inner {
+            Inner::PcapNg(r) => r.consumed,
+            Inner::Libpcap { .. } => self.consumed,
+        }
     }
 
     /// The link type of the file header (pcap) or of the first interface (pcapng).
     pub fn linktype(&self) -> Option<LinkType> {
         match &self.inner {
             Inner::Libpcap { linktype, .. } => Some(*linktype),
-            Inner::PcapNg { ifaces, .. } => ifaces.first().map(|i| i.linktype),
+            Inner::PcapNg(r) => r.linktype(),
         }
     }
 
@@ -260,75 +243,8 @@ impl FileReader {
                     }
                 }
             },
-            Inner::PcapNg {
-                reader,
-                ifaces,
-                buf,
-            } => loop {
-                let block = match reader.next_block() {
-                    None => return Ok(None),
-                    Some(Err(e)) => return Err(stream_error(path, e)),
-                    Some(Ok(b)) => b,
-                };
-                match block {
-                    Block::SectionHeader(_) => ifaces.clear(),
-                    Block::InterfaceDescription(idb) => ifaces.push(iface_of(&idb)),
-                    Block::EnhancedPacket(epb) => {
-                        let Some(iface) = ifaces.get(epb.interface_id as usize).copied() else {
-                            return Err(CaptureError::Format {
-                                path: path.clone(),
-                                msg: format!(
-                                    "pcapng: packet for undeclared interface {}",
-                                    epb.interface_id
-                                ),
-                            });
-                        };
-                        // pcap-file hands back the raw 64-bit timestamp in a Duration's
-                        // nanoseconds; the interface's if_tsresol says what a unit is.
-                        let ticks = epb.timestamp.as_nanos() as u64;
-                        let ts = ticks_to_ts(ticks, iface.units_per_sec);
-                        self.consumed += 32 + epb.data.len() as u64;
-                        let orig_len = epb.original_len;
-                        let data = keep(buf, epb.data);
-                        return Ok(Some(RawPacket {
-                            ts,
-                            linktype: iface.linktype,
-                            data,
-                            orig_len,
-                        }));
-                    }
-                    Block::SimplePacket(spb) => {
-                        let Some(iface) = ifaces.first().copied() else {
-                            continue;
-                        };
-                        self.consumed += 16 + spb.data.len() as u64;
-                        let orig_len = spb.original_len;
-                        let data = keep(buf, spb.data);
-                        return Ok(Some(RawPacket {
-                            ts: Timestamp(0),
-                            linktype: iface.linktype,
-                            data,
-                            orig_len,
-                        }));
-                    }
-                    Block::Packet(pb) => {
-                        let Some(iface) = ifaces.get(usize::from(pb.interface_id)).copied() else {
-                            continue;
-                        };
-                        let ts = ticks_to_ts(pb.timestamp, iface.units_per_sec);
-                        self.consumed += 32 + pb.data.len() as u64;
-                        let orig_len = pb.original_len;
-                        let data = keep(buf, pb.data);
-                        return Ok(Some(RawPacket {
-                            ts,
-                            linktype: iface.linktype,
-                            data,
-                            orig_len,
-                        }));
-                    }
-                    _ => {}
-                }
-            },
+            // It counts what it consumed itself (see `consumed`).
+            Inner::PcapNg(r) => r.next_packet(path),
         }
     }
 }
@@ -355,75 +271,9 @@ fn libpcap_from_stream(
     .map_err(|e| e.to_string())
 }
 
-/// Copies a block's bytes into the reader's reusable buffer (pcap-file returns a `Cow` tied to
-/// its own buffer; the copy keeps the borrow simple and allocates only when a frame is larger
-/// than any before).
-fn keep<'a>(buf: &'a mut Vec<u8>, data: Cow<'_, [u8]>) -> &'a [u8] {
-    buf.clear();
-    buf.extend_from_slice(&data);
-    buf
-}
-
-fn iface_of(
-    idb: &pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionBlock,
-) -> Iface {
-    use pcap_file::pcapng::blocks::interface_description::InterfaceDescriptionOption;
-    let mut units_per_sec = 1_000_000u64;
-    for o in &idb.options {
-        if let InterfaceDescriptionOption::IfTsResol(r) = o {
-            units_per_sec = if r & 0x80 == 0 {
-                10u64.checked_pow(u32::from(*r)).unwrap_or(1_000_000)
-            } else {
-                1u64.checked_shl(u32::from(r & 0x7f)).unwrap_or(1_000_000)
-            };
-        }
-    }
-    Iface {
-        linktype: LinkType(u32::from(idb.linktype)),
-        units_per_sec: units_per_sec.max(1),
-    }
-}
-
-fn ticks_to_ts(ticks: u64, units_per_sec: u64) -> Timestamp {
-    let secs = ticks / units_per_sec;
-    let frac = ticks % units_per_sec;
-    let nanos = (u128::from(frac) * 1_000_000_000 / u128::from(units_per_sec)) as i64;
-    Timestamp::from_secs_nanos(secs as i64, nanos)
-}
-
-fn stream_error(path: &str, e: pcap_file::PcapError) -> CaptureError {
-    let msg = e.to_string();
-    match e {
-        pcap_file::PcapError::IncompleteBuffer => CaptureError::Truncated {
-            path: path.to_string(),
-            msg: "the file ends inside a packet record".into(),
-        },
-        pcap_file::PcapError::IoError(ref io) if io.kind() == io::ErrorKind::UnexpectedEof => {
-            CaptureError::Truncated {
-                path: path.to_string(),
-                msg: "the file ends inside a packet record".into(),
-            }
-        }
-        _ => CaptureError::Format {
-            path: path.to_string(),
-            msg,
-        },
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tsresol_units_convert_to_nanoseconds() {
-        assert_eq!(ticks_to_ts(1_500_000, 1_000_000), Timestamp(1_500_000_000));
-        assert_eq!(
-            ticks_to_ts(1_500_000_000, 1_000_000_000),
-            Timestamp(1_500_000_000)
-        );
-        assert_eq!(ticks_to_ts(3, 2), Timestamp(1_500_000_000));
-    }
 
     #[test]
     fn missing_file_names_the_path() {
