@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod decode;
 pub mod diagnose;
+pub mod escape;
 pub mod gen;
 pub mod memory;
 pub mod output;

@@ -463,6 +463,50 @@ fn list_interfaces_shows_names_and_addresses() {
 }
 
 #[test]
+fn an_interface_name_with_escape_sequences_is_shown_escaped_never_raw() {
+    let net = Net::new("esc");
+    // Linux takes any bytes but '/', NUL and whitespace in a name (15 at most).
+    let evil = "e\x1b[31mv\x1b]0;";
+    let add = net.exec(
+        &net.client,
+        &[
+            "ip", "link", "add", evil, "type", "veth", "peer", "name", "pe0",
+        ],
+    );
+    assert!(
+        add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&add.stderr)
+    );
+    let shown = "e\\x1b[31mv\\x1b]0;";
+    let list = net.exec(&net.client, &[bin(), "--list-interfaces"]);
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert!(list.status.success());
+    assert!(!text.contains('\x1b'), "{text:?}");
+    assert!(text.lines().any(|l| l.starts_with(shown)), "{text}");
+    // The unknown-interface error lists the real ones: escaped too, and so is the name asked.
+    let o = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &net.client,
+            bin(),
+            "-i",
+            "x\x1b[2Jy",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(!err.contains('\x1b'), "{err:?}");
+    assert!(
+        err.contains("no interface named x\\x1b[2Jy") && err.contains(shown),
+        "{err}"
+    );
+}
+
+#[test]
 fn without_privileges_the_message_says_how_to_fix_it() {
     require_root();
     // A copy nobody can run, wherever the build tree is.
@@ -482,7 +526,11 @@ fn without_privileges_the_message_says_how_to_fix_it() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(out.stdout.is_empty());
     assert!(err.contains("no permission to capture on lo"), "{err}");
-    assert!(err.contains("sudo"), "{err}");
+    // The same command under sudo, every option kept.
+    assert!(
+        err.contains(&format!("sudo {} -i lo --json\n", exe.display())),
+        "{err}"
+    );
     assert!(
         err.contains("setcap cap_net_raw,cap_net_admin=eip"),
         "{err}"

@@ -9,21 +9,23 @@ use thiserror::Error;
 
 use super::pcapng::NgReader;
 use crate::decode::{LinkType, RawPacket, Timestamp};
+use crate::escape::escape;
 
 #[derive(Debug, Error)]
 pub enum CaptureError {
     /// Not named `source`: thiserror would make it the error's source, and `{:#}` (how main
     /// prints errors) would then print the reason twice.
-    #[error("{path}: {err}")]
+    /// Paths and libpcap's messages are the user's and the file's: escaped when shown.
+    #[error("{}: {err}", escape(.path))]
     Open { path: String, err: io::Error },
-    #[error("{path}: not a capture file (starts with {magic}); expected pcap or pcapng")]
+    #[error("{}: not a capture file (starts with {magic}); expected pcap or pcapng", escape(.path))]
     NotACapture { path: String, magic: String },
-    #[error("{path}: empty file, not a capture")]
+    #[error("{}: empty file, not a capture", escape(.path))]
     Empty { path: String },
-    #[error("{path}: {msg}")]
+    #[error("{}: {}", escape(.path), escape(.msg))]
     Format { path: String, msg: String },
     /// The file ends inside a packet record: what came before was read.
-    #[error("{path}: truncated: {msg}")]
+    #[error("{}: truncated: {}", escape(.path), escape(.msg))]
     Truncated { path: String, msg: String },
 }
 

@@ -22,6 +22,7 @@ use pcap::{Active, Capture, Device, Linktype, Precision};
 use super::source::{Drops, Outbox, SourceStatus};
 use crate::config::LiveConfig;
 use crate::decode::{Decoder, Item, LinkType, RawPacket};
+use crate::escape::escape;
 use crate::time::Timestamp;
 
 /// The longest the thread waits for a packet before checking whether to stop.
@@ -56,13 +57,13 @@ impl std::fmt::Display for LiveInfo {
         write!(
             f,
             "capturing on {} (link type {}, snaplen {}, filter '{}')",
-            self.interface,
+            escape(&self.interface),
             self.linktype.name(),
             self.snaplen,
-            self.filter
+            escape(&self.filter)
         )?;
         if let Some(w) = &self.write {
-            write!(f, ", saving to {w}")?;
+            write!(f, ", saving to {}", escape(w))?;
         }
         Ok(())
     }
@@ -92,7 +93,7 @@ pub fn open(cfg: &LiveConfig) -> Result<Interface, String> {
     let savefile = match &cfg.write {
         Some(path) => Some(
             cap.savefile(path)
-                .map_err(|e| format!("cannot write {path}: {e}"))?,
+                .map_err(|e| format!("cannot write {}: {e}", escape(path)))?,
         ),
         None => None,
     };
@@ -149,8 +150,11 @@ fn open_device(
     let linktype = LinkType(cap.get_datalink().0 as u32);
     cap.filter(filter, true).map_err(|e| {
         format!(
-            "invalid filter '{filter}' on {name} (link type {}): {e}",
-            linktype.name()
+            "invalid filter '{}' on {} (link type {}): {}",
+            escape(filter),
+            escape(name),
+            linktype.name(),
+            escape(&e.to_string())
         )
     })?;
     // On Linux a blocking read does not return when the read timeout expires on an idle
@@ -158,35 +162,58 @@ fn open_device(
     // wait in poll(2) with our own timeout instead.
     let cap = cap
         .setnonblock()
-        .map_err(|e| format!("cannot capture on {name}: {e}"))?;
+        .map_err(|e| format!("cannot capture on {}: {e}", escape(name)))?;
     Ok((cap, linktype))
 }
 
 fn open_error(name: &str, msg: &str, devices: &[Device]) -> String {
     let lower = msg.to_ascii_lowercase();
     if lower.contains("permission") || lower.contains("not permitted") {
-        permission_message(name, msg)
-    } else if lower.contains("no such device") {
-        unknown_interface(name, devices)
-    } else if lower.contains("not up") {
+        let exe = std::env::current_exe()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| "synack".into());
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        return permission_message(name, msg, &exe, &args);
+    }
+    if lower.contains("no such device") {
+        return unknown_interface(name, devices);
+    }
+    let (name, msg) = (escape(name), escape(msg));
+    if lower.contains("not up") {
         format!("cannot capture on {name}: the interface is down ({msg}); bring it up with: sudo ip link set {name} up")
     } else {
         format!("cannot capture on {name}: {msg}")
     }
 }
 
-/// The message for a capture refused for lack of privileges, with both ways to fix it.
-pub fn permission_message(name: &str, msg: &str) -> String {
-    let exe = std::env::current_exe()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| "synack".into());
+/// The message for a capture refused for lack of privileges, with both ways to fix it: the
+/// same command (`exe` and the user's `args`, every option kept) under sudo, or setcap.
+pub fn permission_message(name: &str, msg: &str, exe: &str, args: &[String]) -> String {
+    let exe = shell_word(exe);
+    let command: Vec<String> = args.iter().map(|a| shell_word(a)).collect();
     format!(
-        "no permission to capture on {name} ({msg}).\n\
+        "no permission to capture on {} ({}).\n\
          Live capture needs root or the CAP_NET_RAW and CAP_NET_ADMIN capabilities. Either run \
-         it with sudo:\n    sudo {exe} -i {name}\n\
+         it with sudo:\n    sudo {exe} {}\n\
          or let this binary capture without sudo (once, after each build):\n    \
-         sudo setcap cap_net_raw,cap_net_admin=eip {exe}"
+         sudo setcap cap_net_raw,cap_net_admin=eip {exe}",
+        escape(name),
+        escape(msg),
+        command.join(" ")
     )
+}
+
+/// `s` as one word a shell reads back as `s` (single-quoted when it needs to be), with
+/// control characters escaped so that the message itself is safe to print.
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", escape(&s.replace('\'', "'\\''")))
+    }
 }
 
 /// False for the buses and monitors libpcap can open but that never carry IP.
@@ -197,10 +224,12 @@ fn carries_ip(name: &str) -> bool {
 }
 
 fn unknown_interface(name: &str, devices: &[Device]) -> String {
-    let names: Vec<&str> = devices
+    let name = escape(name);
+    let names: Vec<_> = devices
         .iter()
         .map(|d| d.name.as_str())
         .filter(|n| carries_ip(n))
+        .map(escape)
         .collect();
     if names.is_empty() {
         format!("no interface named {name}")
@@ -215,7 +244,11 @@ fn unknown_interface(name: &str, devices: &[Device]) -> String {
 /// `synack --list-interfaces`: every interface libpcap can open, with flags and addresses.
 pub fn list_interfaces() -> Result<String, String> {
     let devices = Device::list().map_err(|e| format!("cannot list interfaces: {e}"))?;
-    let width = devices.iter().map(|d| d.name.len()).max().unwrap_or(0);
+    let width = devices
+        .iter()
+        .map(|d| escape(&d.name).chars().count())
+        .max()
+        .unwrap_or(0);
     let mut out = String::new();
     for d in devices.iter().filter(|d| carries_ip(&d.name)) {
         let mut flags = Vec::new();
@@ -238,12 +271,12 @@ pub fn list_interfaces() -> Result<String, String> {
                 None => a.addr.to_string(),
             })
             .collect();
-        let _ = write!(out, "{:width$}  [{}]", d.name, flags.join(","));
+        let _ = write!(out, "{:width$}  [{}]", escape(&d.name), flags.join(","));
         if !addrs.is_empty() {
             let _ = write!(out, "  {}", addrs.join(" "));
         }
         if let Some(desc) = &d.desc {
-            let _ = write!(out, "  ({desc})");
+            let _ = write!(out, "  ({})", escape(desc));
         }
         out.push('\n');
     }
@@ -494,7 +527,7 @@ impl Worker<'_> {
 
     fn snapshot(&self, done: bool, error: Option<String>) -> SourceStatus {
         SourceStatus {
-            name: self.iface.name.clone(),
+            name: escape(&self.iface.name).into_owned(),
             live: true,
             counters: self.decoder.counters.clone(),
             drops: self.drops,
@@ -525,6 +558,7 @@ fn wait_readable(cap: &Capture<Active>, timeout_ms: i32) {
 
 fn gone_message(name: &str, msg: &str) -> String {
     let lower = msg.to_ascii_lowercase();
+    let (name, msg) = (escape(name), escape(msg));
     if lower.contains("disappeared")
         || lower.contains("no such device")
         || lower.contains("went down")
@@ -547,9 +581,39 @@ mod tests {
     }
 
     #[test]
-    fn permission_message_says_how_to_fix_it() {
-        let m = permission_message("eth0", "socket: Operation not permitted");
-        assert!(m.contains("sudo"), "{m}");
-        assert!(m.contains("setcap cap_net_raw,cap_net_admin=eip"), "{m}");
+    fn permission_message_says_how_to_fix_it_with_every_option_kept() {
+        let args: Vec<String> = ["-i", "eth0", "--json", "-f", "port 80", "-w", "it's.pcap"]
+            .map(String::from)
+            .into();
+        let m = permission_message(
+            "eth0",
+            "socket: Operation not permitted",
+            "/usr/bin/synack",
+            &args,
+        );
+        assert!(
+            m.contains(
+                "\n    sudo /usr/bin/synack -i eth0 --json -f 'port 80' -w 'it'\\''s.pcap'\n"
+            ),
+            "{m}"
+        );
+        assert!(
+            m.contains("setcap cap_net_raw,cap_net_admin=eip /usr/bin/synack"),
+            "{m}"
+        );
+    }
+
+    #[test]
+    fn names_from_the_system_are_escaped_in_messages() {
+        let m = permission_message(
+            "e\x1b[31m",
+            "no",
+            "synack",
+            &["-i".into(), "e\x1b[31m".into()],
+        );
+        assert!(!m.contains('\x1b'), "{m}");
+        assert!(m.contains("e\\x1b[31m"), "{m}");
+        assert!(!gone_message("e\x1b]0;x\x07", "went down").contains('\x1b'));
+        assert!(!unknown_interface("\x1b[2J", &[]).contains('\x1b'));
     }
 }

@@ -209,7 +209,7 @@ impl Source {
 
 /// A file to its end (or its first error), as fast as the consumer takes it.
 fn read_file(mut reader: FileReader, mut decoder: Decoder, out: &Outbox) {
-    let name = reader.path().to_string();
+    let name = crate::escape::escape(reader.path()).into_owned();
     let status = |decoder: &Decoder, reader: &FileReader, done, error| SourceStatus {
         name: name.clone(),
         live: false,

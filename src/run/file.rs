@@ -47,10 +47,10 @@ pub fn run(
     out: &mut (dyn Write + Send),
 ) -> Result<Outcome, anyhow::Error> {
     let stats = ThreadStats::from_env();
-    let path = reader.path().to_string();
+    let path = crate::escape::escape(reader.path()).into_owned();
     let progress = output
         .progress
-        .then(|| progress_bar(&path, &reader))
+        .then(|| progress_bar(reader.path(), &reader))
         .flatten();
     let mut tracker = Tracker::new(core.tracker.clone());
     let sink = Sink::new(format, output.options, core.diagnosis.clone(), out);
