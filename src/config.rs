@@ -165,6 +165,49 @@ pub struct Config {
     pub ui: UiConfig,
 }
 
+/// What the environment says about the terminal, read once (see [`Env::from_process`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Env {
+    pub stdout_is_terminal: bool,
+    /// `NO_COLOR`, set and not empty.
+    pub no_color: bool,
+    /// `TERM`.
+    pub term: Option<String>,
+    /// The locale that decides the character set: `LC_ALL`, else `LC_CTYPE`, else `LANG`.
+    pub locale: Option<String>,
+}
+
+impl Env {
+    pub fn from_process() -> Env {
+        use std::io::IsTerminal;
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        Env {
+            stdout_is_terminal: io::stdout().is_terminal(),
+            no_color: var("NO_COLOR").is_some(),
+            term: var("TERM"),
+            locale: var("LC_ALL")
+                .or_else(|| var("LC_CTYPE"))
+                .or_else(|| var("LANG")),
+        }
+    }
+
+    /// A terminal that cannot draw colour or cursor graphics (`TERM=dumb`).
+    fn dumb(&self) -> bool {
+        self.term.as_deref() == Some("dumb")
+    }
+
+    /// Unicode line drawing is out when the locale names another character set (`C`,
+    /// `POSIX`, `en_US.ISO-8859-1`, ...). No locale at all says nothing: most terminals
+    /// today are UTF-8, so it stays on.
+    fn ascii_only(&self) -> bool {
+        self.dumb()
+            || self.locale.as_deref().is_some_and(|l| {
+                let l = l.to_ascii_lowercase();
+                !(l.contains("utf-8") || l.contains("utf8"))
+            })
+    }
+}
+
 fn seconds(name: &'static str, v: f64) -> Result<f64, ConfigError> {
     if v.is_finite() && v >= 0.0 {
         Ok(v)
@@ -174,20 +217,16 @@ fn seconds(name: &'static str, v: f64) -> Result<f64, ConfigError> {
 }
 
 impl Config {
-    /// Checks `args` and builds every part's settings. `stdout_is_terminal` decides between the
-    /// TUI and text output when no format is asked for; `no_color` is `NO_COLOR`'s verdict.
-    pub fn from_args(
-        args: &Args,
-        stdout_is_terminal: bool,
-        no_color: bool,
-    ) -> Result<Config, ConfigError> {
+    /// Checks `args` and builds every part's settings; `env` decides between the TUI and text
+    /// output when no format is asked for, and how the TUI draws.
+    pub fn from_args(args: &Args, env: &Env) -> Result<Config, ConfigError> {
         let command = if args.list_interfaces {
             Command::ListInterfaces
         } else if args.json {
             Command::Batch(Format::Json)
         } else if args.diagnose {
             Command::Batch(Format::Diagnose)
-        } else if args.text || !stdout_is_terminal {
+        } else if args.text || !env.stdout_is_terminal {
             Command::Batch(Format::Text)
         } else {
             Command::Tui
@@ -252,8 +291,8 @@ impl Config {
                 .max_gap
                 .or((source == SourceConfig::Demo).then_some(2.0)),
             theme: Theme {
-                ascii: args.ascii,
-                color: !no_color,
+                ascii: args.ascii || env.ascii_only(),
+                color: !(env.no_color || env.dumb()),
             },
         };
         Ok(Config {
@@ -276,11 +315,9 @@ impl Config {
         })
     }
 
-    /// [`Config::from_args`] as the program runs it: the real standard output and `NO_COLOR`.
+    /// [`Config::from_args`] as the program runs it, in this process's environment.
     pub fn from_env(args: &Args) -> Result<Config, ConfigError> {
-        use std::io::IsTerminal;
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Config::from_args(args, io::stdout().is_terminal(), no_color)
+        Config::from_args(args, &Env::from_process())
     }
 }
 
@@ -328,10 +365,21 @@ mod tests {
     use super::*;
     use clap::Parser;
 
-    fn config(argv: &[&str]) -> Result<Config, ConfigError> {
+    fn tty() -> Env {
+        Env {
+            stdout_is_terminal: true,
+            ..Env::default()
+        }
+    }
+
+    fn config_in(env: &Env, argv: &[&str]) -> Result<Config, ConfigError> {
         let mut v = vec!["synack"];
         v.extend_from_slice(argv);
-        Config::from_args(&Args::parse_from(v), true, false)
+        Config::from_args(&Args::parse_from(v), env)
+    }
+
+    fn config(argv: &[&str]) -> Result<Config, ConfigError> {
+        config_in(&tty(), argv)
     }
 
     #[test]
@@ -355,7 +403,7 @@ mod tests {
             config(&["--diagnose"]).unwrap().command,
             Command::Batch(Format::Diagnose)
         );
-        let piped = Config::from_args(&Args::parse_from(["synack", "f.pcap"]), false, false);
+        let piped = config_in(&Env::default(), &["f.pcap"]);
         assert_eq!(piped.unwrap().command, Command::Batch(Format::Text));
         assert_eq!(
             config(&["--list-interfaces"]).unwrap().command,
@@ -419,6 +467,36 @@ mod tests {
             config(&[]).unwrap().core.decode.tunnel_ports,
             TunnelPorts::default()
         );
+    }
+
+    #[test]
+    fn dumb_terminals_and_other_charsets_get_ascii_drawing_without_asking() {
+        let theme = |term: Option<&str>, locale: Option<&str>, no_color: bool| {
+            let env = Env {
+                term: term.map(String::from),
+                locale: locale.map(String::from),
+                no_color,
+                ..tty()
+            };
+            let t = config_in(&env, &[]).unwrap().ui.theme;
+            (t.ascii, t.color)
+        };
+        assert_eq!(
+            theme(Some("xterm-256color"), Some("en_US.UTF-8"), false),
+            (false, true)
+        );
+        assert_eq!(
+            theme(Some("xterm"), Some("zh_CN.utf8"), false),
+            (false, true)
+        );
+        assert_eq!(theme(Some("xterm"), None, false), (false, true));
+        assert_eq!(theme(Some("dumb"), Some("C.UTF-8"), false), (true, false));
+        assert_eq!(theme(Some("xterm"), Some("C"), false), (true, true));
+        assert_eq!(
+            theme(Some("xterm"), Some("en_US.ISO-8859-1"), false),
+            (true, true)
+        );
+        assert_eq!(theme(Some("xterm"), Some("POSIX"), true), (true, false));
     }
 
     #[test]

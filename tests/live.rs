@@ -629,7 +629,11 @@ fn capture_while_nobody_reads(
     };
     let mut argv = vec!["synack", "-i", iface, "--duration", "20"];
     argv.extend_from_slice(flags);
-    let cfg = Config::from_args(&synack::cli::Args::parse_from(argv), false, true).unwrap();
+    let cfg = Config::from_args(
+        &synack::cli::Args::parse_from(argv),
+        &synack::config::Env::default(),
+    )
+    .unwrap();
     let SourceConfig::Live(live_cfg) = cfg.source.clone() else {
         panic!("not a live source")
     };

@@ -229,7 +229,7 @@ mod tests {
             ("--diagnose", Format::Diagnose),
         ] {
             let args = Args::try_parse_from(["synack", mode, "--no-progress"]).unwrap();
-            let cfg = Config::from_args(&args, false, true).unwrap();
+            let cfg = Config::from_args(&args, &crate::config::Env::default()).unwrap();
             let mut threaded = Vec::new();
             let reader = FileReader::from_bytes("bulk", bytes).unwrap();
             run(reader, &cfg.core, &cfg.output, format, &mut threaded).unwrap();

@@ -41,7 +41,8 @@ pub fn corpus_dir() -> PathBuf {
 pub fn batch(path: &str, format: Format, extra: &[&str]) -> Result<(String, Outcome), String> {
     let mut argv = vec!["synack", path];
     argv.extend_from_slice(extra);
-    let cfg = Config::from_args(&Args::parse_from(argv), false, true).map_err(|e| e.to_string())?;
+    let cfg = Config::from_args(&Args::parse_from(argv), &synack::config::Env::default())
+        .map_err(|e| e.to_string())?;
     let reader = cfg
         .source
         .open_file()
