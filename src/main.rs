@@ -54,6 +54,10 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
     };
     drop(out);
+    if let Some(e) = outcome.save_error {
+        eprintln!("synack: {e}");
+        return Ok(ExitCode::from(2));
+    }
     if let Some(e) = outcome.input_error {
         // A file is printed up to the cut before the warning; a live capture that ended
         // early (the interface went away) says so as an error.

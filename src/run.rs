@@ -12,6 +12,8 @@ pub struct Outcome {
     /// Why reading stopped early, as one line (a truncated file, the interface gone); what
     /// came before was written.
     pub input_error: Option<String>,
+    /// `-w` stopped saving (a write failed), as one line: what was not saved and why.
+    pub save_error: Option<String>,
     /// Findings that are problems (`--diagnose` exits 1 when there are any).
     pub problems: usize,
 }

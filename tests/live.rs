@@ -332,6 +332,85 @@ fn dropped_syn_is_retransmitted_with_exponential_backoff() {
 }
 
 #[test]
+fn a_full_disk_stops_the_saving_says_so_and_the_file_stays_readable() {
+    let net = Net::new("wfull");
+    let dir = tempfile::tempdir().unwrap();
+    // A 64 KiB tmpfs fills after a few hundred packets.
+    let mount = sh(&[
+        "mount",
+        "-t",
+        "tmpfs",
+        "-o",
+        "size=64k",
+        "tmpfs",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(mount.status.success());
+    struct Unmount(String);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(dir.path().to_str().unwrap().to_string());
+    let file = dir.path().join("full.pcap");
+    let path = file.to_str().unwrap();
+    let cap = Capture::start(&net.client, "v0", &["--duration", "30", "-w", path]);
+    let listener = net.listen(8093);
+    // 150 connections, ten packets each: about 130 KB of records with the snaplen's headers.
+    for _ in 0..150 {
+        let mut a = net.connect(8093).expect("connect");
+        let (mut sa, _) = listener.accept().unwrap();
+        a.write_all(b"ping").unwrap();
+        let mut b = [0u8; 4];
+        sa.read_exact(&mut b).unwrap();
+        sa.write_all(b"pong").unwrap();
+        a.read_exact(&mut b).unwrap();
+    }
+    settle();
+    cap.interrupt();
+    let live = cap.finish(STOP_WITHIN);
+    assert_eq!(live.code, Some(2), "stderr: {}", live.stderr);
+    assert!(
+        live.stderr.contains(&format!(
+            "saving to {path} stopped: No space left on device"
+        )),
+        "{}",
+        live.stderr
+    );
+    let saved = &live.summary()["saved"];
+    let (kept, lost) = (
+        saved["packets"].as_u64().unwrap(),
+        saved["unsaved"].as_u64().unwrap(),
+    );
+    assert!(kept > 0 && lost > 0, "{saved}");
+    assert_eq!(
+        kept + lost,
+        live.summary()["packets"].as_u64().unwrap(),
+        "{saved}"
+    );
+    // The file holds exactly the packets said to be saved, and reads to its end cleanly.
+    let out = Command::new(bin())
+        .args([path, "--json", "--no-events"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_str(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .expect("a summary"),
+    )
+    .unwrap();
+    assert_eq!(summary["packets"], kept, "{summary}");
+    assert!(summary["warning"].is_null(), "{summary}");
+}
+
+#[test]
 fn written_pcap_reads_back_to_the_same_connections() {
     let net = Net::new("write");
     let dir = tempfile::tempdir().unwrap();

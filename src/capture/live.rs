@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use pcap::{Active, Capture, Device, Linktype, Precision};
 
+use super::savefile::SaveFile;
 use super::source::{Drops, Outbox, SourceStatus};
 use crate::config::LiveConfig;
 use crate::decode::{Decoder, Item, LinkType, RawPacket};
@@ -75,7 +76,7 @@ pub struct Interface {
     name: String,
     cap: Capture<Active>,
     linktype: LinkType,
-    savefile: Option<pcap::Savefile>,
+    savefile: Option<SaveFile>,
     count: Option<u64>,
     duration: Option<Duration>,
     /// More packets than the kernel's buffer can hold (each takes a frame of over 64 bytes).
@@ -91,10 +92,7 @@ pub fn open(cfg: &LiveConfig) -> Result<Interface, String> {
     let name = cfg.interface.clone();
     let (cap, linktype) = open_device(&name, cfg.snaplen, cfg.buffer_size, &cfg.kernel_filter)?;
     let savefile = match &cfg.write {
-        Some(path) => Some(
-            cap.savefile(path)
-                .map_err(|e| format!("cannot write {}: {e}", escape(path)))?,
-        ),
+        Some(path) => Some(SaveFile::create(path, linktype, cfg.snaplen)?),
         None => None,
     };
     let info = LiveInfo {
@@ -400,7 +398,7 @@ impl Worker<'_> {
                 self.last_status = now;
                 self.poll_drops();
                 if let Some(sf) = self.iface.savefile.as_mut() {
-                    let _ = sf.flush();
+                    sf.flush();
                 }
                 if !self.status(false, None) {
                     return;
@@ -409,7 +407,7 @@ impl Worker<'_> {
         };
         self.poll_drops();
         if let Some(sf) = self.iface.savefile.as_mut() {
-            let _ = sf.flush();
+            sf.flush();
         }
         let pending = std::mem::take(&mut self.pending);
         if !pending.is_empty() && !self.out.send(pending) {
@@ -441,7 +439,7 @@ impl Worker<'_> {
                 self.read += 1;
                 let h = *p.header;
                 if let Some(sf) = self.iface.savefile.as_mut() {
-                    sf.write(&p);
+                    sf.write(h.ts.tv_sec, h.ts.tv_usec, p.data, h.len);
                 }
                 // Opened with nanosecond precision: tv_usec holds nanoseconds.
                 let pkt = RawPacket {
@@ -534,6 +532,7 @@ impl Worker<'_> {
             consumed: 0,
             done,
             error,
+            save: self.iface.savefile.as_ref().map(|s| s.status().clone()),
         }
     }
 

@@ -15,6 +15,7 @@ use std::thread::JoinHandle;
 
 use super::file::FileReader;
 use super::live::{self, Interface, LiveInfo};
+use super::savefile::SaveStatus;
 use crate::decode::{Counters, Decoder, Item};
 use crate::thread_stats::ThreadStats;
 
@@ -45,6 +46,8 @@ pub struct SourceStatus {
     pub done: bool,
     /// Why it ended early, as one line for the user.
     pub error: Option<String>,
+    /// `-w`: how the saving goes.
+    pub save: Option<SaveStatus>,
 }
 
 pub enum SourceMsg {
@@ -218,6 +221,7 @@ fn read_file(mut reader: FileReader, mut decoder: Decoder, out: &Outbox) {
         consumed: reader.consumed(),
         done,
         error,
+        save: None,
     };
     let mut batch = out.fresh();
     let mut error = None;

@@ -90,6 +90,7 @@ pub fn run(
         sink.finish(&report, &path, None)?;
         Ok(Outcome {
             input_error: last.error,
+            save_error: None,
             problems: sink.problems(),
         })
     })

@@ -12,6 +12,7 @@ use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
 use super::Outcome;
+use crate::capture::savefile::SaveStatus;
 use crate::capture::source::Drops;
 use crate::capture::{live, Input, Source, SourceMsg, SourceOptions, SourceStatus};
 use crate::config::{CoreConfig, LiveConfig, OutputConfig};
@@ -92,9 +93,18 @@ pub fn run(
         "drops".into(),
         serde_json::json!({"kernel": d.kernel, "interface": d.interface, "queue": d.queue}),
     );
+    if let Some(s) = &last.save {
+        extra.insert(
+            "saved".into(),
+            serde_json::json!({"file": s.path, "packets": s.saved, "unsaved": s.unsaved, "error": s.error}),
+        );
+    }
     sink.finish(&report, &last.name, Some(extra))?;
     if format == Format::Text {
         writeln!(sink.out()?, "{}", drops_line(&last.name, &d))?;
+        if let Some(s) = &last.save {
+            writeln!(sink.out()?, "{}", saved_line(s))?;
+        }
         sink.flush()?;
     }
     eprintln!(
@@ -102,8 +112,14 @@ pub fn run(
         last.counters.packets,
         drops_line(&last.name, &d)
     );
+    let save_error = last
+        .save
+        .as_ref()
+        .filter(|s| s.error.is_some())
+        .map(saved_line);
     Ok(Outcome {
         input_error: last.error,
+        save_error,
         problems: sink.problems(),
     })
 }
@@ -127,7 +143,17 @@ fn follow(
                 }
                 source.recycle(items);
             }
-            Ok(SourceMsg::Status(s)) => last = *s,
+            Ok(SourceMsg::Status(s)) => {
+                // Said once, when it happens; the summary and the exit status say it again.
+                let failed =
+                    |st: &SourceStatus| st.save.as_ref().is_some_and(|s| s.error.is_some());
+                if failed(&s) && !failed(&last) {
+                    if let Some(save) = &s.save {
+                        eprintln!("synack: {} (the capture goes on)", saved_line(save));
+                    }
+                }
+                last = *s;
+            }
             Err(RecvTimeoutError::Timeout) => {}
             // The thread has sent its last status and gone.
             Err(RecvTimeoutError::Disconnected) => return Ok(last),
@@ -142,6 +168,17 @@ fn follow(
         if !done.is_empty() {
             sink.flush()?;
         }
+    }
+}
+
+/// `-w`'s outcome in one line.
+fn saved_line(s: &SaveStatus) -> String {
+    match &s.error {
+        None => format!("saved to {}: {} packets", s.path, s.saved),
+        Some(e) => format!(
+            "saving to {} stopped: {e}; {} packets saved, {} not saved",
+            s.path, s.saved, s.unsaved
+        ),
     }
 }
 
