@@ -7,7 +7,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # find it, tmux for the end-to-end TUI test, iproute2/iptables for live-capture tests in
 # network namespaces (nft drops SYNs), procps for sysctl, util-linux for setpriv (the live test
 # of the unprivileged message), gcc and libc6-dev for linking and for mimalloc's C sources.
-DEB_PKGS := libpcap-dev pkg-config gcc libc6-dev tmux iproute2 nftables iptables procps util-linux
+DEB_PKGS := libpcap-dev pkg-config gcc libc6-dev tmux iproute2 nftables iptables procps util-linux libcap2-bin
 
 .PHONY: all deps build demo test lint fixtures bench bench-live bench-ui bench-micro clean
 

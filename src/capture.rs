@@ -4,6 +4,7 @@
 pub mod file;
 pub mod live;
 pub mod pcapng;
+pub mod privileges;
 pub mod savefile;
 pub mod source;
 

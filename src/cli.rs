@@ -138,6 +138,11 @@ pub struct Args {
     #[arg(long, value_name = "BYTES", default_value_t = 256)]
     pub snaplen: u32,
 
+    /// Live: once the capture (and the -w file) is open, run as this user and drop every
+    /// capability (default when started as root: nobody; `-Z root` keeps root).
+    #[arg(short = 'Z', long = "relinquish-privileges", value_name = "USER")]
+    pub user: Option<String>,
+
     /// Live: also save what is captured to this pcap file.
     #[arg(short = 'w', long = "write", value_name = "FILE")]
     pub write: Option<String>,

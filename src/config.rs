@@ -104,6 +104,8 @@ pub struct LiveConfig {
     pub duration: Option<Duration>,
     /// `-w`: also save what is captured here.
     pub write: Option<String>,
+    /// `-Z`: who to run as once the capture is open (None: `nobody` when root).
+    pub user: Option<String>,
 }
 
 /// The filters and decoder every source runs on its capture thread.
@@ -349,6 +351,7 @@ fn live_config(args: &Args, interface: &str) -> Result<LiveConfig, ConfigError> 
         count: args.count,
         duration,
         write: args.write.clone(),
+        user: args.user.clone(),
     })
 }
 

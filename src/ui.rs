@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{self, Event};
 
-use crate::capture::{live, Input, Source, SourceMsg, SourceOptions};
+use crate::capture::{live, privileges, Input, Source, SourceMsg, SourceOptions};
 use crate::config::{CoreConfig, SourceConfig, UiConfig};
 use app::{Action, App};
 use replay::Replay;
@@ -81,6 +81,8 @@ pub fn open(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> Result<R
     match source {
         SourceConfig::Live(cfg) => {
             let iface = live::open(cfg)?;
+            // The socket is open: nothing from here on needs privileges.
+            privileges::drop_privileges(cfg.user.as_deref())?;
             let src = Source::spawn(
                 Input::Live(Box::new(iface)),
                 core.decode.decoder(),

@@ -585,6 +585,114 @@ fn an_interface_name_with_escape_sequences_is_shown_escaped_never_raw() {
     );
 }
 
+/// (Uid, Gid, CapEff, CapPrm, NoNewPrivs) of a running capture.
+fn privileges_of(cap: &Capture) -> (String, String, String, String, String) {
+    let st = cap.proc_status();
+    let get = |k: &str| {
+        st.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("no {k} in {st:?}"))
+    };
+    (
+        get("Uid"),
+        get("Gid"),
+        get("CapEff"),
+        get("CapPrm"),
+        get("NoNewPrivs"),
+    )
+}
+
+/// One connection captured and written, after the privileges went.
+fn still_captures(net: &Net, cap: Capture, port: u16) {
+    let listener = net.listen(port);
+    let a = net.connect(port).expect("connect");
+    let (b, _) = listener.accept().unwrap();
+    drop((a, b));
+    settle();
+    let done = cap.stop();
+    assert_eq!(done.to_port(port).len(), 1, "{}", done.stderr);
+}
+
+#[test]
+fn started_as_root_the_capture_runs_as_nobody_with_no_capability() {
+    let net = Net::new("dropz");
+    let cap = Capture::start(&net.client, "v0", &["--duration", "20"]);
+    let (uid, gid, eff, prm, nnp) = privileges_of(&cap);
+    assert_eq!(uid, "65534\t65534\t65534\t65534");
+    assert!(gid.starts_with("65534\t65534"), "{gid}");
+    assert_eq!(
+        (eff.as_str(), prm.as_str(), nnp.as_str()),
+        ("0000000000000000", "0000000000000000", "1")
+    );
+    still_captures(&net, cap, 8094);
+}
+
+#[test]
+fn dash_z_root_keeps_root_and_dash_z_user_names_the_user() {
+    let net = Net::new("keepz");
+    let cap = Capture::start(&net.client, "v0", &["--duration", "20", "-Z", "root"]);
+    let (uid, _, eff, _, _) = privileges_of(&cap);
+    assert_eq!(uid, "0\t0\t0\t0");
+    assert_ne!(eff, "0000000000000000");
+    drop(cap.stop());
+    let cap = Capture::start(&net.client, "v0", &["--duration", "20", "-Z", "daemon"]);
+    let (uid, ..) = privileges_of(&cap);
+    let daemon = sh(&["id", "-u", "daemon"]);
+    let want = String::from_utf8_lossy(&daemon.stdout).trim().to_string();
+    assert_eq!(uid, [want.as_str(); 4].join("\t"));
+    drop(cap.stop());
+    let bad = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &net.client,
+            bin(),
+            "-i",
+            "v0",
+            "-Z",
+            "no-such-user",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("-Z: no user named no-such-user"));
+}
+
+#[test]
+fn started_with_file_capabilities_the_capture_clears_them() {
+    let net = Net::new("capz");
+    let dir = tempfile::tempdir().unwrap();
+    let exe = dir.path().join("synack");
+    std::fs::copy(bin(), &exe).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let exe = exe.to_str().unwrap();
+    let set = sh(&["setcap", "cap_net_raw,cap_net_admin=eip", exe]);
+    assert!(set.status.success());
+    let cap = Capture::start_program(
+        &net.client,
+        &[
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            exe,
+        ],
+        "v0",
+        &["--json", "--duration", "20"],
+    );
+    let (uid, _, eff, prm, nnp) = privileges_of(&cap);
+    assert!(uid.starts_with("65534"), "{uid}");
+    assert_eq!(
+        (eff.as_str(), prm.as_str(), nnp.as_str()),
+        ("0000000000000000", "0000000000000000", "1")
+    );
+    still_captures(&net, cap, 8095);
+}
+
 #[test]
 fn without_privileges_the_message_says_how_to_fix_it() {
     require_root();

@@ -14,7 +14,7 @@ use std::time::Duration;
 use super::Outcome;
 use crate::capture::savefile::SaveStatus;
 use crate::capture::source::Drops;
-use crate::capture::{live, Input, Source, SourceMsg, SourceOptions, SourceStatus};
+use crate::capture::{live, privileges, Input, Source, SourceMsg, SourceOptions, SourceStatus};
 use crate::config::{CoreConfig, LiveConfig, OutputConfig};
 use crate::output::{summary::Report, Format, Sink};
 use crate::time::wall_clock;
@@ -57,6 +57,8 @@ pub fn run(
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<Outcome> {
     let iface = live::open(live).map_err(anyhow::Error::msg)?;
+    // The socket and the -w file are open: nothing from here on needs privileges.
+    privileges::drop_privileges(live.user.as_deref()).map_err(anyhow::Error::msg)?;
     let mut tracker = Tracker::new(core.tracker.clone());
     catch_interrupts();
     let source = Source::spawn(

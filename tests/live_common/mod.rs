@@ -358,8 +358,16 @@ impl Capture {
     /// Starts `synack -i IFACE ARGS...` (a format of one's choosing) and waits for its
     /// readiness line.
     pub fn start_args(ns: &str, iface: &str, args: &[&str]) -> Capture {
+        Capture::start_program(ns, &[bin()], iface, args)
+    }
+
+    /// [`Capture::start_args`] with `program` (a binary, or a wrapper and its arguments before
+    /// the binary, e.g. `setpriv ... synack`) in place of the test binary.
+    pub fn start_program(ns: &str, program: &[&str], iface: &str, args: &[&str]) -> Capture {
         let mut child = Command::new("ip")
-            .args(["netns", "exec", ns, bin(), "-i", iface])
+            .args(["netns", "exec", ns])
+            .args(program)
+            .args(["-i", iface])
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -393,6 +401,21 @@ impl Capture {
             "synack did not start capturing on {iface} in {ns}: {:?}",
             cap.stderr_seen
         );
+    }
+
+    /// The running synack's process id (`ip netns exec` execs it in place).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The fields of `/proc/PID/status` of the running synack, as (name, value).
+    pub fn proc_status(&self) -> Vec<(String, String)> {
+        std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.to_string(), v.trim().to_string()))
+            .collect()
     }
 
     /// Ctrl-C, as a user would.
