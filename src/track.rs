@@ -4,7 +4,6 @@
 //! clock or does I/O.
 
 pub mod conn;
-pub mod history;
 pub mod seq;
 pub mod state;
 pub mod table;

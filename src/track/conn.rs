@@ -6,10 +6,10 @@
 //! numbers, not flags alone: a SYN+ACK moves SYN_SENT to ESTABLISHED only if it acknowledges the
 //! SYN, a FIN is acknowledged only by an ACK that covers it.
 
-use super::history::History;
 use super::seq;
 use super::state::State;
 use crate::decode::{Endpoint, Flags, MaybeTs, Segment, Timestamp};
+use crate::zeek::History;
 
 /// A hole in a sequence space filled within this time was reordering in the capture path, not
 /// a retransmission (Wireshark's default out-of-order threshold, 3 ms).
@@ -661,7 +661,7 @@ impl Connection {
             self.receiver_side(seg, r, &mut marks);
         }
         self.account(seg, s);
-        self.history.on_segment(seg, s == Side::Client, marks);
+        self.history.on_segment(seg, s == Side::Client);
         // Captures are not always in time order (multi-queue NICs): keep the true span.
         self.first_seen = self.first_seen.min(seg.ts);
         self.last_seen = self.last_seen.max(seg.ts);

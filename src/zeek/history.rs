@@ -14,7 +14,6 @@
 //! Not modelled: checksum errors (`C`), Zeek's `x`, and reassembly itself: a content gap (`G`)
 //! is inferred from an acknowledgment that covers bytes the capture never showed.
 
-use super::conn::Marks;
 use crate::decode::{MaybeTs, Segment, Timestamp};
 
 /// Zeek's `tcp_attempt_delay`: an unanswered SYN is given up after this long; Zeek removes
@@ -215,8 +214,7 @@ pub struct Earlier {
 
 impl History {
     /// Records one segment; `from_orig` is true when synack's client sent it.
-    pub fn on_segment(&mut self, seg: &Segment, from_orig: bool, marks: Marks) {
-        let _ = marks;
+    pub fn on_segment(&mut self, seg: &Segment, from_orig: bool) {
         let sender = usize::from(!from_orig);
         if self.started && self.attempt_expired(seg.ts) {
             // Zeek removed the connection when its SYN went unanswered for
@@ -654,7 +652,7 @@ mod tests {
     fn feed(segs: &[Segment]) -> History {
         let mut h = History::default();
         for s in segs {
-            h.on_segment(s, s.src.port == C, Marks::default());
+            h.on_segment(s, s.src.port == C);
         }
         h
     }

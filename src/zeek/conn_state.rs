@@ -2,9 +2,9 @@
 //!
 //! Follows `conn_state()` in Zeek's `scripts/base/protocols/conn/main.zeek` (zeek/zeek master,
 //! 2025; unchanged in substance since Zeek 2.x) over the Zeek endpoint states that
-//! [`crate::track::history::History`] keeps per segment the way Zeek's TCP session adapter does.
+//! [`History`](super::History) keeps per segment the way Zeek's TCP session adapter does.
 
-use crate::track::history::ZeekState;
+use super::ZeekState;
 use crate::track::Connection;
 
 /// Zeek's conn_state (S0, S1, SF, REJ, S2, S3, RSTO, RSTR, RSTOS0, RSTRH, SH, SHR, OTH).
