@@ -373,6 +373,7 @@ impl Connection {
             return;
         }
         if state == State::TimeWait {
+            // "start the time-wait timer" (3.10.7.4 "eighth"); the table runs it out.
             end.time_wait_since = ts.into();
         }
         end.state = state;

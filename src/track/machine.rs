@@ -159,8 +159,9 @@ pub(super) fn arrives(c: &mut Connection, seg: &Segment, r: Side, ctl: Control, 
         (State::SynSent, Control::Syn) => c.set_state(r, State::SynReceived, seg.ts),
         // Past the handshake a SYN is answered with an ACK (3.10.7.4 "fourth"): no change.
         (_, Control::Syn) => {}
-        // SYN-SENT, a SYN,ACK acknowledging our SYN: "enter ESTABLISHED" (3.10.7.3). In
-        // SYN-RECEIVED (simultaneous open) it is the ACK of our SYN (3.10.7.4 "fifth").
+        // SYN-SENT, a SYN,ACK acknowledging our SYN: "our SYN has been ACKed, change the
+        // connection state to ESTABLISHED" (3.10.7.3). In SYN-RECEIVED (simultaneous open) it
+        // is the ACK of our SYN (3.10.7.4 "fifth").
         (State::SynSent | State::SynReceived, Control::SynAck) if end.acks_syn(seg.ack) => {
             if r == Side::Client {
                 c.hs_synack = true;
@@ -242,14 +243,15 @@ pub(super) fn rst(c: &mut Connection, seg: &Segment, s: Side, marks: &mut Marks)
         // SYN-SENT: "If the ACK was acceptable ... drop the segment, enter CLOSED state": how a
         // closed port refuses a connection. Without an acceptable ACK it is dropped.
         State::SynSent if seg.flags.ack() && receiver.acks_syn(seg.ack) => Some(State::Closed),
-        // LISTEN: "An incoming RST segment could not be valid ... ignore it"; nor does one to
-        // nothing (CLOSED) change anything.
+        // LISTEN: "An incoming RST should be ignored" (3.10.7.2); nor does one to nothing
+        // (CLOSED) change anything.
         State::SynSent | State::Listen | State::Closed => None,
         // Out of the receive window: dropped.
         _ if !rst_in_window(c, seg, s) => None,
-        // SYN-RECEIVED from a passive OPEN: "return this connection to LISTEN state".
+        // SYN-RECEIVED from a passive OPEN: "return this connection to LISTEN state"
+        // (3.10.7.4 "second").
         State::SynReceived if receiver.passive => Some(State::Listen),
-        // Every other state: "enter the CLOSED state, delete the TCB".
+        // Every other state: "enter the CLOSED state, delete the TCB" (3.10.7.4 "second").
         _ => Some(State::Closed),
     };
     match next {
