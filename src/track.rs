@@ -22,7 +22,7 @@ pub mod seq;
 pub mod state;
 pub mod table;
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 
 pub use conn::{Connection, Dir, End, Handshake, Side, Teardown};
 pub use events::{Dropped, DroppedRun, Event, EventKind};

@@ -1,6 +1,7 @@
-//! Builders for the tracker's unit tests, in smoltcp's manner: segments between a client
-//! 10.0.0.1:40000 and a server 10.0.0.2:80, built by hand, and connections driven into a named
-//! state by the segments that take them there (`established()`, `fin_wait_1()`, ...).
+//! Builders for the unit tests of the tracker and of Zeek's view, in smoltcp's manner: segments
+//! between a client 10.0.0.1:40000 and a server 10.0.0.2:80, built by hand, and connections
+//! driven into a named state by the segments that take them there (`established()`,
+//! `fin_wait_1()`, ...).
 
 use super::{Connection, Event, State};
 use crate::decode::{Endpoint, Flags, Segment, TcpOptions, Timestamp};

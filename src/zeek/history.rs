@@ -627,41 +627,11 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::{Endpoint, Flags, TcpOptions};
+    use crate::decode::Flags;
+    // The tracker's segments: client 10.0.0.1:40000, server 10.0.0.2:80.
+    use crate::track::testkit::{seg, ACK as A, FA, PA, RA, RST as R, SA, SYN};
 
     const C: u16 = 40000;
-    const S: u16 = 80;
-
-    fn seg(from_client: bool, flags: u16, seq: u32, ack: u32, len: u32, t_ms: i64) -> Segment {
-        let c = Endpoint {
-            ip: [10, 0, 0, 1].into(),
-            port: C,
-        };
-        let s = Endpoint {
-            ip: [10, 0, 0, 2].into(),
-            port: S,
-        };
-        let (src, dst) = if from_client { (c, s) } else { (s, c) };
-        Segment {
-            ts: Timestamp(t_ms * 1_000_000),
-            src,
-            dst,
-            flags: Flags(flags),
-            seq,
-            ack,
-            window: 1000,
-            payload_len: len,
-            options: TcpOptions::default(),
-        }
-    }
-
-    const SYN: u16 = Flags::SYN;
-    const SA: u16 = Flags::SYN | Flags::ACK;
-    const A: u16 = Flags::ACK;
-    const PA: u16 = Flags::PSH | Flags::ACK;
-    const FA: u16 = Flags::FIN | Flags::ACK;
-    const R: u16 = Flags::RST;
-    const RA: u16 = Flags::RST | Flags::ACK;
 
     fn feed(segs: &[Segment]) -> History {
         let mut h = History::default();
