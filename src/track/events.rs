@@ -209,7 +209,7 @@ fn kept_past_the_cap(conn: &Connection, ev: &Event) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::track::testkit::{seg_secs as seg, ACK, FA, SA, SYN};
+    use crate::track::testkit::{seg_secs as seg, ACK, FIN_ACK, SYN, SYN_ACK};
     use crate::track::{Tracker, TrackerConfig};
 
     #[test]
@@ -219,14 +219,14 @@ mod tests {
             ..Default::default()
         });
         t.ingest(&seg(true, SYN, 100, 0, 0.0), 1);
-        t.ingest(&seg(false, SA, 9000, 101, 0.001), 2);
+        t.ingest(&seg(false, SYN_ACK, 9000, 101, 0.001), 2);
         t.ingest(&seg(true, ACK, 101, 9001, 0.002), 3);
         for i in 0..10 {
             let mut s = seg(true, ACK | Flags::PSH, 101 + i * 10, 9001, 0.01);
             s.payload_len = 10;
             t.ingest(&s, 4 + i as u64);
         }
-        t.ingest(&seg(true, FA, 201, 9001, 0.1), 20);
+        t.ingest(&seg(true, FIN_ACK, 201, 9001, 0.1), 20);
         for i in 0..3 {
             t.ingest(
                 &seg(false, ACK, 9001, 202, 0.2 + f64::from(i) * 0.01),

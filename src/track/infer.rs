@@ -182,7 +182,7 @@ mod tests {
     #[test]
     fn test_mid_stream_join_infers_roles_by_port_and_established() {
         let mut t = T::new();
-        let e = t.feed(seg(false, PA, 777, 333, 10, 0));
+        let e = t.feed(seg(false, PSH_ACK, 777, 333, 10, 0));
         assert_eq!(e.states, [Established, Established]);
         let c = t.conn();
         assert!(c.mid_stream);
@@ -193,7 +193,7 @@ mod tests {
     #[test]
     fn test_synack_without_syn_infers_client_isn() {
         let mut t = T::new();
-        let e = t.feed(seg(false, SA, SISN, CISN + 1, 0, 0));
+        let e = t.feed(seg(false, SYN_ACK, SISN, CISN + 1, 0, 0));
         assert_eq!(e.states, [Established, SynReceived]);
         assert!(e.marks.has(Marks::INFERRED));
         assert_eq!(t.conn().client().isn, Some(CISN));
@@ -218,8 +218,8 @@ mod tests {
     #[test]
     fn test_closed_by_rst_data_crossing_it_does_not_reopen() {
         let mut t = established();
-        t.feed(seg(false, RA, SISN + 1, CISN + 1, 0, 5));
-        let e = t.feed(seg(true, PA, CISN + 1, SISN + 1, 100, 6));
+        t.feed(seg(false, RST_ACK, SISN + 1, CISN + 1, 0, 5));
+        let e = t.feed(seg(true, PSH_ACK, CISN + 1, SISN + 1, 100, 6));
         assert_eq!(e.states, [Closed, Closed]);
         assert_eq!(t.conn().client().after_peer_rst, 1);
     }

@@ -376,7 +376,7 @@ mod tests {
     #[test]
     fn test_listen_syn_ack_enters_syn_received_and_client_established() {
         let mut t = syn_sent();
-        let e = t.feed(seg(false, SA, SISN, CISN + 1, 0, 1));
+        let e = t.feed(seg(false, SYN_ACK, SISN, CISN + 1, 0, 1));
         assert_eq!(e.states, [Established, SynReceived]);
     }
 
@@ -391,7 +391,7 @@ mod tests {
     #[test]
     fn test_syn_sent_synack_with_wrong_ack_is_not_accepted() {
         let mut t = syn_sent();
-        let e = t.feed(seg(false, SA, SISN, CISN + 7, 0, 1));
+        let e = t.feed(seg(false, SYN_ACK, SISN, CISN + 7, 0, 1));
         assert_eq!(e.states[0], SynSent);
         assert!(e.marks.has(Marks::BAD_ACK));
         assert_eq!(t.conn().handshake(), Handshake::Partial);
@@ -409,7 +409,7 @@ mod tests {
     #[test]
     fn test_syn_sent_rst_ack_of_syn_is_refusal() {
         let mut t = syn_sent();
-        let e = t.feed(seg(false, RA, 0, CISN + 1, 0, 1));
+        let e = t.feed(seg(false, RST_ACK, 0, CISN + 1, 0, 1));
         assert_eq!(e.states, [Closed, Closed]);
         assert_eq!(t.conn().rst_by, Some(Side::Server));
         assert_eq!(t.conn().teardown(), Teardown::Rst);
@@ -419,7 +419,7 @@ mod tests {
     #[test]
     fn test_syn_sent_rst_with_wrong_ack_is_ignored() {
         let mut t = syn_sent();
-        let e = t.feed(seg(false, RA, 0, CISN + 99, 0, 1));
+        let e = t.feed(seg(false, RST_ACK, 0, CISN + 99, 0, 1));
         assert_eq!(e.states, [SynSent, Listen]);
         assert!(e.marks.has(Marks::RST_IGNORED));
         let e = t.feed(seg(false, RST, 0, 0, 0, 1));
@@ -431,9 +431,9 @@ mod tests {
         let mut t = syn_sent();
         let e = t.feed(seg(false, SYN, SISN, 0, 0, 1));
         assert_eq!(e.states, [SynReceived, SynSent]);
-        let e = t.feed(seg(true, SA, CISN, SISN + 1, 0, 2));
+        let e = t.feed(seg(true, SYN_ACK, CISN, SISN + 1, 0, 2));
         assert_eq!(e.states, [SynReceived, Established]);
-        let e = t.feed(seg(false, SA, SISN, CISN + 1, 0, 3));
+        let e = t.feed(seg(false, SYN_ACK, SISN, CISN + 1, 0, 3));
         assert_eq!(e.states, [Established, Established]);
         assert_eq!(t.conn().handshake(), Handshake::Complete);
     }
@@ -441,11 +441,11 @@ mod tests {
     #[test]
     fn test_established_fin_then_ack_then_fin_then_ack_is_the_four_way_close() {
         let mut t = established();
-        let e = t.feed(seg(true, FA, CISN + 1, SISN + 1, 0, 10));
+        let e = t.feed(seg(true, FIN_ACK, CISN + 1, SISN + 1, 0, 10));
         assert_eq!(e.states, [FinWait1, CloseWait]);
         let e = t.feed(seg(false, ACK, SISN + 1, CISN + 2, 0, 11));
         assert_eq!(e.states, [FinWait2, CloseWait]);
-        let e = t.feed(seg(false, FA, SISN + 1, CISN + 2, 0, 12));
+        let e = t.feed(seg(false, FIN_ACK, SISN + 1, CISN + 2, 0, 12));
         assert_eq!(e.states, [TimeWait, LastAck]);
         let e = t.feed(seg(true, ACK, CISN + 2, SISN + 2, 0, 13));
         assert_eq!(e.states, [TimeWait, Closed]);
@@ -464,7 +464,7 @@ mod tests {
         let e = t.feed(seg(false, ACK, SISN + 1, CISN + 1, 0, 14));
         assert_eq!(e.states, [TimeWait, Closed]);
         assert!(!e.marks.has(Marks::INFERRED));
-        let e = t.feed(seg(false, FA, SISN + 1, CISN + 2, 0, 15));
+        let e = t.feed(seg(false, FIN_ACK, SISN + 1, CISN + 2, 0, 15));
         assert_eq!(e.states, [TimeWait, Closed]);
         assert!(!e.marks.has(Marks::UNEXPECTED), "{:?}", e.marks);
         // (That FIN, retransmitted, restarts the client's TIME_WAIT: RFC 9293 3.10.7.4.)
@@ -477,7 +477,7 @@ mod tests {
     #[test]
     fn test_fin_wait_1_fin_ack_of_our_fin_goes_straight_to_time_wait() {
         let mut t = fin_wait_1();
-        let e = t.feed(seg(false, FA, SISN + 1, CISN + 2, 0, 11));
+        let e = t.feed(seg(false, FIN_ACK, SISN + 1, CISN + 2, 0, 11));
         assert_eq!(e.before[0], FinWait1);
         assert_eq!(e.states, [TimeWait, LastAck]);
     }
@@ -486,7 +486,7 @@ mod tests {
     fn test_fin_wait_1_fin_without_ack_of_our_fin_is_closing() {
         let mut t = fin_wait_1();
         // Server's FIN crossed ours: it does not acknowledge our FIN.
-        let e = t.feed(seg(false, FA, SISN + 1, CISN + 1, 0, 10));
+        let e = t.feed(seg(false, FIN_ACK, SISN + 1, CISN + 1, 0, 10));
         assert_eq!(e.states, [Closing, Closing]);
         let e = t.feed(seg(true, ACK, CISN + 2, SISN + 2, 0, 11));
         assert_eq!(e.states, [Closing, TimeWait]);
@@ -497,11 +497,11 @@ mod tests {
     #[test]
     fn test_close_wait_data_then_fin_is_half_close() {
         let mut t = fin_wait_2();
-        let e = t.feed(seg(false, PA, SISN + 1, CISN + 2, 500, 12));
+        let e = t.feed(seg(false, PSH_ACK, SISN + 1, CISN + 2, 500, 12));
         assert_eq!(e.states, [FinWait2, CloseWait]);
         assert!(e.marks.is_empty());
         t.feed(seg(true, ACK, CISN + 2, SISN + 501, 0, 13));
-        let e = t.feed(seg(false, FA, SISN + 501, CISN + 2, 0, 14));
+        let e = t.feed(seg(false, FIN_ACK, SISN + 501, CISN + 2, 0, 14));
         assert_eq!(e.states, [TimeWait, LastAck]);
         assert_eq!(t.conn().server().bytes, 500);
     }
@@ -509,7 +509,7 @@ mod tests {
     #[test]
     fn test_fin_retransmission_in_time_wait_restarts_timer() {
         let mut t = time_wait();
-        let e = t.feed(seg(false, FA, SISN + 1, CISN + 2, 0, 300));
+        let e = t.feed(seg(false, FIN_ACK, SISN + 1, CISN + 2, 0, 300));
         assert!(e.marks.has(Marks::RETRANSMISSION));
         assert_eq!(e.states[0], TimeWait);
         assert_eq!(
@@ -539,8 +539,8 @@ mod tests {
     #[test]
     fn test_established_rst_in_window_closes_both() {
         let mut t = established();
-        t.feed(seg(true, PA, CISN + 1, SISN + 1, 100, 5));
-        let e = t.feed(seg(false, RA, SISN + 1, CISN + 101, 0, 6));
+        t.feed(seg(true, PSH_ACK, CISN + 1, SISN + 1, 100, 5));
+        let e = t.feed(seg(false, RST_ACK, SISN + 1, CISN + 101, 0, 6));
         assert_eq!(e.states, [Closed, Closed]);
         assert_eq!(t.conn().rst_by, Some(Side::Server));
     }
@@ -549,7 +549,7 @@ mod tests {
     fn test_listen_synack_resent_after_reset_does_not_reopen() {
         let mut t = syn_received();
         t.feed(seg(true, RST, CISN + 1, 0, 0, 2));
-        let e = t.feed(seg(false, SA, SISN, CISN + 1, 0, 1000));
+        let e = t.feed(seg(false, SYN_ACK, SISN, CISN + 1, 0, 1000));
         assert_eq!(e.states, [Closed, Listen]);
         assert!(e.marks.has(Marks::RETRANSMISSION));
     }
@@ -568,13 +568,13 @@ mod tests {
         // the server expects; the server answered with a RST, not an ACK of any FIN.
         let mut t = T::new();
         t.feed(seg(true, SYN, CISN, 0, 0, 1));
-        t.feed(seg(false, SA, SISN, CISN + 1, 0, 2));
-        let e = t.feed(seg(true, FA, CISN, SISN + 1, 0, 3));
+        t.feed(seg(false, SYN_ACK, SISN, CISN + 1, 0, 2));
+        let e = t.feed(seg(true, FIN_ACK, CISN, SISN + 1, 0, 3));
         assert!(e.marks.has(Marks::UNEXPECTED), "{:?}", e.marks);
         assert_eq!(e.states, [Established, Established]);
         assert_eq!(t.conn().teardown(), Teardown::None);
         // A FIN where the sequence space goes on is taken.
-        let e = t.feed(seg(true, FA, CISN + 1, SISN + 1, 0, 4));
+        let e = t.feed(seg(true, FIN_ACK, CISN + 1, SISN + 1, 0, 4));
         assert_eq!(e.states, [FinWait1, CloseWait]);
         assert!(!e.marks.has(Marks::UNEXPECTED), "{:?}", e.marks);
     }
@@ -584,7 +584,7 @@ mod tests {
         // RCV.NXT counts the FIN: a RST at the FIN's own seq is one below it (RFC 5961's
         // receiver answers with a challenge ACK); the RST after that ACK, at RCV.NXT, closes.
         let mut t = established();
-        let e = t.feed(seg(true, FA, CISN + 1, SISN + 1, 0, 10));
+        let e = t.feed(seg(true, FIN_ACK, CISN + 1, SISN + 1, 0, 10));
         assert_eq!(e.states, [FinWait1, CloseWait]);
         let e = t.feed(seg(true, RST, CISN + 1, 0, 0, 11));
         assert!(e.marks.has(Marks::RST_IGNORED));
@@ -607,7 +607,7 @@ mod tests {
     fn test_rst_in_every_synchronized_state_closes_receiver() {
         // FIN_WAIT_1 / CLOSE_WAIT
         let mut t = fin_wait_1();
-        let e = t.feed(seg(false, RA, SISN + 1, CISN + 2, 0, 11));
+        let e = t.feed(seg(false, RST_ACK, SISN + 1, CISN + 2, 0, 11));
         assert_eq!(e.before, [FinWait1, CloseWait]);
         assert_eq!(e.states, [Closed, Closed]);
         // FIN_WAIT_2 / CLOSE_WAIT
@@ -632,7 +632,7 @@ mod tests {
         // The handshake's ACK and the client's FIN in one segment: the server takes the ACK
         // ("fifth") before the FIN ("eighth").
         let mut t = syn_received();
-        let e = t.feed(seg(true, FA, CISN + 1, SISN + 1, 0, 2));
+        let e = t.feed(seg(true, FIN_ACK, CISN + 1, SISN + 1, 0, 2));
         assert_eq!(e.before, [Established, SynReceived]);
         assert_eq!(e.states, [FinWait1, CloseWait]);
         assert_eq!(t.conn().handshake(), Handshake::Complete);
@@ -644,9 +644,9 @@ mod tests {
         let of = |f: u16| Control::of(Flags(f));
         assert_eq!(of(Flags::RST | Flags::SYN | Flags::FIN), Control::Rst);
         assert_eq!(of(Flags::SYN | Flags::FIN), Control::Syn);
-        assert_eq!(of(SA), Control::SynAck);
-        assert_eq!(of(FA), Control::Fin);
-        assert_eq!(of(PA), Control::None);
+        assert_eq!(of(SYN_ACK), Control::SynAck);
+        assert_eq!(of(FIN_ACK), Control::Fin);
+        assert_eq!(of(PSH_ACK), Control::None);
         assert_eq!(Control::Fin.without_fin(), Control::None);
         assert_eq!(Control::Syn.without_fin(), Control::Syn);
     }

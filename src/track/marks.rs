@@ -202,7 +202,7 @@ mod tests {
     #[test]
     fn test_synack_retransmission_is_marked() {
         let mut t = syn_received();
-        let e = t.feed(seg(false, SA, SISN, CISN + 1, 0, 1000));
+        let e = t.feed(seg(false, SYN_ACK, SISN, CISN + 1, 0, 1000));
         assert!(e.marks.has(Marks::RETRANSMISSION));
         assert_eq!(e.states, [Established, SynReceived]);
     }
@@ -210,21 +210,21 @@ mod tests {
     #[test]
     fn test_retransmission_out_of_order_and_gap_marks() {
         let mut t = established();
-        t.feed(seg(true, PA, CISN + 1, SISN + 1, 100, 3));
+        t.feed(seg(true, PSH_ACK, CISN + 1, SISN + 1, 100, 3));
         // Segment 201..301 arrives before 101..201 (which the capture then shows).
-        let e = t.feed(seg(true, PA, CISN + 201, SISN + 1, 100, 4));
+        let e = t.feed(seg(true, PSH_ACK, CISN + 201, SISN + 1, 100, 4));
         assert!(e.marks.has(Marks::PREV_MISSING));
-        let e = t.feed(seg(true, PA, CISN + 101, SISN + 1, 100, 5));
+        let e = t.feed(seg(true, PSH_ACK, CISN + 101, SISN + 1, 100, 5));
         assert!(e.marks.has(Marks::OUT_OF_ORDER));
         assert!(!e.marks.has(Marks::RETRANSMISSION));
-        let e = t.feed(seg(true, PA, CISN + 101, SISN + 1, 100, 300));
+        let e = t.feed(seg(true, PSH_ACK, CISN + 101, SISN + 1, 100, 300));
         assert!(e.marks.has(Marks::RETRANSMISSION));
     }
 
     #[test]
     fn test_dup_ack_zero_window_and_keepalive_marks() {
         let mut t = established();
-        t.feed(seg(true, PA, CISN + 1, SISN + 1, 100, 3));
+        t.feed(seg(true, PSH_ACK, CISN + 1, SISN + 1, 100, 3));
         let a = t.feed(seg(false, ACK, SISN + 1, CISN + 101, 0, 4));
         assert!(a.marks.is_empty());
         let d = t.feed(seg(false, ACK, SISN + 1, CISN + 101, 0, 5));
@@ -248,16 +248,16 @@ mod tests {
         let isn = u32::MAX - 50;
         let mut t = T::new();
         t.feed(seg(true, SYN, isn, 0, 0, 0));
-        t.feed(seg(false, SA, SISN, isn.wrapping_add(1), 0, 1));
+        t.feed(seg(false, SYN_ACK, SISN, isn.wrapping_add(1), 0, 1));
         t.feed(seg(true, ACK, isn.wrapping_add(1), SISN + 1, 0, 2));
-        let e = t.feed(seg(true, PA, isn.wrapping_add(1), SISN + 1, 100, 3));
+        let e = t.feed(seg(true, PSH_ACK, isn.wrapping_add(1), SISN + 1, 100, 3));
         assert!(e.marks.is_empty());
-        let e = t.feed(seg(true, PA, isn.wrapping_add(101), SISN + 1, 100, 4));
+        let e = t.feed(seg(true, PSH_ACK, isn.wrapping_add(101), SISN + 1, 100, 4));
         assert!(e.marks.is_empty(), "{:?}", e.marks);
         let c = t.conn();
         assert_eq!(c.rel_seq(Dir::C2S, isn.wrapping_add(101)), 101);
         // FIN after wrap is acknowledged correctly.
-        t.feed(seg(true, FA, isn.wrapping_add(201), SISN + 1, 0, 5));
+        t.feed(seg(true, FIN_ACK, isn.wrapping_add(201), SISN + 1, 0, 5));
         let e = t.feed(seg(false, ACK, SISN + 1, isn.wrapping_add(202), 0, 6));
         assert_eq!(e.states, [FinWait2, CloseWait]);
     }

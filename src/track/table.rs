@@ -827,15 +827,15 @@ mod tests {
         );
     }
     use crate::decode::Flags;
-    use crate::track::testkit::{seg_secs as seg, ACK, FA, RA, SA, SYN};
+    use crate::track::testkit::{seg_secs as seg, ACK, FIN_ACK, RST_ACK, SYN, SYN_ACK};
     use crate::track::EventKind;
 
     fn closed_conn(t: &mut Tracker, isn: u32, t0: f64) {
         t.ingest(&seg(true, SYN, isn, 0, t0), 1);
-        t.ingest(&seg(false, SA, 9000, isn + 1, t0 + 0.001), 2);
+        t.ingest(&seg(false, SYN_ACK, 9000, isn + 1, t0 + 0.001), 2);
         t.ingest(&seg(true, ACK, isn + 1, 9001, t0 + 0.002), 3);
-        t.ingest(&seg(true, FA, isn + 1, 9001, t0 + 0.003), 4);
-        t.ingest(&seg(false, FA, 9001, isn + 2, t0 + 0.004), 5);
+        t.ingest(&seg(true, FIN_ACK, isn + 1, 9001, t0 + 0.003), 4);
+        t.ingest(&seg(false, FIN_ACK, 9001, isn + 2, t0 + 0.004), 5);
         t.ingest(&seg(true, ACK, isn + 2, 9002, t0 + 0.005), 6);
     }
 
@@ -853,7 +853,7 @@ mod tests {
     fn both_directions_find_the_same_connection() {
         let mut t = Tracker::new(TrackerConfig::default());
         let a = t.ingest(&seg(true, SYN, 1, 0, 0.0), 1);
-        let b = t.ingest(&seg(false, SA, 9, 2, 0.1), 2);
+        let b = t.ingest(&seg(false, SYN_ACK, 9, 2, 0.1), 2);
         assert_eq!(a, b);
         assert_eq!(t.len(), 1);
     }
@@ -878,11 +878,11 @@ mod tests {
     fn new_syn_after_refusal_is_a_new_connection_but_a_retransmission_is_not() {
         let mut t = Tracker::new(TrackerConfig::default());
         t.ingest(&seg(true, SYN, 100, 0, 0.0), 1);
-        t.ingest(&seg(false, RA, 0, 101, 0.001), 2);
+        t.ingest(&seg(false, RST_ACK, 0, 101, 0.001), 2);
         // Same ISN again: the old SYN retransmitted (stays on connection 1).
         assert_eq!(t.ingest(&seg(true, SYN, 100, 0, 0.5), 3), 1);
         // Not over any more (SYN_SENT again); a reset ends it, then a new ISN is new.
-        t.ingest(&seg(false, RA, 0, 101, 0.501), 4);
+        t.ingest(&seg(false, RST_ACK, 0, 101, 0.501), 4);
         assert_eq!(t.ingest(&seg(true, SYN, 5555, 0, 1.0), 5), 2);
     }
 
@@ -990,10 +990,10 @@ mod tests {
         };
         // 1: established; 2: refused (closed); 3: a SYN never answered (half-open).
         t.ingest(&on(1001, true, SYN, 100, 0, 0.0), 1);
-        t.ingest(&on(1001, false, SA, 900, 101, 0.1), 2);
+        t.ingest(&on(1001, false, SYN_ACK, 900, 101, 0.1), 2);
         t.ingest(&on(1001, true, ACK, 101, 901, 0.2), 3);
         t.ingest(&on(1002, true, SYN, 200, 0, 0.3), 4);
-        t.ingest(&on(1002, false, RA, 0, 201, 0.4), 5);
+        t.ingest(&on(1002, false, RST_ACK, 0, 201, 0.4), 5);
         t.ingest(&on(1003, true, SYN, 300, 0, 0.5), 6);
         // Full: the closed one goes first, then the half-open one, then the oldest.
         t.ingest(&on(1004, true, SYN, 400, 0, 0.6), 7);

@@ -1,45 +1,15 @@
-//! Builders for the unit tests of the tracker and of Zeek's view, in smoltcp's manner: segments
-//! between a client 10.0.0.1:40000 and a server 10.0.0.2:80, built by hand, and connections
-//! driven into a named state by the segments that take them there (`established()`,
-//! `fin_wait_1()`, ...).
+//! The tracker's unit tests in smoltcp's manner: one connection fed hand-built segments
+//! ([`crate::testkit::seg`]), and constructors that drive it into a named state by the segments
+//! that take it there (`established()`, `fin_wait_1()`, ...).
+
+pub use crate::testkit::{seg, ACK, FIN_ACK, PSH_ACK, RST, RST_ACK, SYN, SYN_ACK};
 
 use super::{Connection, Event, State};
-use crate::decode::{Endpoint, Flags, Segment, TcpOptions, Timestamp};
+use crate::decode::{Segment, Timestamp};
 
+/// The client's and the server's initial sequence numbers.
 pub const CISN: u32 = 1000;
 pub const SISN: u32 = 5000;
-
-pub const SYN: u16 = Flags::SYN;
-pub const SA: u16 = Flags::SYN | Flags::ACK;
-pub const ACK: u16 = Flags::ACK;
-pub const FA: u16 = Flags::FIN | Flags::ACK;
-pub const RA: u16 = Flags::RST | Flags::ACK;
-pub const RST: u16 = Flags::RST;
-pub const PA: u16 = Flags::PSH | Flags::ACK;
-
-fn ep(host: u8, port: u16) -> Endpoint {
-    Endpoint {
-        ip: std::net::IpAddr::from([10, 0, 0, host]),
-        port,
-    }
-}
-
-/// A segment from the client (`from_client`) or the server, `len` payload bytes, at `t_ms`.
-pub fn seg(from_client: bool, flags: u16, seq: u32, ack: u32, len: u32, t_ms: i64) -> Segment {
-    let (c, s) = (ep(1, 40000), ep(2, 80));
-    let (src, dst) = if from_client { (c, s) } else { (s, c) };
-    Segment {
-        ts: Timestamp(t_ms * 1_000_000),
-        src,
-        dst,
-        flags: Flags(flags),
-        seq,
-        ack,
-        window: 1000,
-        payload_len: len,
-        options: TcpOptions::default(),
-    }
-}
 
 /// A segment without payload at `t_s` seconds, window 100 (the table's tests).
 pub fn seg_secs(from_client: bool, flags: u16, seq: u32, ack: u32, t_s: f64) -> Segment {
@@ -83,7 +53,7 @@ pub fn syn_sent() -> T {
 /// The server's SYN+ACK sent: `[ESTABLISHED, SYN_RECEIVED]`.
 pub fn syn_received() -> T {
     let mut t = syn_sent();
-    t.feed(seg(false, SA, SISN, CISN + 1, 0, 1));
+    t.feed(seg(false, SYN_ACK, SISN, CISN + 1, 0, 1));
     t
 }
 
@@ -97,7 +67,7 @@ pub fn established() -> T {
 /// The client's FIN sent at 10 ms: `[FIN_WAIT_1, CLOSE_WAIT]`.
 pub fn fin_wait_1() -> T {
     let mut t = established();
-    t.feed(seg(true, FA, CISN + 1, SISN + 1, 0, 10));
+    t.feed(seg(true, FIN_ACK, CISN + 1, SISN + 1, 0, 10));
     t
 }
 
@@ -111,13 +81,13 @@ pub fn fin_wait_2() -> T {
 /// The server's FIN+ACK of the client's FIN at 11 ms: `[TIME_WAIT, LAST_ACK]`.
 pub fn time_wait() -> T {
     let mut t = fin_wait_1();
-    t.feed(seg(false, FA, SISN + 1, CISN + 2, 0, 11));
+    t.feed(seg(false, FIN_ACK, SISN + 1, CISN + 2, 0, 11));
     t
 }
 
 /// The server's FIN crossed the client's (it does not acknowledge it): `[CLOSING, CLOSING]`.
 pub fn closing() -> T {
     let mut t = fin_wait_1();
-    t.feed(seg(false, FA, SISN + 1, CISN + 1, 0, 10));
+    t.feed(seg(false, FIN_ACK, SISN + 1, CISN + 1, 0, 10));
     t
 }

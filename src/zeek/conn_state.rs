@@ -99,7 +99,10 @@ fn syn_then_rst(hist: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::track::testkit::{seg, ACK as A, FA, PA, RA, RST as R, SA, SYN, T};
+    use crate::testkit::{
+        seg, ACK as A, FIN_ACK as FA, PSH_ACK as PA, RST as R, RST_ACK as RA, SYN, SYN_ACK as SA,
+    };
+    use crate::track::testkit::T;
     use ZeekState::*;
 
     /// A connection from segments `(from_client, flags, seq, ack, len)` a millisecond apart,

@@ -628,8 +628,10 @@ impl History {
 mod tests {
     use super::*;
     use crate::decode::Flags;
-    // The tracker's segments: client 10.0.0.1:40000, server 10.0.0.2:80.
-    use crate::track::testkit::{seg, ACK as A, FA, PA, RA, RST as R, SA, SYN};
+    // The crate's test segments: client 10.0.0.1:40000, server 10.0.0.2:80.
+    use crate::testkit::{
+        seg, ACK as A, FIN_ACK as FA, PSH_ACK as PA, RST as R, RST_ACK as RA, SYN, SYN_ACK as SA,
+    };
 
     const C: u16 = 40000;
 
