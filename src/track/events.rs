@@ -186,6 +186,7 @@ impl Dropped {
 
 /// Appends `ev` unless the connection is at its cap and the event is a plain data/ACK one.
 /// Returns whether the event was dropped.
+#[inline]
 pub(super) fn push_event(conn: &mut Connection, ev: Event, max: usize) -> bool {
     if conn.events.len() >= max && !kept_past_the_cap(conn, &ev) {
         conn.dropped.add(conn.events.len(), &ev);

@@ -54,6 +54,7 @@ pub fn server_by_port(src: u16, dst: u16) -> bool {
 }
 
 /// Before the sender's rules: what `s` sending `seg` shows the capture missed.
+#[inline]
 pub(super) fn before_sending(
     c: &mut Connection,
     seg: &Segment,
@@ -109,6 +110,7 @@ pub(super) fn before_sending(
 }
 
 /// Before the receiver's rules: what `seg` arriving at `r` shows the capture missed of it.
+#[inline]
 pub(super) fn before_arrival(
     c: &mut Connection,
     seg: &Segment,

@@ -59,6 +59,7 @@ impl Control {
 }
 
 /// What sending `seg` says of its sender `s` (a RST is [`rst`]'s).
+#[inline]
 pub(super) fn sends(c: &mut Connection, seg: &Segment, s: Side, ctl: Control, marks: &mut Marks) {
     let i = s as usize;
     match (c.ends[i].state, ctl) {
@@ -147,6 +148,7 @@ fn send_fin(c: &mut Connection, seg: &Segment, s: Side, next: State) {
 /// What `seg` does to its receiver `r` on arrival (3.10.7, "SEGMENT ARRIVES"; a RST is
 /// [`rst`]'s). ACK processing ("fifth") comes before the FIN ("eighth"), so one arm may do
 /// both.
+#[inline]
 pub(super) fn arrives(c: &mut Connection, seg: &Segment, r: Side, ctl: Control, marks: &mut Marks) {
     let i = r as usize;
     let end = &c.ends[i];

@@ -77,6 +77,7 @@ impl Marks {
             .map(|(_, n)| n)
     }
     /// Adds one to `counts` (in [`Marks::NAMES`] order) for each mark set.
+    #[inline]
     pub(super) fn count_into(self, counts: &mut [u32; Marks::COUNT]) {
         for (i, (bit, _)) in Marks::NAMES.iter().enumerate() {
             if self.has(*bit) {
@@ -88,6 +89,7 @@ impl Marks {
 
 /// The marks of `seg`, sent by `end` to `peer`. Updates what the analysis keeps on `end`: its
 /// latest hole and its run of duplicate ACKs.
+#[inline]
 pub(super) fn analyse(seg: &Segment, end: &mut End, peer: &End) -> Marks {
     let mut m = stream_marks(seg, end, peer);
     let f = seg.flags;
@@ -126,6 +128,7 @@ pub(super) fn analyse(seg: &Segment, end: &mut End, peer: &End) -> Marks {
 
 /// Where `seg` falls in its sender's sequence space: the same SYN again, a retransmission or
 /// a segment captured out of order, a probe one below the next sequence number, or a gap.
+#[inline]
 fn stream_marks(seg: &Segment, end: &mut End, peer: &End) -> Marks {
     let mut m = Marks::default();
     let f = seg.flags;
