@@ -272,7 +272,8 @@ impl Connection {
         self.events.first().map_or(self.states(), |e| e.before)
     }
     /// Where frame `frame` of this connection went if the event cap left it out: the `at` of
-    /// its [`DroppedRun`] (kept events are in capture order; timer events have frame 0).
+    /// its [`DroppedRun`](super::DroppedRun) (kept events are in capture order; timer events
+    /// have frame 0).
     pub fn dropped_run_holding(&self, frame: u64) -> Option<usize> {
         if self.events.iter().any(|e| e.frame == frame) {
             return None;
