@@ -1,10 +1,11 @@
 //! synack: watch TCP connections being born and dying.
 //!
 //! The core is pure: [`decode`] turns captured bytes into segments, [`track`] follows both
-//! ends of every connection through the TCP state machine, [`diagnose`] finds what is wrong.
-//! The edges feed and show it: [`capture`] (files and interfaces, on one capture thread),
-//! [`run`] (the batch runners) and [`output`] (text and JSON), [`ui`] (the terminal UI).
-//! [`config`] turns the command line ([`cli`]) into each part's settings, once.
+//! ends of every connection through the TCP state machine, [`zeek`] follows them as Zeek would
+//! (its `conn_state` and `history`), [`diagnose`] finds what is wrong. The edges feed and show
+//! it: [`capture`] (files and interfaces, on one capture thread), [`run`] (the batch runners)
+//! and [`output`] (text and JSON), [`ui`] (the terminal UI). [`config`] turns the command line
+//! ([`cli`]) into each part's settings, once.
 
 pub mod capture;
 pub mod cli;
@@ -21,3 +22,4 @@ pub mod thread_stats;
 pub mod time;
 pub mod track;
 pub mod ui;
+pub mod zeek;

@@ -7,7 +7,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::decode::Item;
-use crate::track::{conn::Event, Tracker, TrackerConfig};
+use crate::track::{Event, Tracker, TrackerConfig};
 
 /// The system allocator, counting. Install it with `#[global_allocator]` in a test or bench
 /// binary; the counts cover every thread of that binary. Bytes are the sizes asked for

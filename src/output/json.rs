@@ -156,12 +156,12 @@ fn encode(
     // Zeek would; `zeek_earlier`: connections Zeek would have logged separately on this
     // 4-tuple before (its 5 s connection-attempt timeout), oldest first.
     o.raw(b",\"conn_state\":");
-    o.plain(crate::diagnose::zeek::conn_state(c));
+    o.plain(crate::zeek::conn_state(c));
     o.raw(b",\"history\":");
     o.text(c.history.letters());
     if !c.history.earlier().is_empty() {
         o.raw(b",\"zeek_earlier\":[");
-        for (i, (conn_state, history)) in crate::diagnose::zeek::earlier(c).iter().enumerate() {
+        for (i, (conn_state, history)) in crate::zeek::earlier(c).iter().enumerate() {
             if i > 0 {
                 o.raw(b",");
             }

@@ -58,14 +58,6 @@ impl State {
         )
     }
 
-    /// This end has sent its FIN.
-    pub fn fin_sent(self) -> bool {
-        matches!(
-            self,
-            State::FinWait1 | State::FinWait2 | State::Closing | State::LastAck | State::TimeWait
-        )
-    }
-
     /// No connection left at this end (or only the passive socket it came from).
     pub fn is_gone(self) -> bool {
         matches!(self, State::Closed | State::Listen)

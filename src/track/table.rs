@@ -5,9 +5,10 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use rustc_hash::FxHashMap;
 
-use super::conn::{Connection, Dropped, Event};
+use super::conn::{Connection, Handshake};
+use super::events::push_event;
 use super::state::State;
-use crate::decode::{Endpoint, Flags, Item, Segment, Timestamp};
+use crate::decode::{Endpoint, Item, Segment, Timestamp};
 
 #[derive(Debug, Clone)]
 pub struct TrackerConfig {
@@ -520,7 +521,7 @@ impl Tracker {
                 let (k, c) = (&slot.key, &slot.conn);
                 let class = if c.is_closed() {
                     0
-                } else if c.handshake() != super::conn::Handshake::Complete && !c.mid_stream {
+                } else if c.handshake() != Handshake::Complete && !c.mid_stream {
                     1
                 } else {
                     2
@@ -739,28 +740,6 @@ fn starts_new_connection(c: &Connection, seg: &Segment) -> bool {
     !(sender.sent_syn && sender.isn == Some(seg.seq))
 }
 
-/// Appends `ev` unless the connection is at its cap and the event is a plain data/ACK one.
-/// Returns whether the event was dropped.
-fn push_event(conn: &mut Connection, ev: Event, max: usize) -> bool {
-    if conn.events.len() >= max && !kept_past_the_cap(conn, &ev) {
-        conn.dropped.add(conn.events.len(), &ev);
-        return true;
-    }
-    conn.events.push(ev);
-    false
-}
-
-/// Events kept whatever the cap: the story (handshake, teardown, every state change) and the
-/// first few segments an end sends after its peer reset the connection (the half-open
-/// finding's evidence; a count of them is kept anyway).
-fn kept_past_the_cap(conn: &Connection, ev: &Event) -> bool {
-    let sender = ev.dir.sender();
-    ev.any_change()
-        || ev.flags.has(Flags::SYN | Flags::FIN | Flags::RST)
-        || (conn.rst_by == Some(sender.other())
-            && conn.end(sender).after_peer_rst <= Dropped::EVIDENCE as u64)
-}
-
 /// Per-state counts over connections, both ends (like `ss -s`).
 pub fn state_counts<'a>(conns: impl Iterator<Item = &'a Connection>) -> StateCounts {
     let mut out = [[0u64; State::ALL.len()]; 2];
@@ -847,43 +826,16 @@ mod tests {
             "the steps back never reached the heap: the test lost its point"
         );
     }
-    use crate::decode::{Flags, TcpOptions};
-    use crate::track::{EventKind, Handshake};
-
-    fn seg(c2s: bool, flags: u16, seq: u32, ack: u32, t_s: f64) -> Segment {
-        let c = Endpoint {
-            ip: [10, 0, 0, 1].into(),
-            port: 40000,
-        };
-        let s = Endpoint {
-            ip: [10, 0, 0, 2].into(),
-            port: 80,
-        };
-        let (src, dst) = if c2s { (c, s) } else { (s, c) };
-        Segment {
-            ts: Timestamp::from_secs_f64(t_s),
-            src,
-            dst,
-            flags: Flags(flags),
-            seq,
-            ack,
-            window: 100,
-            payload_len: 0,
-            options: TcpOptions::default(),
-        }
-    }
-    const SYN: u16 = Flags::SYN;
-    const SA: u16 = Flags::SYN | Flags::ACK;
-    const ACK: u16 = Flags::ACK;
-    const FA: u16 = Flags::FIN | Flags::ACK;
-    const RA: u16 = Flags::RST | Flags::ACK;
+    use crate::decode::Flags;
+    use crate::track::testkit::{seg_secs as seg, ACK, FIN_ACK, RST_ACK, SYN, SYN_ACK};
+    use crate::track::EventKind;
 
     fn closed_conn(t: &mut Tracker, isn: u32, t0: f64) {
         t.ingest(&seg(true, SYN, isn, 0, t0), 1);
-        t.ingest(&seg(false, SA, 9000, isn + 1, t0 + 0.001), 2);
+        t.ingest(&seg(false, SYN_ACK, 9000, isn + 1, t0 + 0.001), 2);
         t.ingest(&seg(true, ACK, isn + 1, 9001, t0 + 0.002), 3);
-        t.ingest(&seg(true, FA, isn + 1, 9001, t0 + 0.003), 4);
-        t.ingest(&seg(false, FA, 9001, isn + 2, t0 + 0.004), 5);
+        t.ingest(&seg(true, FIN_ACK, isn + 1, 9001, t0 + 0.003), 4);
+        t.ingest(&seg(false, FIN_ACK, 9001, isn + 2, t0 + 0.004), 5);
         t.ingest(&seg(true, ACK, isn + 2, 9002, t0 + 0.005), 6);
     }
 
@@ -901,7 +853,7 @@ mod tests {
     fn both_directions_find_the_same_connection() {
         let mut t = Tracker::new(TrackerConfig::default());
         let a = t.ingest(&seg(true, SYN, 1, 0, 0.0), 1);
-        let b = t.ingest(&seg(false, SA, 9, 2, 0.1), 2);
+        let b = t.ingest(&seg(false, SYN_ACK, 9, 2, 0.1), 2);
         assert_eq!(a, b);
         assert_eq!(t.len(), 1);
     }
@@ -926,11 +878,11 @@ mod tests {
     fn new_syn_after_refusal_is_a_new_connection_but_a_retransmission_is_not() {
         let mut t = Tracker::new(TrackerConfig::default());
         t.ingest(&seg(true, SYN, 100, 0, 0.0), 1);
-        t.ingest(&seg(false, RA, 0, 101, 0.001), 2);
+        t.ingest(&seg(false, RST_ACK, 0, 101, 0.001), 2);
         // Same ISN again: the old SYN retransmitted (stays on connection 1).
         assert_eq!(t.ingest(&seg(true, SYN, 100, 0, 0.5), 3), 1);
         // Not over any more (SYN_SENT again); a reset ends it, then a new ISN is new.
-        t.ingest(&seg(false, RA, 0, 101, 0.501), 4);
+        t.ingest(&seg(false, RST_ACK, 0, 101, 0.501), 4);
         assert_eq!(t.ingest(&seg(true, SYN, 5555, 0, 1.0), 5), 2);
     }
 
@@ -1038,10 +990,10 @@ mod tests {
         };
         // 1: established; 2: refused (closed); 3: a SYN never answered (half-open).
         t.ingest(&on(1001, true, SYN, 100, 0, 0.0), 1);
-        t.ingest(&on(1001, false, SA, 900, 101, 0.1), 2);
+        t.ingest(&on(1001, false, SYN_ACK, 900, 101, 0.1), 2);
         t.ingest(&on(1001, true, ACK, 101, 901, 0.2), 3);
         t.ingest(&on(1002, true, SYN, 200, 0, 0.3), 4);
-        t.ingest(&on(1002, false, RA, 0, 201, 0.4), 5);
+        t.ingest(&on(1002, false, RST_ACK, 0, 201, 0.4), 5);
         t.ingest(&on(1003, true, SYN, 300, 0, 0.5), 6);
         // Full: the closed one goes first, then the half-open one, then the oldest.
         t.ingest(&on(1004, true, SYN, 400, 0, 0.6), 7);
@@ -1057,52 +1009,6 @@ mod tests {
         assert_eq!(t.table.len(), 3);
     }
 
-    #[test]
-    fn event_cap_keeps_handshake_and_teardown() {
-        let mut t = Tracker::new(TrackerConfig {
-            max_events: 4,
-            ..Default::default()
-        });
-        t.ingest(&seg(true, SYN, 100, 0, 0.0), 1);
-        t.ingest(&seg(false, SA, 9000, 101, 0.001), 2);
-        t.ingest(&seg(true, ACK, 101, 9001, 0.002), 3);
-        for i in 0..10 {
-            let mut s = seg(true, ACK | Flags::PSH, 101 + i * 10, 9001, 0.01);
-            s.payload_len = 10;
-            t.ingest(&s, 4 + i as u64);
-        }
-        t.ingest(&seg(true, FA, 201, 9001, 0.1), 20);
-        for i in 0..3 {
-            t.ingest(
-                &seg(false, ACK, 9001, 202, 0.2 + f64::from(i) * 0.01),
-                21 + i as u64,
-            );
-        }
-        let c = t.get(1).unwrap();
-        // Handshake, one data segment, the FIN and the ACK of it (a state change) are kept.
-        assert_eq!(c.events.len(), 6);
-        assert_eq!(c.events_dropped(), 11);
-        assert!(c.events[4].flags.fin());
-        assert_eq!(c.packets(), 17);
-        // What was not kept is folded where it fell: 9 data segments before the FIN, then
-        // the server's two repeated ACKs after the ACK of the FIN.
-        let runs = c.dropped.runs();
-        assert_eq!(runs.len(), 2, "{runs:?}");
-        assert_eq!(
-            (runs[0].at, runs[0].segments, runs[0].c2s, runs[0].bytes),
-            (4, 9, 9, 90)
-        );
-        let ts = Timestamp::from_secs_f64;
-        assert_eq!((runs[0].first, runs[0].last), (ts(0.01), ts(0.01)));
-        assert_eq!((runs[1].at, runs[1].segments, runs[1].c2s), (6, 2, 0));
-        assert_eq!((runs[1].first, runs[1].last), (ts(0.21), ts(0.22)));
-        // Which run a frame went to (the UI stands on it to show evidence left out).
-        let holding: Vec<_> = [3, 4, 5, 13, 20, 21, 22, 23]
-            .map(|f| c.dropped_run_holding(f))
-            .to_vec();
-        let (no, a, b) = (None, Some(4), Some(6));
-        assert_eq!(holding, [no, no, a, a, no, no, b, b]);
-    }
     #[test]
     fn state_counts_are_kept_as_the_table_changes() {
         // Counts are indexed by `s as usize`.

@@ -19,10 +19,11 @@ use super::app::{App, Evidence, Focus};
 use super::theme::Theme;
 use super::util::{fit_left, fit_right, text_width, truncate};
 use crate::decode::Timestamp;
-use crate::diagnose::{zeek, Finding, Kind};
+use crate::diagnose::{Finding, Kind};
 use crate::output::text::segment_label;
 use crate::output::{thousands, OutputOptions};
 use crate::track::{Connection, Dir, Event, EventKind, Side, State};
+use crate::zeek;
 
 /// Fewer plain segments than this in a row are shown one by one (as in `--text`).
 pub const FOLD_MIN: usize = 3;

@@ -14,7 +14,6 @@
 //! Not modelled: checksum errors (`C`), Zeek's `x`, and reassembly itself: a content gap (`G`)
 //! is inferred from an acknowledgment that covers bytes the capture never showed.
 
-use super::conn::Marks;
 use crate::decode::{MaybeTs, Segment, Timestamp};
 
 /// Zeek's `tcp_attempt_delay`: an unanswered SYN is given up after this long; Zeek removes
@@ -109,6 +108,73 @@ impl ZEnd {
         self.start_seq = start;
         self.ack_seq = start;
         self.last_seq = last;
+    }
+
+    /// `init_endpoint`: the sequence numbers this endpoint starts from, set by its first
+    /// segment (or a new SYN); `seq_end` ends `seg` in sequence space.
+    fn init_endpoint(&mut self, seg: &Segment, seq_end: u32) {
+        let syn = seg.flags.syn();
+        match self.state {
+            ZeekState::Inactive => {
+                if syn {
+                    self.init_seqs(seg.seq, seq_end);
+                } else {
+                    self.init_seqs(seg.seq.wrapping_sub(1), seg.seq);
+                }
+            }
+            ZeekState::SynSent | ZeekState::SynAckSent => {
+                if syn && seg.seq != self.start_seq {
+                    self.init_seqs(seg.seq, seq_end);
+                }
+            }
+            ZeekState::Established | ZeekState::Partial => {
+                if syn {
+                    self.init_seqs(seg.seq, seq_end);
+                }
+            }
+            ZeekState::Reset => {
+                if syn && self.prev_state == ZeekState::Inactive {
+                    self.init_seqs(seg.seq, seq_end);
+                }
+            }
+            ZeekState::Closed => {}
+        }
+    }
+
+    /// The peer acknowledged this endpoint (`seg` is the peer's, with ACK): `init_peer` for an
+    /// endpoint not seen yet, else `update_ack_seq`.
+    fn peer_acked(&mut self, seg: &Segment) {
+        if self.state == ZeekState::Inactive {
+            let a = seg.ack.wrapping_sub(1);
+            self.init_seqs(a, a);
+        } else if !seg.flags.rst() && seq_delta(seg.ack, self.start_seq) >= 0 {
+            let d = seq_delta(seg.ack, self.ack_seq);
+            if !(seg.ack == 0 && d > TOO_LARGE_SEQ_DELTA) && d > 0 {
+                self.ack_seq = seg.ack;
+            }
+        }
+    }
+
+    /// `update_last_seq` for this endpoint's `seg` (ending at `seq_end`); true when Zeek counts
+    /// it a retransmission (payload not beyond what was sent).
+    fn update_last_seq(&mut self, seg: &Segment, seq_end: u32) -> bool {
+        let f = seg.flags;
+        let delta_last = seq_delta(seq_end, self.last_seq);
+        if (f.syn() || f.rst())
+            && !(-TOO_LARGE_SEQ_DELTA..=TOO_LARGE_SEQ_DELTA).contains(&delta_last)
+        {
+            false
+        } else if f.fin() && self.last_seq == self.start_seq.wrapping_add(1) {
+            self.last_seq = seq_end;
+            false
+        } else if self.state == ZeekState::Reset {
+            false
+        } else if delta_last > 0 {
+            self.last_seq = seq_end;
+            false
+        } else {
+            seg.payload_len > 0
+        }
     }
 
     /// Zeek's `TCP_Endpoint::Size` (payload bytes by sequence numbers), without 32-bit wraps.
@@ -215,8 +281,7 @@ pub struct Earlier {
 
 impl History {
     /// Records one segment; `from_orig` is true when synack's client sent it.
-    pub fn on_segment(&mut self, seg: &Segment, from_orig: bool, marks: Marks) {
-        let _ = marks;
+    pub fn on_segment(&mut self, seg: &Segment, from_orig: bool) {
         let sender = usize::from(!from_orig);
         if self.started && self.attempt_expired(seg.ts) {
             // Zeek removed the connection when its SYN went unanswered for
@@ -355,33 +420,8 @@ impl History {
         };
         let seq_end = seg.seq.wrapping_add(seg_len);
 
-        // init_endpoint
         let e = &mut self.ends[s];
-        match e.state {
-            ZeekState::Inactive => {
-                if f.syn() {
-                    e.init_seqs(seg.seq, seq_end);
-                } else {
-                    e.init_seqs(seg.seq.wrapping_sub(1), seg.seq);
-                }
-            }
-            ZeekState::SynSent | ZeekState::SynAckSent => {
-                if f.syn() && seg.seq != e.start_seq {
-                    e.init_seqs(seg.seq, seq_end);
-                }
-            }
-            ZeekState::Established | ZeekState::Partial => {
-                if f.syn() {
-                    e.init_seqs(seg.seq, seq_end);
-                }
-            }
-            ZeekState::Reset => {
-                if f.syn() && e.prev_state == ZeekState::Inactive {
-                    e.init_seqs(seg.seq, seq_end);
-                }
-            }
-            ZeekState::Closed => {}
-        }
+        e.init_endpoint(seg, seq_end);
         let rel_seq = i64::from(seq_delta(seg.seq, e.start_seq));
 
         self.update_history(seg, s, rel_seq);
@@ -403,38 +443,10 @@ impl History {
         }
 
         if f.ack() {
-            let peer = &mut self.ends[p];
-            if peer.state == ZeekState::Inactive {
-                // init_peer
-                let a = seg.ack.wrapping_sub(1);
-                peer.init_seqs(a, a);
-            } else if !f.rst() && seq_delta(seg.ack, peer.start_seq) >= 0 {
-                // update_ack_seq
-                let d = seq_delta(seg.ack, peer.ack_seq);
-                if !(seg.ack == 0 && d > TOO_LARGE_SEQ_DELTA) && d > 0 {
-                    peer.ack_seq = seg.ack;
-                }
-            }
+            self.ends[p].peer_acked(seg);
         }
 
-        // update_last_seq
-        let e = &mut self.ends[s];
-        let delta_last = seq_delta(seq_end, e.last_seq);
-        let rxmit = if (f.syn() || f.rst())
-            && !(-TOO_LARGE_SEQ_DELTA..=TOO_LARGE_SEQ_DELTA).contains(&delta_last)
-        {
-            false
-        } else if f.fin() && e.last_seq == e.start_seq.wrapping_add(1) {
-            e.last_seq = seq_end;
-            false
-        } else if e.state == ZeekState::Reset {
-            false
-        } else if delta_last > 0 {
-            e.last_seq = seq_end;
-            false
-        } else {
-            len > 0
-        };
+        let rxmit = self.ends[s].update_last_seq(seg, seq_end);
         if rxmit && self.ends[s].rxmt.hit() {
             self.add_history(s, 'T');
         }
@@ -615,46 +627,18 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::{Endpoint, Flags, TcpOptions};
+    use crate::decode::Flags;
+    // The crate's test segments: client 10.0.0.1:40000, server 10.0.0.2:80.
+    use crate::testkit::{
+        seg, ACK as A, FIN_ACK as FA, PSH_ACK as PA, RST as R, RST_ACK as RA, SYN, SYN_ACK as SA,
+    };
 
     const C: u16 = 40000;
-    const S: u16 = 80;
-
-    fn seg(from_client: bool, flags: u16, seq: u32, ack: u32, len: u32, t_ms: i64) -> Segment {
-        let c = Endpoint {
-            ip: [10, 0, 0, 1].into(),
-            port: C,
-        };
-        let s = Endpoint {
-            ip: [10, 0, 0, 2].into(),
-            port: S,
-        };
-        let (src, dst) = if from_client { (c, s) } else { (s, c) };
-        Segment {
-            ts: Timestamp(t_ms * 1_000_000),
-            src,
-            dst,
-            flags: Flags(flags),
-            seq,
-            ack,
-            window: 1000,
-            payload_len: len,
-            options: TcpOptions::default(),
-        }
-    }
-
-    const SYN: u16 = Flags::SYN;
-    const SA: u16 = Flags::SYN | Flags::ACK;
-    const A: u16 = Flags::ACK;
-    const PA: u16 = Flags::PSH | Flags::ACK;
-    const FA: u16 = Flags::FIN | Flags::ACK;
-    const R: u16 = Flags::RST;
-    const RA: u16 = Flags::RST | Flags::ACK;
 
     fn feed(segs: &[Segment]) -> History {
         let mut h = History::default();
         for s in segs {
-            h.on_segment(s, s.src.port == C, Marks::default());
+            h.on_segment(s, s.src.port == C);
         }
         h
     }

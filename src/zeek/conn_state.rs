@@ -2,9 +2,9 @@
 //!
 //! Follows `conn_state()` in Zeek's `scripts/base/protocols/conn/main.zeek` (zeek/zeek master,
 //! 2025; unchanged in substance since Zeek 2.x) over the Zeek endpoint states that
-//! [`crate::track::history::History`] keeps per segment the way Zeek's TCP session adapter does.
+//! [`History`](super::History) keeps per segment the way Zeek's TCP session adapter does.
 
-use crate::track::history::ZeekState;
+use super::ZeekState;
 use crate::track::Connection;
 
 /// Zeek's conn_state (S0, S1, SF, REJ, S2, S3, RSTO, RSTR, RSTOS0, RSTRH, SH, SHR, OTH).
@@ -99,46 +99,21 @@ fn syn_then_rst(hist: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::{Endpoint, Flags, Segment, TcpOptions, Timestamp};
+    use crate::testkit::{
+        seg, ACK as A, FIN_ACK as FA, PSH_ACK as PA, RST as R, RST_ACK as RA, SYN, SYN_ACK as SA,
+    };
+    use crate::track::testkit::T;
     use ZeekState::*;
 
-    const SYN: u16 = Flags::SYN;
-    const SA: u16 = Flags::SYN | Flags::ACK;
-    const A: u16 = Flags::ACK;
-    const PA: u16 = Flags::PSH | Flags::ACK;
-    const FA: u16 = Flags::FIN | Flags::ACK;
-    const R: u16 = Flags::RST;
-    const RA: u16 = Flags::RST | Flags::ACK;
-
-    /// A connection from segments `(from_client, flags, seq, ack, len)`, through the tracker's
-    /// own `Connection`, so the history hook is exercised as in production.
+    /// A connection from segments `(from_client, flags, seq, ack, len)` a millisecond apart,
+    /// through the tracker's own `Connection`, so the history hook is exercised as in
+    /// production.
     fn conn(segs: &[(bool, u16, u32, u32, u32)]) -> Connection {
-        let c = Endpoint {
-            ip: [10, 0, 0, 1].into(),
-            port: 40000,
-        };
-        let s = Endpoint {
-            ip: [10, 0, 0, 2].into(),
-            port: 22,
-        };
-        let mut out: Option<Connection> = None;
+        let mut t = T::new();
         for (i, &(from_c, flags, seq, ack, len)) in segs.iter().enumerate() {
-            let (src, dst) = if from_c { (c, s) } else { (s, c) };
-            let seg = Segment {
-                ts: Timestamp(i as i64 * 1_000_000),
-                src,
-                dst,
-                flags: Flags(flags),
-                seq,
-                ack,
-                window: 1000,
-                payload_len: len,
-                options: TcpOptions::default(),
-            };
-            let cn = out.get_or_insert_with(|| Connection::new(1, &seg));
-            cn.on_segment(&seg, i as u64 + 1);
+            t.feed(seg(from_c, flags, seq, ack, len, i as i64));
         }
-        out.expect("segments")
+        t.c.expect("segments")
     }
 
     fn check(segs: &[(bool, u16, u32, u32, u32)], state: &str, hist: &str) {

@@ -1,0 +1,235 @@
+//! What a passive observer must guess. It sees each segment once, from somewhere on the path,
+//! and not always all of them: the capture may start mid-stream, or miss a SYN, a SYN+ACK or
+//! the handshake's last ACK. RFC 9293 has no rules for that; these guesses fill in:
+//!
+//! - the roles, from a connection's first segment ([`roles`], [`server_by_port`]);
+//! - an end that sends what only a later state sends ([`before_sending`]), or receives what
+//!   shows its peer is past the handshake ([`before_arrival`]), was taken there by segments
+//!   not captured: it is moved there first (marked `INFERRED`), and RFC 9293's rules
+//!   (`track::machine`) then run on the state it is really in.
+
+use super::conn::{Connection, Side};
+use super::machine::Control;
+use super::marks::Marks;
+use super::seq;
+use super::state::State;
+use crate::decode::{Endpoint, Segment};
+
+/// Client, server, and whether the capture joined mid-stream, from a connection's first
+/// segment: a SYN names its sender the client; a SYN+ACK names its sender the server; anything
+/// else means the capture joined mid-stream and the server is the well-known (lower) port.
+pub(super) fn roles(seg: &Segment) -> (Endpoint, Endpoint, bool) {
+    let f = seg.flags;
+    if f.syn() && !f.ack() {
+        (seg.src, seg.dst, false)
+    } else if f.syn() && f.ack() {
+        (seg.dst, seg.src, false)
+    } else if server_by_port(seg.src.port, seg.dst.port) {
+        (seg.dst, seg.src, true)
+    } else {
+        (seg.src, seg.dst, true)
+    }
+}
+
+/// The ends' states (client, server) before a connection's first segment.
+pub(super) fn initial_states(mid_stream: bool) -> (State, State) {
+    if mid_stream {
+        // Joined mid-stream: both ends were already talking.
+        (State::Established, State::Established)
+    } else {
+        // Before its first SYN the client is CLOSED; the server is assumed LISTEN.
+        (State::Closed, State::Listen)
+    }
+}
+
+/// Which port of a connection seen mid-stream is the server's: the well-known one, else the
+/// lower one (ephemeral ports are high on every common OS).
+pub fn server_by_port(src: u16, dst: u16) -> bool {
+    let wk = |p: u16| p < 1024;
+    match (wk(src), wk(dst)) {
+        (true, false) => true,
+        (false, true) => false,
+        _ => src < dst,
+    }
+}
+
+/// Before the sender's rules: what `s` sending `seg` shows the capture missed.
+#[inline]
+pub(super) fn before_sending(
+    c: &mut Connection,
+    seg: &Segment,
+    s: Side,
+    ctl: Control,
+    marks: &mut Marks,
+) {
+    let f = seg.flags;
+    let st = c.ends[s as usize].state;
+    match (st, ctl) {
+        (State::Closed | State::Listen | State::SynSent, Control::Syn) => {}
+        // A SYN from an end already past SYN-SENT, on the ISN guessed from the peer's ACK of
+        // it: the SYN itself, captured late (reordering).
+        (_, Control::Syn) => {
+            let end = &c.ends[s as usize];
+            if end.isn == Some(seg.seq) && !end.sent_syn {
+                marks.set(Marks::OUT_OF_ORDER);
+                if s == Side::Client {
+                    c.hs_syn = true;
+                }
+            }
+        }
+        // It could only send this once ESTABLISHED: the ACK that got it there was not
+        // captured.
+        (State::SynReceived, Control::None)
+            if f.ack() && sent_its_syn(c, s) && !peer_acked_syn(c, s) =>
+        {
+            marks.set(Marks::INFERRED);
+            c.set_state(s, State::Established, seg.ts);
+        }
+        // An end that acknowledges the peer's SYN is past the handshake; the segments that
+        // took it there were not captured. (Not after an accepted RST: a segment then crossed
+        // the RST on the wire, and the connection stays closed. Nor from a CLOSED end that has
+        // talked: it closed, and what it sends now is an old copy.)
+        (State::SynSent | State::Listen | State::Closed, Control::Fin | Control::None)
+            if f.ack()
+                && c.rst_by.is_none()
+                && (st != State::Closed || c.ends[s as usize].packets == 0) =>
+        {
+            let peer = &c.ends[s.other() as usize];
+            let acks_peer_syn = peer
+                .isn
+                .is_some_and(|i| seq::ge(seg.ack, i.wrapping_add(1)));
+            if acks_peer_syn || peer.isn.is_none() {
+                marks.set(Marks::INFERRED);
+                c.set_state(s, State::Established, seg.ts);
+            } else {
+                marks.set(Marks::UNEXPECTED);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Before the receiver's rules: what `seg` arriving at `r` shows the capture missed of it.
+#[inline]
+pub(super) fn before_arrival(
+    c: &mut Connection,
+    seg: &Segment,
+    r: Side,
+    ctl: Control,
+    marks: &mut Marks,
+) {
+    let st = c.ends[r as usize].state;
+    match (st, ctl) {
+        // A SYN,ACK to an end not seen yet: its SYN was not captured (or comes later). Its ISN
+        // is one below the ACK, and the SYN,ACK took it to ESTABLISHED. A CLOSED end that has
+        // talked is not guessed at: it ignores the SYN,ACK.
+        (State::Closed | State::Listen, Control::SynAck) if c.ends[r as usize].packets == 0 => {
+            let end = &mut c.ends[r as usize];
+            end.isn = Some(seg.ack.wrapping_sub(1));
+            if end.base.is_none() {
+                end.base = end.isn;
+            }
+            if r == Side::Client {
+                c.hs_synack = true;
+            }
+            marks.set(Marks::INFERRED);
+            c.set_state(r, State::Established, seg.ts);
+        }
+        // An ACK to an end that never showed its handshake (its SYN+ACK missing from the
+        // capture) from a peer past it. Not a CLOSED end that has talked: it closed (a
+        // duplicate of the ACK of its FIN can come after).
+        (State::Listen | State::Closed, Control::Fin | Control::None)
+            if seg.flags.ack()
+                && c.ends[r.other() as usize].state.is_synchronized()
+                && c.rst_by.is_none()
+                && (st == State::Listen || c.ends[r as usize].packets == 0) =>
+        {
+            let end = &mut c.ends[r as usize];
+            if end.isn.is_none() {
+                end.isn = Some(seg.ack.wrapping_sub(1));
+            }
+            if end.base.is_none() {
+                end.base = end.isn;
+            }
+            marks.set(Marks::INFERRED);
+            c.set_state(r, State::Established, seg.ts);
+        }
+        _ => {}
+    }
+}
+
+/// `s` has been seen sending its SYN or its SYN+ACK.
+fn sent_its_syn(c: &Connection, s: Side) -> bool {
+    c.ends[s as usize].sent_syn || c.ends[s as usize].sent_synack
+}
+
+/// Whether the peer of `s` has already been seen acknowledging `s`'s SYN.
+fn peer_acked_syn(c: &Connection, s: Side) -> bool {
+    let me = &c.ends[s as usize];
+    let peer = &c.ends[s.other() as usize];
+    match (me.isn, peer.last_ack) {
+        (Some(i), Some(a)) => seq::ge(a, i.wrapping_add(1)),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! What the observer guesses when the capture misses segments or starts mid-stream.
+    use super::server_by_port;
+    use crate::track::testkit::*;
+    use crate::track::*;
+    use State::*;
+
+    #[test]
+    fn test_mid_stream_join_infers_roles_by_port_and_established() {
+        let mut t = T::new();
+        let e = t.feed(seg(false, PSH_ACK, 777, 333, 10, 0));
+        assert_eq!(e.states, [Established, Established]);
+        let c = t.conn();
+        assert!(c.mid_stream);
+        assert_eq!(c.server().addr.port, 80);
+        assert_eq!(c.handshake(), Handshake::None);
+    }
+
+    #[test]
+    fn test_synack_without_syn_infers_client_isn() {
+        let mut t = T::new();
+        let e = t.feed(seg(false, SYN_ACK, SISN, CISN + 1, 0, 0));
+        assert_eq!(e.states, [Established, SynReceived]);
+        assert!(e.marks.has(Marks::INFERRED));
+        assert_eq!(t.conn().client().isn, Some(CISN));
+        // The SYN arrives late (capture reordering).
+        let e = t.feed(seg(true, SYN, CISN, 0, 0, 1));
+        assert!(e.marks.has(Marks::OUT_OF_ORDER));
+        assert_eq!(e.states, [Established, SynReceived]);
+        let e = t.feed(seg(true, ACK, CISN + 1, SISN + 1, 0, 2));
+        assert_eq!(e.states, [Established, Established]);
+        assert_eq!(t.conn().handshake(), Handshake::Complete);
+    }
+
+    #[test]
+    fn test_missing_synack_is_inferred_from_the_clients_ack() {
+        let mut t = syn_sent();
+        let e = t.feed(seg(true, ACK, CISN + 1, SISN + 1, 0, 2));
+        assert_eq!(e.states, [Established, Established]);
+        assert!(e.marks.has(Marks::INFERRED));
+        assert_eq!(t.conn().handshake(), Handshake::Partial);
+    }
+
+    #[test]
+    fn test_closed_by_rst_data_crossing_it_does_not_reopen() {
+        let mut t = established();
+        t.feed(seg(false, RST_ACK, SISN + 1, CISN + 1, 0, 5));
+        let e = t.feed(seg(true, PSH_ACK, CISN + 1, SISN + 1, 100, 6));
+        assert_eq!(e.states, [Closed, Closed]);
+        assert_eq!(t.conn().client().after_peer_rst, 1);
+    }
+
+    #[test]
+    fn test_roles_by_port_pick_the_well_known_then_the_lower_port() {
+        assert!(server_by_port(80, 40000));
+        assert!(!server_by_port(40000, 443));
+        assert!(server_by_port(6667, 51000));
+    }
+}

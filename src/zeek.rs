@@ -1,0 +1,12 @@
+//! Zeek's view of a connection, so results line up with Zeek's conn.log: [`history`] follows
+//! each segment the way Zeek's TCP session adapter does (endpoint states, sizes, the `history`
+//! letters); [`conn_state`](mod@conn_state) reads Zeek's `conn_state` off them.
+//!
+//! Independent of synack's own state machine (`crate::track`): Zeek keeps its own endpoint
+//! states and its own roles, and where it disagrees with RFC 9293 it is Zeek that is followed.
+
+pub mod conn_state;
+pub mod history;
+
+pub use conn_state::{conn_state, earlier};
+pub use history::{Earlier, History, ZeekState};
