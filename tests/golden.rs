@@ -85,6 +85,8 @@ golden! {
     truncated_file => "truncated-file.pcap",
     nanosecond => "nanosecond.pcap",
     bulk_transfer => "bulk-transfer.pcap",
+    tunnels => "tunnels.pcap",
+    fragments => "fragments.pcap",
 }
 
 #[test]

@@ -43,6 +43,46 @@ fn every_tunnel_gives_exactly_its_inner_connection() {
         );
         assert_eq!(c["packets"], 10, "connection {n}");
     }
+    // The tunnels each came through, outermost first, with their outer endpoints.
+    let kinds: Vec<String> = conns
+        .iter()
+        .map(|c| {
+            c["tunnel"]
+                .as_array()
+                .unwrap_or_else(|| panic!("no tunnel on #{}", c["id"]))
+                .iter()
+                .map(|t| t["kind"].as_str().unwrap())
+                .collect::<Vec<_>>()
+                .join(">")
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "ip",
+            "ip",
+            "ip",
+            "gre",
+            "gre",
+            "gre",
+            "gre",
+            "vxlan",
+            "vxlan",
+            "geneve",
+            "geneve",
+            "teredo",
+            "gtpv1",
+            "gtpv1",
+            "vxlan>gre"
+        ]
+    );
+    assert_eq!(conns[0]["tunnel"][0]["src"], "192.0.2.1");
+    assert_eq!(conns[2]["tunnel"][0]["dst"], "2001:db8:ffff::2", "4in6");
+    assert_eq!(conns[7]["tunnel"][0]["id"], 100, "the VNI");
+    assert_eq!(
+        conns[14]["tunnel"][1]["src"], "192.0.2.11",
+        "the inner level's own endpoints"
+    );
     assert_eq!(summary["tcp"], 150);
     assert_eq!(summary["malformed"]["by_reason"]["tunnel_too_deep"], 10);
     assert_eq!(summary["non_tcp"], 10, "VXLAN on 8472 is plain UDP");
@@ -115,6 +155,7 @@ fn fragments_are_reassembled_in_any_order_and_every_fate_is_counted() {
 
 #[test]
 fn captures_without_fragments_or_tunnels_say_nothing_of_them() {
-    let (_, summary) = run("handshake-close.pcap", &[]);
+    let (conns, summary) = run("handshake-close.pcap", &[]);
     assert!(summary.get("fragments").is_none() && summary.get("tunneled").is_none());
+    assert!(conns[0].get("tunnel").is_none());
 }

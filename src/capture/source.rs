@@ -268,7 +268,7 @@ mod tests {
                 SourceMsg::Packets(v) => {
                     for item in &v {
                         match item {
-                            Item::Segment(..) => segs += 1,
+                            Item::Segment(..) | Item::Tunneled(..) => segs += 1,
                             Item::Tick(_) => ticks += 1,
                         }
                     }

@@ -10,10 +10,13 @@ use super::{BpfFilter, Context, DecodeError, Decoded, Encap, RawPacket, Segment}
 use crate::time::Timestamp;
 
 /// What the decoder makes of one frame, for the tracker.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Item {
     /// A TCP segment (past the filters) and its 1-based frame number.
     Segment(Segment, u64),
+    /// The same, for a segment that came through tunnels (boxed: most frames have none, and
+    /// every item is as big as the largest).
+    Tunneled(Segment, u64, Box<Encap>),
     /// Anything else: its time still moves the capture clock.
     Tick(Timestamp),
 }
@@ -22,7 +25,7 @@ impl Item {
     /// The item's capture time.
     pub fn ts(&self) -> Timestamp {
         match self {
-            Item::Segment(s, _) => s.ts,
+            Item::Segment(s, _) | Item::Tunneled(s, _, _) => s.ts,
             Item::Tick(t) => *t,
         }
     }
@@ -158,7 +161,8 @@ impl Decoder {
     /// [`Decoder::decode`] as the tracker takes it: the segment, or a tick of the clock.
     pub fn item(&mut self, pkt: &RawPacket<'_>) -> Item {
         match self.decode(pkt) {
-            Some((seg, frame)) => Item::Segment(seg, frame),
+            Some((seg, frame)) if self.encap.is_empty() => Item::Segment(seg, frame),
+            Some((seg, frame)) => Item::Tunneled(seg, frame, Box::new(self.encap)),
             None => Item::Tick(pkt.ts),
         }
     }

@@ -182,6 +182,27 @@ fn encode(
     }
     o.raw(b",\"reuses\":");
     o.opt_int(c.reuses);
+    // Only for a tunneled connection: its encapsulations, outermost first.
+    if let Some(encap) = &c.tunnel {
+        o.raw(b",\"tunnel\":[");
+        for (i, t) in encap.tunnels().enumerate() {
+            if i > 0 {
+                o.raw(b",");
+            }
+            o.raw(b"{\"kind\":");
+            o.plain(t.kind.name());
+            o.raw(b",\"src\":");
+            o.text(&t.src.to_string());
+            o.raw(b",\"dst\":");
+            o.text(&t.dst.to_string());
+            if let Some(id) = t.id {
+                o.raw(b",\"id\":");
+                o.int(id);
+            }
+            o.raw(b"}");
+        }
+        o.raw(b"]");
+    }
     for (key, end) in [
         (b",\"client_options\":".as_slice(), cl),
         (b",\"server_options\":".as_slice(), sv),

@@ -164,6 +164,10 @@ fn push_header(s: &mut String, c: &Connection) {
         c.client().addr,
         c.server().addr
     );
+    if let Some(encap) = &c.tunnel {
+        let levels: Vec<String> = encap.tunnels().map(|t| t.to_string()).collect();
+        let _ = writeln!(s, "  tunnel: {}", levels.join(", in "));
+    }
     let _ = write!(
         s,
         "  handshake {}, teardown {}",

@@ -10,7 +10,7 @@ use super::machine::{self, Control};
 use super::marks::{self, Marks};
 use super::seq;
 use super::state::State;
-use crate::decode::{Endpoint, MaybeTs, Segment, Timestamp};
+use crate::decode::{Encap, Endpoint, MaybeTs, Segment, Timestamp};
 use crate::zeek::History;
 
 /// Which end of the connection: the client sent the first SYN (or was inferred to).
@@ -228,6 +228,8 @@ pub struct Connection {
     pub mark_counts: [u32; Marks::COUNT],
     /// Zeek-style history letters (see [`History`]).
     pub history: History,
+    /// The tunnels its first segment came through, outermost first (none: not tunneled).
+    pub tunnel: Option<Box<Encap>>,
     /// The handshake's three segments seen (see [`Connection::handshake`]): the client's SYN,
     /// a SYN+ACK acknowledging it, the ACK of that.
     pub(super) hs_syn: bool,
@@ -258,6 +260,7 @@ impl Connection {
             rst_at: MaybeTs::NONE,
             mark_counts: [0; Marks::COUNT],
             history: History::default(),
+            tunnel: None,
             hs_syn: false,
             hs_synack: false,
             hs_ack: false,

@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 use super::conn::{Connection, Handshake};
 use super::events::push_event;
 use super::state::State;
-use crate::decode::{Endpoint, Item, Segment, Timestamp};
+use crate::decode::{Encap, Endpoint, Item, Segment, Timestamp};
 
 #[derive(Debug, Clone)]
 pub struct TrackerConfig {
@@ -498,6 +498,18 @@ impl Tracker {
         id
     }
 
+    /// [`Tracker::ingest`] for a segment that came through `encap`: a connection takes the
+    /// tunnels of its first segment.
+    pub fn ingest_tunneled(&mut self, seg: &Segment, frame: u64, encap: &Encap) -> u64 {
+        let id = self.ingest(seg, frame);
+        if let Some(slot) = self.table.get_mut(&Key::of(seg)) {
+            if slot.conn.id == id && slot.conn.tunnel.is_none() {
+                slot.conn.tunnel = Some(Box::new(*encap));
+            }
+        }
+        id
+    }
+
     fn set_timer(&mut self, t: (Timestamp, u64, TimerKind, Key)) {
         self.next_timer = self.next_timer.min(t.0);
         self.timers.push(t.2 as usize, t);
@@ -561,6 +573,7 @@ impl Tracker {
     pub fn apply(&mut self, item: &Item) -> Option<u64> {
         match item {
             Item::Segment(seg, frame) => Some(self.ingest(seg, *frame)),
+            Item::Tunneled(seg, frame, encap) => Some(self.ingest_tunneled(seg, *frame, encap)),
             Item::Tick(ts) => {
                 self.advance(*ts);
                 None

@@ -429,7 +429,7 @@ impl Replay {
                 // Ticks (non-TCP frames) are not applied yet: see the player.
                 Ok(SourceMsg::Packets(v)) => {
                     self.pending.extend(v.into_iter().filter_map(|i| match i {
-                        Item::Segment(s, f) => Some((s, f)),
+                        Item::Segment(s, f) | Item::Tunneled(s, f, _) => Some((s, f)),
                         Item::Tick(_) => None,
                     }))
                 }
