@@ -449,13 +449,12 @@ impl Worker<'_> {
                     orig_len: h.len,
                 };
                 let room = self.pending.len() < BACKLOG;
-                match self.decoder.decode(&pkt) {
-                    Some((seg, frame)) if room => self.pending.push(Item::Segment(seg, frame)),
-                    Some(_) => self.queue_drops += 1,
+                match self.decoder.item(&pkt) {
+                    item if room => self.pending.push(item),
                     // A tick only moves the clock, which the live runners also read from the
                     // wall: one that finds no room is not a loss.
-                    None if room => self.pending.push(Item::Tick(pkt.ts)),
-                    None => {}
+                    Item::Tick(_) => {}
+                    _ => self.queue_drops += 1,
                 }
                 Read::Packet
             }
