@@ -68,8 +68,13 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::from(2));
     }
+    // A --diagnose verdict is what the run was for: problems say 1 even after Ctrl-C.
     if cfg.output.fail_on_problems && outcome.problems > 0 {
         return Ok(ExitCode::from(1));
+    }
+    // Stopped by a signal, with everything written: as a shell expects, 128 + its number.
+    if let Some(sig) = outcome.signal {
+        return Ok(ExitCode::from(128u8.saturating_add(sig as u8)));
     }
     Ok(ExitCode::SUCCESS)
 }

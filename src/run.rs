@@ -16,4 +16,6 @@ pub struct Outcome {
     pub save_error: Option<String>,
     /// Findings that are problems (`--diagnose` exits 1 when there are any).
     pub problems: usize,
+    /// The signal that stopped a live capture (the run exits 128 + it, once all is written).
+    pub signal: Option<i32>,
 }

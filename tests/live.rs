@@ -67,7 +67,7 @@ fn normal_exchange_handshake_data_teardown_and_time_wait_matches_ss() {
     let ss_tw = net.ss(&net.client);
     cap.interrupt();
     let done = cap.finish(STOP_WITHIN);
-    assert_eq!(done.code, Some(0), "stderr: {}", done.stderr);
+    assert_eq!(done.code, Some(130), "stderr: {}", done.stderr);
 
     let c = done.conn(&local, 8080);
     assert_eq!(c["handshake"], "complete");
@@ -154,7 +154,7 @@ fn refused_connection_is_a_syn_answered_by_rst_on_any() {
     let ss_all = net.ss(&net.client);
     cap.interrupt();
     let done = cap.finish(STOP_WITHIN);
-    assert_eq!(done.code, Some(0), "stderr: {}", done.stderr);
+    assert_eq!(done.code, Some(130), "stderr: {}", done.stderr);
     let conns = done.connections();
     assert_eq!(conns.len(), 1, "{:#?}", done.lines);
     let c = conns[0];
@@ -189,7 +189,7 @@ fn server_that_never_closes_is_close_wait_and_client_fin_wait_2_as_ss_says() {
     let ss_s = net.ss(&net.server);
     cap.interrupt();
     let done = cap.finish(STOP_WITHIN);
-    assert_eq!(done.code, Some(0), "stderr: {}", done.stderr);
+    assert_eq!(done.code, Some(130), "stderr: {}", done.stderr);
     let c = done.conn(&local, 8081);
     assert_eq!(c["client_state"], "FIN_WAIT_2");
     assert_eq!(c["server_state"], "CLOSE_WAIT");
@@ -411,6 +411,50 @@ fn a_full_disk_stops_the_saving_says_so_and_the_file_stays_readable() {
 }
 
 #[test]
+fn each_stopping_signal_writes_everything_and_exits_128_plus_its_number() {
+    let net = Net::new("sigs");
+    let dir = tempfile::tempdir().unwrap();
+    let listener = net.listen(8096);
+    for (sig, name) in [
+        (libc::SIGINT, "INT"),
+        (libc::SIGTERM, "TERM"),
+        (libc::SIGHUP, "HUP"),
+        (libc::SIGQUIT, "QUIT"),
+    ] {
+        let file = dir.path().join(format!("{name}.pcap"));
+        let path = file.to_str().unwrap();
+        let cap = Capture::start(&net.client, "v0", &["--duration", "20", "-w", path]);
+        let a = net.connect(8096).expect("connect");
+        let (b, _) = listener.accept().unwrap();
+        settle();
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(cap.pid() as libc::pid_t, sig) };
+        let done = cap.finish(STOP_WITHIN);
+        drop((a, b));
+        assert_eq!(done.code, Some(128 + sig), "SIG{name}: {}", done.stderr);
+        // The open connection and the summary were written.
+        assert_eq!(done.to_port(8096).len(), 1, "SIG{name}");
+        assert_eq!(done.summary()["type"], "summary");
+        // The file is whole: it reads to its end with the same handshake.
+        let out = Command::new(bin())
+            .args([path, "--json", "--no-events"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "SIG{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("\"handshake\":\"complete\""),
+            "SIG{name}: {text}"
+        );
+        assert!(!text.contains("truncated"), "SIG{name}: {text}");
+    }
+}
+
+#[test]
 fn written_pcap_reads_back_to_the_same_connections() {
     let net = Net::new("write");
     let dir = tempfile::tempdir().unwrap();
@@ -432,7 +476,7 @@ fn written_pcap_reads_back_to_the_same_connections() {
     settle();
     cap.interrupt();
     let live = cap.finish(STOP_WITHIN);
-    assert_eq!(live.code, Some(0), "stderr: {}", live.stderr);
+    assert_eq!(live.code, Some(130), "stderr: {}", live.stderr);
     drop((b, sb));
 
     let out = sh(&[bin(), path, "--json"]);
@@ -757,7 +801,7 @@ fn time_wait_runs_out_on_the_live_clock_while_the_wire_is_quiet() {
     );
     cap.interrupt();
     let done = cap.finish(STOP_WITHIN);
-    assert_eq!(done.code, Some(0), "stderr: {}", done.stderr);
+    assert_eq!(done.code, Some(130), "stderr: {}", done.stderr);
     assert_eq!(c["client"], local.as_str());
     assert_eq!(c["client_state"], "CLOSED");
     assert_eq!(c["server_state"], "CLOSED");
@@ -1038,7 +1082,7 @@ fn a_clean_close_is_written_within_seconds_with_its_time_wait_left() {
     assert!(waited < Duration::from_secs(8), "written after {waited:?}");
     cap.interrupt();
     let done = cap.finish(STOP_WITHIN);
-    assert_eq!(done.code, Some(0), "stderr: {}", done.stderr);
+    assert_eq!(done.code, Some(130), "stderr: {}", done.stderr);
     assert_eq!(c["client"], local.as_str());
     assert_eq!(c["client_state"], "TIME_WAIT");
     assert_eq!(c["server_state"], "CLOSED");

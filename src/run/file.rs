@@ -92,6 +92,7 @@ pub fn run(
             input_error: last.error,
             save_error: None,
             problems: sink.problems(),
+            signal: None,
         })
     })
 }

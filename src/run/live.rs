@@ -7,7 +7,7 @@
 //! while the wire is quiet; and connections are written as they end, not put in id order.
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
@@ -23,17 +23,19 @@ use crate::track::{Connection, Tracker};
 /// How often the live clock ticks (timers run, finished connections are written).
 const TICK: Duration = Duration::from_millis(200);
 
-/// Set by SIGINT/SIGTERM.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+/// The signal that asked the capture to stop (0: none yet).
+static INTERRUPTED: AtomicI32 = AtomicI32::new(0);
 
-extern "C" fn on_signal(_: libc::c_int) {
-    INTERRUPTED.store(true, Ordering::SeqCst);
+extern "C" fn on_signal(sig: libc::c_int) {
+    INTERRUPTED.store(sig, Ordering::SeqCst);
 }
 
-/// The first Ctrl-C (or SIGTERM) stops the capture cleanly, so the connections still open and
-/// the summary are written; the handler is one-shot, so a second Ctrl-C kills as usual.
+/// The first Ctrl-C (or SIGTERM, SIGHUP, SIGQUIT) stops the capture cleanly, so the
+/// connections still open, the summary and the `-w` file are written whole; the run then
+/// exits 128 + the signal's number, as a shell expects of a process the signal ended. The
+/// handler is one-shot, so a second one kills as usual.
 fn catch_interrupts() {
-    for sig in [libc::SIGINT, libc::SIGTERM] {
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT] {
         // SAFETY: installs an async-signal-safe handler (one atomic store); the zeroed
         // sigaction is a valid empty mask with no flags before ours are set.
         unsafe {
@@ -123,6 +125,7 @@ pub fn run(
         input_error: last.error,
         save_error,
         problems: sink.problems(),
+        signal: Some(INTERRUPTED.load(Ordering::SeqCst)).filter(|s| *s != 0),
     })
 }
 
@@ -135,7 +138,7 @@ fn follow(
 ) -> std::io::Result<SourceStatus> {
     let mut last = SourceStatus::default();
     loop {
-        if INTERRUPTED.load(Ordering::Relaxed) {
+        if INTERRUPTED.load(Ordering::Relaxed) != 0 {
             source.stop();
         }
         match source.rx.recv_timeout(TICK) {
