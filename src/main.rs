@@ -11,7 +11,7 @@ use synack::run::Outcome;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    synack::ui::stats::mark_start();
+    synack::ui::frame_stats::mark_start();
     let args = Args::parse();
     match run(&args) {
         Ok(code) => code,

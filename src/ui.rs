@@ -9,8 +9,9 @@
 //! - [`term`] and [`run`] are the edge: the terminal, signals and the event loop.
 
 pub mod app;
-pub mod diag;
 pub mod filter;
+pub mod findings_cache;
+pub mod frame_stats;
 pub mod help;
 pub mod index;
 pub mod ladder;
@@ -19,11 +20,10 @@ pub mod narrate;
 pub mod problems;
 pub mod render;
 pub mod replay;
-pub mod stats;
 pub mod status;
 pub mod term;
+pub mod text;
 pub mod theme;
-pub mod util;
 
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
@@ -105,7 +105,7 @@ pub fn open(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> Result<R
     }
     r.speed = ui.speed;
     r.max_gap = ui.max_gap;
-    r.diag = diag::DiagCache::new(core.diagnosis.clone());
+    r.diag = findings_cache::FindingsCache::new(core.diagnosis.clone());
     Ok(r)
 }
 
@@ -114,7 +114,7 @@ pub fn run(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> anyhow::R
     let mut replay = open(source, core, ui).map_err(anyhow::Error::msg)?;
     let mut app = App::new(ui.theme);
     let signals = term::Signals::register()?;
-    let mut stats = stats::FrameStats::from_env();
+    let mut stats = frame_stats::FrameStats::from_env();
     let mut tui = term::Tui::enter()?;
     let result = event_loop(&mut tui, &mut app, &mut replay, &signals, &mut stats);
     drop(tui);
@@ -150,7 +150,7 @@ fn event_loop(
     app: &mut App,
     replay: &mut Replay,
     signals: &term::Signals,
-    stats: &mut Option<stats::FrameStats>,
+    stats: &mut Option<frame_stats::FrameStats>,
 ) -> anyhow::Result<()> {
     let mut last_draw: Option<Instant> = None;
     // When the next frame is due while something moves (see `next_frame`).
@@ -211,7 +211,7 @@ fn event_loop(
             Instant::now(),
             to_frame.saturating_sub(RESERVE).clamp(MIN_BUDGET, BUDGET),
         );
-        // A pass over the connections goes on each turn until it ends (see diag.rs); a new
+        // A pass over the connections goes on each turn until it ends (see findings_cache.rs); a new
         // one starts when something changed, at most every DIAG_EVERY while the replay moves.
         let since_diag = diag_at.map_or(Duration::MAX, |t| now.saturating_duration_since(t));
         let changed = replay.generation != diag_generation;

@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 use synack::diagnose::Kind;
 use synack::track::TrackerConfig;
 use synack::ui::app::{Action, App, Focus, View};
-use synack::ui::diag::PRow;
+use synack::ui::findings_cache::PRow;
 use synack::ui::ladder::{self, Row};
 use synack::ui::list::{self, SortKey};
 use synack::ui::narrate::Lang;

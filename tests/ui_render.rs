@@ -379,7 +379,12 @@ fn ladder_marks_the_evidence_and_counts_time_wait_down() {
     let rows = r.diag.rows.clone();
     let target = rows
         .iter()
-        .position(|row| matches!(row, synack::ui::diag::PRow::Finding { conn: 1, .. }))
+        .position(|row| {
+            matches!(
+                row,
+                synack::ui::findings_cache::PRow::Finding { conn: 1, .. }
+            )
+        })
         .expect("a finding on #1");
     for _ in 0..10 {
         if a.problem_cursor == target {

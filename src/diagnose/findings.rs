@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::kinds::{DiagConfig, Finding, Kind};
+use super::kinds::{plural, DiagConfig, Finding, Kind};
 use crate::decode::Timestamp;
 use crate::track::{Connection, Dir, Dropped, EventKind, Handshake, Marks, Side, State};
 
@@ -617,14 +617,6 @@ fn counted(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: &m
             count: Some(zw),
             problem: true,
         });
-    }
-}
-
-fn plural(n: u64) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
     }
 }
 

@@ -117,3 +117,12 @@ pub struct Finding {
     /// clean close): problems make `--diagnose` exit 1.
     pub problem: bool,
 }
+
+/// "s" unless `n` is one: `{n} segment{}`.
+pub(crate) fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::net::IpAddr;
 
 use super::findings::diagnose_with;
-use super::kinds::{DiagConfig, Finding, Kind};
+use super::kinds::{plural, DiagConfig, Finding, Kind};
 use crate::decode::{Endpoint, Timestamp};
 use crate::track::{Connection, Side, State};
 
@@ -253,14 +253,14 @@ impl Diagnosis {
             out,
             "synack diagnosis of {source}: {} finding{} on {} of {} connection{}, {} pattern{} ({} problem{})",
             total,
-            plural(total),
+            plural(total as u64),
             self.with_findings,
             self.connections,
-            plural(self.connections as usize),
+            plural(self.connections as u64),
             groups.len(),
-            plural(groups.len()),
+            plural(groups.len() as u64),
             self.problems(),
-            plural(self.problems()),
+            plural(self.problems() as u64),
         );
         if !groups.is_empty() {
             let _ = writeln!(out, "\nPatterns across connections");
@@ -356,14 +356,6 @@ fn sort_worst_first(list: &mut [Finding]) {
 /// The report's order within a kind: the heaviest first, then by connection.
 fn worse_first(a: &Finding, b: &Finding) -> std::cmp::Ordering {
     b.weight.total_cmp(&a.weight).then(a.conn.cmp(&b.conn))
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 use ratatui::layout::Rect;
 
-use super::diag::{PKey, PRow};
 use super::filter::Filter;
+use super::findings_cache::{PKey, PRow};
 use super::ladder::{self, Row};
 use super::list::{self, ListCache, SortKey};
 use super::narrate::Lang;

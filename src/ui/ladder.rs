@@ -16,8 +16,8 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::app::{App, Evidence, Focus};
+use super::text::{fit_left, fit_right, plural, text_width, truncate};
 use super::theme::Theme;
-use super::util::{fit_left, fit_right, text_width, truncate};
 use crate::decode::Timestamp;
 use crate::diagnose::{Finding, Kind};
 use crate::output::text::segment_label;
@@ -547,10 +547,6 @@ pub fn body_height(inner_h: u16, _c: &Connection, findings: &[Finding]) -> usize
         .saturating_sub(detail_count(inner_h, findings.len()))
         .saturating_sub(1)
         .saturating_sub(usize::from(has_countdown(findings)))
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The detail lines (see [`detail_count`]), `width` wide.

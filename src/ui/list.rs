@@ -13,8 +13,8 @@ use ratatui::Frame;
 
 use super::app::{App, Focus};
 use super::replay::Replay;
+use super::text::{fit_left, fit_right, human_bytes, human_count, human_secs};
 use super::theme::{short_state, Theme};
-use super::util::{fit_left, fit_right, human_bytes, human_count, human_secs};
 use crate::decode::Endpoint;
 use crate::track::{Connection, State};
 

@@ -9,7 +9,7 @@
 //! ▸   ! #4     the application on 192.168.1.20:5432 has not closed its …
 //! ```
 //!
-//! The rows are built by [`super::diag::DiagCache`] when findings change; drawing only reads
+//! The rows are built by [`super::findings_cache::FindingsCache`] when findings change; drawing only reads
 //! the ones on screen.
 
 use ratatui::layout::Rect;
@@ -19,14 +19,10 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::app::App;
-use super::diag::PRow;
+use super::findings_cache::PRow;
 use super::replay::Replay;
-use super::util::{fit_left, text_width, truncate};
+use super::text::{fit_left, plural, text_width, truncate};
 use crate::decode::Timestamp;
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
 
 /// The pane's title: how many findings, on how many connections, how many problems.
 pub fn title(replay: &Replay, app: &App) -> String {

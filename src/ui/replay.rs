@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use rustc_hash::FxHashMap;
 
-use super::diag::DiagCache;
+use super::findings_cache::FindingsCache;
 use super::index::SortedIds;
 use crate::capture::source::{SourceMsg, SourceStatus};
 use crate::decode::{Endpoint, Item, Segment, Timestamp};
@@ -183,8 +183,8 @@ pub struct Replay {
     pub note: Option<String>,
     /// Bumped whenever something visible changes, so the screen knows when to redraw.
     pub generation: u64,
-    /// The findings of every connection, as of [`Replay::diag_now`] (see [`DiagCache`]).
-    pub diag: DiagCache,
+    /// The findings of every connection, as of [`Replay::diag_now`] (see [`FindingsCache`]).
+    pub diag: FindingsCache,
     /// The wall clock as a timestamp (live capture only), set by the event loop.
     pub wall: Option<Timestamp>,
 }
@@ -229,7 +229,7 @@ impl Replay {
             last_pump: None,
             note: None,
             generation: 0,
-            diag: DiagCache::new(DiagConfig {
+            diag: FindingsCache::new(DiagConfig {
                 two_msl,
                 ..DiagConfig::default()
             }),
@@ -253,12 +253,12 @@ impl Replay {
         diagnose(c, self.diag_now(), &self.diag.cfg)
     }
 
-    /// Brings the findings up to date (see [`DiagCache::refresh`]); `budget` bounds the work.
+    /// Brings the findings up to date (see [`FindingsCache::refresh`]); `budget` bounds the work.
     pub fn refresh_diagnosis(&mut self, budget: Option<Duration>) {
         let now = self.diag_now();
         let before = self.diag.generation;
         // Out for the call, so that it can look connections up in the rest of the replay.
-        let mut diag = std::mem::replace(&mut self.diag, DiagCache::new(DiagConfig::default()));
+        let mut diag = std::mem::replace(&mut self.diag, FindingsCache::new(DiagConfig::default()));
         diag.refresh(&self.ids, |id| self.connection(id), now, budget);
         self.diag = diag;
         if self.diag.generation != before {
@@ -724,7 +724,7 @@ mod tests {
     use super::*;
     use crate::capture::{FileReader, Input, Source, SourceOptions};
     use crate::decode::Decoder;
-    use crate::ui::diag::PRow;
+    use crate::ui::findings_cache::PRow;
 
     const DEMO: &[u8] = include_bytes!("../../fixtures/demo.pcap");
 

@@ -9,7 +9,7 @@ use ratatui::Frame;
 
 use super::app::App;
 use super::replay::Replay;
-use super::util::{human_count, text_width};
+use super::text::{human_count, plural, text_width};
 use crate::diagnose::Kind;
 use crate::track::State;
 
@@ -156,10 +156,6 @@ fn end_spans(label: &'static str, counts: &[u64; 11], app: &App) -> Vec<Span<'st
         v.push(Span::styled(" -", theme.dim()));
     }
     v
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The findings counted by kind, problems in the warning colour: `findings: close_wait 1

@@ -86,7 +86,7 @@ pub fn text(term: &Terminal<TestBackend>) -> String {
             let sym = buf[(x, y)].symbol();
             line.push_str(sym);
             // A wide character covers the next cell too.
-            x += synack::ui::util::text_width(sym).max(1) as u16;
+            x += synack::ui::text::text_width(sym).max(1) as u16;
         }
         out.push_str(line.trim_end());
         out.push('\n');

@@ -1,7 +1,7 @@
 //! The diagnosis as the UI keeps it: every connection's findings, the patterns across
 //! connections (TIME_WAIT piles, SYN floods) and the problems view's rows, worst first.
 //!
-//! Cost stays bounded with many connections: [`DiagCache::refresh`] (called by the event
+//! Cost stays bounded with many connections: [`FindingsCache::refresh`] (called by the event
 //! loop a few times a second, and after each step) goes through the connections in order of
 //! number in a *pass* that may span several calls, each within a time budget, so that a frame
 //! is never held up by 100,000 connections. A connection is diagnosed again only if it changed
@@ -121,7 +121,7 @@ pub enum PKey {
 }
 
 /// The findings of every connection shown, kept up to date incrementally.
-pub struct DiagCache {
+pub struct FindingsCache {
     pub cfg: DiagConfig,
     /// The findings the published counts and rows were built from, by connection.
     entries: FxHashMap<u64, Entry>,
@@ -173,9 +173,9 @@ struct Pass {
     visited: bool,
 }
 
-impl DiagCache {
-    pub fn new(cfg: DiagConfig) -> DiagCache {
-        DiagCache {
+impl FindingsCache {
+    pub fn new(cfg: DiagConfig) -> FindingsCache {
+        FindingsCache {
             cfg,
             entries: FxHashMap::default(),
             pass: None,
@@ -195,18 +195,18 @@ impl DiagCache {
 
     /// Forgets everything (the replay starts again).
     pub fn clear(&mut self) {
-        *self = DiagCache {
+        *self = FindingsCache {
             generation: self.generation + 1,
-            ..DiagCache::new(self.cfg.clone())
+            ..FindingsCache::new(self.cfg.clone())
         };
     }
 
-    /// A pass is under way: [`DiagCache::refresh`] goes on with it.
+    /// A pass is under way: [`FindingsCache::refresh`] goes on with it.
     pub fn in_pass(&self) -> bool {
         self.pass.is_some()
     }
 
-    /// Findings of the previous pass are still to be let go of (see [`DiagCache::tidy`]).
+    /// Findings of the previous pass are still to be let go of (see [`FindingsCache::tidy`]).
     pub fn untidy(&self) -> bool {
         self.dying.is_some()
     }
