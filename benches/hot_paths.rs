@@ -215,7 +215,7 @@ fn ui_frame(c: &mut Criterion) {
             replay.apply(&seg, frame, t0);
         }
     }
-    replay.paused = true;
+    replay.player.paused = true;
     // Every finding, as the event loop has them (the list marks connections with problems).
     replay.refresh_diagnosis(None);
     let held = replay.connections().count();
@@ -239,7 +239,7 @@ fn ui_frame(c: &mut Criterion) {
     app.sort = synack::ui::list::SortKey::Bytes;
     c.bench_function("ui/frame_100k_connections_160x48_resorted_by_bytes", |b| {
         b.iter(|| {
-            replay.changes += 1;
+            replay.store.changes += 1;
             app.sync(&replay, area);
             term.draw(|f| synack::ui::render::draw(f, &app, &replay))
                 .expect("draw");

@@ -17,10 +17,12 @@ pub mod index;
 pub mod ladder;
 pub mod list;
 pub mod narrate;
+pub mod player;
 pub mod problems;
 pub mod render;
 pub mod replay;
 pub mod status;
+pub mod store;
 pub mod term;
 pub mod text;
 pub mod theme;
@@ -103,9 +105,9 @@ pub fn open(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> Result<R
             r.attach(rx, restart);
         }
     }
-    r.speed = ui.speed;
-    r.max_gap = ui.max_gap;
-    r.diag = findings_cache::FindingsCache::new(core.diagnosis.clone());
+    r.player.speed = ui.speed;
+    r.player.max_gap = ui.max_gap;
+    r.findings = findings_cache::FindingsCache::new(core.diagnosis.clone());
     Ok(r)
 }
 
@@ -128,7 +130,7 @@ pub fn run(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> anyhow::R
         anyhow::bail!("stopped after a panic (message above)");
     }
     result?;
-    if let Some(e) = &replay.status.error {
+    if let Some(e) = &replay.player.status.error {
         eprintln!("synack: {e}");
         return Ok(ExitCode::from(2));
     }
@@ -179,13 +181,13 @@ fn event_loop(
         if replay.is_live() {
             replay.set_wall(crate::time::wall_clock());
         }
-        app.anim = match replay.last {
+        app.anim = match replay.player.last {
             Some((id, at)) if Some(id) == app.selected && !replay.seeking() => {
                 (now.saturating_duration_since(at).as_secs_f32() / GROW.as_secs_f32()).min(1.0)
             }
             _ => 1.0,
         };
-        let moving = app.anim != drawn_anim || replay.generation != drawn_generation;
+        let moving = app.anim != drawn_anim || replay.generation() != drawn_generation;
         let since = last_draw.map_or(Duration::MAX, |t| now.saturating_duration_since(t));
         let due = frame_at.is_none_or(|t| now >= t);
         let size = tui.size()?;
@@ -195,14 +197,14 @@ fn event_loop(
             tui.terminal.draw(|f| render::draw(f, app, replay))?;
             if let (Some(s), Some(began)) = (stats.as_mut(), began) {
                 let done = Instant::now();
-                s.frame(began, done, replay.busy(), replay.applied);
+                s.frame(began, done, replay.busy(), replay.player.applied);
                 if replay.at_end() {
                     s.ended(done);
                 }
             }
             last_draw = Some(now);
             frame_at = Some(next_frame(frame_at, now));
-            drawn_generation = replay.generation;
+            drawn_generation = replay.generation();
             drawn_anim = app.anim;
             dirty = false;
         }
@@ -214,13 +216,13 @@ fn event_loop(
         // A pass over the connections goes on each turn until it ends (see findings_cache.rs); a new
         // one starts when something changed, at most every DIAG_EVERY while the replay moves.
         let since_diag = diag_at.map_or(Duration::MAX, |t| now.saturating_duration_since(t));
-        let changed = replay.generation != diag_generation;
+        let changed = replay.generation() != diag_generation;
         let diag_due = since_diag >= DIAG_EVERY;
-        let going = replay.diag.in_pass();
+        let going = replay.findings.in_pass();
         if going || (changed && (diag_due || !replay.busy())) || since_diag >= IDLE {
             if !going {
                 diag_at = Some(now);
-                diag_generation = replay.generation;
+                diag_generation = replay.generation();
             }
             // More time when nothing else runs.
             let budget = if replay.busy() {
@@ -229,12 +231,12 @@ fn event_loop(
                 DIAG_BUDGET * 3
             };
             replay.refresh_diagnosis(Some(budget));
-        } else if replay.diag.untidy() {
-            replay.diag.tidy(Some(DIAG_BUDGET));
+        } else if replay.findings.untidy() {
+            replay.findings.tidy(Some(DIAG_BUDGET));
         }
         // Something to show (a seek that just landed, findings): the next frame, not IDLE.
-        let moves = replay.busy() || app.anim < 1.0 || replay.generation != drawn_generation;
-        let timeout = if moves || replay.diag.in_pass() || replay.diag.untidy() {
+        let moves = replay.busy() || app.anim < 1.0 || replay.generation() != drawn_generation;
+        let timeout = if moves || replay.findings.in_pass() || replay.findings.untidy() {
             frame_at.map_or(Duration::ZERO, |t| {
                 t.saturating_duration_since(Instant::now())
             })

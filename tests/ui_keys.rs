@@ -256,12 +256,12 @@ fn segments_past_the_event_cap_show_where_they_fell() {
     key(&mut a, &r, KeyCode::Char('p'));
     assert_eq!(a.view, View::Problems);
     let target = r
-        .diag
+        .findings
         .rows
         .iter()
         .position(|row| match row {
             PRow::Finding { conn, idx } => {
-                r.diag.finding(*conn, *idx).map(|f| f.kind) == Some(Kind::Retransmission)
+                r.findings.finding(*conn, *idx).map(|f| f.kind) == Some(Kind::Retransmission)
             }
             _ => false,
         })
@@ -358,7 +358,7 @@ fn readme_lists_every_key() {
 
 /// The connection a problems-view row stands on.
 fn problem_conn(a: &App, r: &Replay) -> Option<u64> {
-    match r.diag.rows.get(a.problem_cursor) {
+    match r.findings.rows.get(a.problem_cursor) {
         Some(PRow::Finding { conn, .. }) => Some(*conn),
         _ => None,
     }
@@ -432,8 +432,8 @@ fn a_pattern_jumps_to_its_first_connection_and_a_fold_opens_for_evidence() {
     let mut a = app();
     key(&mut a, &r, KeyCode::Char('p'));
     a.sync(&r, area(W, H));
-    assert!(matches!(r.diag.rows[a.problem_cursor], PRow::Group(0)));
-    assert_eq!(r.diag.groups[0].pattern, "syn_flood");
+    assert!(matches!(r.findings.rows[a.problem_cursor], PRow::Group(0)));
+    assert_eq!(r.findings.groups[0].pattern, "syn_flood");
     key(&mut a, &r, KeyCode::Enter);
     assert_eq!(a.selected, Some(1));
     let ev = a.evidence.clone().unwrap();
@@ -471,7 +471,7 @@ fn mouse_in_the_problems_view() {
     let lay = render::layout(area(W, H), &a, &r);
     // Rows start under the pane's title rule; pick the reset's row (#3).
     let i = r
-        .diag
+        .findings
         .rows
         .iter()
         .position(|row| matches!(row, PRow::Finding { conn: 3, .. }))
@@ -521,43 +521,47 @@ fn findings_follow_the_replay_clock_and_only_changed_connections_are_diagnosed()
     // Capture time: after 31 segments of the demo (#4's CLOSE_WAIT began at frame 29, 0.4 s
     // before), the CLOSE_WAIT is not stuck yet; at the end (11.7 s later) it is.
     let early = replay("demo.pcap", Some(31));
-    assert_eq!(early.diag.by_kind[Kind::CloseWait as usize], 0);
+    assert_eq!(early.findings.by_kind[Kind::CloseWait as usize], 0);
     assert!(
-        early.diag.findings(4).is_empty(),
+        early.findings.findings(4).is_empty(),
         "{:?}",
-        early.diag.findings(4)
+        early.findings.findings(4)
     );
     let late = replay("demo.pcap", None);
-    assert_eq!(late.diag.by_kind[Kind::CloseWait as usize], 1);
-    assert_eq!(late.diag.findings(4)[0].frames, vec![29, 30]);
+    assert_eq!(late.findings.by_kind[Kind::CloseWait as usize], 1);
+    assert_eq!(late.findings.findings(4)[0].frames, vec![29, 30]);
     // The same as --diagnose: 7 findings on 6 connections, 4 problems.
     assert_eq!(
-        (late.diag.total, late.diag.with_findings, late.diag.problems),
+        (
+            late.findings.total,
+            late.findings.with_findings,
+            late.findings.problems
+        ),
         (7, 6, 4)
     );
     // Nothing moved: a refresh changes nothing (no new generation).
     let mut late = late;
-    let g = late.diag.generation;
+    let g = late.findings.generation;
     late.refresh_diagnosis(None);
-    assert_eq!(late.diag.generation, g);
+    assert_eq!(late.findings.generation, g);
     // With no time to spare, a refresh still goes through a few (16) connections: a pass over
     // them all takes turns, never all at once; the view says how many are still to check and
     // shows the last whole pass (nothing, after a clear) until this one ends.
     let mut r = replay("diag-syn-flood.pcap", None);
-    r.diag.clear();
+    r.findings.clear();
     let zero = Some(std::time::Duration::ZERO);
     r.refresh_diagnosis(zero);
-    assert_eq!((r.diag.total, r.diag.behind), (0, 34));
-    assert!(r.diag.in_pass());
+    assert_eq!((r.findings.total, r.findings.behind), (0, 34));
+    assert!(r.findings.in_pass());
     r.refresh_diagnosis(zero);
-    assert_eq!((r.diag.total, r.diag.behind), (0, 18));
+    assert_eq!((r.findings.total, r.findings.behind), (0, 18));
     r.refresh_diagnosis(zero);
     r.refresh_diagnosis(zero);
     // All gone through: the next call builds the patterns and rows, and publishes.
-    assert_eq!((r.diag.total, r.diag.behind), (0, 0));
-    assert!(r.diag.in_pass());
+    assert_eq!((r.findings.total, r.findings.behind), (0, 0));
+    assert!(r.findings.in_pass());
     r.refresh_diagnosis(zero);
-    assert_eq!((r.diag.total, r.diag.behind), (50, 0));
-    assert!(!r.diag.in_pass());
-    assert_eq!(r.diag.groups.len(), 1, "the SYN flood");
+    assert_eq!((r.findings.total, r.findings.behind), (50, 0));
+    assert!(!r.findings.in_pass());
+    assert_eq!(r.findings.groups.len(), 1, "the SYN flood");
 }

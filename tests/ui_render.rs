@@ -12,8 +12,8 @@ use ui_common::{app, draw, replay, text};
 
 fn empty() -> Replay {
     let mut r = Replay::new(Default::default(), "fixtures/empty.pcap", false);
-    r.paused = true;
-    r.status.done = true;
+    r.player.paused = true;
+    r.player.status.done = true;
     r
 }
 
@@ -376,7 +376,7 @@ fn ladder_marks_the_evidence_and_counts_time_wait_down() {
     let r = replay("demo.pcap", None);
     let mut a = problems_app(&r);
     // Down to #1's TIME_WAIT (the last finding), then Enter.
-    let rows = r.diag.rows.clone();
+    let rows = r.findings.rows.clone();
     let target = rows
         .iter()
         .position(|row| {

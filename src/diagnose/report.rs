@@ -256,7 +256,7 @@ impl Diagnosis {
             plural(total as u64),
             self.with_findings,
             self.connections,
-            plural(self.connections as u64),
+            plural(self.connections),
             groups.len(),
             plural(groups.len() as u64),
             self.problems(),

@@ -496,6 +496,31 @@ pub fn malformed_frames() -> Vec<Frame> {
     frames
 }
 
+/// A connection closes into TIME_WAIT, then only UDP datagrams come (one every 10 s for 70 s):
+/// capture time passes 2*MSL with no TCP segment at all, so the end's TIME_WAIT must expire
+/// on the clock that every frame moves, in the TUI as in `--json`.
+pub fn time_wait_ticks_frames() -> Vec<Frame> {
+    let mut c = conv(52, T0);
+    normal(&mut c);
+    let link = Link::ethernet();
+    let mut frames = write::frames(&link, &c.packets, false);
+    let last = frames.last().map_or(frames_t0(), |f| f.ts.0);
+    for i in 1..=7i64 {
+        let mut udp = Vec::new();
+        etherparse::PacketBuilder::ethernet2([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2])
+            .ipv4([10, 0, 0, 1], [10, 0, 0, 3], 64)
+            .udp(5353, 53)
+            .write(&mut udp, b"tick")
+            .expect("udp frame");
+        frames.push(Frame {
+            ts: Timestamp(last + i * 10 * Timestamp::NANOS_PER_SEC),
+            orig_len: udp.len() as u32,
+            data: udp,
+        });
+    }
+    frames
+}
+
 pub(crate) fn frames_t0() -> i64 {
     Timestamp::from_secs_f64(T0).0
 }
@@ -576,6 +601,17 @@ pub fn all() -> Vec<Fixture> {
         output: Output::Pcap {
             link: Link::ethernet(),
             frames: malformed_frames(),
+            nano: false,
+            big_endian: false,
+        },
+        truncate_to: None,
+    });
+    v.push(Fixture {
+        name: "time-wait-ticks.pcap",
+        about: "TIME_WAIT on a clock moved only by other traffic: a connection closes into TIME_WAIT, then a UDP datagram every 10 s for 70 s and no TCP segment, so TIME_WAIT (2*MSL, 60 s) has expired when the capture ends.",
+        output: Output::Pcap {
+            link: Link::ethernet(),
+            frames: time_wait_ticks_frames(),
             nano: false,
             big_endian: false,
         },

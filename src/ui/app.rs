@@ -187,7 +187,7 @@ impl App {
     /// Keeps the problems view's cursor on what it stood on (rows move as findings change),
     /// on a row it can stand on, and in view (`h` rows).
     fn sync_problems(&mut self, replay: &Replay, h: usize) {
-        let rows = &replay.diag.rows;
+        let rows = &replay.findings.rows;
         if rows.is_empty() {
             self.problem_cursor = 0;
             self.problem_top = 0;
@@ -199,11 +199,14 @@ impl App {
             None => self.problem_cursor = first,
             Some(key) => {
                 if replay
-                    .diag
+                    .findings
                     .key(&rows[self.problem_cursor.min(rows.len() - 1)])
                     != Some(key)
                 {
-                    if let Some(p) = rows.iter().position(|r| replay.diag.key(r) == Some(key)) {
+                    if let Some(p) = rows
+                        .iter()
+                        .position(|r| replay.findings.key(r) == Some(key))
+                    {
                         self.problem_cursor = p;
                     }
                 }
@@ -230,7 +233,7 @@ impl App {
 
     /// Moves the problems view's cursor `delta` choices (headers are skipped).
     fn move_problems(&mut self, replay: &Replay, delta: isize) {
-        let rows = &replay.diag.rows;
+        let rows = &replay.findings.rows;
         let choices: Vec<usize> = (0..rows.len()).filter(|i| rows[*i].selectable()).collect();
         if choices.is_empty() {
             return;
@@ -241,7 +244,7 @@ impl App {
             .unwrap_or(choices.len() - 1);
         let new = (pos as isize + delta).clamp(0, choices.len() as isize - 1) as usize;
         self.problem_cursor = choices[new];
-        self.problem_key = replay.diag.key(&rows[self.problem_cursor]);
+        self.problem_key = replay.findings.key(&rows[self.problem_cursor]);
     }
 
     /// Opens the problems view; on the selected connection's first finding if the user chose
@@ -252,20 +255,20 @@ impl App {
             return;
         };
         if let Some(p) = replay
-            .diag
+            .findings
             .rows
             .iter()
             .position(|r| matches!(r, PRow::Finding { conn, .. } if *conn == id))
         {
             self.problem_cursor = p;
-            self.problem_key = replay.diag.key(&replay.diag.rows[p]);
+            self.problem_key = replay.findings.key(&replay.findings.rows[p]);
         }
     }
 
     /// Enter in the problems view: the connection's ladder, its evidence marked and the
     /// cursor on the first segment of it.
     fn jump(&mut self, replay: &Replay) {
-        let diag = &replay.diag;
+        let diag = &replay.findings;
         let (id, kind, frames) = match diag.rows.get(self.problem_cursor) {
             Some(PRow::Finding { conn, idx }) => match diag.finding(*conn, *idx) {
                 Some(f) => (*conn, f.kind, f.frames.clone()),
@@ -549,9 +552,9 @@ impl App {
                 MouseEventKind::ScrollDown => self.move_problems(replay, 3),
                 MouseEventKind::Down(_) if inside(lay.problems) && m.row > lay.problems.y => {
                     let i = self.problem_top + (m.row - lay.problems.y - 1) as usize;
-                    if replay.diag.rows.get(i).is_some_and(PRow::selectable) {
+                    if replay.findings.rows.get(i).is_some_and(PRow::selectable) {
                         self.problem_cursor = i;
-                        self.problem_key = replay.diag.key(&replay.diag.rows[i]);
+                        self.problem_key = replay.findings.key(&replay.findings.rows[i]);
                     }
                 }
                 _ => {}

@@ -156,13 +156,13 @@ impl FrameStats {
                 percentile(&gaps, p).map_or("-".into(), ms),
             );
         }
-        let packets = replay.status.counters.packets;
+        let packets = replay.player.status.counters.packets;
         line("capture_packets", packets.to_string());
         let reading = self
             .ended
             .unwrap_or_else(|| now.saturating_duration_since(self.start));
         line("capture_pps", rate(packets as f64, reading));
-        line("segments_applied", replay.applied.to_string());
+        line("segments_applied", replay.player.applied.to_string());
         line("connections", replay.connection_count().to_string());
         line(
             "ended_s",

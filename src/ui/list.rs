@@ -140,7 +140,7 @@ enum Order<'a> {
 impl<'a> Rows<'a> {
     pub fn len(&self) -> usize {
         match &self.order {
-            Order::ById { .. } => self.replay.ids.len(),
+            Order::ById { .. } => self.replay.store.ids.len(),
             Order::Listed { ids, .. } => ids.len(),
         }
     }
@@ -152,8 +152,8 @@ impl<'a> Rows<'a> {
     /// The id of the `i`-th row.
     pub fn id_at(&self, i: usize) -> Option<u64> {
         match &self.order {
-            Order::ById { desc: false } => self.replay.ids.nth(i),
-            Order::ById { desc: true } => self.replay.ids.iter_from_back(i).next(),
+            Order::ById { desc: false } => self.replay.store.ids.nth(i),
+            Order::ById { desc: true } => self.replay.store.ids.iter_from_back(i).next(),
             Order::Listed { ids, .. } => ids.get(i).copied(),
         }
     }
@@ -166,7 +166,7 @@ impl<'a> Rows<'a> {
     /// The largest connection number listed (the newest connection).
     pub fn max_id(&self) -> Option<u64> {
         match &self.order {
-            Order::ById { .. } => self.replay.ids.last(),
+            Order::ById { .. } => self.replay.store.ids.last(),
             Order::Listed { max, .. } => *max,
         }
     }
@@ -175,7 +175,7 @@ impl<'a> Rows<'a> {
     pub fn position(&self, id: u64) -> Option<usize> {
         match &self.order {
             Order::ById { desc } => {
-                let r = self.replay.ids.rank(id)?;
+                let r = self.replay.store.ids.rank(id)?;
                 Some(if *desc { self.len() - 1 - r } else { r })
             }
             Order::Listed { ids, .. } => ids.iter().position(|x| *x == id),
@@ -184,7 +184,7 @@ impl<'a> Rows<'a> {
 
     pub fn contains(&self, id: u64) -> bool {
         match &self.order {
-            Order::ById { .. } => self.replay.ids.contains(id),
+            Order::ById { .. } => self.replay.store.ids.contains(id),
             Order::Listed { .. } => self.position(id).is_some(),
         }
     }
@@ -192,8 +192,8 @@ impl<'a> Rows<'a> {
     /// Up to `n` rows from row `top` on: what the pane shows.
     pub fn window(&self, top: usize, n: usize) -> Vec<&'a Connection> {
         let ids: Box<dyn Iterator<Item = u64> + '_> = match &self.order {
-            Order::ById { desc: false } => Box::new(self.replay.ids.iter_from(top)),
-            Order::ById { desc: true } => Box::new(self.replay.ids.iter_from_back(top)),
+            Order::ById { desc: false } => Box::new(self.replay.store.ids.iter_from(top)),
+            Order::ById { desc: true } => Box::new(self.replay.store.ids.iter_from_back(top)),
             Order::Listed { ids, .. } => Box::new(ids.iter().skip(top).copied()),
         };
         ids.take(n)
@@ -251,7 +251,7 @@ impl CacheKey {
     fn of(replay: &Replay, app: &App) -> CacheKey {
         CacheKey {
             replay: replay.instance(),
-            changes: replay.changes,
+            changes: replay.store.changes,
             sort: app.sort,
             desc: app.sort_desc,
             filter: app.filter_text.clone(),
@@ -340,9 +340,9 @@ fn listed(replay: &Replay, app: &App) -> (Vec<u64>, Option<u64>) {
     if app.sort == SortKey::Id {
         // Already in order: filter the index.
         let ids: Box<dyn Iterator<Item = u64>> = if app.sort_desc {
-            Box::new(replay.ids.iter_from_back(0))
+            Box::new(replay.store.ids.iter_from_back(0))
         } else {
-            Box::new(replay.ids.iter())
+            Box::new(replay.store.ids.iter())
         };
         let v = ids
             .filter_map(|id| replay.connection(id))
@@ -633,7 +633,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay, rows: &Rows
         };
         lines.push(Line::styled(msg, theme.dim()));
     }
-    let now = replay.clock.unwrap_or(crate::decode::Timestamp(0));
+    let now = replay.player.clock.unwrap_or(crate::decode::Timestamp(0));
     for c in rows.window(app.list_top, body) {
         let sel = app.selected == Some(c.id);
         let style = if sel {
@@ -645,7 +645,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay, rows: &Rows
         } else {
             Style::new()
         };
-        let problem = replay.diag.findings(c.id).iter().any(|f| f.problem);
+        let problem = replay.findings.findings(c.id).iter().any(|f| f.problem);
         lines.push(row_line(c, problem, &cols, now, theme, style));
     }
     f.render_widget(Paragraph::new(lines), inner);
@@ -710,8 +710,8 @@ mod tests {
         let mut dec = Decoder::default();
         let t = Instant::now();
         let mut feed = |r: &mut Replay, n: u64| {
-            let target = r.applied + n;
-            while r.applied < target {
+            let target = r.player.applied + n;
+            while r.player.applied < target {
                 let pkt = reader.next_packet().unwrap().unwrap();
                 if let Some((seg, frame)) = dec.decode(&pkt) {
                     r.apply(&seg, frame, t);
@@ -743,12 +743,12 @@ mod tests {
         later.update(&r, &app, t + RESORT_EVERY);
         app.list_cache = later;
         assert_eq!(ids(&rows(&r, &app)), fresh);
-        r.paused = true;
+        r.player.paused = true;
         let mut paused = cache.clone();
         paused.update(&r, &app, t + RESORT_EVERY / 2);
         app.list_cache = paused;
         assert_eq!(ids(&rows(&r, &app)), fresh);
-        r.paused = false;
+        r.player.paused = false;
         app.sort_desc = true;
         let mut reversed = cache;
         reversed.update(&r, &app, t + RESORT_EVERY / 2);

@@ -26,7 +26,7 @@ use crate::decode::Timestamp;
 
 /// The pane's title: how many findings, on how many connections, how many problems.
 pub fn title(replay: &Replay, app: &App) -> String {
-    let d = &replay.diag;
+    let d = &replay.findings;
     let sep = app.theme.glyphs().sep;
     let mut t = format!(
         " Problems{sep}{} on {} of {}{sep}{}",
@@ -58,7 +58,7 @@ pub fn time_of_day(t: Timestamp) -> String {
 fn row_line<'a>(replay: &Replay, app: &App, row: &PRow, cursor: bool, width: usize) -> Line<'a> {
     let theme = &app.theme;
     let gl = theme.glyphs();
-    let d = &replay.diag;
+    let d = &replay.findings;
     let style = if cursor {
         theme.selected()
     } else {
@@ -136,7 +136,7 @@ fn row_line<'a>(replay: &Replay, app: &App, row: &PRow, cursor: bool, width: usi
                 ),
             ];
             if width >= 120 {
-                let since = match replay.first_ts {
+                let since = match replay.player.first_ts {
                     Some(t0) => format!("t+{:.3}", f.since.secs_since(t0).max(0.0)),
                     None => String::new(),
                 };
@@ -166,7 +166,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
     let block = theme.pane(title(replay, app), true);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let d = &replay.diag;
+    let d = &replay.findings;
     if d.rows.is_empty() {
         let msg = if replay.at_end() && replay.connection_count() == 0 {
             "No TCP connection in this capture: nothing to diagnose."
@@ -199,7 +199,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
 
 /// The narration line in the problems view: the chosen finding in full.
 pub fn narration(replay: &Replay, app: &App) -> String {
-    let d = &replay.diag;
+    let d = &replay.findings;
     match d.rows.get(app.problem_cursor) {
         Some(PRow::Finding { conn, idx }) => {
             let Some(f) = d.finding(*conn, *idx) else {

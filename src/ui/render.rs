@@ -160,7 +160,7 @@ pub fn draw(f: &mut Frame, app: &App, replay: &Replay) {
         let detail = ladder::Detail {
             findings: &findings,
             now: replay.diag_now(),
-            two_msl: replay.diag.cfg.two_msl,
+            two_msl: replay.findings.cfg.two_msl,
         };
         ladder::render(f, lay.ladder, app, conn, &lrows, app.anim, &detail);
         narration(app, conn, &lrows)

@@ -21,17 +21,21 @@ pub fn mode(replay: &Replay, app: &App) -> String {
     } else if replay.is_live() {
         if replay.at_end() {
             "ENDED".into()
-        } else if replay.paused {
-            format!("{} PAUSED (live, {} held)", g.pause, replay.pending())
+        } else if replay.player.paused {
+            format!(
+                "{} PAUSED (live, {} held)",
+                g.pause,
+                replay.player.pending()
+            )
         } else {
             format!("{} LIVE", g.play)
         }
-    } else if replay.paused {
-        format!("{} PAUSED {}", g.pause, replay.speed.label())
+    } else if replay.player.paused {
+        format!("{} PAUSED {}", g.pause, replay.player.speed.label())
     } else if replay.at_end() {
-        format!("END {}", replay.speed.label())
+        format!("END {}", replay.player.speed.label())
     } else {
-        format!("{} PLAYING {}", g.play, replay.speed.label())
+        format!("{} PLAYING {}", g.play, replay.player.speed.label())
     }
 }
 
@@ -45,7 +49,7 @@ fn clock_text(replay: &Replay) -> String {
 }
 
 fn time_of_day(replay: &Replay) -> Option<String> {
-    let c = replay.clock?;
+    let c = replay.player.clock?;
     let s = c.rfc3339();
     // 2024-03-01T10:00:03.210000Z -> 10:00:03.210
     s.get(11..23).map(|t| format!("{t} UTC"))
@@ -54,7 +58,7 @@ fn time_of_day(replay: &Replay) -> Option<String> {
 /// The status bar's text pieces, most important first.
 pub fn status_parts(replay: &Replay, app: &App) -> Vec<(String, Style)> {
     let theme = &app.theme;
-    let st = &replay.status;
+    let st = &replay.player.status;
     let k = &st.counters;
     let drops = st.drops.kernel + st.drops.interface + st.drops.queue;
     let source = if st.live {
@@ -72,9 +76,9 @@ pub fn status_parts(replay: &Replay, app: &App) -> Vec<(String, Style)> {
         (
             format!(
                 "pkts {} seg {} {}/s",
-                human_count(k.packets.max(replay.applied)),
-                human_count(replay.applied),
-                human_count(replay.rate.round() as u64)
+                human_count(k.packets.max(replay.player.applied)),
+                human_count(replay.player.applied),
+                human_count(replay.player.rate.round() as u64)
             ),
             theme.bar(),
         ),
@@ -84,8 +88,11 @@ pub fn status_parts(replay: &Replay, app: &App) -> Vec<(String, Style)> {
         ),
         (format!("drops {}", human_count(drops)), theme.bar()),
     ];
-    if replay.max_gap.is_some() || replay.gaps_skipped > 0 {
-        parts.push((format!("gaps skipped {}", replay.gaps_skipped), theme.bar()));
+    if replay.player.max_gap.is_some() || replay.player.gaps_skipped > 0 {
+        parts.push((
+            format!("gaps skipped {}", replay.player.gaps_skipped),
+            theme.bar(),
+        ));
     }
     if let Some(t) = time_of_day(replay) {
         parts.push((t, theme.bar()));
@@ -112,11 +119,12 @@ pub fn render_status(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
         spans.push(Span::styled(text, style));
     }
     let note = replay
+        .player
         .status
         .error
         .as_ref()
         .map(|e| format!("error: {e}"))
-        .or_else(|| replay.note.clone())
+        .or_else(|| replay.player.note.clone())
         .or_else(|| {
             replay
                 .idle_gap()
@@ -161,7 +169,7 @@ fn end_spans(label: &'static str, counts: &[u64; 11], app: &App) -> Vec<Span<'st
 /// The findings counted by kind, problems in the warning colour: `findings: close_wait 1
 /// reset 1 time_wait 2 (2 problems)`.
 fn findings_long(replay: &Replay, app: &App) -> Vec<Span<'static>> {
-    let d = &replay.diag;
+    let d = &replay.findings;
     let theme = &app.theme;
     let mut v = vec![Span::styled("findings:", theme.newest())];
     if !d.groups.is_empty() {
@@ -189,7 +197,7 @@ fn findings_long(replay: &Replay, app: &App) -> Vec<Span<'static>> {
 
 /// `7 findings, 4 problems` (or `no finding`).
 fn findings_short(replay: &Replay, app: &App) -> Vec<Span<'static>> {
-    let d = &replay.diag;
+    let d = &replay.findings;
     if d.total == 0 && d.groups.is_empty() {
         return vec![Span::styled("no finding", app.theme.dim())];
     }
@@ -222,7 +230,7 @@ pub fn summary_lines(replay: &Replay, app: &App, width: u16) -> Vec<Line<'static
     one.push(Span::raw(sep));
     one.extend(s.iter().cloned());
     let base = Line::from(one);
-    let d = &replay.diag;
+    let d = &replay.findings;
     let mut tails = vec![findings_short(replay, app)];
     if d.total > 0 || !d.groups.is_empty() {
         tails.insert(0, findings_long(replay, app));
@@ -277,7 +285,11 @@ pub fn render_footer(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
         f.render_widget(Paragraph::new(line), area);
         return;
     }
-    let pause = if replay.paused { "play" } else { "pause" };
+    let pause = if replay.player.paused {
+        "play"
+    } else {
+        "pause"
+    };
     let lr = if theme.ascii { "<- ->" } else { "←→" };
     let ud = if theme.ascii { "Up/Down" } else { "↑↓" };
     let hints: Vec<(&str, String)> = if app.view == super::app::View::Problems {

@@ -21,7 +21,8 @@ pub fn fixture(name: &str) -> String {
     format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A paused replay of fixture `name` after its first `n` TCP segments (all when `None`).
+/// A paused replay of fixture `name` after its first `n` TCP segments (all when `None`), with
+/// the frames before each segment applied too.
 pub fn replay(name: &str, n: Option<u64>) -> Replay {
     replay_with(name, n, TrackerConfig::default())
 }
@@ -36,15 +37,15 @@ pub fn replay_with(name: &str, n: Option<u64>, cfg: TrackerConfig) -> Replay {
     };
     let mut r = Replay::new(cfg, &format!("fixtures/{name}"), false);
     let t = Instant::now();
+    // Every frame, TCP or not, as the capture thread sends them: each moves the clock.
     while let Some(pkt) = reader.next_packet().unwrap() {
-        if let Some((seg, frame)) = dec.decode(&pkt) {
-            if n.is_none_or(|n| r.applied < n) {
-                r.apply(&seg, frame, t);
-            }
+        let item = dec.item(&pkt);
+        if n.is_none_or(|n| r.player.applied < n) {
+            r.apply_item(&item, t);
         }
     }
-    r.paused = true;
-    r.status = SourceStatus {
+    r.player.paused = true;
+    r.player.status = SourceStatus {
         name: format!("fixtures/{name}"),
         live: false,
         counters: dec.counters.clone(),
