@@ -28,7 +28,7 @@ fn tui_at_end(path: &str) -> Replay {
     r.command(Play::JumpEnd);
     let give_up = Instant::now() + Duration::from_secs(20);
     let mut t = Instant::now();
-    while !(r.at_end() && !r.seeking()) {
+    while !r.at_end() || r.seeking() {
         assert!(Instant::now() < give_up, "the replay never reached the end");
         t += Duration::from_millis(10);
         r.pump(t, Duration::from_millis(50));
