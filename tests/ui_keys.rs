@@ -19,16 +19,12 @@ const H: u16 = 40;
 
 fn key(a: &mut App, r: &Replay, code: KeyCode) -> Action {
     a.sync(r, area(W, H));
-    a.handle_key(KeyEvent::from(code), r, area(W, H))
+    a.handle_key(KeyEvent::from(code), r)
 }
 
 fn ctrl(a: &mut App, r: &Replay, c: char) -> Action {
     a.sync(r, area(W, H));
-    a.handle_key(
-        KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
-        r,
-        area(W, H),
-    )
+    a.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL), r)
 }
 
 fn typed(a: &mut App, r: &Replay, s: &str) {
@@ -306,7 +302,7 @@ fn mouse_click_selects_and_sorts_and_wheel_scrolls() {
         modifiers: KeyModifiers::NONE,
     };
     // Third connection: rows start two lines below the pane's top (title rule, header).
-    a.handle_mouse(click(10, lay.list.y + 2 + 2), &r, area(W, H));
+    a.handle_mouse(click(10, lay.list.y + 2 + 2), &r);
     a.sync(&r, area(W, H));
     assert_eq!(a.selected, Some(3));
     assert!(!a.follow);
@@ -319,9 +315,9 @@ fn mouse_click_selects_and_sorts_and_wheel_scrolls() {
         }
         x += c.width + 1;
     }
-    a.handle_mouse(click(x + 1, lay.list.y + 1), &r, area(W, H));
+    a.handle_mouse(click(x + 1, lay.list.y + 1), &r);
     assert_eq!((a.sort, a.sort_desc), (SortKey::Packets, false));
-    a.handle_mouse(click(x + 1, lay.list.y + 1), &r, area(W, H));
+    a.handle_mouse(click(x + 1, lay.list.y + 1), &r);
     assert!(a.sort_desc);
     // Wheel over the ladder moves its cursor up.
     a.sync(&r, area(W, H));
@@ -334,7 +330,6 @@ fn mouse_click_selects_and_sorts_and_wheel_scrolls() {
             modifiers: KeyModifiers::NONE,
         },
         &r,
-        area(W, H),
     );
     assert_eq!(a.ladder_cursor, before.saturating_sub(3));
 }
@@ -484,7 +479,6 @@ fn mouse_in_the_problems_view() {
             modifiers: KeyModifiers::NONE,
         },
         &r,
-        area(W, H),
     );
     assert_eq!(problem_conn(&a, &r), Some(3));
     // A click on a header changes nothing.
@@ -496,7 +490,6 @@ fn mouse_in_the_problems_view() {
             modifiers: KeyModifiers::NONE,
         },
         &r,
-        area(W, H),
     );
     assert_eq!(problem_conn(&a, &r), Some(3));
     a.handle_mouse(
@@ -507,7 +500,6 @@ fn mouse_in_the_problems_view() {
             modifiers: KeyModifiers::NONE,
         },
         &r,
-        area(W, H),
     );
     assert_eq!(
         problem_conn(&a, &r),

@@ -141,7 +141,6 @@ fn filter_with_no_match() {
         let _ = a.handle_key(
             crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c)),
             &r,
-            ui_common::area(80, 24),
         );
     }
     // Typed without '/', those keys do nothing: the filter is set through '/'.
@@ -149,13 +148,11 @@ fn filter_with_no_match() {
     let _ = a.handle_key(
         crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('/')),
         &r,
-        ui_common::area(80, 24),
     );
     for c in "port:9999".chars() {
         let _ = a.handle_key(
             crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c)),
             &r,
-            ui_common::area(80, 24),
         );
     }
     let t = draw(&mut a, &r, 80, 24);
@@ -259,7 +256,6 @@ fn problems_app(r: &Replay) -> synack::ui::app::App {
     let _ = a.handle_key(
         crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('p')),
         r,
-        ui_common::area(80, 24),
     );
     assert_eq!(a.view, synack::ui::app::View::Problems);
     a
@@ -393,14 +389,12 @@ fn ladder_marks_the_evidence_and_counts_time_wait_down() {
         let _ = a.handle_key(
             crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Down),
             &r,
-            ui_common::area(80, 24),
         );
     }
     assert_eq!(a.problem_cursor, target);
     let _ = a.handle_key(
         crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Enter),
         &r,
-        ui_common::area(80, 24),
     );
     assert_eq!(a.selected, Some(1));
     assert_eq!(a.focus, Focus::Ladder);
@@ -450,11 +444,7 @@ fn segments_past_the_event_cap_80x24() {
     a.selected = Some(1);
     a.sync(&r, ui_common::area(80, 24));
     let key = |a: &mut synack::ui::app::App, k| {
-        let _ = a.handle_key(
-            crossterm::event::KeyEvent::from(k),
-            &r,
-            ui_common::area(80, 24),
-        );
+        let _ = a.handle_key(crossterm::event::KeyEvent::from(k), &r);
     };
     key(&mut a, crossterm::event::KeyCode::Enter);
     assert_eq!(a.focus, Focus::Ladder);

@@ -12,7 +12,7 @@ use super::findings_cache::{PKey, PRow};
 use super::ladder::{self, Row};
 use super::list::{self, ListCache, SortKey};
 use super::narrate::Lang;
-use super::render;
+use super::render::{self, Layout};
 use super::replay::{Command, Replay};
 use super::theme::Theme;
 use crate::diagnose::Kind;
@@ -100,6 +100,9 @@ pub struct App {
     prev_selected: Option<u64>,
     /// The list as last filtered and sorted (see [`ListCache`]; unused in the default view).
     pub(super) list_cache: ListCache,
+    /// Where each pane is on the screen, computed once per frame by [`App::sync`]: drawn
+    /// there, and what keys (page sizes) and clicks are measured against.
+    pub layout: Layout,
 }
 
 impl App {
@@ -131,17 +134,20 @@ impl App {
             evidence: None,
             prev_selected: None,
             list_cache: ListCache::default(),
+            layout: Layout::default(),
         }
     }
 
     /// Brings the view in line with the replay's state for a screen of `area`: resolves the
     /// selection (follow mode, filtered-out or retired connections) and keeps the list's
-    /// selection and the ladder's cursor in view. Called before every draw.
+    /// selection and the ladder's cursor in view; computes the frame's layout. Called before
+    /// every draw.
     pub fn sync(&mut self, replay: &Replay, area: Rect) {
         let mut cache = std::mem::take(&mut self.list_cache);
         cache.update(replay, self, std::time::Instant::now());
         self.list_cache = cache;
-        let lay = render::layout(area, self, replay);
+        self.layout = render::layout(area, self, replay);
+        let lay = self.layout;
         let (selected, pos, len) = {
             let rows = list::rows(replay, self);
             let selected = if self.follow {
@@ -393,8 +399,8 @@ impl App {
         }
     }
 
-    /// Handles one key; `area` is the screen (for page sizes).
-    pub fn handle_key(&mut self, key: KeyEvent, replay: &Replay, area: Rect) -> Action {
+    /// Handles one key (page sizes from the layout of the last [`App::sync`]).
+    pub fn handle_key(&mut self, key: KeyEvent, replay: &Replay) -> Action {
         if key.kind == KeyEventKind::Release {
             return Action::None;
         }
@@ -411,7 +417,7 @@ impl App {
                 _ => return Action::None,
             }
         }
-        let lay = render::layout(area, self, replay);
+        let lay = self.layout;
         if self.help {
             let page = lay.ladder.height.max(4) as usize;
             match key.code {
@@ -534,15 +540,15 @@ impl App {
         Action::None
     }
 
-    /// Handles a mouse event on a screen of `area`.
-    pub fn handle_mouse(&mut self, m: MouseEvent, replay: &Replay, area: Rect) -> Action {
+    /// Handles a mouse event on the screen as last laid out by [`App::sync`].
+    pub fn handle_mouse(&mut self, m: MouseEvent, replay: &Replay) -> Action {
         if self.help {
             if let MouseEventKind::Down(_) = m.kind {
                 self.help = false;
             }
             return Action::None;
         }
-        let lay = render::layout(area, self, replay);
+        let lay = self.layout;
         let inside = |r: Rect| {
             m.column >= r.x && m.column < r.x + r.width && m.row >= r.y && m.row < r.y + r.height
         };

@@ -32,6 +32,8 @@ pub const MIN_HEIGHT: u16 = 16;
 /// Where each part of the screen goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Layout {
+    /// The screen laid out.
+    pub area: Rect,
     pub too_small: bool,
     pub status: Rect,
     pub summary: Rect,
@@ -61,10 +63,11 @@ fn take_bottom(r: &mut Rect, h: u16) -> Rect {
     }
 }
 
-/// The layout for a screen of `area` (also used to map mouse clicks to panes).
+/// The layout for a screen of `area` ([`App::sync`] keeps it for the frame).
 pub fn layout(area: Rect, app: &App, replay: &Replay) -> Layout {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return Layout {
+            area,
             too_small: true,
             ..Default::default()
         };
@@ -81,6 +84,7 @@ pub fn layout(area: Rect, app: &App, replay: &Replay) -> Layout {
     let list_h = (n + 2).clamp(4, (r.height * 2 / 5).max(6));
     let list = take_top(&mut r, list_h);
     Layout {
+        area,
         too_small: false,
         status,
         summary,
@@ -116,10 +120,15 @@ pub fn narration(app: &App, conn: Option<&Connection>, rows: &[Row]) -> String {
     }
 }
 
-/// Draws the whole screen.
+/// Draws the whole screen where [`App::sync`] laid it out (laid out again only if the
+/// screen changed size since).
 pub fn draw(f: &mut Frame, app: &App, replay: &Replay) {
     let area = f.area();
-    let lay = layout(area, app, replay);
+    let lay = if app.layout.area == area {
+        app.layout
+    } else {
+        layout(area, app, replay)
+    };
     if lay.too_small {
         let msg = vec![
             Line::raw(format!(
