@@ -236,7 +236,7 @@ fn ui_frame(c: &mut Criterion) {
     // Sorted by another column than #, the connections changed since the last frame: the
     // list is filtered and sorted again, the dearest frame (while the replay plays, at most
     // every list::RESORT_EVERY; in between, frames cost what the default order costs).
-    app.sort = synack::ui::list::SortKey::Bytes;
+    app.list.sort = synack::ui::list::SortKey::Bytes;
     c.bench_function("ui/frame_100k_connections_160x48_resorted_by_bytes", |b| {
         b.iter(|| {
             replay.store.changes += 1;

@@ -9,6 +9,7 @@
 //! - [`term`] and [`run`] are the edge: the terminal, signals and the event loop.
 
 pub mod app;
+pub mod detail;
 mod event_loop;
 pub mod filter;
 pub mod findings_cache;
@@ -18,6 +19,7 @@ pub mod index;
 pub mod ladder;
 pub mod list;
 pub mod narrate;
+pub mod pane;
 pub mod player;
 pub mod problems;
 pub mod render;

@@ -53,13 +53,13 @@ fn esc_first_leaves_help_filter_and_ladder() {
     let r = replay("demo.pcap", None);
     let mut a = app();
     key(&mut a, &r, KeyCode::Char('?'));
-    assert!(a.help);
+    assert!(a.help.open);
     assert_eq!(key(&mut a, &r, KeyCode::Esc), Action::None);
-    assert!(!a.help);
+    assert!(!a.help.open);
     key(&mut a, &r, KeyCode::Char('/'));
     typed(&mut a, &r, "5432");
     assert_eq!(key(&mut a, &r, KeyCode::Esc), Action::None);
-    assert!(a.filter_text.is_empty() && !a.editing);
+    assert!(a.filter.text.is_empty() && !a.filter.editing);
     key(&mut a, &r, KeyCode::Tab);
     assert_eq!(a.focus, Focus::Ladder);
     assert_eq!(key(&mut a, &r, KeyCode::Esc), Action::None);
@@ -94,7 +94,7 @@ fn filter_by_port_state_and_text() {
     key(&mut a, &r, KeyCode::Char('/'));
     typed(&mut a, &r, "5432");
     key(&mut a, &r, KeyCode::Enter);
-    assert!(!a.editing);
+    assert!(!a.filter.editing);
     assert_eq!(shown(&a, &r), vec![4]);
     a.sync(&r, area(W, H));
     assert_eq!(a.selected, Some(4));
@@ -139,8 +139,8 @@ fn sorting_cycles_columns_and_reverses() {
     let r = replay("demo.pcap", None);
     let mut a = app();
     key(&mut a, &r, KeyCode::Char('s'));
-    assert_eq!(a.sort, SortKey::Client);
-    while a.sort != SortKey::Packets {
+    assert_eq!(a.list.sort, SortKey::Client);
+    while a.list.sort != SortKey::Packets {
         key(&mut a, &r, KeyCode::Char('s'));
     }
     assert_eq!(shown(&a, &r)[0], 2, "fewest packets first");
@@ -164,12 +164,12 @@ fn ladder_cursor_folds_and_language() {
         .position(|r| matches!(r, Row::Fold { .. }))
         .unwrap();
     // Follow: the cursor is on the newest row; go up to the fold.
-    assert_eq!(a.ladder_cursor, rows.len() - 1);
+    assert_eq!(a.ladder.cursor, rows.len() - 1);
     for _ in 0..(rows.len() - 1 - fold) {
         key(&mut a, &r, KeyCode::Up);
     }
-    assert_eq!(a.ladder_cursor, fold);
-    assert!(!a.ladder_follow);
+    assert_eq!(a.ladder.cursor, fold);
+    assert!(!a.ladder.follow);
     let folded = render::narration(&a, Some(c), &rows);
     assert!(folded.contains("6 data and ACK segments"), "{folded}");
     key(&mut a, &r, KeyCode::Enter);
@@ -227,7 +227,7 @@ fn segments_past_the_event_cap_show_where_they_fell() {
     for _ in 0..(rows.len() - 1 - dropped) {
         key(&mut a, &r, KeyCode::Up);
     }
-    assert_eq!(a.ladder_cursor, dropped);
+    assert_eq!(a.ladder.cursor, dropped);
     let n = render::narration(&a, Some(c), &rows);
     assert!(
         n.starts_with("169 data and ACK segments (163,624 bytes) here were not kept"),
@@ -262,16 +262,16 @@ fn segments_past_the_event_cap_show_where_they_fell() {
             _ => false,
         })
         .expect("a retransmission finding");
-    while a.problem_cursor < target {
+    while a.problems.cursor < target {
         key(&mut a, &r, KeyCode::Down);
     }
     key(&mut a, &r, KeyCode::Enter);
     assert_eq!((a.view, a.focus), (View::Connections, Focus::Ladder));
     let rows = ladder::rows_for(c, &a);
     assert!(
-        matches!(rows[a.ladder_cursor], Row::Dropped { at: 16 }),
+        matches!(rows[a.ladder.cursor], Row::Dropped { at: 16 }),
         "cursor on {:?}",
-        rows[a.ladder_cursor]
+        rows[a.ladder.cursor]
     );
 }
 
@@ -280,13 +280,13 @@ fn help_opens_scrolls_and_closes() {
     let r = replay("demo.pcap", None);
     let mut a = app();
     key(&mut a, &r, KeyCode::Char('?'));
-    assert!(a.help);
+    assert!(a.help.open);
     key(&mut a, &r, KeyCode::Down);
-    assert_eq!(a.help_top, 1);
-    assert!(a.help);
+    assert_eq!(a.help.top, 1);
+    assert!(a.help.open);
     // While help is open, other keys only close it.
     assert_eq!(key(&mut a, &r, KeyCode::Char(' ')), Action::None);
-    assert!(!a.help);
+    assert!(!a.help.open);
 }
 
 #[test]
@@ -316,12 +316,12 @@ fn mouse_click_selects_and_sorts_and_wheel_scrolls() {
         x += c.width + 1;
     }
     a.handle_mouse(click(x + 1, lay.list.y + 1), &r);
-    assert_eq!((a.sort, a.sort_desc), (SortKey::Packets, false));
+    assert_eq!((a.list.sort, a.list.sort_desc), (SortKey::Packets, false));
     a.handle_mouse(click(x + 1, lay.list.y + 1), &r);
-    assert!(a.sort_desc);
+    assert!(a.list.sort_desc);
     // Wheel over the ladder moves its cursor up.
     a.sync(&r, area(W, H));
-    let before = a.ladder_cursor;
+    let before = a.ladder.cursor;
     a.handle_mouse(
         MouseEvent {
             kind: MouseEventKind::ScrollUp,
@@ -331,7 +331,7 @@ fn mouse_click_selects_and_sorts_and_wheel_scrolls() {
         },
         &r,
     );
-    assert_eq!(a.ladder_cursor, before.saturating_sub(3));
+    assert_eq!(a.ladder.cursor, before.saturating_sub(3));
 }
 
 #[test]
@@ -353,7 +353,7 @@ fn readme_lists_every_key() {
 
 /// The connection a problems-view row stands on.
 fn problem_conn(a: &App, r: &Replay) -> Option<u64> {
-    match r.findings.rows.get(a.problem_cursor) {
+    match r.findings.rows.get(a.problems.cursor) {
         Some(PRow::Finding { conn, .. }) => Some(*conn),
         _ => None,
     }
@@ -376,7 +376,7 @@ fn p_opens_the_problems_view_and_enter_jumps_to_the_evidence() {
     assert_eq!(problem_conn(&a, &r), Some(5));
     // The list's keys do nothing here; the replay's still work.
     key(&mut a, &r, KeyCode::Char('s'));
-    assert_eq!(a.sort, SortKey::Id);
+    assert_eq!(a.list.sort, SortKey::Id);
     assert_eq!(a.view, View::Problems);
     assert_eq!(
         key(&mut a, &r, KeyCode::Char(' ')),
@@ -395,7 +395,7 @@ fn p_opens_the_problems_view_and_enter_jumps_to_the_evidence() {
     assert_eq!(a.selected, Some(5));
     assert_eq!(a.focus, Focus::Ladder);
     assert!(!a.follow);
-    let ev = a.evidence.clone().expect("evidence marked");
+    let ev = a.ladder.evidence.clone().expect("evidence marked");
     assert_eq!(
         (ev.conn, ev.kind, ev.frames.clone()),
         (5, Kind::SynUnanswered, vec![31, 32, 33])
@@ -404,11 +404,11 @@ fn p_opens_the_problems_view_and_enter_jumps_to_the_evidence() {
     assert_eq!(a.selected, Some(5), "the jump sticks");
     let c = r.connection(5).unwrap();
     let rows = ladder::rows_for(c, &a);
-    match rows[a.ladder_cursor] {
+    match rows[a.ladder.cursor] {
         Row::Event { idx, .. } => assert_eq!(c.events[idx].frame, 31),
         other => panic!("cursor on {other:?}"),
     }
-    assert!(!a.ladder_follow);
+    assert!(!a.ladder.follow);
     // p from a chosen connection opens on its finding.
     key(&mut a, &r, KeyCode::Char('p'));
     a.sync(&r, area(W, H));
@@ -427,11 +427,11 @@ fn a_pattern_jumps_to_its_first_connection_and_a_fold_opens_for_evidence() {
     let mut a = app();
     key(&mut a, &r, KeyCode::Char('p'));
     a.sync(&r, area(W, H));
-    assert!(matches!(r.findings.rows[a.problem_cursor], PRow::Group(0)));
+    assert!(matches!(r.findings.rows[a.problems.cursor], PRow::Group(0)));
     assert_eq!(r.findings.groups[0].pattern, "syn_flood");
     key(&mut a, &r, KeyCode::Enter);
     assert_eq!(a.selected, Some(1));
-    let ev = a.evidence.clone().unwrap();
+    let ev = a.ladder.evidence.clone().unwrap();
     assert_eq!((ev.kind, ev.frames), (Kind::HalfOpen, vec![2, 101]));
 
     // Evidence inside a folded run of plain segments: the run opens. (The retransmissions
@@ -447,11 +447,11 @@ fn a_pattern_jumps_to_its_first_connection_and_a_fold_opens_for_evidence() {
     let id = problem_conn(&a, &r).expect("a finding");
     key(&mut a, &r, KeyCode::Enter);
     assert_eq!(a.selected, Some(id));
-    assert!(a.filter_text.is_empty(), "the filter hid it");
+    assert!(a.filter.text.is_empty(), "the filter hid it");
     let c = r.connection(id).unwrap();
     let rows = ladder::rows_for(c, &a);
-    let frames = a.evidence.clone().unwrap().frames;
-    match rows[a.ladder_cursor] {
+    let frames = a.ladder.evidence.clone().unwrap().frames;
+    match rows[a.ladder.cursor] {
         Row::Event { idx, .. } => assert_eq!(c.events[idx].frame, frames[0]),
         other => panic!("cursor on {other:?}"),
     }

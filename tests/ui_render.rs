@@ -98,7 +98,7 @@ fn handshake_in_time_wait() {
 fn help_overlay() {
     let r = replay("demo.pcap", None);
     let mut a = app();
-    a.help = true;
+    a.help.open = true;
     let t = draw(&mut a, &r, 80, 24);
     let s = text(&t);
     assert!(s.contains("synack keys"), "{s}");
@@ -144,7 +144,7 @@ fn filter_with_no_match() {
         );
     }
     // Typed without '/', those keys do nothing: the filter is set through '/'.
-    assert!(a.filter_text.is_empty());
+    assert!(a.filter.text.is_empty());
     let _ = a.handle_key(
         crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char('/')),
         &r,
@@ -190,7 +190,7 @@ fn ascii_mode_uses_no_line_drawing() {
     assert!(s.contains("|<---------------- FIN+ACK seq=1"), "{s}");
     assert!(s.contains("| ################ 2*MSL"), "{s}");
     insta::assert_snapshot!("ascii_demo_80x24", t.backend());
-    a.help = true;
+    a.help.open = true;
     let t = draw(&mut a, &r, 80, 24);
     assert!(text(&t).is_ascii(), "{}", text(&t));
 }
@@ -242,7 +242,7 @@ fn folded_data_run_expands() {
     let t = draw(&mut a, &r, 100, 40);
     let s = text(&t);
     assert!(s.contains("6 segments, 3,840 bytes"), "{s}");
-    a.expand_all = true;
+    a.ladder.expand_all = true;
     let t = draw(&mut a, &r, 100, 40);
     let s = text(&t);
     assert!(!s.contains("6 segments, 3,840 bytes"), "{s}");
@@ -383,7 +383,7 @@ fn ladder_marks_the_evidence_and_counts_time_wait_down() {
         })
         .expect("a finding on #1");
     for _ in 0..10 {
-        if a.problem_cursor == target {
+        if a.problems.cursor == target {
             break;
         }
         let _ = a.handle_key(
@@ -391,7 +391,7 @@ fn ladder_marks_the_evidence_and_counts_time_wait_down() {
             &r,
         );
     }
-    assert_eq!(a.problem_cursor, target);
+    assert_eq!(a.problems.cursor, target);
     let _ = a.handle_key(
         crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Enter),
         &r,

@@ -6,6 +6,9 @@
 //! - `port:N`, `host:ADDR`, `state:NAME` (`client:NAME` / `server:NAME` for one end);
 //! - anything else: a piece of either end's `address:port` text (case-insensitive).
 
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::pane::{Effect, Handled};
 use crate::track::{Connection, State};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,8 +91,89 @@ impl Filter {
     }
 }
 
+/// The filter line (`/`): the text typed, what it parses to, and whether it is being edited.
+#[derive(Debug, Clone, Default)]
+pub struct FilterLine {
+    pub text: String,
+    pub parsed: Filter,
+    pub editing: bool,
+}
+
+impl FilterLine {
+    pub fn set(&mut self, text: String) {
+        self.parsed = Filter::parse(&text);
+        self.text = text;
+    }
+
+    pub fn clear(&mut self) {
+        self.set(String::new());
+    }
+
+    pub fn matches(&self, c: &Connection) -> bool {
+        self.parsed.matches(c)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.parsed.is_empty()
+    }
+
+    /// A key while editing: Enter keeps the filter, Esc drops it, ↑/↓ still move the list.
+    pub fn on_key(&mut self, key: KeyEvent) -> Handled {
+        match key.code {
+            KeyCode::Enter => self.editing = false,
+            KeyCode::Esc => {
+                self.editing = false;
+                self.clear();
+            }
+            KeyCode::Backspace => {
+                let mut t = self.text.clone();
+                t.pop();
+                self.set(t);
+            }
+            KeyCode::Char(c) => {
+                let mut t = self.text.clone();
+                t.push(c);
+                self.set(t);
+            }
+            KeyCode::Up => return Handled::Then(Effect::MoveSelection(-1)),
+            KeyCode::Down => return Handled::Then(Effect::MoveSelection(1)),
+            _ => {}
+        }
+        Handled::Consumed
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_filter_line_edits_keeps_on_enter_drops_on_esc_and_lets_arrows_move_the_list() {
+        use crossterm::event::{KeyCode, KeyEvent};
+        let mut f = FilterLine {
+            editing: true,
+            ..FilterLine::default()
+        };
+        for c in "port:81x".chars() {
+            f.on_key(KeyEvent::from(KeyCode::Char(c)));
+        }
+        f.on_key(KeyEvent::from(KeyCode::Backspace));
+        assert_eq!(f.text, "port:81");
+        assert_eq!(f.parsed, Filter::parse("port:81"));
+        assert_eq!(
+            f.on_key(KeyEvent::from(KeyCode::Down)),
+            Handled::Then(Effect::MoveSelection(1))
+        );
+        f.on_key(KeyEvent::from(KeyCode::Enter));
+        assert!(!f.editing);
+        assert_eq!(f.text, "port:81", "Enter keeps it");
+        f.editing = true;
+        f.on_key(KeyEvent::from(KeyCode::Esc));
+        assert!(
+            !f.editing && f.text.is_empty() && f.is_empty(),
+            "Esc drops it"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -5,7 +5,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
+use crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
+
 use super::app::App;
+use super::pane::{Effect, Handled};
 
 /// (keys, what they do), grouped by section (a key of "" starts a section named by the text).
 pub const KEYS: &[(&str, &str)] = &[
@@ -111,6 +114,43 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
     out
 }
 
+/// The help overlay's state: open or not, and how far it is scrolled.
+#[derive(Debug, Clone, Default)]
+pub struct HelpPane {
+    pub open: bool,
+    pub top: usize,
+}
+
+impl HelpPane {
+    pub fn show(&mut self) {
+        self.open = true;
+        self.top = 0;
+    }
+
+    /// A key while open: ↑/↓ and pages scroll, `q` quits, any other key closes it. `len` is
+    /// the number of lines, `page` a page's height.
+    pub fn on_key(&mut self, key: KeyEvent, len: usize, page: usize) -> Handled {
+        match key.code {
+            KeyCode::Up | KeyCode::Char('k') => self.top = self.top.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => self.top += 1,
+            KeyCode::PageUp => self.top = self.top.saturating_sub(page),
+            KeyCode::PageDown => self.top += page,
+            KeyCode::Char('q') => return Handled::Then(Effect::Quit),
+            _ => self.open = false,
+        }
+        self.top = self.top.min(len.saturating_sub(1));
+        Handled::Consumed
+    }
+
+    /// A click anywhere closes it.
+    pub fn on_mouse(&mut self, m: MouseEvent) -> Handled {
+        if let MouseEventKind::Down(_) = m.kind {
+            self.open = false;
+        }
+        Handled::Consumed
+    }
+}
+
 /// Draws the overlay centred over `area`.
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let lines = lines(app);
@@ -141,7 +181,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let p = Paragraph::new(lines)
         .block(block)
         .wrap(Wrap { trim: false })
-        .scroll((app.help_top as u16, 0));
+        .scroll((app.help.top as u16, 0));
     f.render_widget(p, r);
 }
 
@@ -156,3 +196,32 @@ pub const ASCII_BORDER: ratatui::symbols::border::Set = ratatui::symbols::border
     horizontal_top: "-",
     horizontal_bottom: "-",
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(c: KeyCode) -> KeyEvent {
+        KeyEvent::from(c)
+    }
+
+    #[test]
+    fn the_overlay_scrolls_within_its_lines_quits_on_q_and_closes_on_any_other_key() {
+        let mut h = HelpPane::default();
+        h.show();
+        assert_eq!(h.on_key(key(KeyCode::Down), 10, 4), Handled::Consumed);
+        assert_eq!(h.top, 1);
+        h.on_key(key(KeyCode::PageDown), 10, 4);
+        h.on_key(key(KeyCode::PageDown), 10, 4);
+        assert_eq!(h.top, 9, "never past the last line");
+        h.on_key(key(KeyCode::PageUp), 10, 4);
+        assert_eq!(h.top, 5);
+        assert!(h.open);
+        assert_eq!(
+            h.on_key(key(KeyCode::Char('q')), 10, 4),
+            Handled::Then(Effect::Quit)
+        );
+        h.on_key(key(KeyCode::Char('x')), 10, 4);
+        assert!(!h.open);
+    }
+}

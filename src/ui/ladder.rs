@@ -15,15 +15,19 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::app::{App, Evidence, Focus};
-use super::text::{fit_left, fit_right, plural, text_width, truncate};
+use std::collections::HashSet;
+
+use crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
+
+use super::app::{App, Focus};
+use super::detail::{body_height, countdown_line, detail_count, detail_lines, Detail};
+use super::pane::{page, scroll_to, step, Handled};
+use super::text::{fit_left, fit_right, text_width, truncate};
 use super::theme::Theme;
-use crate::decode::Timestamp;
-use crate::diagnose::{Finding, Kind};
+use crate::diagnose::Kind;
 use crate::output::text::segment_label;
 use crate::output::{thousands, OutputOptions};
-use crate::track::{Connection, Dir, Event, EventKind, Side, State};
-use crate::zeek;
+use crate::track::{Connection, Dir, Event, EventKind, State};
 
 /// Fewer plain segments than this in a row are shown one by one (as in `--text`).
 pub const FOLD_MIN: usize = 3;
@@ -74,9 +78,160 @@ pub fn rows(c: &Connection, expanded: impl Fn(usize) -> bool) -> Vec<Row> {
 
 /// The rows for the app's expansion state.
 pub fn rows_for(c: &Connection, app: &App) -> Vec<Row> {
-    rows(c, |start| {
-        app.expand_all != app.expanded.contains(&(c.id, start))
-    })
+    app.ladder.rows(c)
+}
+
+/// The segments that prove a finding, marked on its connection's ladder after a jump from
+/// the problems view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Evidence {
+    pub conn: u64,
+    pub kind: Kind,
+    pub frames: Vec<u64>,
+}
+
+impl Evidence {
+    /// The evidence marked on connection `id`'s ladder, if any: frame numbers and kind.
+    pub fn on(ev: &Option<Evidence>, id: u64) -> Option<&Evidence> {
+        ev.as_ref().filter(|e| e.conn == id)
+    }
+}
+
+/// The ladder pane's state: its cursor and first visible row (indices into the rows), whether
+/// the cursor follows the newest row, which data runs are unfolded, and the evidence marked.
+#[derive(Debug, Clone)]
+pub struct LadderPane {
+    pub cursor: usize,
+    pub top: usize,
+    /// The cursor stays on the newest row.
+    pub follow: bool,
+    /// Data runs unfolded, by (connection, first event); `expand_all` inverts it.
+    pub expanded: HashSet<(u64, usize)>,
+    pub expand_all: bool,
+    /// Segments marked on the ladder (after Enter in the problems view).
+    pub evidence: Option<Evidence>,
+}
+
+impl Default for LadderPane {
+    fn default() -> Self {
+        LadderPane {
+            cursor: 0,
+            top: 0,
+            follow: true,
+            expanded: HashSet::new(),
+            expand_all: false,
+            evidence: None,
+        }
+    }
+}
+
+impl LadderPane {
+    /// The rows of `c`'s ladder as this pane folds them.
+    pub fn rows(&self, c: &Connection) -> Vec<Row> {
+        rows(c, |start| {
+            self.expand_all != self.expanded.contains(&(c.id, start))
+        })
+    }
+
+    /// Keeps the cursor on the newest row when following, in range, and in view (`h` rows).
+    pub fn sync(&mut self, c: Option<&Connection>, h: usize) {
+        let n = c.map_or(0, |c| self.rows(c).len());
+        if self.follow {
+            self.cursor = n.saturating_sub(1);
+        }
+        self.cursor = self.cursor.min(n.saturating_sub(1));
+        self.top = scroll_to(self.top, self.cursor, h, n);
+    }
+
+    fn step(&mut self, c: Option<&Connection>, delta: isize) {
+        let n = c.map_or(0, |c| self.rows(c).len());
+        if n == 0 {
+            return;
+        }
+        self.cursor = step(self.cursor, delta, n);
+        // Back at the bottom: follow the newest arrow again.
+        self.follow = self.cursor + 1 == n;
+    }
+
+    /// Folds or unfolds the data run under the cursor.
+    fn toggle_fold(&mut self, c: Option<&Connection>) {
+        let Some(c) = c else { return };
+        let start = match self.rows(c).get(self.cursor) {
+            Some(Row::Fold { start, .. }) => *start,
+            Some(Row::Event { run: Some(s), .. }) => *s,
+            _ => return,
+        };
+        if !self.expanded.insert((c.id, start)) {
+            self.expanded.remove(&(c.id, start));
+        }
+        // Keep the cursor on the run's first row.
+        if let Some(p) = self.rows(c).iter().position(|r| {
+            matches!(r, Row::Fold { start: s, .. } if *s == start)
+                || matches!(r, Row::Event { idx, .. } if *idx == start)
+        }) {
+            self.cursor = p;
+            self.follow = false;
+        }
+    }
+
+    /// Marks `ev` on `c`'s ladder, unfolds the run holding its first segment and stands the
+    /// cursor on it (or on the row standing for it, when the event cap left it out).
+    pub fn show_evidence(&mut self, c: &Connection, ev: Evidence) {
+        let holds = |i: usize| ev.frames.contains(&c.events[i].frame);
+        if let Some(Row::Fold { start, .. }) = self
+            .rows(c)
+            .iter()
+            .find(|r| matches!(r, Row::Fold { start, len } if (*start..start + len).any(holds)))
+        {
+            self.expanded.insert((c.id, *start));
+        }
+        let dropped = ev.frames.first().and_then(|f| c.dropped_run_holding(*f));
+        match self.rows(c).iter().position(|r| match r {
+            Row::Event { idx, .. } => holds(*idx),
+            Row::Dropped { at } => Some(*at) == dropped,
+            _ => false,
+        }) {
+            Some(p) => {
+                self.cursor = p;
+                self.follow = false;
+            }
+            None => self.follow = true,
+        }
+        self.evidence = Some(ev);
+    }
+
+    /// A key for the focused ladder of `c`, a pane `h` rows high.
+    pub fn on_key(&mut self, key: KeyEvent, c: Option<&Connection>, h: u16) -> Handled {
+        match key.code {
+            KeyCode::Up | KeyCode::Char('k') => self.step(c, -1),
+            KeyCode::Down | KeyCode::Char('j') => self.step(c, 1),
+            KeyCode::PageUp => self.step(c, -page(h)),
+            KeyCode::PageDown => self.step(c, page(h)),
+            KeyCode::Enter => self.toggle_fold(c),
+            _ => return Handled::Ignored,
+        }
+        Handled::Consumed
+    }
+
+    /// The wheel over the ladder moves the cursor; a click stands it on a row (`area`: the
+    /// pane).
+    pub fn on_mouse(&mut self, m: MouseEvent, c: Option<&Connection>, area: Rect) -> Handled {
+        match m.kind {
+            MouseEventKind::ScrollUp => self.step(c, -3),
+            MouseEventKind::ScrollDown => self.step(c, 3),
+            MouseEventKind::Down(_) => {
+                let y = m.row - area.y;
+                let n = c.map_or(0, |c| self.rows(c).len());
+                let i = self.top + y.saturating_sub(2) as usize;
+                if y >= 2 && i < n {
+                    self.cursor = i;
+                    self.follow = i + 1 == n;
+                }
+            }
+            _ => return Handled::Ignored,
+        }
+        Handled::Consumed
+    }
 }
 
 /// Widths of the ladder's columns for a pane `width` wide.
@@ -106,7 +261,7 @@ impl Geometry {
     }
 }
 
-fn time_text(secs: f64) -> String {
+pub(super) fn time_text(secs: f64) -> String {
     if secs < 100.0 {
         format!("{secs:.6}")
     } else if secs < 100_000.0 {
@@ -188,7 +343,7 @@ pub fn arrow(
     }
 }
 
-fn centered(text: &str, width: usize, fill: char, ellipsis: char) -> String {
+pub(super) fn centered(text: &str, width: usize, fill: char, ellipsis: char) -> String {
     let text = truncate(text, width.saturating_sub(2), ellipsis);
     let n = text_width(&text) + 2;
     let left = width.saturating_sub(n) / 2;
@@ -201,21 +356,21 @@ fn centered(text: &str, width: usize, fill: char, ellipsis: char) -> String {
 }
 
 /// Everything one ladder line needs.
-struct Cells<'a> {
-    time: String,
-    client: Option<State>,
-    server: Option<State>,
-    mid: String,
-    mid_style: Style,
-    tail: String,
-    tail_style: Style,
-    lifeline_states: [State; 2],
-    cursor: bool,
-    row_style: Style,
-    theme: &'a Theme,
+pub(super) struct Cells<'a> {
+    pub(super) time: String,
+    pub(super) client: Option<State>,
+    pub(super) server: Option<State>,
+    pub(super) mid: String,
+    pub(super) mid_style: Style,
+    pub(super) tail: String,
+    pub(super) tail_style: Style,
+    pub(super) lifeline_states: [State; 2],
+    pub(super) cursor: bool,
+    pub(super) row_style: Style,
+    pub(super) theme: &'a Theme,
 }
 
-fn line<'a>(g: &Geometry, c: Cells<'_>) -> Line<'a> {
+pub(super) fn line<'a>(g: &Geometry, c: Cells<'_>) -> Line<'a> {
     let gl = c.theme.glyphs();
     let rs = c.row_style;
     let cursor = if c.cursor { gl.cursor } else { ' ' };
@@ -296,7 +451,7 @@ pub fn lines<'a>(
     let opts = OutputOptions::default();
     let focused = app.focus == Focus::Ladder;
     let last_idx = c.events.len().checked_sub(1);
-    let evidence = Evidence::on(&app.evidence, c.id);
+    let evidence = Evidence::on(&app.ladder.evidence, c.id);
     let proves = |i: usize| evidence.is_some_and(|ev| ev.frames.contains(&c.events[i].frame));
     let mut out = Vec::with_capacity(height + 1);
     // Header.
@@ -515,218 +670,6 @@ pub fn lines<'a>(
     out
 }
 
-/// What the ladder pane shows about its connection besides the arrows: its findings (fresh
-/// as of `now`), Zeek's summary, and the 2*MSL a TIME_WAIT has left.
-#[derive(Debug, Clone, Copy)]
-pub struct Detail<'a> {
-    pub findings: &'a [Finding],
-    pub now: Timestamp,
-    pub two_msl: f64,
-}
-
-/// Lines above the column header: one with Zeek's `conn_state`/`history` and the count of
-/// findings, then one per finding, as many as `inner_h` (the pane's inside) leaves room for.
-/// On a short pane, one line holds both: Zeek's summary and the worst finding.
-pub fn detail_count(inner_h: u16, findings: usize) -> usize {
-    if inner_h < 16 {
-        return 1;
-    }
-    (1 + findings).min(inner_h as usize / 4)
-}
-
-/// Whether the pane ends with a TIME_WAIT countdown line.
-pub fn has_countdown(findings: &[Finding]) -> bool {
-    findings
-        .iter()
-        .any(|f| f.kind == Kind::TimeWait && f.remaining.is_some())
-}
-
-/// Rows of arrows that fit in a pane whose inside is `inner_h` high.
-pub fn body_height(inner_h: u16, _c: &Connection, findings: &[Finding]) -> usize {
-    (inner_h as usize)
-        .saturating_sub(detail_count(inner_h, findings.len()))
-        .saturating_sub(1)
-        .saturating_sub(usize::from(has_countdown(findings)))
-}
-
-/// The detail lines (see [`detail_count`]), `width` wide.
-pub fn detail_lines<'a>(
-    c: &Connection,
-    findings: &[Finding],
-    max: usize,
-    width: u16,
-    theme: &Theme,
-) -> Vec<Line<'a>> {
-    let gl = theme.glyphs();
-    let w = width as usize;
-    let problems = findings.iter().filter(|f| f.problem).count();
-    let mut head = vec![
-        Span::styled(" zeek ", theme.dim()),
-        Span::styled(zeek::conn_state(c), theme.newest()),
-        Span::raw(" "),
-        Span::styled(c.history.letters().to_string(), theme.newest()),
-        Span::styled(gl.sep, theme.dim()),
-    ];
-    // Problems first, in the report's order of kinds.
-    let mut order: Vec<&Finding> = findings.iter().collect();
-    order.sort_by_key(|f| (!f.problem, f.kind));
-    let mark = |f: &Finding| {
-        if f.problem {
-            ("!", theme.warn())
-        } else {
-            (if theme.ascii { "-" } else { "·" }, theme.dim())
-        }
-    };
-    let finding_spans = |f: &Finding, w: usize| -> Vec<Span<'a>> {
-        let (m, st) = mark(f);
-        let kind = format!("{}: ", f.kind.name());
-        let rest = w.saturating_sub(3 + text_width(&kind));
-        vec![
-            Span::styled(format!(" {m} "), st),
-            Span::styled(kind, st),
-            Span::raw(truncate(&f.sentence, rest, gl.ellipsis)),
-        ]
-    };
-    if findings.is_empty() {
-        head.push(Span::styled("no finding", theme.dim()));
-        return vec![Line::from(head)];
-    }
-    if max <= 1 {
-        // One line: the worst finding after Zeek's summary, and how many more there are.
-        let more = if findings.len() > 1 {
-            format!(" (+{} more: p lists them)", findings.len() - 1)
-        } else {
-            String::new()
-        };
-        head.pop();
-        head.push(Span::styled(gl.sep.trim_end().to_string(), theme.dim()));
-        let used: usize = head.iter().map(|s| s.width()).sum();
-        head.extend(finding_spans(
-            order[0],
-            w.saturating_sub(used + text_width(&more)),
-        ));
-        head.push(Span::styled(more, theme.dim()));
-        return vec![Line::from(head)];
-    }
-    let mut t = plural(findings.len(), "finding", "findings");
-    if problems > 0 {
-        t.push_str(&format!(", {}", plural(problems, "problem", "problems")));
-    }
-    head.push(Span::styled(
-        t,
-        if problems > 0 {
-            theme.warn()
-        } else {
-            Style::new()
-        },
-    ));
-    let shown = max.saturating_sub(1).min(findings.len());
-    if shown < findings.len() {
-        head.push(Span::styled(
-            format!(" (+{} more: p lists them)", findings.len() - shown),
-            theme.dim(),
-        ));
-    }
-    let mut out = vec![Line::from(head)];
-    for f in order.into_iter().take(shown) {
-        out.push(Line::from(finding_spans(f, w)));
-    }
-    out
-}
-
-/// A bar of `w` cells, `frac` of it filled, full end towards `side`'s lifeline.
-fn bar(frac: f64, w: usize, side: Side, theme: &Theme) -> String {
-    let (full, empty) = if theme.ascii {
-        ('#', '.')
-    } else {
-        ('█', '░')
-    };
-    let n = ((frac.clamp(0.0, 1.0) * w as f64).round() as usize).min(w);
-    let (a, b) = (full.to_string().repeat(n), empty.to_string().repeat(w - n));
-    match side {
-        Side::Client => format!("{a}{b}"),
-        Side::Server => format!("{b}{a}"),
-    }
-}
-
-/// The TIME_WAIT countdown: as of now, each holding end's 2*MSL left written on its side and
-/// drawn as a bar draining towards its lifeline.
-pub fn countdown_line<'a>(c: &Connection, d: &Detail, width: u16, app: &App) -> Option<Line<'a>> {
-    let theme = &app.theme;
-    let gl = theme.glyphs();
-    let g = Geometry::new(width);
-    let mut left: [Option<f64>; 2] = [None, None];
-    for f in d.findings {
-        if let (Kind::TimeWait, Some(r)) = (f.kind, f.remaining) {
-            left[f.side as usize] = Some(r);
-        }
-    }
-    if left.iter().all(Option::is_none) {
-        return None;
-    }
-    let two = d.two_msl.max(1e-9);
-    let label = "2*MSL";
-    let mid = match left {
-        [Some(a), Some(b)] => {
-            let bw = g.arrow.saturating_sub(text_width(label) + 4) / 2;
-            centered(
-                &format!(
-                    "{} {label} {}",
-                    bar(a / two, bw, Side::Client, theme),
-                    bar(b / two, bw, Side::Server, theme)
-                ),
-                g.arrow,
-                ' ',
-                gl.ellipsis,
-            )
-        }
-        [Some(a), None] | [None, Some(a)] => {
-            let side = if left[0].is_some() {
-                Side::Client
-            } else {
-                Side::Server
-            };
-            let pct = format!("{label} {:.0}% left", 100.0 * a / two);
-            let bw = g
-                .arrow
-                .saturating_sub(text_width(&pct) + 2)
-                .min(g.arrow * 2 / 3);
-            let b = bar(a / two, bw, side, theme);
-            let fill = g.arrow.saturating_sub(bw + text_width(&pct) + 2);
-            match side {
-                Side::Client => format!("{b} {pct} {}", " ".repeat(fill)),
-                Side::Server => format!("{} {pct} {b}", " ".repeat(fill)),
-            }
-        }
-        [None, None] => return None,
-    };
-    let secs = |r: Option<f64>| r.map(|r| format!("{r:.1} s left"));
-    let mut l = line(
-        &g,
-        Cells {
-            time: time_text(d.now.secs_since(c.first_seen).max(0.0)),
-            client: None,
-            server: None,
-            mid,
-            mid_style: theme.state(State::TimeWait),
-            tail: String::new(),
-            tail_style: Style::new(),
-            lifeline_states: c.states(),
-            cursor: false,
-            row_style: Style::new(),
-            theme,
-        },
-    );
-    let st = theme.state(State::TimeWait).patch(theme.newest());
-    if let Some(t) = secs(left[0]) {
-        l.spans[3] = Span::styled(fit_right(&t, g.state, gl.ellipsis), st);
-    }
-    if let Some(t) = secs(left[1]) {
-        l.spans[9] = Span::styled(fit_left(&t, g.state, gl.ellipsis), st);
-    }
-    Some(l)
-}
-
 /// Draws the ladder of `conn` (or a hint when none is selected) in `area`.
 pub fn render(
     f: &mut Frame,
@@ -759,9 +702,9 @@ pub fn render(
     out.extend(lines(
         c,
         rows,
-        app.ladder_top,
+        app.ladder.top,
         height,
-        app.ladder_cursor,
+        app.ladder.cursor,
         inner.width,
         app,
         newest_progress,

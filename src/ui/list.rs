@@ -11,7 +11,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+use crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
+
 use super::app::{App, Focus};
+use super::pane::{page, Effect, Handled};
 use super::replay::Replay;
 use super::text::{fit_left, fit_right, human_bytes, human_count, human_secs};
 use super::theme::{short_state, Theme};
@@ -211,16 +214,16 @@ impl<'a> Rows<'a> {
 /// #) this costs nothing; otherwise it filters and sorts every connection, unless the app's
 /// cache (filled by [`App::sync`], see [`ListCache`]) already holds the answer.
 pub fn rows<'a>(replay: &'a Replay, app: &'a App) -> Rows<'a> {
-    if app.filter.is_empty() && app.sort == SortKey::Id {
+    if app.filter.is_empty() && app.list.sort == SortKey::Id {
         return Rows {
             replay,
             order: Order::ById {
-                desc: app.sort_desc,
+                desc: app.list.sort_desc,
             },
         };
     }
     let key = CacheKey::of(replay, app);
-    let order = match app.list_cache.as_ref().filter(|c| c.stands_for(&key)) {
+    let order = match app.list.cache.as_ref().filter(|c| c.stands_for(&key)) {
         Some(c) => Order::Listed {
             ids: Cow::Borrowed(&c.ids),
             max: c.max,
@@ -234,6 +237,84 @@ pub fn rows<'a>(replay: &'a Replay, app: &'a App) -> Rows<'a> {
         }
     };
     Rows { replay, order }
+}
+
+/// The list pane's state: its first visible row, its order, and the list as last filtered and
+/// sorted (see [`ListCache`]; unused in the default view).
+#[derive(Debug, Clone)]
+pub struct ListPane {
+    pub top: usize,
+    pub sort: SortKey,
+    pub sort_desc: bool,
+    pub(super) cache: ListCache,
+}
+
+impl Default for ListPane {
+    fn default() -> Self {
+        ListPane {
+            top: 0,
+            sort: SortKey::Id,
+            sort_desc: false,
+            cache: ListCache::default(),
+        }
+    }
+}
+
+impl ListPane {
+    /// Sorts by the next column (`s`).
+    pub fn next_sort(&mut self) -> Handled {
+        self.sort = self.sort.next();
+        Handled::Then(Effect::Unfollow)
+    }
+
+    /// Reverses the order (`S`).
+    pub fn reverse(&mut self) -> Handled {
+        self.sort_desc = !self.sort_desc;
+        Handled::Then(Effect::Unfollow)
+    }
+
+    /// A key for the focused list, a pane `h` rows high.
+    pub fn on_key(&mut self, key: KeyEvent, h: u16) -> Handled {
+        let d = match key.code {
+            KeyCode::Up | KeyCode::Char('k') => -1,
+            KeyCode::Down | KeyCode::Char('j') => 1,
+            KeyCode::PageUp => -page(h),
+            KeyCode::PageDown => page(h),
+            KeyCode::Enter => return Handled::Then(Effect::FocusLadder),
+            _ => return Handled::Ignored,
+        };
+        Handled::Then(Effect::MoveSelection(d))
+    }
+
+    /// The wheel moves the selection; a click on the header sorts by that column (again:
+    /// reverses it), on a row selects it. `area` is the pane, `max_id` the largest id listed
+    /// (the id column's width).
+    pub fn on_mouse(&mut self, m: MouseEvent, area: Rect, max_id: u64) -> Handled {
+        let y = m.row - area.y;
+        match m.kind {
+            MouseEventKind::ScrollUp => Handled::Then(Effect::MoveSelection(-3)),
+            MouseEventKind::ScrollDown => Handled::Then(Effect::MoveSelection(3)),
+            MouseEventKind::Down(_) if y == 1 => {
+                let cols = columns(area.width, max_id);
+                match column_at(&cols, m.column - area.x) {
+                    Some(k) => {
+                        if k == self.sort {
+                            self.sort_desc = !self.sort_desc;
+                        } else {
+                            self.sort = k;
+                            self.sort_desc = false;
+                        }
+                        Handled::Then(Effect::Unfollow)
+                    }
+                    None => Handled::Consumed,
+                }
+            }
+            MouseEventKind::Down(_) if y >= 2 => {
+                Handled::Then(Effect::SelectRow(self.top + (y - 2) as usize))
+            }
+            _ => Handled::Consumed,
+        }
+    }
 }
 
 /// What a cached list depends on: the connections (the replay and its changes), the order and
@@ -252,9 +333,9 @@ impl CacheKey {
         CacheKey {
             replay: replay.instance(),
             changes: replay.store.changes,
-            sort: app.sort,
-            desc: app.sort_desc,
-            filter: app.filter_text.clone(),
+            sort: app.list.sort,
+            desc: app.list.sort_desc,
+            filter: app.filter.text.clone(),
         }
     }
 }
@@ -301,7 +382,7 @@ impl ListCache {
     /// Brings the cache up to date for the app's view at wall time `now` (emptied in the
     /// default view, which needs none).
     pub fn update(&mut self, replay: &Replay, app: &App, now: Instant) {
-        if app.filter.is_empty() && app.sort == SortKey::Id {
+        if app.filter.is_empty() && app.list.sort == SortKey::Id {
             self.0 = None;
             return;
         }
@@ -337,9 +418,9 @@ impl std::fmt::Debug for ListCache {
 
 /// Filters and sorts every connection: the ids in order, and the largest.
 fn listed(replay: &Replay, app: &App) -> (Vec<u64>, Option<u64>) {
-    if app.sort == SortKey::Id {
+    if app.list.sort == SortKey::Id {
         // Already in order: filter the index.
-        let ids: Box<dyn Iterator<Item = u64>> = if app.sort_desc {
+        let ids: Box<dyn Iterator<Item = u64>> = if app.list.sort_desc {
             Box::new(replay.store.ids.iter_from_back(0))
         } else {
             Box::new(replay.store.ids.iter())
@@ -355,10 +436,10 @@ fn listed(replay: &Replay, app: &App) -> (Vec<u64>, Option<u64>) {
     let mut v: Vec<(Key, u64)> = replay
         .connections()
         .filter(|c| app.filter.matches(c))
-        .map(|c| (sort_key(c, app.sort), c.id))
+        .map(|c| (sort_key(c, app.list.sort), c.id))
         .collect();
     v.sort_unstable();
-    if app.sort_desc {
+    if app.list.sort_desc {
         v.reverse();
     }
     let max = v.iter().map(|(_, id)| *id).max();
@@ -561,17 +642,17 @@ fn row_line<'a>(
 /// Title of the pane: counts, sort order and filter.
 pub fn title(app: &App, shown: usize, total: usize) -> String {
     let g = app.theme.glyphs();
-    let arrow = match (app.sort_desc, app.theme.ascii) {
+    let arrow = match (app.list.sort_desc, app.theme.ascii) {
         (false, false) => "▲",
         (true, false) => "▼",
         (false, true) => "^",
         (true, true) => "v",
     };
     let mut t = format!(" Connections {total}");
-    if !app.filter.is_empty() || app.editing {
+    if !app.filter.is_empty() || app.filter.editing {
         t.push_str(&format!(" ({shown} shown)"));
     }
-    t.push_str(&format!("{}sort {} {arrow}", g.sep, app.sort.name()));
+    t.push_str(&format!("{}sort {} {arrow}", g.sep, app.list.sort.name()));
     if app.follow {
         t.push_str(&format!("{}follow", g.sep));
     }
@@ -598,8 +679,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay, rows: &Rows
         .enumerate()
         .flat_map(|(i, c)| {
             let mut title = c.title.to_string();
-            if c.key == app.sort {
-                title.push(if app.sort_desc {
+            if c.key == app.list.sort {
+                title.push(if app.list.sort_desc {
                     if theme.ascii {
                         'v'
                     } else {
@@ -628,13 +709,13 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay, rows: &Rows
         } else {
             format!(
                 "No connection matches the filter \"{}\" (Esc clears it).",
-                app.filter_text
+                app.filter.text
             )
         };
         lines.push(Line::styled(msg, theme.dim()));
     }
     let now = replay.player.clock.unwrap_or(crate::decode::Timestamp(0));
-    for c in rows.window(app.list_top, body) {
+    for c in rows.window(app.list.top, body) {
         let sel = app.selected == Some(c.id);
         let style = if sel {
             if focused {
@@ -724,10 +805,10 @@ mod tests {
             ascii: true,
             color: false,
         });
-        app.sort = SortKey::Bytes;
+        app.list.sort = SortKey::Bytes;
         let mut cache = ListCache::default();
         cache.update(&r, &app, t);
-        app.list_cache = cache.clone();
+        app.list.cache = cache.clone();
         let first = ids(&rows(&r, &app));
         assert_eq!(first, listed(&r, &app).0);
         feed(&mut r, 1_000);
@@ -736,23 +817,23 @@ mod tests {
         // Without a sync, rows are made afresh; a sync within RESORT_EVERY keeps them.
         assert_eq!(ids(&rows(&r, &app)), fresh);
         cache.update(&r, &app, t + RESORT_EVERY / 2);
-        app.list_cache = cache.clone();
+        app.list.cache = cache.clone();
         assert_eq!(ids(&rows(&r, &app)), first);
         // Later, or paused, or in another order: made again.
         let mut later = cache.clone();
         later.update(&r, &app, t + RESORT_EVERY);
-        app.list_cache = later;
+        app.list.cache = later;
         assert_eq!(ids(&rows(&r, &app)), fresh);
         r.player.paused = true;
         let mut paused = cache.clone();
         paused.update(&r, &app, t + RESORT_EVERY / 2);
-        app.list_cache = paused;
+        app.list.cache = paused;
         assert_eq!(ids(&rows(&r, &app)), fresh);
         r.player.paused = false;
-        app.sort_desc = true;
+        app.list.sort_desc = true;
         let mut reversed = cache;
         reversed.update(&r, &app, t + RESORT_EVERY / 2);
-        app.list_cache = reversed;
+        app.list.cache = reversed;
         assert_eq!(ids(&rows(&r, &app)), listed(&r, &app).0);
     }
 }

@@ -19,10 +19,130 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::app::App;
-use super::findings_cache::PRow;
+use crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
+
+use super::findings_cache::{FindingsCache, PKey, PRow};
+use super::pane::{page, scroll_to, Effect, Handled};
 use super::replay::Replay;
 use super::text::{fit_left, plural, text_width, truncate};
 use crate::decode::Timestamp;
+
+/// The problems view's state: its cursor (an index into the findings' rows), what the cursor
+/// stands on (so it stays there when rows move) and the first visible row.
+#[derive(Debug, Clone, Default)]
+pub struct ProblemsPane {
+    pub cursor: usize,
+    pub key: Option<PKey>,
+    pub top: usize,
+}
+
+impl ProblemsPane {
+    /// Keeps the cursor on what it stood on (rows move as findings change), on a row it can
+    /// stand on, and in view (`h` rows).
+    pub fn sync(&mut self, d: &FindingsCache, h: usize) {
+        let rows = &d.rows;
+        if rows.is_empty() {
+            self.cursor = 0;
+            self.top = 0;
+            return;
+        }
+        let first = rows.iter().position(PRow::selectable).unwrap_or(0);
+        match self.key {
+            // Until the user chooses, the cursor stays on the worst.
+            None => self.cursor = first,
+            Some(key) => {
+                if d.key(&rows[self.cursor.min(rows.len() - 1)]) != Some(key) {
+                    if let Some(p) = rows.iter().position(|r| d.key(r) == Some(key)) {
+                        self.cursor = p;
+                    }
+                }
+            }
+        }
+        let mut c = self.cursor.min(rows.len() - 1);
+        if !rows[c].selectable() {
+            c = (c..rows.len())
+                .chain((0..c).rev())
+                .find(|i| rows[*i].selectable())
+                .unwrap_or(0);
+        }
+        self.cursor = c;
+        // The first choice shows the headers above it.
+        let pos = if c == first { 0 } else { c };
+        self.top = scroll_to(self.top, pos, h, rows.len());
+        if pos == 0 {
+            self.top = 0;
+        }
+        if c >= self.top + h {
+            self.top = scroll_to(self.top, c, h, rows.len());
+        }
+    }
+
+    /// Moves the cursor `delta` choices (headers are skipped).
+    fn step(&mut self, d: &FindingsCache, delta: isize) {
+        let rows = &d.rows;
+        let choices: Vec<usize> = (0..rows.len()).filter(|i| rows[*i].selectable()).collect();
+        if choices.is_empty() {
+            return;
+        }
+        let pos = choices
+            .iter()
+            .position(|i| *i >= self.cursor)
+            .unwrap_or(choices.len() - 1);
+        let new = (pos as isize + delta).clamp(0, choices.len() as isize - 1) as usize;
+        self.cursor = choices[new];
+        self.key = d.key(&rows[self.cursor]);
+    }
+
+    /// Opens on connection `id`'s first finding, if it has one.
+    pub fn open_on(&mut self, d: &FindingsCache, id: u64) {
+        if let Some(p) = d
+            .rows
+            .iter()
+            .position(|r| matches!(r, PRow::Finding { conn, .. } if *conn == id))
+        {
+            self.cursor = p;
+            self.key = d.key(&d.rows[p]);
+        }
+    }
+
+    /// A key in the problems view, a pane `h` rows high.
+    pub fn on_key(&mut self, key: KeyEvent, d: &FindingsCache, h: u16) -> Handled {
+        let page = page(h);
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('p') => return Handled::Then(Effect::CloseView),
+            KeyCode::Up | KeyCode::Char('k') => self.step(d, -1),
+            KeyCode::Down | KeyCode::Char('j') => self.step(d, 1),
+            KeyCode::PageUp => self.step(d, -page),
+            KeyCode::PageDown => self.step(d, page),
+            KeyCode::Enter => return Handled::Then(Effect::Jump),
+            KeyCode::Char('/') => return Handled::Then(Effect::EditFilter),
+            // The list's and the ladder's own keys do nothing here.
+            _ => {}
+        }
+        Handled::Consumed
+    }
+
+    /// The wheel moves the cursor; a click stands it on a row, in a pane at `area`.
+    pub fn on_mouse(&mut self, m: MouseEvent, d: &FindingsCache, area: Rect) -> Handled {
+        let inside = m.column >= area.x
+            && m.column < area.x + area.width
+            && m.row > area.y
+            && m.row < area.y + area.height;
+        match m.kind {
+            MouseEventKind::ScrollUp => self.step(d, -3),
+            MouseEventKind::ScrollDown => self.step(d, 3),
+            MouseEventKind::Down(_) if inside => {
+                let i = self.top + (m.row - area.y - 1) as usize;
+                if d.rows.get(i).is_some_and(PRow::selectable) {
+                    self.cursor = i;
+                    self.key = d.key(&d.rows[i]);
+                }
+            }
+            _ => {}
+        }
+        Handled::Consumed
+    }
+}
 
 /// The pane's title: how many findings, on how many connections, how many problems.
 pub fn title(replay: &Replay, app: &App) -> String {
@@ -182,14 +302,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
         .rows
         .iter()
         .enumerate()
-        .skip(app.problem_top)
+        .skip(app.problems.top)
         .take(inner.height as usize)
         .map(|(i, r)| {
             row_line(
                 replay,
                 app,
                 r,
-                i == app.problem_cursor,
+                i == app.problems.cursor,
                 inner.width as usize,
             )
         })
@@ -200,7 +320,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
 /// The narration line in the problems view: the chosen finding in full.
 pub fn narration(replay: &Replay, app: &App) -> String {
     let d = &replay.findings;
-    match d.rows.get(app.problem_cursor) {
+    match d.rows.get(app.problems.cursor) {
         Some(PRow::Finding { conn, idx }) => {
             let Some(f) = d.finding(*conn, *idx) else {
                 return String::new();

@@ -22,7 +22,7 @@ use super::app::{App, View};
 use super::ladder::{self, Row};
 use super::narrate;
 use super::replay::Replay;
-use super::{help, list, problems, status};
+use super::{detail, help, list, problems, status};
 use crate::track::Connection;
 
 /// Below this size the screen shows only a "too small" message.
@@ -101,11 +101,11 @@ pub fn narration(app: &App, conn: Option<&Connection>, rows: &[Row]) -> String {
     let Some(c) = conn else {
         return narrate::NOTHING.get(app.lang).to_string();
     };
-    match rows.get(app.ladder_cursor) {
+    match rows.get(app.ladder.cursor) {
         None | Some(Row::Initial) => narrate::before(c, app.lang),
         Some(Row::Event { idx, .. }) => narrate::narrate(c, &c.events[*idx], app.lang),
         Some(Row::Fold { start, len }) => {
-            if app.ladder_follow {
+            if app.ladder.follow {
                 // Following: tell about the newest segment, even inside a folded run.
                 narrate::narrate(c, &c.events[start + len - 1], app.lang)
             } else {
@@ -166,7 +166,7 @@ pub fn draw(f: &mut Frame, app: &App, replay: &Replay) {
             .and_then(|id| replay.connection(id));
         let lrows = conn.map(|c| ladder::rows_for(c, app)).unwrap_or_default();
         let findings = conn.map(|c| replay.findings_of(c)).unwrap_or_default();
-        let detail = ladder::Detail {
+        let detail = detail::Detail {
             findings: &findings,
             now: replay.diag_now(),
             two_msl: replay.findings.cfg.two_msl,
@@ -183,7 +183,7 @@ pub fn draw(f: &mut Frame, app: &App, replay: &Replay) {
         },
     );
     status::render_footer(f, lay.footer, app, replay);
-    if app.help {
+    if app.help.open {
         help::render(f, area, app);
     }
 }

@@ -271,11 +271,11 @@ pub fn render_summary(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
 /// Key hints (or the filter being typed).
 pub fn render_footer(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
     let theme = &app.theme;
-    if app.editing {
+    if app.filter.editing {
         let cursor = if theme.ascii { "_" } else { "█" };
         let line = Line::from(vec![
             Span::styled(" filter /", theme.key()),
-            Span::raw(app.filter_text.clone()),
+            Span::raw(app.filter.text.clone()),
             Span::styled(cursor, theme.key()),
             Span::styled(
                 "  state, port, host or text; Enter keeps, Esc clears",
