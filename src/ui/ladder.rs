@@ -23,7 +23,7 @@ use super::app::{App, Focus};
 use super::detail::{body_height, countdown_line, detail_count, detail_lines, Detail};
 use super::pane::{page, scroll_to, step, Handled};
 use super::text::{fit_left, fit_right, text_width, truncate};
-use super::theme::Theme;
+use super::theme::{Glyphs, Theme};
 use crate::diagnose::Kind;
 use crate::output::text::segment_label;
 use crate::output::{thousands, OutputOptions};
@@ -446,36 +446,19 @@ pub fn lines<'a>(
     newest_progress: f32,
 ) -> Vec<Line<'a>> {
     let theme = &app.theme;
-    let gl = theme.glyphs();
-    let g = Geometry::new(width);
-    let opts = OutputOptions::default();
+    let d = RowDraw {
+        c,
+        rows,
+        g: Geometry::new(width),
+        gl: theme.glyphs(),
+        theme,
+        last_idx: c.events.len().checked_sub(1),
+        newest_progress,
+    };
     let focused = app.focus == Focus::Ladder;
-    let last_idx = c.events.len().checked_sub(1);
     let evidence = Evidence::on(&app.ladder.evidence, c.id);
-    let proves = |i: usize| evidence.is_some_and(|ev| ev.frames.contains(&c.events[i].frame));
     let mut out = Vec::with_capacity(height + 1);
-    // Header.
-    out.push(line(
-        &g,
-        Cells {
-            time: "time".into(),
-            client: None,
-            server: None,
-            mid: " ".repeat(g.arrow),
-            mid_style: Style::new(),
-            tail: String::new(),
-            tail_style: Style::new(),
-            lifeline_states: c.initial_states(),
-            cursor: false,
-            row_style: theme.header(),
-            theme,
-        },
-    ));
-    // The header's state cells are blank; write the end names there.
-    if let Some(h) = out.last_mut() {
-        h.spans[3] = Span::styled(fit_right("client", g.state, gl.ellipsis), theme.header());
-        h.spans[9] = Span::styled(fit_left("server", g.state, gl.ellipsis), theme.header());
-    }
+    out.push(d.header());
     for (i, row) in rows.iter().enumerate().skip(top).take(height) {
         let is_cursor = i == cursor;
         let row_style = if is_cursor && focused {
@@ -483,191 +466,248 @@ pub fn lines<'a>(
         } else {
             Style::new()
         };
-        let marked = match *row {
-            Row::Event { idx, .. } => proves(idx),
-            Row::Fold { start, len } => (start..start + len).any(proves),
-            // Evidence the event cap left out is shown on the row standing for it.
-            Row::Dropped { at } => evidence.is_some_and(|ev| {
-                ev.frames
-                    .iter()
-                    .any(|f| c.dropped_run_holding(*f) == Some(at))
-            }),
-            _ => false,
-        };
         let cells = match *row {
-            Row::Initial => {
-                let init = c.initial_states();
-                Cells {
-                    time: String::new(),
-                    client: Some(init[0]),
-                    server: Some(init[1]),
-                    mid: " ".repeat(g.arrow),
-                    mid_style: Style::new(),
-                    tail: String::new(),
-                    tail_style: Style::new(),
-                    lifeline_states: init,
-                    cursor: is_cursor,
-                    row_style,
-                    theme,
-                }
-            }
-            Row::Event { idx, run } => {
-                let e = &c.events[idx];
-                let time = time_text(e.ts.secs_since(c.first_seen));
-                let marks = marks_text(e, g.tail == 0);
-                let (mid, mid_style) = match e.kind {
-                    EventKind::Segment => {
-                        let mut label = segment_label(c, e, &opts);
-                        if g.tail == 0 && !marks.is_empty() {
-                            label.push(' ');
-                            label.push_str(&marks);
-                        }
-                        let line_ch = if e.flags.rst() { gl.rst_line } else { gl.line };
-                        let shown = if Some(idx) == last_idx && newest_progress < 1.0 {
-                            ((g.arrow as f32) * newest_progress).ceil() as usize
-                        } else {
-                            g.arrow
-                        };
-                        (
-                            arrow(e.dir, &label, g.arrow, line_ch, theme, shown),
-                            theme.arrow(e.flags.rst(), e.flags.syn() || e.flags.fin()),
-                        )
-                    }
-                    EventKind::TimeWaitExpired => (
-                        centered(
-                            "2*MSL elapsed: TIME_WAIT over (inferred)",
-                            g.arrow,
-                            gl.dotted,
-                            gl.ellipsis,
-                        ),
-                        theme.dim(),
-                    ),
-                };
-                let mut tail = if g.tail > 0 { marks } else { String::new() };
-                if run == Some(idx) {
-                    let n = rows
-                        .iter()
-                        .filter(|r| matches!(r, Row::Event { run: Some(s), .. } if *s == idx))
-                        .count();
-                    let note = format!("{} {n} expanded", gl.fold_open);
-                    if g.tail > 0 {
-                        tail = if tail.is_empty() {
-                            note
-                        } else {
-                            format!("{tail} {note}")
-                        };
-                    }
-                }
-                let changed = |s: usize| e.states[s] != e.before[s];
-                let newest_style = if Some(idx) == last_idx && newest_progress < 1.0 {
-                    theme.newest()
-                } else {
-                    Style::new()
-                };
-                Cells {
-                    time,
-                    client: changed(0).then_some(e.states[0]),
-                    server: changed(1).then_some(e.states[1]),
-                    mid,
-                    mid_style: mid_style.patch(newest_style),
-                    tail: truncate(&tail, g.tail, gl.ellipsis),
-                    tail_style: theme.warn(),
-                    lifeline_states: e.states,
-                    cursor: is_cursor,
-                    row_style,
-                    theme,
-                }
-            }
-            Row::Fold { start, len } => {
-                let seg = &c.events[start..start + len];
-                let c2s = seg.iter().filter(|e| e.dir == Dir::C2S).count();
-                let bytes: u64 = seg.iter().map(|e| u64::from(e.len)).sum();
-                let dur = seg[len - 1].ts.secs_since(seg[0].ts);
-                let text = format!(
-                    "{} {len} segments, {} bytes, {:.3} s",
-                    gl.fold_closed,
-                    thousands(bytes),
-                    dur
-                );
-                let tail = if g.tail > 0 {
-                    format!("[{c2s} c2s, {} s2c]", len - c2s)
-                } else {
-                    String::new()
-                };
-                Cells {
-                    time: time_text(seg[0].ts.secs_since(c.first_seen)),
-                    client: None,
-                    server: None,
-                    mid: centered(&text, g.arrow, gl.dotted, gl.ellipsis),
-                    mid_style: Style::new(),
-                    tail: truncate(&tail, g.tail, gl.ellipsis),
-                    tail_style: theme.dim(),
-                    lifeline_states: seg[len - 1].states,
-                    cursor: is_cursor,
-                    row_style,
-                    theme,
-                }
-            }
-            Row::Dropped { at } => {
-                // Rows are built from this connection, so the run is there.
-                let r = c.dropped.at(at).copied().unwrap_or_default();
-                let mut text = format!(
-                    "{} segment{}, {} bytes not kept",
-                    thousands(r.segments),
-                    if r.segments == 1 { "" } else { "s" },
-                    thousands(r.bytes)
-                );
-                // Name the option where it fits (the narration always does).
-                if text_width(&text) + 17 <= g.arrow {
-                    text.push_str(" (--max-events)");
-                }
-                let tail = if g.tail > 0 {
-                    format!(
-                        "[{} c2s, {} s2c]",
-                        thousands(r.c2s),
-                        thousands(r.segments - r.c2s)
-                    )
-                } else {
-                    String::new()
-                };
-                Cells {
-                    time: time_text(r.first.secs_since(c.first_seen)),
-                    client: None,
-                    server: None,
-                    mid: centered(&text, g.arrow, ' ', gl.ellipsis),
-                    mid_style: theme.dim(),
-                    tail: truncate(&tail, g.tail, gl.ellipsis),
-                    tail_style: theme.dim(),
-                    // The states stand as the last event kept before the run left them.
-                    lifeline_states: c.events[..at.min(c.events.len())]
-                        .last()
-                        .map_or_else(|| c.initial_states(), |e| e.states),
-                    cursor: is_cursor,
-                    row_style,
-                    theme,
-                }
-            }
+            Row::Initial => d.initial(),
+            Row::Event { idx, run } => d.event(idx, run),
+            Row::Fold { start, len } => d.fold(start, len),
+            Row::Dropped { at } => d.dropped(at),
         };
-        let mut l = line(&g, cells);
-        if marked {
-            // Evidence: a `!` in the cursor's column (the cursor wins), the arrow highlighted
-            // and, where there is room, which finding it proves.
-            if !is_cursor {
-                l.spans[0] = Span::styled("!", row_style.patch(theme.warn()));
-            }
-            l.spans[6].style = l.spans[6].style.patch(theme.evidence());
-            if let (Some(ev), true) = (evidence, g.tail > 0) {
-                let used: usize = l.spans[10..].iter().map(|s| s.width()).sum();
-                let note = format!(" {} evidence: {}", gl.head_left, ev.kind.name());
-                if used + text_width(&note) <= g.tail {
-                    l.spans
-                        .push(Span::styled(note, row_style.patch(theme.warn())));
-                }
-            }
+        let mut l = line(
+            &d.g,
+            Cells {
+                cursor: is_cursor,
+                row_style,
+                ..cells
+            },
+        );
+        if let Some(ev) = evidence.filter(|ev| d.proves(*row, ev)) {
+            d.mark(&mut l, ev, is_cursor, row_style);
         }
         out.push(l);
     }
     out
+}
+
+/// What drawing one connection's rows needs.
+struct RowDraw<'x> {
+    c: &'x Connection,
+    rows: &'x [Row],
+    g: Geometry,
+    gl: &'x Glyphs,
+    theme: &'x Theme,
+    /// The newest event, and how far its arrow has grown.
+    last_idx: Option<usize>,
+    newest_progress: f32,
+}
+
+impl<'x> RowDraw<'x> {
+    /// Cells with nothing in them but the lifelines in `states` (the row's own fill them).
+    fn blank(&self, states: [State; 2]) -> Cells<'x> {
+        Cells {
+            time: String::new(),
+            client: None,
+            server: None,
+            mid: " ".repeat(self.g.arrow),
+            mid_style: Style::new(),
+            tail: String::new(),
+            tail_style: Style::new(),
+            lifeline_states: states,
+            cursor: false,
+            row_style: Style::new(),
+            theme: self.theme,
+        }
+    }
+
+    /// The column header, the end names where the states go.
+    fn header<'a>(&self) -> Line<'a> {
+        let (g, gl, theme) = (&self.g, self.gl, self.theme);
+        let mut h = line(
+            g,
+            Cells {
+                time: "time".into(),
+                row_style: theme.header(),
+                ..self.blank(self.c.initial_states())
+            },
+        );
+        h.spans[3] = Span::styled(fit_right("client", g.state, gl.ellipsis), theme.header());
+        h.spans[9] = Span::styled(fit_left("server", g.state, gl.ellipsis), theme.header());
+        h
+    }
+
+    /// Both ends' states before the first segment.
+    fn initial(&self) -> Cells<'x> {
+        let init = self.c.initial_states();
+        Cells {
+            client: Some(init[0]),
+            server: Some(init[1]),
+            ..self.blank(init)
+        }
+    }
+
+    /// One event: its arrow (growing if it is the newest), its marks, the states it changed.
+    fn event(&self, idx: usize, run: Option<usize>) -> Cells<'x> {
+        let (c, g, gl, theme) = (self.c, &self.g, self.gl, self.theme);
+        let e = &c.events[idx];
+        let marks = marks_text(e, g.tail == 0);
+        let growing = Some(idx) == self.last_idx && self.newest_progress < 1.0;
+        let (mid, mid_style) = match e.kind {
+            EventKind::Segment => {
+                let mut label = segment_label(c, e, &OutputOptions::default());
+                if g.tail == 0 && !marks.is_empty() {
+                    label.push(' ');
+                    label.push_str(&marks);
+                }
+                let line_ch = if e.flags.rst() { gl.rst_line } else { gl.line };
+                let shown = if growing {
+                    ((g.arrow as f32) * self.newest_progress).ceil() as usize
+                } else {
+                    g.arrow
+                };
+                (
+                    arrow(e.dir, &label, g.arrow, line_ch, theme, shown),
+                    theme.arrow(e.flags.rst(), e.flags.syn() || e.flags.fin()),
+                )
+            }
+            EventKind::TimeWaitExpired => (
+                centered(
+                    "2*MSL elapsed: TIME_WAIT over (inferred)",
+                    g.arrow,
+                    gl.dotted,
+                    gl.ellipsis,
+                ),
+                theme.dim(),
+            ),
+        };
+        let mut tail = if g.tail > 0 { marks } else { String::new() };
+        if run == Some(idx) && g.tail > 0 {
+            let n = self
+                .rows
+                .iter()
+                .filter(|r| matches!(r, Row::Event { run: Some(s), .. } if *s == idx))
+                .count();
+            let note = format!("{} {n} expanded", gl.fold_open);
+            tail = if tail.is_empty() {
+                note
+            } else {
+                format!("{tail} {note}")
+            };
+        }
+        let changed = |s: usize| e.states[s] != e.before[s];
+        let newest_style = if growing {
+            theme.newest()
+        } else {
+            Style::new()
+        };
+        Cells {
+            time: time_text(e.ts.secs_since(c.first_seen)),
+            client: changed(0).then_some(e.states[0]),
+            server: changed(1).then_some(e.states[1]),
+            mid,
+            mid_style: mid_style.patch(newest_style),
+            tail: truncate(&tail, g.tail, gl.ellipsis),
+            tail_style: theme.warn(),
+            ..self.blank(e.states)
+        }
+    }
+
+    /// A folded run of plain segments: how many, how much, how long, which way.
+    fn fold(&self, start: usize, len: usize) -> Cells<'x> {
+        let (g, gl) = (&self.g, self.gl);
+        let seg = &self.c.events[start..start + len];
+        let c2s = seg.iter().filter(|e| e.dir == Dir::C2S).count();
+        let bytes: u64 = seg.iter().map(|e| u64::from(e.len)).sum();
+        let dur = seg[len - 1].ts.secs_since(seg[0].ts);
+        let text = format!(
+            "{} {len} segments, {} bytes, {:.3} s",
+            gl.fold_closed,
+            thousands(bytes),
+            dur
+        );
+        let tail = if g.tail > 0 {
+            format!("[{c2s} c2s, {} s2c]", len - c2s)
+        } else {
+            String::new()
+        };
+        Cells {
+            time: time_text(seg[0].ts.secs_since(self.c.first_seen)),
+            mid: centered(&text, g.arrow, gl.dotted, gl.ellipsis),
+            tail: truncate(&tail, g.tail, gl.ellipsis),
+            tail_style: self.theme.dim(),
+            ..self.blank(seg[len - 1].states)
+        }
+    }
+
+    /// Segments the event cap left out, where they fell.
+    fn dropped(&self, at: usize) -> Cells<'x> {
+        let (c, g, gl, theme) = (self.c, &self.g, self.gl, self.theme);
+        // Rows are built from this connection, so the run is there.
+        let r = c.dropped.at(at).copied().unwrap_or_default();
+        let mut text = format!(
+            "{} segment{}, {} bytes not kept",
+            thousands(r.segments),
+            if r.segments == 1 { "" } else { "s" },
+            thousands(r.bytes)
+        );
+        // Name the option where it fits (the narration always does).
+        if text_width(&text) + 17 <= g.arrow {
+            text.push_str(" (--max-events)");
+        }
+        let tail = if g.tail > 0 {
+            format!(
+                "[{} c2s, {} s2c]",
+                thousands(r.c2s),
+                thousands(r.segments - r.c2s)
+            )
+        } else {
+            String::new()
+        };
+        // The states stand as the last event kept before the run left them.
+        let states = c.events[..at.min(c.events.len())]
+            .last()
+            .map_or_else(|| c.initial_states(), |e| e.states);
+        Cells {
+            time: time_text(r.first.secs_since(c.first_seen)),
+            mid: centered(&text, g.arrow, ' ', gl.ellipsis),
+            mid_style: theme.dim(),
+            tail: truncate(&tail, g.tail, gl.ellipsis),
+            tail_style: theme.dim(),
+            ..self.blank(states)
+        }
+    }
+
+    /// Whether `row` holds a segment of the evidence (evidence the event cap left out is shown
+    /// on the row standing for it).
+    fn proves(&self, row: Row, ev: &Evidence) -> bool {
+        let c = self.c;
+        let holds = |i: usize| ev.frames.contains(&c.events[i].frame);
+        match row {
+            Row::Event { idx, .. } => holds(idx),
+            Row::Fold { start, len } => (start..start + len).any(holds),
+            Row::Dropped { at } => ev
+                .frames
+                .iter()
+                .any(|f| c.dropped_run_holding(*f) == Some(at)),
+            Row::Initial => false,
+        }
+    }
+
+    /// Evidence: a `!` in the cursor's column (the cursor wins), the arrow highlighted and,
+    /// where there is room, which finding it proves.
+    fn mark(&self, l: &mut Line<'_>, ev: &Evidence, is_cursor: bool, row_style: Style) {
+        let theme = self.theme;
+        if !is_cursor {
+            l.spans[0] = Span::styled("!", row_style.patch(theme.warn()));
+        }
+        l.spans[6].style = l.spans[6].style.patch(theme.evidence());
+        if self.g.tail > 0 {
+            let used: usize = l.spans[10..].iter().map(|s| s.width()).sum();
+            let note = format!(" {} evidence: {}", self.gl.head_left, ev.kind.name());
+            if used + text_width(&note) <= self.g.tail {
+                l.spans
+                    .push(Span::styled(note, row_style.patch(theme.warn())));
+            }
+        }
+    }
 }
 
 /// Draws the ladder of `conn` (or a hint when none is selected) in `area`.
