@@ -173,6 +173,49 @@ struct Pass {
     visited: bool,
 }
 
+impl Pass {
+    /// Connection `c` (id `id`) in this pass: its findings as published if nothing they
+    /// depend on changed, else diagnosed again as of `now`; counted and placed in the tree.
+    fn visit(
+        &mut self,
+        id: u64,
+        c: &Connection,
+        published: &FxHashMap<u64, Entry>,
+        now: Timestamp,
+        cfg: &DiagConfig,
+    ) {
+        let stamp = Stamp::of(c);
+        let entry = match published.get(&id) {
+            // Unchanged, and the clock either stood still or does not matter.
+            Some(e) if e.stamp == stamp && (e.at == now || !time_sensitive(c)) => e.clone(),
+            old => {
+                let findings = diagnose(c, now, cfg);
+                if old.is_none_or(|e| *e.findings != *findings) {
+                    self.changed = true;
+                }
+                Entry {
+                    stamp,
+                    at: now,
+                    findings: findings.into(),
+                }
+            }
+        };
+        self.diagnosis.note(c, &entry.findings);
+        for (i, f) in entry.findings.iter().enumerate() {
+            self.total += 1;
+            self.by_kind[f.kind as usize] += 1;
+            self.problems += usize::from(f.problem);
+            self.tree
+                .entry(f.kind)
+                .or_default()
+                .entry(Place::of(f))
+                .or_default()
+                .push((f.weight, id, i));
+        }
+        self.entries.insert(id, entry);
+    }
+}
+
 impl FindingsCache {
     pub fn new(cfg: DiagConfig) -> FindingsCache {
         FindingsCache {
@@ -301,36 +344,9 @@ impl FindingsCache {
                 ended = false;
                 break;
             }
-            let Some(c) = get(id) else { continue };
-            let stamp = Stamp::of(c);
-            let entry = match published.get(&id) {
-                // Unchanged, and the clock either stood still or does not matter.
-                Some(e) if e.stamp == stamp && (e.at == now || !time_sensitive(c)) => e.clone(),
-                old => {
-                    let findings = diagnose(c, now, cfg);
-                    if old.is_none_or(|e| *e.findings != *findings) {
-                        pass.changed = true;
-                    }
-                    Entry {
-                        stamp,
-                        at: now,
-                        findings: findings.into(),
-                    }
-                }
-            };
-            pass.diagnosis.note(c, &entry.findings);
-            for (i, f) in entry.findings.iter().enumerate() {
-                pass.total += 1;
-                pass.by_kind[f.kind as usize] += 1;
-                pass.problems += usize::from(f.problem);
-                pass.tree
-                    .entry(f.kind)
-                    .or_default()
-                    .entry(Place::of(f))
-                    .or_default()
-                    .push((f.weight, id, i));
+            if let Some(c) = get(id) {
+                pass.visit(id, c, published, now, cfg);
             }
-            pass.entries.insert(id, entry);
         }
         if !ended {
             self.behind = ids.count_below(pass.last.saturating_add(1)) - ids.count_below(pass.from);

@@ -25,6 +25,7 @@ use super::findings_cache::{FindingsCache, PKey, PRow};
 use super::pane::{page, scroll_to, Effect, Handled};
 use super::replay::Replay;
 use super::text::{fit_left, plural, text_width, truncate};
+use super::theme::Theme;
 use crate::decode::Timestamp;
 
 /// The problems view's state: its cursor (an index into the findings' rows), what the cursor
@@ -174,6 +175,29 @@ pub fn time_of_day(t: Timestamp) -> String {
     s.get(11..23).map_or(s.clone(), |x| format!("{x} UTC"))
 }
 
+/// A kind's heading: its name, how many, and how many of them are problems.
+fn section_spans<'a>(title: &str, count: usize, problems: usize, theme: &Theme) -> Vec<Span<'a>> {
+    let note = if problems == 0 {
+        "  normal, not a problem".to_string()
+    } else if problems < count {
+        format!(
+            "  {} of them {}",
+            problems,
+            if problems == 1 {
+                "is a problem"
+            } else {
+                "are problems"
+            }
+        )
+    } else {
+        String::new()
+    };
+    vec![
+        Span::styled(format!(" {title} ({count})"), theme.title()),
+        Span::styled(note, theme.dim()),
+    ]
+}
+
 /// One row's text, `width` wide.
 fn row_line<'a>(replay: &Replay, app: &App, row: &PRow, cursor: bool, width: usize) -> Line<'a> {
     let theme = &app.theme;
@@ -194,27 +218,7 @@ fn row_line<'a>(replay: &Replay, app: &App, row: &PRow, cursor: bool, width: usi
             title,
             count,
             problems,
-        } => {
-            let note = if *problems == 0 {
-                "  normal, not a problem".to_string()
-            } else if problems < count {
-                format!(
-                    "  {} of them {}",
-                    problems,
-                    if *problems == 1 {
-                        "is a problem"
-                    } else {
-                        "are problems"
-                    }
-                )
-            } else {
-                String::new()
-            };
-            vec![
-                Span::styled(format!(" {title} ({count})"), theme.title()),
-                Span::styled(note, theme.dim()),
-            ]
-        }
+        } => section_spans(title, *count, *problems, theme),
         PRow::Place { place, count } => vec![
             Span::raw("   "),
             Span::styled(place.text(), theme.newest()),
