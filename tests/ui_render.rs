@@ -470,3 +470,18 @@ fn segments_past_the_event_cap_80x24() {
     assert!(at("169 segments") < at("FIN+ACK"), "{s}");
     insta::assert_snapshot!("event_cap_bulk_transfer_80x24", t.backend());
 }
+
+#[test]
+fn a_tunneled_connection_names_its_tunnels_in_the_ladder_title() {
+    let r = replay("tunnels.pcap", None);
+    let mut a = app();
+    a.follow = false;
+    a.selected = Some(1);
+    let s = text(&draw(&mut a, &r, 160, 48));
+    assert!(s.contains("tunnel: ip 192.0.2.1 -> 192.0.2.2"), "{s}");
+    // A plain connection says nothing of tunnels.
+    let r = replay("handshake-close.pcap", None);
+    let mut a = app();
+    let s = text(&draw(&mut a, &r, 160, 48));
+    assert!(!s.contains("tunnel:"), "{s}");
+}

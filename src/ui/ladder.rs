@@ -429,6 +429,11 @@ pub fn title(c: &Connection, theme: &Theme) -> String {
     if let Some(prev) = c.reuses {
         t.push_str(&format!("{}reuses #{prev}", g.sep));
     }
+    // The tunnels the connection came through, outermost first (as `--text` writes them).
+    if let Some(encap) = &c.tunnel {
+        let levels: Vec<String> = encap.tunnels().map(|t| t.to_string()).collect();
+        t.push_str(&format!("{}tunnel: {}", g.sep, levels.join(", in ")));
+    }
     t.push(' ');
     t
 }
