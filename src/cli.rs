@@ -11,6 +11,7 @@ Examples:
   synack trace.pcap.gz --text --port 80 --host 10.0.0.2
   synack trace.pcap --json -f 'tcp port 443' --absolute
   synack trace.pcap --diagnose        stuck connections, resets, floods; exit 1 if any
+  synack trace.pcap --zeek | zeek-cut id.orig_h conn_state history   Zeek's conn.log
   tcpdump -w - -i eth0 | synack - --text   read a capture from standard input
 
 Exit status: 0 on success; 1 with --diagnose when a problem was found; 2 when the input cannot
@@ -44,6 +45,15 @@ pub struct Args {
     /// Print JSON lines: one object per connection, then a summary (no TUI).
     #[arg(long)]
     pub json: bool,
+
+    /// Print Zeek's conn.log (its TSV format, header and all: zeek-cut reads it), one row per
+    /// connection as Zeek would log it (no TUI).
+    #[arg(long, conflicts_with_all = ["text", "json", "diagnose", "zeek_json"])]
+    pub zeek: bool,
+
+    /// Print Zeek's conn.log as Zeek's JSON log lines (no TUI).
+    #[arg(long, conflicts_with_all = ["text", "json", "diagnose"])]
+    pub zeek_json: bool,
 
     /// Report stuck and unhealthy connections (TIME_WAIT, CLOSE_WAIT, unanswered SYNs, resets,
     /// half-open, retransmissions, zero windows); exit 1 if a problem was found. With --json,

@@ -226,6 +226,10 @@ impl Config {
             Command::ListInterfaces
         } else if args.json {
             Command::Batch(Format::Json)
+        } else if args.zeek {
+            Command::Batch(Format::Zeek)
+        } else if args.zeek_json {
+            Command::Batch(Format::ZeekJson)
         } else if args.diagnose {
             Command::Batch(Format::Diagnose)
         } else if args.text || !env.stdout_is_terminal {
@@ -406,6 +410,15 @@ mod tests {
             config(&["--diagnose"]).unwrap().command,
             Command::Batch(Format::Diagnose)
         );
+        assert_eq!(
+            config(&["--zeek"]).unwrap().command,
+            Command::Batch(Format::Zeek)
+        );
+        assert_eq!(
+            config(&["--zeek-json"]).unwrap().command,
+            Command::Batch(Format::ZeekJson)
+        );
+        assert!(Args::try_parse_from(["synack", "--zeek", "--json"]).is_err());
         let piped = config_in(&Env::default(), &["f.pcap"]);
         assert_eq!(piped.unwrap().command, Command::Batch(Format::Text));
         assert_eq!(

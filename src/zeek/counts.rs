@@ -19,15 +19,18 @@ pub struct Counts {
 }
 
 impl Counts {
-    /// One segment from synack side `side` (0: client).
-    pub(super) fn add(&mut self, seg: &Segment, side: usize) {
+    /// One segment from synack side `side` (0: client). `closed`: both endpoints had closed
+    /// before it, and Zeek no longer moves the connection's last time.
+    pub(super) fn add(&mut self, seg: &Segment, side: usize, closed: bool) {
         if self.pkts == [0, 0] {
             self.first = seg.ts;
             self.last = seg.ts;
         } else {
             // Captures are not always in time order: keep the true span.
             self.first = self.first.min(seg.ts);
-            self.last = self.last.max(seg.ts);
+            if !closed {
+                self.last = self.last.max(seg.ts);
+            }
         }
         self.pkts[side] += 1;
         self.ip_bytes[side] += u64::from(seg.options.ip_len);
@@ -44,19 +47,22 @@ mod tests {
         let mut c = Counts::default();
         let mut s = seg(true, SYN, 1, 0, 0, 5);
         s.options.ip_len = 60;
-        c.add(&s, 0);
+        c.add(&s, 0, false);
         let mut s = seg(false, SYN_ACK, 9, 2, 0, 7);
         s.options.ip_len = 52;
-        c.add(&s, 1);
+        c.add(&s, 1, false);
         // Out of time order: the span still runs from the earliest.
         let mut s = seg(true, ACK, 2, 10, 100, 3);
         s.options.ip_len = 140;
-        c.add(&s, 0);
+        c.add(&s, 0, false);
         assert_eq!(c.pkts, [2, 1]);
         assert_eq!(c.ip_bytes, [200, 52]);
         assert_eq!(
             (c.first, c.last),
             (Timestamp(3_000_000), Timestamp(7_000_000))
         );
+        // Once both ends closed, a segment counts but does not make the connection last longer.
+        c.add(&seg(true, ACK, 2, 10, 0, 9), 0, true);
+        assert_eq!((c.pkts, c.last), ([3, 1], Timestamp(7_000_000)));
     }
 }

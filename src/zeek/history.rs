@@ -308,7 +308,12 @@ impl History {
         if !self.started {
             self.start(seg, from_orig);
         }
-        self.counts.add(seg, sender);
+        // TCPSessionAdapter moves the last time only while an endpoint has not closed.
+        let closed = self
+            .ends
+            .iter()
+            .all(|e| matches!(e.state, ZeekState::Closed | ZeekState::Reset));
+        self.counts.add(seg, sender, closed);
         self.process(seg, sender);
     }
 
