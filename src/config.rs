@@ -47,6 +47,10 @@ pub enum ConfigError {
 /// What the program does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
+    /// `--completions SHELL`: the shell's completion script.
+    Completions(clap_complete::Shell),
+    /// `--man`: the manual page.
+    Man,
     /// `--list-interfaces`.
     ListInterfaces,
     /// The terminal UI.
@@ -222,7 +226,11 @@ impl Config {
     /// Checks `args` and builds every part's settings; `env` decides between the TUI and text
     /// output when no format is asked for, and how the TUI draws.
     pub fn from_args(args: &Args, env: &Env) -> Result<Config, ConfigError> {
-        let command = if args.list_interfaces {
+        let command = if let Some(shell) = args.completions {
+            Command::Completions(shell)
+        } else if args.man {
+            Command::Man
+        } else if args.list_interfaces {
             Command::ListInterfaces
         } else if args.json {
             Command::Batch(Format::Json)
@@ -425,6 +433,11 @@ mod tests {
             config(&["--list-interfaces"]).unwrap().command,
             Command::ListInterfaces
         );
+        assert_eq!(
+            config(&["--completions", "zsh"]).unwrap().command,
+            Command::Completions(clap_complete::Shell::Zsh)
+        );
+        assert_eq!(config(&["--man"]).unwrap().command, Command::Man);
     }
 
     #[test]
