@@ -9,7 +9,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # of the unprivileged message), gcc and libc6-dev for linking and for mimalloc's C sources.
 DEB_PKGS := libpcap-dev pkg-config gcc libc6-dev tmux iproute2 nftables iptables procps util-linux libcap2-bin
 
-.PHONY: all deps build demo test lint fixtures bench bench-live bench-ui bench-micro clean
+.PHONY: all deps build demo test lint fixtures bench bench-live bench-ui bench-micro clean \
+	assets install uninstall deb deb-check
 
 all: build
 
@@ -79,6 +80,51 @@ bench-ui: deps
 # criterion micro-benchmarks of the hot paths (decode, track, JSON, UI frame).
 bench-micro: deps
 	$(CARGO) bench --bench hot_paths
+
+# ---- installing ----
+# The man page and completions come from the binary itself (`--man`, `--completions`), so
+# they never drift from --help. BIN: the binary to install and to ask (the release build
+# unless given; tests/install.rs installs its own test build).
+RELEASE_BIN := target/release/synack
+BIN ?= $(RELEASE_BIN)
+ASSETS ?= target/assets
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+assets:
+	@if [ "$(BIN)" = "$(RELEASE_BIN)" ]; then $(CARGO) build --release; fi
+	mkdir -p $(ASSETS)
+	$(BIN) --man | gzip -9n > $(ASSETS)/synack.1.gz
+	$(BIN) --completions bash > $(ASSETS)/synack.bash
+	$(BIN) --completions zsh > $(ASSETS)/_synack
+	$(BIN) --completions fish > $(ASSETS)/synack.fish
+
+# make install PREFIX=~/.local (or DESTDIR=... for staging). Live capture then needs root, or
+# once: sudo setcap cap_net_raw,cap_net_admin=eip $(PREFIX)/bin/synack (README, Privileges).
+install: assets
+	install -Dm755 $(BIN) $(DESTDIR)$(PREFIX)/bin/synack
+	install -Dm644 $(ASSETS)/synack.1.gz $(DESTDIR)$(PREFIX)/share/man/man1/synack.1.gz
+	install -Dm644 $(ASSETS)/synack.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/synack
+	install -Dm644 $(ASSETS)/_synack $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_synack
+	install -Dm644 $(ASSETS)/synack.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/synack.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/synack $(DESTDIR)$(PREFIX)/share/man/man1/synack.1.gz \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/synack \
+	  $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_synack \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/synack.fish
+
+# A Debian package in target/debian/ (cargo-deb, installed when missing; what goes in: see
+# [package.metadata.deb] in Cargo.toml).
+deb: deps
+	@command -v cargo-deb >/dev/null || $(CARGO) install cargo-deb
+	$(MAKE) --no-print-directory assets BIN=$(RELEASE_BIN)
+	$(CARGO) deb --no-build
+
+# Builds the package and checks what is in it (tests/deb-check.sh). Not part of `make test`:
+# it needs a release build and cargo-deb.
+deb-check: deb
+	./tests/deb-check.sh target/debian/synack_*.deb
 
 clean:
 	$(CARGO) clean

@@ -11,6 +11,7 @@ Examples:
   synack trace.pcap.gz --text --port 80 --host 10.0.0.2
   synack trace.pcap --json -f 'tcp port 443' --absolute
   synack trace.pcap --diagnose        stuck connections, resets, floods; exit 1 if any
+  synack trace.pcap --zeek | zeek-cut conn_state history   Zeek's conn.log
   tcpdump -w - -i eth0 | synack - --text   read a capture from standard input
 
 Exit status: 0 on success; 1 with --diagnose when a problem was found; 2 when the input cannot
@@ -44,6 +45,15 @@ pub struct Args {
     /// Print JSON lines: one object per connection, then a summary (no TUI).
     #[arg(long)]
     pub json: bool,
+
+    /// Print Zeek's conn.log (its TSV format, header and all: zeek-cut reads it), one row per
+    /// connection as Zeek would log it (no TUI).
+    #[arg(long, conflicts_with_all = ["text", "json", "diagnose", "zeek_json"])]
+    pub zeek: bool,
+
+    /// Print Zeek's conn.log as Zeek's JSON log lines (no TUI).
+    #[arg(long, conflicts_with_all = ["text", "json", "diagnose"])]
+    pub zeek_json: bool,
 
     /// Report stuck and unhealthy connections (TIME_WAIT, CLOSE_WAIT, unanswered SYNs, resets,
     /// half-open, retransmissions, zero windows); exit 1 if a problem was found. With --json,
@@ -109,6 +119,14 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 1_000_000)]
     pub max_conns: usize,
 
+    /// Print the completion script for SHELL (bash, zsh, fish, elvish, powershell) and exit.
+    #[arg(long, value_name = "SHELL")]
+    pub completions: Option<clap_complete::Shell>,
+
+    /// Print the manual page (roff, for `man -l -`) and exit.
+    #[arg(long)]
+    pub man: bool,
+
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,
@@ -159,6 +177,19 @@ pub struct Args {
     /// TUI: idle gaps in a replayed file longer than this many seconds are skipped.
     #[arg(long, value_name = "SECS")]
     pub max_gap: Option<f64>,
+}
+
+/// The commit synack was built from (build.rs; "unknown" outside a git checkout).
+pub const COMMIT: &str = env!("SYNACK_COMMIT");
+
+/// What `--version` says: the version, the commit and the libpcap synack runs on (asked of
+/// the library loaded, not the one built against).
+pub fn long_version() -> String {
+    format!(
+        "{}\ncommit: {COMMIT}\nlibpcap: {}",
+        env!("CARGO_PKG_VERSION"),
+        crate::capture::libpcap_version()
+    )
 }
 
 impl Args {

@@ -47,6 +47,10 @@ pub enum ConfigError {
 /// What the program does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
+    /// `--completions SHELL`: the shell's completion script.
+    Completions(clap_complete::Shell),
+    /// `--man`: the manual page.
+    Man,
     /// `--list-interfaces`.
     ListInterfaces,
     /// The terminal UI.
@@ -222,10 +226,18 @@ impl Config {
     /// Checks `args` and builds every part's settings; `env` decides between the TUI and text
     /// output when no format is asked for, and how the TUI draws.
     pub fn from_args(args: &Args, env: &Env) -> Result<Config, ConfigError> {
-        let command = if args.list_interfaces {
+        let command = if let Some(shell) = args.completions {
+            Command::Completions(shell)
+        } else if args.man {
+            Command::Man
+        } else if args.list_interfaces {
             Command::ListInterfaces
         } else if args.json {
             Command::Batch(Format::Json)
+        } else if args.zeek {
+            Command::Batch(Format::Zeek)
+        } else if args.zeek_json {
+            Command::Batch(Format::ZeekJson)
         } else if args.diagnose {
             Command::Batch(Format::Diagnose)
         } else if args.text || !env.stdout_is_terminal {
@@ -406,12 +418,26 @@ mod tests {
             config(&["--diagnose"]).unwrap().command,
             Command::Batch(Format::Diagnose)
         );
+        assert_eq!(
+            config(&["--zeek"]).unwrap().command,
+            Command::Batch(Format::Zeek)
+        );
+        assert_eq!(
+            config(&["--zeek-json"]).unwrap().command,
+            Command::Batch(Format::ZeekJson)
+        );
+        assert!(Args::try_parse_from(["synack", "--zeek", "--json"]).is_err());
         let piped = config_in(&Env::default(), &["f.pcap"]);
         assert_eq!(piped.unwrap().command, Command::Batch(Format::Text));
         assert_eq!(
             config(&["--list-interfaces"]).unwrap().command,
             Command::ListInterfaces
         );
+        assert_eq!(
+            config(&["--completions", "zsh"]).unwrap().command,
+            Command::Completions(clap_complete::Shell::Zsh)
+        );
+        assert_eq!(config(&["--man"]).unwrap().command, Command::Man);
     }
 
     #[test]

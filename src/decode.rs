@@ -222,7 +222,7 @@ fn decode_plain_tcp(ts: Timestamp, ip: &[u8]) -> Option<Result<Decoded, DecodeEr
         return None;
     }
     let tcp = &ip[header_len..end];
-    Some(segment::parse_tcp(ts, src, dst, tcp, tcp.len()).map(Decoded::Tcp))
+    Some(segment::parse_tcp(ts, src, dst, tcp, tcp.len()).map(|s| tcp_in_ip(s, end)))
 }
 
 /// [`decode_ip`] through etherparse's lax slicing, for whatever the plain path leaves:
@@ -232,7 +232,7 @@ fn decode_ip_lax(cx: &mut Context<'_>, ts: Timestamp, ip: &[u8]) -> Result<Decod
     let Some(net) = sliced.net.as_ref() else {
         return Err(DecodeError::IpHeader);
     };
-    let (src_ip, dst_ip, payload, ip_payload_len) = match net {
+    let (src_ip, dst_ip, payload, ip_payload_len, ip_header_len) = match net {
         LaxNetSlice::Ipv4(v4) => {
             let h = v4.header();
             let p = v4.payload();
@@ -248,6 +248,7 @@ fn decode_ip_lax(cx: &mut Context<'_>, ts: Timestamp, ip: &[u8]) -> Result<Decod
                 IpAddr::V4(h.destination_addr()),
                 p,
                 len,
+                h.slice().len(),
             )
         }
         LaxNetSlice::Ipv6(v6) => {
@@ -265,6 +266,7 @@ fn decode_ip_lax(cx: &mut Context<'_>, ts: Timestamp, ip: &[u8]) -> Result<Decod
                 IpAddr::V6(h.destination_addr()),
                 p,
                 len,
+                h.slice().len() + ext_len,
             )
         }
         LaxNetSlice::Arp(_) => return Ok(Decoded::NotTcp),
@@ -279,7 +281,9 @@ fn decode_ip_lax(cx: &mut Context<'_>, ts: Timestamp, ip: &[u8]) -> Result<Decod
         return match defrag.add(ts, ip, channel) {
             Some(d) => {
                 let len = d.payload.len();
-                transport(cx, ts, (src_ip, dst_ip), d.proto, &d.payload, len)
+                // The datagram's length counted with this fragment's header.
+                let ip_len = ip_header_len + len;
+                transport(cx, ts, (src_ip, dst_ip), d.proto, &d.payload, (len, ip_len))
             }
             None => Ok(Decoded::Fragment),
         };
@@ -290,22 +294,33 @@ fn decode_ip_lax(cx: &mut Context<'_>, ts: Timestamp, ip: &[u8]) -> Result<Decod
         (src_ip, dst_ip),
         payload.ip_number.0,
         payload.payload,
-        ip_payload_len,
+        (ip_payload_len, ip_header_len + ip_payload_len),
     )
 }
 
-/// What an IP packet from `addrs` carries: TCP, or a tunnel to follow.
+/// A segment with the length of the IP datagram that carried it (Zeek's `ip_bytes`).
+fn tcp_in_ip(mut seg: Segment, ip_len: usize) -> Decoded {
+    seg.options.ip_len = u32::try_from(ip_len).unwrap_or(u32::MAX);
+    Decoded::Tcp(seg)
+}
+
+/// What an IP packet from `addrs` carries: TCP, or a tunnel to follow. `lens`: the length
+/// the IP header declares for `payload`, and the whole datagram's.
 fn transport(
     cx: &mut Context<'_>,
     ts: Timestamp,
     addrs: (IpAddr, IpAddr),
     proto: u8,
     payload: &[u8],
-    declared_len: usize,
+    lens: (usize, usize),
 ) -> Result<Decoded, DecodeError> {
     let (src, dst) = addrs;
+    let (declared_len, ip_len) = lens;
     let (kind, (inner, id)) = match proto {
-        6 => return segment::parse_tcp(ts, src, dst, payload, declared_len).map(Decoded::Tcp),
+        6 => {
+            return segment::parse_tcp(ts, src, dst, payload, declared_len)
+                .map(|s| tcp_in_ip(s, ip_len))
+        }
         // IPv4 (4) or IPv6 (41) directly inside.
         4 | 41 => (TunnelKind::Ip, (Inner::Ip(payload), None)),
         47 => (TunnelKind::Gre, tunnel::gre(payload)?),
@@ -439,5 +454,26 @@ mod tests {
             }
         }
         assert!(plain > 1000, "the plain path was taken {plain} times");
+    }
+
+    #[test]
+    fn a_segment_knows_its_ip_datagram_length() {
+        // All but the last (a fragment).
+        let lens: Vec<u32> = bases()[..6]
+            .iter()
+            .map(|p| match decode_ip(Timestamp(5), p) {
+                Ok(Decoded::Tcp(s)) => s.options.ip_len,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        // Headers: IPv4 20 (24 with options), IPv6 40 (+8 of extension); TCP 40 or 20 + 30.
+        assert_eq!(lens, [60, 70, 64, 80, 90, 88]);
+        // Ethernet padding after the datagram is not counted.
+        let mut padded = bases()[1].clone();
+        padded.extend([0; 6]);
+        let Ok(Decoded::Tcp(s)) = decode_ip(Timestamp(5), &padded) else {
+            panic!()
+        };
+        assert_eq!(s.options.ip_len, 70);
     }
 }

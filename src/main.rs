@@ -1,7 +1,7 @@
 use std::io::{self, BufWriter};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use synack::cli::Args;
 use synack::config::{Command, Config, SourceConfig};
 use synack::run::Outcome;
@@ -12,7 +12,11 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     synack::ui::frame_stats::mark_start();
-    let args = Args::parse();
+    // The --version text holds the libpcap loaded, known only at run time.
+    let matches = Args::command()
+        .long_version(synack::cli::long_version())
+        .get_matches();
+    let args = Args::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match run(&args) {
         Ok(code) => code,
         Err(e) => {
@@ -31,6 +35,15 @@ fn main() -> ExitCode {
 fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let cfg = Config::from_env(args)?;
     let format = match cfg.command {
+        Command::Completions(shell) => {
+            let mut cmd = Args::command();
+            clap_complete::generate(shell, &mut cmd, "synack", &mut io::stdout());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Man => {
+            clap_mangen::Man::new(Args::command()).render(&mut io::stdout())?;
+            return Ok(ExitCode::SUCCESS);
+        }
         Command::ListInterfaces => {
             print!(
                 "{}",

@@ -17,6 +17,7 @@
 //! and may sit in another codegen unit than its caller, and the calls cost 5% more instructions
 //! per segment than the one function they were split from.
 
+pub mod completeness;
 pub mod conn;
 pub mod events;
 mod infer;
@@ -28,6 +29,7 @@ pub mod table;
 #[cfg(test)]
 pub(crate) mod testkit;
 
+pub use completeness::Completeness;
 pub use conn::{Connection, Dir, End, Handshake, Side, Teardown};
 pub use events::{Dropped, DroppedRun, Event, EventKind};
 pub use marks::Marks;

@@ -6,7 +6,10 @@
 //! states and its own roles, and where it disagrees with RFC 9293 it is Zeek that is followed.
 
 pub mod conn_state;
+pub mod counts;
 pub mod history;
+pub mod log;
 
 pub use conn_state::{conn_state, earlier};
+pub use counts::Counts;
 pub use history::{Earlier, History, ZeekState};

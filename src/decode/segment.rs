@@ -117,6 +117,10 @@ pub struct TcpOptions {
     pub tfo: Option<TfoCookie>,
     /// The options area was cut short (snaplen) or an option's length was inconsistent.
     pub truncated: bool,
+    /// Not an option: the length of the IP datagram that carried the segment (its header
+    /// included), for Zeek's `orig_ip_bytes`/`resp_ip_bytes`; 0 when not known. Kept here
+    /// with the header's other details so that `Segment` keeps its fields.
+    pub ip_len: u32,
 }
 
 impl TcpOptions {

@@ -173,6 +173,9 @@ fn encode(
         }
         o.raw(b"]");
     }
+    // Wireshark's tcp.completeness bitmask (SYN 1, SYN-ACK 2, ACK 4, DATA 8, FIN 16, RST 32).
+    o.raw(b",\"completeness\":");
+    o.int(c.completeness.0);
     o.raw(b",\"mid_stream\":");
     o.bool(c.mid_stream);
     o.raw(b",\"rst_by\":");

@@ -8,6 +8,7 @@ use super::{json, text, OutputOptions, Summary};
 use crate::decode::Timestamp;
 use crate::diagnose::{diagnose_with, DiagConfig, Diagnosis, Finding};
 use crate::track::Connection;
+use crate::zeek;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -17,6 +18,10 @@ pub enum Format {
     Json,
     /// The `--diagnose` report only.
     Diagnose,
+    /// Zeek's conn.log, TSV (`--zeek`).
+    Zeek,
+    /// Zeek's conn.log, JSON lines (`--zeek-json`).
+    ZeekJson,
 }
 
 /// A connection's findings and its formatted lines, made by [`Renderer::render`] on any
@@ -58,6 +63,12 @@ impl Renderer {
                 text.clear();
             }
             Format::Json => json::write_connection_into(buf, c, &self.opts, findings, now),
+            Format::Zeek => zeek::log::rows(c)
+                .iter()
+                .for_each(|r| zeek::log::write_tsv(buf, r)),
+            Format::ZeekJson => zeek::log::rows(c)
+                .iter()
+                .for_each(|r| zeek::log::write_json(buf, r)),
             Format::Diagnose => {}
         }
     }
@@ -96,6 +107,12 @@ impl<'w> Sink<'w> {
             opts,
             diag: diag.clone(),
         };
+        let mut buf = Vec::new();
+        if format == Format::Zeek {
+            buf.extend_from_slice(
+                zeek::log::header(&zeek::log::stamp(chrono::Utc::now())).as_bytes(),
+            );
+        }
         Sink {
             renderer,
             format,
@@ -103,7 +120,7 @@ impl<'w> Sink<'w> {
             summary: Summary::default(),
             diagnosis: Diagnosis::new(diag),
             out,
-            buf: Vec::new(),
+            buf,
             text: String::new(),
         }
     }
@@ -181,6 +198,11 @@ impl<'w> Sink<'w> {
                 serde_json::to_writer(&mut *self.out, &v)?;
                 self.out.write_all(b"\n")?;
             }
+            // A Zeek log is rows only; what went wrong goes to stderr, as Zeek's does.
+            Format::Zeek => self
+                .out
+                .write_all(zeek::log::footer(&zeek::log::stamp(chrono::Utc::now())).as_bytes())?,
+            Format::ZeekJson => {}
         }
         self.out.flush()
     }

@@ -229,6 +229,8 @@ mod tests {
             ("--json", Format::Json),
             ("--text", Format::Text),
             ("--diagnose", Format::Diagnose),
+            // (--zeek's header holds the wall-clock time: its rows are --zeek-json's.)
+            ("--zeek-json", Format::ZeekJson),
         ] {
             let args = Args::try_parse_from(["synack", mode, "--no-progress"]).unwrap();
             let cfg = Config::from_args(&args, &crate::config::Env::default()).unwrap();

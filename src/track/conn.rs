@@ -4,6 +4,7 @@
 //! for the sender and the receiver (`machine`), then the sender's bookkeeping and Zeek's view
 //! ([`crate::zeek`]).
 
+use super::completeness::Completeness;
 use super::events::{Dropped, Event, EventKind};
 use super::infer;
 use super::machine::{self, Control};
@@ -228,6 +229,8 @@ pub struct Connection {
     pub mark_counts: [u32; Marks::COUNT],
     /// Zeek-style history letters (see [`History`]).
     pub history: History,
+    /// Wireshark's `tcp.completeness` bits (see [`Completeness`]).
+    pub completeness: Completeness,
     /// The tunnels its first segment came through, outermost first (none: not tunneled).
     pub tunnel: Option<Box<Encap>>,
     /// The handshake's three segments seen (see [`Connection::handshake`]): the client's SYN,
@@ -260,6 +263,7 @@ impl Connection {
             rst_at: MaybeTs::NONE,
             mark_counts: [0; Marks::COUNT],
             history: History::default(),
+            completeness: Completeness::default(),
             tunnel: None,
             hs_syn: false,
             hs_synack: false,
@@ -422,6 +426,7 @@ impl Connection {
         }
         self.account(seg, s);
         self.history.on_segment(seg, s == Side::Client);
+        self.completeness.on_segment(seg, self.packets() == 1);
         // Captures are not always in time order (multi-queue NICs): keep the true span.
         self.first_seen = self.first_seen.min(seg.ts);
         self.last_seen = self.last_seen.max(seg.ts);

@@ -14,6 +14,7 @@
 //! Not modelled: checksum errors (`C`), Zeek's `x`, and reassembly itself: a content gap (`G`)
 //! is inferred from an acknowledgment that covers bytes the capture never showed.
 
+use super::Counts;
 use crate::decode::{MaybeTs, Segment, Timestamp};
 
 /// Zeek's `tcp_attempt_delay`: an unanswered SYN is given up after this long; Zeek removes
@@ -261,6 +262,8 @@ pub struct History {
     attempt_at: MaybeTs,
     /// The connection started without a SYN from the originator (Zeek's `is_partial`).
     partial: bool,
+    /// Time span, packets, IP bytes and missed bytes of this Zeek connection.
+    counts: Counts,
     /// Zeek connections on this 4-tuple that Zeek would have ended before this one.
     splits: u32,
     /// What Zeek logged for each of those earlier connections. Boxed: rare, and the tracker's
@@ -277,6 +280,9 @@ pub struct Earlier {
     pub states: (ZeekState, ZeekState),
     pub sizes: (u64, u64),
     pub letters: String,
+    /// Whether its originator was synack's client.
+    pub orig_is_client: bool,
+    pub counts: Counts,
 }
 
 impl History {
@@ -292,6 +298,8 @@ impl History {
                 states: self.states(),
                 sizes: self.sizes(),
                 letters: std::mem::take(&mut self.letters).into_string(),
+                orig_is_client: self.orig_is_client,
+                counts: self.counts,
             });
             *self = History::default();
             self.splits = splits;
@@ -300,7 +308,18 @@ impl History {
         if !self.started {
             self.start(seg, from_orig);
         }
+        // TCPSessionAdapter moves the last time only while an endpoint has not closed.
+        let closed = self
+            .ends
+            .iter()
+            .all(|e| matches!(e.state, ZeekState::Closed | ZeekState::Reset));
+        self.counts.add(seg, sender, closed);
         self.process(seg, sender);
+    }
+
+    /// What this Zeek connection counts beside its states (see [`Counts`]).
+    pub fn counts(&self) -> &Counts {
+        &self.counts
     }
 
     pub fn letters(&self) -> &str {
@@ -615,6 +634,7 @@ impl History {
             return;
         }
         if seq_delta(acked, data_end) > 0 {
+            self.counts.missed += u64::from(acked.wrapping_sub(data_end));
             let peer = &mut self.ends[p];
             peer.data_end = Some(acked);
             if peer.gap.hit() {
