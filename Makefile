@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # of the unprivileged message), gcc and libc6-dev for linking and for mimalloc's C sources.
 DEB_PKGS := libpcap-dev pkg-config gcc libc6-dev tmux iproute2 nftables iptables procps util-linux libcap2-bin
 
-.PHONY: all deps build demo test lint fixtures bench bench-live bench-ui bench-micro clean \
+.PHONY: all deps build demo test lint fixtures fuzz bench bench-live bench-ui bench-micro clean \
 	assets install uninstall deb deb-check
 
 all: build
@@ -53,6 +53,12 @@ test: deps lint
 
 fixtures:
 	$(CARGO) run --example gen_fixtures
+
+# cargo-fuzz targets in fuzz/ (decode, track, read_capture), FUZZ_TIME seconds each (60 by
+# default), on a nightly toolchain; installs cargo-fuzz when missing. Not part of `make test`
+# (its stable counterpart there is tests/mutation.rs). See fuzz/run.sh.
+fuzz: deps
+	CARGO=$(CARGO) ./fuzz/run.sh
 
 # Generates large captures once (bench/data/, git-ignored), then times the libpcap floor,
 # tcpdump, tshark and synack's batch modes side by side; writes bench/RESULTS.md. Installs

@@ -8,6 +8,8 @@
 //! - a [`Conv`] script (`c.syn(0.0).syn_ack(0.01).ack_c(0.01)...`, sequence numbers
 //!   following by themselves), then [`connections`] or [`track`], for a test of a story.
 
+pub mod fuzz;
+
 use crate::decode::{self, Decoded, Endpoint, Flags, Segment, TcpOptions};
 use crate::gen::conv::ep;
 use crate::gen::{frame, Conv, GenPacket};

@@ -11,8 +11,17 @@ pub struct Timestamp(pub i64);
 impl Timestamp {
     pub const NANOS_PER_SEC: i64 = 1_000_000_000;
 
+    /// The earliest and latest capture times kept (about 1824 and 2116): half of an i64 of
+    /// nanoseconds either way, so that adding any duration the tracker uses (MSL, linger,
+    /// timeouts) to a capture time cannot overflow. Every classic pcap time (32-bit seconds,
+    /// up to 2106) fits; a pcapng 64-bit time beyond them is clamped to the nearer one.
+    pub const MIN: Timestamp = Timestamp(i64::MIN / 2);
+    pub const MAX: Timestamp = Timestamp(i64::MAX / 2);
+
+    /// From seconds and nanoseconds, clamped to [`Timestamp::MIN`]..=[`Timestamp::MAX`].
     pub fn from_secs_nanos(secs: i64, nanos: i64) -> Self {
-        Timestamp(secs * Self::NANOS_PER_SEC + nanos)
+        let ns = i128::from(secs) * i128::from(Self::NANOS_PER_SEC) + i128::from(nanos);
+        Timestamp(ns.clamp(i128::from(Self::MIN.0), i128::from(Self::MAX.0)) as i64)
     }
 
     /// From seconds, rounded to the microsecond: an f64 holding a Unix time (about 1.7e9)
@@ -148,6 +157,26 @@ pub fn wall_clock() -> Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_past_what_an_i64_of_nanoseconds_holds_are_clamped_not_wrapped() {
+        // A pcapng 64-bit timestamp in microseconds can say 1.8e13 seconds: multiplied out
+        // it overflowed (a panic in debug builds, a wrapped time in release).
+        assert_eq!(Timestamp::from_secs_nanos(i64::MAX, 999), Timestamp::MAX);
+        assert_eq!(
+            Timestamp::from_secs_nanos(18_446_744_073_709, 0),
+            Timestamp::MAX
+        );
+        assert_eq!(Timestamp::from_secs_nanos(i64::MIN, -1), Timestamp::MIN);
+        // The latest classic pcap time (32-bit seconds, nanosecond field) is kept exactly.
+        let last = Timestamp::from_secs_nanos(u32::MAX.into(), u32::MAX.into());
+        assert_eq!(
+            last.0,
+            4_294_967_295 * Timestamp::NANOS_PER_SEC + 4_294_967_295
+        );
+        // Room is left for the tracker's durations.
+        assert!(Timestamp::MAX.0.checked_add(Timestamp::MAX.0).is_some());
+    }
 
     #[test]
     fn maybe_ts_holds_any_captured_time_or_none_in_8_bytes() {

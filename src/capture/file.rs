@@ -115,6 +115,12 @@ impl FileReader {
         Self::open_stream(name, Box::new(bytes), false)
     }
 
+    /// Reads a capture held in an owned buffer (the fuzz targets and the mutation test);
+    /// `name` is used in messages.
+    pub fn from_memory(name: &str, bytes: Vec<u8>) -> Result<FileReader, CaptureError> {
+        Self::open_stream(name, Box::new(io::Cursor::new(bytes)), false)
+    }
+
     /// `by_path`: a plain pcap may be handed to libpcap by its path.
     fn open_stream(
         path: &str,

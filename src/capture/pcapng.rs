@@ -282,7 +282,7 @@ fn ticks_to_ts(ticks: u64, units_per_sec: u64) -> Timestamp {
     let secs = ticks / units_per_sec;
     let frac = ticks % units_per_sec;
     let nanos = (u128::from(frac) * 1_000_000_000 / u128::from(units_per_sec)) as i64;
-    Timestamp::from_secs_nanos(secs as i64, nanos)
+    Timestamp::from_secs_nanos(i64::try_from(secs).unwrap_or(i64::MAX), nanos)
 }
 
 #[cfg(test)]
@@ -297,6 +297,15 @@ mod tests {
             Timestamp(1_500_000_000)
         );
         assert_eq!(ticks_to_ts(3, 2), Timestamp(1_500_000_000));
+    }
+
+    #[test]
+    fn a_64_bit_timestamp_past_2116_is_clamped_not_wrapped() {
+        // Microsecond units (the default) and one unit a second (if_tsresol 0): both
+        // overflowed an i64 of nanoseconds; one-a-second also made a negative time.
+        assert_eq!(ticks_to_ts(u64::MAX, 1_000_000), Timestamp::MAX);
+        assert_eq!(ticks_to_ts(u64::MAX, 1), Timestamp::MAX);
+        assert_eq!(ticks_to_ts(1 << 63, 1), Timestamp::MAX);
     }
 
     /// A little-endian pcapng: SHB (version `major`.0), an Ethernet IDB, and one EPB of

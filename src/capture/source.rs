@@ -226,11 +226,17 @@ fn read_file(mut reader: FileReader, mut decoder: Decoder, out: &Outbox) {
     let mut batch = out.fresh();
     let mut error = None;
     loop {
-        match reader.next_packet() {
-            Ok(Some(pkt)) => batch.push(decoder.item(&pkt)),
+        let frame = decoder.counters.packets + 1;
+        let next = guarded(frame, || match reader.next_packet() {
+            Ok(Some(pkt)) => Ok(Some(decoder.item(&pkt))),
+            Ok(None) => Ok(None),
+            Err(e) => Err(e.to_string()),
+        });
+        match next {
+            Ok(Some(item)) => batch.push(item),
             Ok(None) => break,
             Err(e) => {
-                error = Some(e.to_string());
+                error = Some(e);
                 break;
             }
         }
@@ -248,9 +254,34 @@ fn read_file(mut reader: FileReader, mut decoder: Decoder, out: &Outbox) {
     out.last_status(status(&decoder, &reader, true, error));
 }
 
+/// Reads or decodes frame `frame` with `f`. A panic there is a bug of synack's, never the
+/// input's fault; it ends the reading with an error, as a cut file does (the batch runs print
+/// what came before, warn and exit 2), instead of a capture thread that dies and leaves the
+/// output short without a word. The panic message itself has gone to stderr already.
+fn guarded(
+    frame: u64,
+    f: impl FnOnce() -> Result<Option<Item>, String>,
+) -> Result<Option<Item>, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(format!(
+            "internal error reading frame {frame} (a bug: please report it with the file); \
+             reading stopped there"
+        ))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_reading_a_frame_becomes_an_error_that_names_the_frame() {
+        let e = guarded(7, || panic!("boom")).unwrap_err();
+        assert!(e.starts_with("internal error reading frame 7 "), "{e}");
+        assert!(!e.contains('\n'));
+        assert_eq!(guarded(1, || Ok(None)), Ok(None));
+        assert_eq!(guarded(1, || Err("cut".into())), Err("cut".to_string()));
+    }
 
     #[test]
     fn file_source_delivers_every_frame_then_a_final_status() {

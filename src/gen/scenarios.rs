@@ -5,6 +5,7 @@
 use std::path::Path;
 
 mod diag;
+mod hostile;
 mod layers;
 
 pub use diag::diag_fixtures;
@@ -26,6 +27,8 @@ pub enum Output {
         links: Vec<(Link, bool)>,
         frames: Vec<(usize, Frame)>,
     },
+    /// A file built byte for byte (what no writer would write).
+    Bytes(Vec<u8>),
 }
 
 pub struct Fixture {
@@ -595,6 +598,7 @@ pub fn all() -> Vec<Fixture> {
     v.push(multi_link_pcapng());
     v.extend(diag_fixtures());
     v.extend(layers::layer_fixtures());
+    v.extend(hostile::hostile_fixtures());
     v.push(Fixture {
         name: "malformed.pcap",
         about: "A handshake with six odd frames mixed in: a cut Ethernet header, a cut TCP header, IP version 3, TCP data offset 2 (four malformed), a UDP datagram and an ARP request (two non-TCP).",
@@ -724,6 +728,7 @@ pub fn write(f: &Fixture, dir: &Path) -> Result<(), String> {
             }
         }
         Output::PcapNg { links, frames } => write::write_pcapng(&path, links, frames)?,
+        Output::Bytes(b) => std::fs::write(&path, b).map_err(|e| e.to_string())?,
     }
     if let Some(n) = f.truncate_to {
         let file = std::fs::OpenOptions::new()
