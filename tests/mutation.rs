@@ -26,7 +26,7 @@ use synack::config::{Config, Env};
 use synack::gen::bulk::Rng;
 use synack::output::Format;
 
-const SEED: u64 = 0x5eed_14;
+const SEED: u64 = 0x005e_ed14;
 /// Bytes of each capture mutated (after gunzipping a `.gz`).
 const PREFIX: usize = 48 << 10;
 /// One variant in this many also goes through the binary.
@@ -133,7 +133,7 @@ fn offset(rng: &mut Rng, len: usize) -> usize {
     if len == 0 {
         return 0;
     }
-    let within = if rng.next_u32() % 2 == 0 {
+    let within = if rng.next_u32().is_multiple_of(2) {
         len.min(128)
     } else {
         len
@@ -158,8 +158,12 @@ fn mutate(rng: &mut Rng, b: &mut Vec<u8>, other: &[u8]) -> String {
         }
         2 => {
             let v = INTERESTING[rng.next_u32() as usize % INTERESTING.len()];
-            let width = if rng.next_u32() % 2 == 0 { 2 } else { 4 };
-            let bytes = if rng.next_u32() % 2 == 0 {
+            let width = if rng.next_u32().is_multiple_of(2) {
+                2
+            } else {
+                4
+            };
+            let bytes = if rng.next_u32().is_multiple_of(2) {
                 v.to_le_bytes()
             } else {
                 v.to_be_bytes()
