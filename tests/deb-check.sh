@@ -30,6 +30,7 @@ trap 'rm -rf "$tmp"' EXIT
 dpkg-deb -x "$deb" "$tmp"
 "$tmp/usr/bin/synack" --version | grep -q '^libpcap: libpcap version' ||
   bad "the packaged binary does not run (or --version does not name libpcap)"
+readelf -S "$tmp/usr/bin/synack" | grep -q '\.debug_' && bad "/usr/bin/synack is not stripped"
 zcat "$tmp/usr/share/man/man1/synack.1.gz" | grep -q '^\.TH synack 1' || bad "man page is not roff"
 grep -q 'complete -F _synack' "$tmp/usr/share/bash-completion/completions/synack" ||
   bad "bash completion does not register _synack"

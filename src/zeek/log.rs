@@ -8,7 +8,6 @@
 //! has no answer: `service` (no protocol analyzers), `local_orig`/`local_resp` (no
 //! `Site::local_nets`), `tunnel_parents` (synack logs no tunnel connections of its own).
 
-use std::io::Write;
 use std::net::IpAddr;
 
 use super::{conn_state, Counts, History};
@@ -261,37 +260,47 @@ pub fn write_tsv(buf: &mut Vec<u8>, row: &Row) {
 }
 
 /// Appends `row` as one line of Zeek's JSON log (unset fields left out, times as epoch
-/// seconds).
+/// seconds), keys in Zeek's column order as Zeek writes them (serde_json's `Map` would sort
+/// them).
 pub fn write_json(buf: &mut Vec<u8>, row: &Row) {
-    let mut o = serde_json::Map::new();
-    let mut put = |k: &str, v: serde_json::Value| {
-        o.insert(k.into(), v);
-    };
-    put("ts", secs_f64(row.ts.0).into());
-    put("uid", row.uid.clone().into());
-    put("id.orig_h", addr(row.orig.ip).into());
-    put("id.orig_p", row.orig.port.into());
-    put("id.resp_h", addr(row.resp.ip).into());
-    put("id.resp_p", row.resp.port.into());
-    put("proto", "tcp".into());
+    use serde_json::Value;
+    let mut fields: Vec<(&str, Value)> = vec![
+        ("ts", secs_f64(row.ts.0).into()),
+        ("uid", row.uid.clone().into()),
+        ("id.orig_h", addr(row.orig.ip).into()),
+        ("id.orig_p", row.orig.port.into()),
+        ("id.resp_h", addr(row.resp.ip).into()),
+        ("id.resp_p", row.resp.port.into()),
+        ("proto", "tcp".into()),
+    ];
     if let Some(d) = row.duration {
-        put("duration", secs_f64(d).into());
+        fields.push(("duration", secs_f64(d).into()));
     }
     if let Some((ob, rb)) = row.bytes {
-        put("orig_bytes", ob.into());
-        put("resp_bytes", rb.into());
+        fields.push(("orig_bytes", ob.into()));
+        fields.push(("resp_bytes", rb.into()));
     }
-    put("conn_state", row.conn_state.into());
-    put("missed_bytes", row.missed_bytes.into());
-    put("history", row.history.clone().into());
-    put("orig_pkts", row.orig_pkts.into());
-    put("orig_ip_bytes", row.orig_ip_bytes.into());
-    put("resp_pkts", row.resp_pkts.into());
-    put("resp_ip_bytes", row.resp_ip_bytes.into());
-    put("ip_proto", 6.into());
-    // Writing to a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *buf, &o);
-    let _ = buf.write_all(b"\n");
+    fields.extend([
+        ("conn_state", row.conn_state.into()),
+        ("missed_bytes", row.missed_bytes.into()),
+        ("history", row.history.clone().into()),
+        ("orig_pkts", row.orig_pkts.into()),
+        ("orig_ip_bytes", row.orig_ip_bytes.into()),
+        ("resp_pkts", row.resp_pkts.into()),
+        ("resp_ip_bytes", row.resp_ip_bytes.into()),
+        ("ip_proto", 6.into()),
+    ]);
+    buf.push(b'{');
+    for (i, (k, v)) in fields.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        // Writing to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *buf, k);
+        buf.push(b':');
+        let _ = serde_json::to_writer(&mut *buf, v);
+    }
+    buf.extend_from_slice(b"}\n");
 }
 
 #[cfg(test)]
@@ -350,6 +359,16 @@ mod tests {
         assert_eq!(v["duration"], 0.05);
         assert_eq!(v["orig_ip_bytes"], 205);
         assert!(v.get("service").is_none() && v.get("local_orig").is_none());
+        // Keys come in Zeek's column order, not sorted.
+        let text = String::from_utf8(buf).unwrap();
+        let at = |k: &str| text.find(&format!("\"{k}\":")).unwrap();
+        let keys: Vec<&str> = FIELDS
+            .iter()
+            .copied()
+            .filter(|f| v.get(*f).is_some())
+            .collect();
+        assert!(keys.len() > 10);
+        assert!(keys.windows(2).all(|w| at(w[0]) < at(w[1])), "{text}");
     }
 
     #[test]
