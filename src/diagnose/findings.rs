@@ -284,33 +284,7 @@ fn refused_or_reset(c: &Connection, cfg: &DiagConfig, text: bool, out: &mut Vec<
     let before = rst.before;
     // Refused: the client's SYN answered by the server's RST.
     if by == Side::Server && before[0] == State::SynSent && c.handshake() != Handshake::Complete {
-        let syn_t = c
-            .events
-            .iter()
-            .find(|e| e.dir == Dir::C2S && e.flags.syn())
-            .map(|e| e.ts)
-            .unwrap_or(c.first_seen);
-        out.push(Finding {
-            kind: Kind::Refused,
-            conn: c.id,
-            side: Side::Server,
-            endpoint: sender.addr,
-            since: rst.ts,
-            frames: vec![rst.frame],
-            sentence: say!(
-                text,
-                "port {} closed on {}: the SYN from {} was answered by {} after {:.3} ms",
-                sender.addr.port,
-                sender.addr.ip,
-                receiver.addr,
-                rst.flags,
-                rst.ts.secs_since(syn_t) * 1000.0
-            ),
-            weight: 1.0,
-            remaining: None,
-            count: None,
-            problem: true,
-        });
+        out.push(refused(c, rst, text));
         return;
     }
     let bytes = c.bytes();
@@ -372,9 +346,54 @@ fn refused_or_reset(c: &Connection, cfg: &DiagConfig, text: bool, out: &mut Vec<
     });
 }
 
+/// The server's RST answering the client's SYN: the port is closed.
+fn refused(c: &Connection, rst: &crate::track::Event, text: bool) -> Finding {
+    let sender = c.end(Side::Server);
+    let receiver = c.end(Side::Client);
+    let syn_t = c
+        .events
+        .iter()
+        .find(|e| e.dir == Dir::C2S && e.flags.syn())
+        .map(|e| e.ts)
+        .unwrap_or(c.first_seen);
+    Finding {
+        kind: Kind::Refused,
+        conn: c.id,
+        side: Side::Server,
+        endpoint: sender.addr,
+        since: rst.ts,
+        frames: vec![rst.frame],
+        sentence: say!(
+            text,
+            "port {} closed on {}: the SYN from {} was answered by {} after {:.3} ms",
+            sender.addr.port,
+            sender.addr.ip,
+            receiver.addr,
+            rst.flags,
+            rst.ts.secs_since(syn_t) * 1000.0
+        ),
+        weight: 1.0,
+        remaining: None,
+        count: None,
+        problem: true,
+    }
+}
+
 fn half_open(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: &mut Vec<Finding>) {
+    syn_received_stuck(c, now, cfg, text, out);
+    sent_after_peer_reset(c, text, out);
+    peer_went_silent(c, cfg, text, out);
+}
+
+/// SYN_RECEIVED that never completes.
+fn syn_received_stuck(
+    c: &Connection,
+    now: Timestamp,
+    cfg: &DiagConfig,
+    text: bool,
+    out: &mut Vec<Finding>,
+) {
     let server = c.server();
-    // SYN_RECEIVED that never completes.
     if server.state == State::SynReceived {
         let synacks = frames_where(
             c,
@@ -407,7 +426,10 @@ fn half_open(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: 
             });
         }
     }
-    // Traffic from one end after the other reset the connection.
+}
+
+/// Traffic from one end after the other reset the connection.
+fn sent_after_peer_reset(c: &Connection, text: bool, out: &mut Vec<Finding>) {
     if let Some(by) = c.rst_by {
         let other = c.end(by.other());
         if other.after_peer_rst > 0 {
@@ -438,7 +460,10 @@ fn half_open(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: 
             });
         }
     }
-    // One end keeps sending while the other has gone silent for longer than stuck_after.
+}
+
+/// One end keeps sending while the other has gone silent for longer than stuck_after.
+fn peer_went_silent(c: &Connection, cfg: &DiagConfig, text: bool, out: &mut Vec<Finding>) {
     if c.states().iter().all(|s| *s == State::Established) {
         for side in [Side::Client, Side::Server] {
             let (me, peer) = (c.end(side), c.end(side.other()));
@@ -567,6 +592,17 @@ fn counted(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: &m
             false,
         ));
     }
+    zero_window(c, now, cfg, text, out);
+}
+
+/// A zero window per end: stuck (the receiver stopped reading) or only slow.
+fn zero_window(
+    c: &Connection,
+    now: Timestamp,
+    cfg: &DiagConfig,
+    text: bool,
+    out: &mut Vec<Finding>,
+) {
     for side in [Side::Client, Side::Server] {
         let end = c.end(side);
         let open = end.zero_window_since.get().map_or(0, |t| now.0 - t.0);
