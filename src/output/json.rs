@@ -185,7 +185,44 @@ fn encode(
     }
     o.raw(b",\"reuses\":");
     o.opt_int(c.reuses);
-    // Only for a tunneled connection: its encapsulations, outermost first.
+    tunnel(&mut o, c);
+    end_options(&mut o, cl, sv);
+    mark_counts(&mut o, c);
+    findings_and_events(&mut o, c, opts, findings);
+    o.raw(b"}");
+}
+
+/// `findings`, what the event cap left out, and (unless `--no-events`) the events.
+fn findings_and_events(
+    o: &mut Out<'_>,
+    c: &Connection,
+    opts: &OutputOptions,
+    findings: &[Finding],
+) {
+    o.raw(b",\"findings\":[");
+    for (i, f) in findings.iter().enumerate() {
+        if i > 0 {
+            o.raw(b",");
+        }
+        finding(o, f);
+    }
+    o.raw(b"],\"events_dropped\":");
+    o.int(c.events_dropped());
+    // Where the segments not kept fell: only when there are any (most connections).
+    if !c.dropped.runs().is_empty() {
+        o.raw(b",\"dropped_runs\":[");
+        write_dropped_runs(o.buf, c);
+        o.raw(b"]");
+    }
+    if !opts.no_events {
+        o.raw(b",\"events\":[");
+        write_events(o.buf, c, opts);
+        o.raw(b"]");
+    }
+}
+
+/// `tunnel`, only for a tunneled connection: its encapsulations, outermost first.
+fn tunnel(o: &mut Out<'_>, c: &Connection) {
     if let Some(encap) = &c.tunnel {
         o.raw(b",\"tunnel\":[");
         for (i, t) in encap.tunnels().enumerate() {
@@ -206,6 +243,10 @@ fn encode(
         }
         o.raw(b"]");
     }
+}
+
+/// Each end's SYN options (ISN, MSS, window scale, SACK permitted).
+fn end_options(o: &mut Out<'_>, cl: &crate::track::End, sv: &crate::track::End) {
     for (key, end) in [
         (b",\"client_options\":".as_slice(), cl),
         (b",\"server_options\":".as_slice(), sv),
@@ -221,6 +262,10 @@ fn encode(
         o.bool(end.sack_permitted);
         o.raw(b"}");
     }
+}
+
+/// `marks`: how many segments carry each analysis mark, names sorted, zeros left out.
+fn mark_counts(o: &mut Out<'_>, c: &Connection) {
     o.raw(b",\"marks\":{");
     let mut first = true;
     for &i in marks_sorted() {
@@ -234,26 +279,6 @@ fn encode(
             o.raw(b":");
             o.int(n);
         }
-    }
-    o.raw(b"},\"findings\":[");
-    for (i, f) in findings.iter().enumerate() {
-        if i > 0 {
-            o.raw(b",");
-        }
-        finding(&mut o, f);
-    }
-    o.raw(b"],\"events_dropped\":");
-    o.int(c.events_dropped());
-    // Where the segments not kept fell: only when there are any (most connections).
-    if !c.dropped.runs().is_empty() {
-        o.raw(b",\"dropped_runs\":[");
-        write_dropped_runs(o.buf, c);
-        o.raw(b"]");
-    }
-    if !opts.no_events {
-        o.raw(b",\"events\":[");
-        write_events(o.buf, c, opts);
-        o.raw(b"]");
     }
     o.raw(b"}");
 }
