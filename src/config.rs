@@ -226,25 +226,7 @@ impl Config {
     /// Checks `args` and builds every part's settings; `env` decides between the TUI and text
     /// output when no format is asked for, and how the TUI draws.
     pub fn from_args(args: &Args, env: &Env) -> Result<Config, ConfigError> {
-        let command = if let Some(shell) = args.completions {
-            Command::Completions(shell)
-        } else if args.man {
-            Command::Man
-        } else if args.list_interfaces {
-            Command::ListInterfaces
-        } else if args.json {
-            Command::Batch(Format::Json)
-        } else if args.zeek {
-            Command::Batch(Format::Zeek)
-        } else if args.zeek_json {
-            Command::Batch(Format::ZeekJson)
-        } else if args.diagnose {
-            Command::Batch(Format::Diagnose)
-        } else if args.text || !env.stdout_is_terminal {
-            Command::Batch(Format::Text)
-        } else {
-            Command::Tui
-        };
+        let command = command(args, env);
         let msl = seconds("msl", args.msl)?;
         let source = match (&args.interface, args.input()) {
             (Some(iface), _) => SourceConfig::Live(live_config(args, iface)?),
@@ -290,25 +272,7 @@ impl Config {
             progress: !args.no_progress,
             fail_on_problems: args.diagnose,
         };
-        let speed =
-            Speed::parse(&args.speed).map_err(|_| ConfigError::Speed(args.speed.clone()))?;
-        if let Some(g) = args.max_gap {
-            if !(g.is_finite() && g > 0.0) {
-                return Err(ConfigError::MaxGap(g));
-            }
-        }
-        let ui = UiConfig {
-            speed,
-            // The built-in demo has a long quiet spell (so its CLOSE_WAIT is visibly stuck); a
-            // projector audience should not sit through it.
-            max_gap: args
-                .max_gap
-                .or((source == SourceConfig::Demo).then_some(2.0)),
-            theme: Theme {
-                ascii: args.ascii || env.ascii_only(),
-                color: !(env.no_color || env.dumb()),
-            },
-        };
+        let ui = ui_config(args, env, &source)?;
         Ok(Config {
             command,
             source,
@@ -348,6 +312,52 @@ fn tunnel_ports(asked: &[String]) -> Result<TunnelPorts, ConfigError> {
         }
     }
     Ok(ports)
+}
+
+/// What to do, from the mode flags (the TUI unless a batch format is asked for or standard
+/// output is not a terminal).
+fn command(args: &Args, env: &Env) -> Command {
+    if let Some(shell) = args.completions {
+        Command::Completions(shell)
+    } else if args.man {
+        Command::Man
+    } else if args.list_interfaces {
+        Command::ListInterfaces
+    } else if args.json {
+        Command::Batch(Format::Json)
+    } else if args.zeek {
+        Command::Batch(Format::Zeek)
+    } else if args.zeek_json {
+        Command::Batch(Format::ZeekJson)
+    } else if args.diagnose {
+        Command::Batch(Format::Diagnose)
+    } else if args.text || !env.stdout_is_terminal {
+        Command::Batch(Format::Text)
+    } else {
+        Command::Tui
+    }
+}
+
+/// Replay pacing and the theme.
+fn ui_config(args: &Args, env: &Env, source: &SourceConfig) -> Result<UiConfig, ConfigError> {
+    let speed = Speed::parse(&args.speed).map_err(|_| ConfigError::Speed(args.speed.clone()))?;
+    if let Some(g) = args.max_gap {
+        if !(g.is_finite() && g > 0.0) {
+            return Err(ConfigError::MaxGap(g));
+        }
+    }
+    Ok(UiConfig {
+        speed,
+        // The built-in demo has a long quiet spell (so its CLOSE_WAIT is visibly stuck); a
+        // projector audience should not sit through it.
+        max_gap: args
+            .max_gap
+            .or((*source == SourceConfig::Demo).then_some(2.0)),
+        theme: Theme {
+            ascii: args.ascii || env.ascii_only(),
+            color: !(env.no_color || env.dumb()),
+        },
+    })
 }
 
 fn live_config(args: &Args, interface: &str) -> Result<LiveConfig, ConfigError> {
