@@ -361,34 +361,27 @@ fn worse_first(a: &Finding, b: &Finding) -> std::cmp::Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::{Flags, Segment, TcpOptions};
+    use crate::decode::Flags;
     use crate::track::{Tracker, TrackerConfig};
 
     /// `n` refused connections (SYN, then RST+ACK), from distinct client ports.
     fn refused(n: u16) -> Vec<Connection> {
         let mut t = Tracker::new(TrackerConfig::default());
         for i in 0..n {
-            let c = Endpoint {
-                ip: [10, 0, 0, 1].into(),
-                port: 20000 + i,
+            // The shared test segments, each from its own client port.
+            let mk = |from_c, flags, seq, ack| {
+                let mut seg = crate::testkit::seg(from_c, flags, seq, ack, 0, i64::from(i));
+                let port = if from_c {
+                    &mut seg.src.port
+                } else {
+                    &mut seg.dst.port
+                };
+                *port = 20000 + i;
+                seg.window = 100;
+                seg
             };
-            let s = Endpoint {
-                ip: [10, 0, 0, 2].into(),
-                port: 81,
-            };
-            let mk = |src, dst, flags, seq, ack| Segment {
-                ts: Timestamp(i64::from(i) * 1_000_000),
-                src,
-                dst,
-                flags: Flags(flags),
-                seq,
-                ack,
-                window: 100,
-                payload_len: 0,
-                options: TcpOptions::default(),
-            };
-            t.ingest(&mk(c, s, Flags::SYN, 7, 0), 1);
-            t.ingest(&mk(s, c, Flags::RST | Flags::ACK, 0, 8), 2);
+            t.ingest(&mk(true, Flags::SYN, 7, 0), 1);
+            t.ingest(&mk(false, Flags::RST | Flags::ACK, 0, 8), 2);
         }
         t.finish()
     }

@@ -787,18 +787,9 @@ mod tests {
             ..Default::default()
         });
         let mut r = Replay::new(TrackerConfig::default(), "bulk", false);
-        let mut reader = FileReader::from_bytes("bulk", bytes).unwrap();
-        let mut dec = Decoder::default();
         let t = Instant::now();
-        let mut feed = |r: &mut Replay, n: u64| {
-            let target = r.player.applied + n;
-            while r.player.applied < target {
-                let pkt = reader.next_packet().unwrap().unwrap();
-                if let Some((seg, frame)) = dec.decode(&pkt) {
-                    r.apply(&seg, frame, t);
-                }
-            }
-        };
+        let mut bulk = crate::ui::replay::Feeder::new(bytes, t);
+        let mut feed = |r: &mut Replay, n: u64| bulk.feed(r, n);
         feed(&mut r, 1_000);
         assert!(r.busy(), "playing");
         let mut app = App::new(crate::ui::theme::Theme {

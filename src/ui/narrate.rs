@@ -337,7 +337,7 @@ pub fn dropped(n: u64, bytes: u64, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::{Endpoint, Segment, TcpOptions, Timestamp};
+    use crate::decode::Segment;
     use crate::track::{Tracker, TrackerConfig};
 
     #[test]
@@ -352,26 +352,7 @@ mod tests {
     }
 
     fn seg(c2s: bool, flags: u16, seq: u32, ack: u32) -> Segment {
-        let c = Endpoint {
-            ip: [10, 0, 0, 1].into(),
-            port: 40000,
-        };
-        let s = Endpoint {
-            ip: [10, 0, 0, 2].into(),
-            port: 80,
-        };
-        let (src, dst) = if c2s { (c, s) } else { (s, c) };
-        Segment {
-            ts: Timestamp(0),
-            src,
-            dst,
-            flags: Flags(flags),
-            seq,
-            ack,
-            window: 100,
-            payload_len: 0,
-            options: TcpOptions::default(),
-        }
+        crate::testkit::seg(c2s, flags, seq, ack, 0, 0)
     }
 
     #[test]

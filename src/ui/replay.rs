@@ -164,6 +164,39 @@ impl Replay {
     }
 }
 
+/// Test support: a generated capture fed to a [`Replay`] a number of frames at a time, as
+/// the event loop would, without the capture thread.
+#[cfg(test)]
+pub(crate) struct Feeder {
+    reader: crate::capture::FileReader,
+    dec: crate::decode::Decoder,
+    t: Instant,
+}
+
+#[cfg(test)]
+impl Feeder {
+    pub(crate) fn new(bytes: &'static [u8], t: Instant) -> Feeder {
+        Feeder {
+            reader: crate::capture::FileReader::from_bytes("bulk", bytes).unwrap(),
+            dec: crate::decode::Decoder::default(),
+            t,
+        }
+    }
+
+    /// Applies `n` more TCP segments (fewer at the end of the capture).
+    pub(crate) fn feed(&mut self, r: &mut Replay, n: u64) {
+        let target = r.player.applied + n;
+        while r.player.applied < target {
+            let Some(pkt) = self.reader.next_packet().unwrap() else {
+                return;
+            };
+            if let Some((seg, frame)) = self.dec.decode(&pkt) {
+                r.apply(&seg, frame, self.t);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -398,20 +431,9 @@ mod tests {
             ..Default::default()
         };
         let mut r = Replay::new(cfg.clone(), "bulk", false);
-        let mut reader = FileReader::from_bytes("bulk", bytes).unwrap();
-        let mut dec = Decoder::default();
         let t = Instant::now();
-        let mut feed = |r: &mut Replay, n: u64| {
-            let target = r.player.applied + n;
-            while r.player.applied < target {
-                let Some(pkt) = reader.next_packet().unwrap() else {
-                    return;
-                };
-                if let Some((seg, frame)) = dec.decode(&pkt) {
-                    r.apply(&seg, frame, t);
-                }
-            }
-        };
+        let mut bulk = Feeder::new(bytes, t);
+        let mut feed = |r: &mut Replay, n: u64| bulk.feed(r, n);
         feed(&mut r, 10_000);
         r.refresh_diagnosis(None);
         assert!(!r.findings.in_pass());
