@@ -105,6 +105,7 @@ pub fn run(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> anyhow::R
     let mut tui = term::Tui::enter()?;
     let result = event_loop::run(&mut tui, &mut app, &mut replay, &signals, &mut stats);
     drop(tui);
+    let signal = signals.signal();
     drop(signals);
     if let Some(s) = &stats {
         if let Err(e) = s.write(Instant::now(), &replay) {
@@ -118,6 +119,10 @@ pub fn run(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> anyhow::R
     if let Some(e) = &replay.player.status.error {
         eprintln!("synack: {e}");
         return Ok(ExitCode::from(2));
+    }
+    // Ended by a signal, the terminal given back: as a shell expects, 128 + its number.
+    if let Some(sig) = signal {
+        return Ok(ExitCode::from(128u8.saturating_add(sig as u8)));
     }
     Ok(ExitCode::SUCCESS)
 }

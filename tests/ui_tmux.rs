@@ -1,6 +1,7 @@
 //! End to end under tmux: start `synack fixtures/demo.pcap` in a real terminal, press keys as
 //! a person would, read the screen with `capture-pane`, and check the terminal is given back
-//! (normal screen, no mouse reporting, cursor shown, canonical mode) on `q` and on SIGTERM.
+//! (normal screen, no mouse reporting, cursor shown, canonical mode) on `q` and on SIGTERM,
+//! SIGINT, SIGHUP and SIGQUIT (each exiting 128 + the signal).
 //!
 //! Needs tmux (`make deps` installs it); the test fails, never skips, without it.
 
@@ -107,8 +108,11 @@ fn start(t: &Tmux) {
     );
 }
 
-fn assert_restored(t: &Tmux, s: &str) {
-    assert!(s.contains("EXIT=0"), "{s}");
+fn assert_restored(t: &Tmux, s: &str, exit: i32) {
+    assert!(
+        s.contains(&format!("EXIT={exit}")),
+        "exit {exit} expected:\n{s}"
+    );
     assert!(!s.contains("Connections"), "the TUI's screen is gone:\n{s}");
     assert!(
         s.lines().any(|l| l.trim() == "icanon"),
@@ -218,23 +222,45 @@ fn a_person_pauses_steps_filters_selects_and_quits() {
 
     t.keys(&["q"]);
     let s = t.wait("the shell", |s| s.contains("EXIT="));
-    assert_restored(&t, &s);
+    assert_restored(&t, &s, 0);
 }
 
-#[test]
-fn sigterm_restores_the_terminal() {
-    let t = Tmux::new("term");
+/// Sends `sig` to the TUI running in `t`'s shell; checks the terminal is given back and the
+/// exit status is 128 + the signal.
+fn signal_restores_the_terminal(tag: &str, sig: &str, number: i32) {
+    let t = Tmux::new(tag);
     start(&t);
     let shell = t.shell_pid();
     let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap();
     let pid: u32 = children.split_whitespace().next().unwrap().parse().unwrap();
     let ok = Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
+        .args([&format!("-{sig}"), &pid.to_string()])
         .status()
         .unwrap();
     assert!(ok.success());
     let s = t.wait("the shell", |s| s.contains("EXIT="));
-    assert_restored(&t, &s);
+    assert_restored(&t, &s, 128 + number);
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    signal_restores_the_terminal("term", "TERM", libc::SIGTERM);
+}
+
+#[test]
+fn sigint_restores_the_terminal() {
+    signal_restores_the_terminal("int", "INT", libc::SIGINT);
+}
+
+#[test]
+fn sighup_restores_the_terminal() {
+    // `kill -HUP` with the terminal still there (a hung-up one is the next test).
+    signal_restores_the_terminal("hup", "HUP", libc::SIGHUP);
+}
+
+#[test]
+fn sigquit_restores_the_terminal() {
+    signal_restores_the_terminal("quit", "QUIT", libc::SIGQUIT);
 }
 
 #[test]

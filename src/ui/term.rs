@@ -3,7 +3,7 @@
 //! terminal before the panic message prints), SIGTERM, SIGHUP, SIGINT — and around Ctrl-Z.
 
 use std::io::{self, Stdout, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Once};
 
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
@@ -55,10 +55,13 @@ fn install_panic_hook() {
     });
 }
 
-/// Signals that end the TUI cleanly; SIGTSTP (stop from outside: give the terminal back
-/// first); SIGCONT (resumed after a stop: redraw).
+/// Signals that end the TUI cleanly (SIGTERM, SIGINT, SIGHUP, SIGQUIT: the terminal is
+/// restored, then the process exits 128 + the signal, as a shell expects); SIGTSTP (stop from
+/// outside: give the terminal back first); SIGCONT (resumed after a stop: redraw).
 pub struct Signals {
     pub quit: Arc<AtomicBool>,
+    /// The signal that asked to quit (0: none).
+    pub which: Arc<AtomicUsize>,
     pub stop: Arc<AtomicBool>,
     pub cont: Arc<AtomicBool>,
     ids: Vec<signal_hook::SigId>,
@@ -66,28 +69,27 @@ pub struct Signals {
 
 impl Signals {
     pub fn register() -> io::Result<Signals> {
-        use signal_hook::consts::{SIGCONT, SIGHUP, SIGINT, SIGTERM, SIGTSTP};
+        use signal_hook::consts::{SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP};
         let quit = Arc::new(AtomicBool::new(false));
+        let which = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let cont = Arc::new(AtomicBool::new(false));
         let mut ids = Vec::new();
-        // SIGHUP: the terminal is gone. Nothing can be restored or drawn any more, and
-        // crossterm's reader would spin on the hung-up tty (read returning 0 forever): exit at
-        // once, with the status a shell gives a hang-up.
-        let always = Arc::new(AtomicBool::new(true));
-        ids.push(signal_hook::flag::register_conditional_shutdown(
-            SIGHUP,
-            128 + SIGHUP,
-            always,
-        )?);
-        // SIGTERM, SIGINT: the first asks the event loop to restore the terminal and quit; a
-        // second one, should the loop be stuck, ends the process (handlers run in the order
-        // registered, so the shutdown sees the flag as the previous signal left it).
-        for sig in [SIGTERM, SIGINT] {
+        // The first asks the event loop to restore the terminal and quit; a second one, should
+        // the loop be stuck, ends the process (handlers run in the order registered, so the
+        // shutdown sees the flag as the previous signal left it). SIGHUP too: a `kill -HUP`
+        // leaves a working terminal to restore, and on a hung-up tty the restoring writes fail
+        // at once (EIO) rather than block.
+        for sig in [SIGTERM, SIGINT, SIGHUP, SIGQUIT] {
             ids.push(signal_hook::flag::register_conditional_shutdown(
                 sig,
                 128 + sig,
                 Arc::clone(&quit),
+            )?);
+            ids.push(signal_hook::flag::register_usize(
+                sig,
+                Arc::clone(&which),
+                sig as usize,
             )?);
             ids.push(signal_hook::flag::register(sig, Arc::clone(&quit))?);
         }
@@ -95,6 +97,7 @@ impl Signals {
         ids.push(signal_hook::flag::register(SIGCONT, Arc::clone(&cont))?);
         Ok(Signals {
             quit,
+            which,
             stop,
             cont,
             ids,
@@ -103,6 +106,11 @@ impl Signals {
 
     pub fn quit_requested(&self) -> bool {
         self.quit.load(Ordering::SeqCst)
+    }
+
+    /// The signal that ended the TUI, if one did.
+    pub fn signal(&self) -> Option<i32> {
+        Some(self.which.load(Ordering::SeqCst) as i32).filter(|s| *s != 0)
     }
 
     pub fn take_stop(&self) -> bool {
