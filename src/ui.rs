@@ -116,8 +116,20 @@ pub fn run(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> anyhow::R
         anyhow::bail!("stopped after a panic (message above)");
     }
     result?;
+    let save_error = replay
+        .player
+        .status
+        .save
+        .as_ref()
+        .filter(|s| s.error.is_some());
+    if let Some(save) = save_error {
+        eprintln!("synack: {}", save.line());
+    }
     if let Some(e) = &replay.player.status.error {
         eprintln!("synack: {e}");
+        return Ok(ExitCode::from(2));
+    }
+    if save_error.is_some() {
         return Ok(ExitCode::from(2));
     }
     // Ended by a signal, the terminal given back: as a shell expects, 128 + its number.

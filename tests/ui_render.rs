@@ -485,3 +485,28 @@ fn a_tunneled_connection_names_its_tunnels_in_the_ladder_title() {
     let s = text(&draw(&mut a, &r, 160, 48));
     assert!(!s.contains("tunnel:"), "{s}");
 }
+
+#[test]
+fn a_save_that_failed_is_said_on_the_status_bar() {
+    let mut r = replay("handshake-close.pcap", None);
+    r.player.status.live = true;
+    r.player.status.save = Some(synack::capture::savefile::SaveStatus {
+        path: "/mnt/full/x.pcap".into(),
+        saved: 1333,
+        unsaved: 13860,
+        error: Some("No space left on device (os error 28)".into()),
+    });
+    let mut a = app();
+    let t = draw(&mut a, &r, 160, 24);
+    let s = text(&t);
+    let bar = s.lines().next().unwrap_or_default();
+    assert!(
+        bar.contains("saving to /mnt/full/x.pcap stopped: No space left on device"),
+        "{s}"
+    );
+    assert!(bar.contains("13860 not saved"), "{bar}");
+    // Saving that goes well is not on the bar.
+    r.player.status.save.as_mut().unwrap().error = None;
+    let s = text(&draw(&mut a, &r, 160, 24));
+    assert!(!s.contains("saving to"), "{s}");
+}

@@ -25,6 +25,19 @@ pub struct SaveStatus {
     pub error: Option<String>,
 }
 
+impl SaveStatus {
+    /// `-w`'s outcome in one line (the batch summary, stderr, the TUI's status bar).
+    pub fn line(&self) -> String {
+        match &self.error {
+            None => format!("saved to {}: {} packets", self.path, self.saved),
+            Some(e) => format!(
+                "saving to {} stopped: {e}; {} packets saved, {} not saved",
+                self.path, self.saved, self.unsaved
+            ),
+        }
+    }
+}
+
 pub struct SaveFile {
     file: File,
     buf: Vec<u8>,

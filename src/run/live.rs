@@ -107,7 +107,7 @@ pub fn run(
     if format == Format::Text {
         writeln!(sink.out()?, "{}", drops_line(&last.name, &d))?;
         if let Some(s) = &last.save {
-            writeln!(sink.out()?, "{}", saved_line(s))?;
+            writeln!(sink.out()?, "{}", s.line())?;
         }
         sink.flush()?;
     }
@@ -120,7 +120,7 @@ pub fn run(
         .save
         .as_ref()
         .filter(|s| s.error.is_some())
-        .map(saved_line);
+        .map(SaveStatus::line);
     Ok(Outcome {
         input_error: last.error,
         save_error,
@@ -154,7 +154,7 @@ fn follow(
                     |st: &SourceStatus| st.save.as_ref().is_some_and(|s| s.error.is_some());
                 if failed(&s) && !failed(&last) {
                     if let Some(save) = &s.save {
-                        eprintln!("synack: {} (the capture goes on)", saved_line(save));
+                        eprintln!("synack: {} (the capture goes on)", save.line());
                     }
                 }
                 last = *s;
@@ -173,17 +173,6 @@ fn follow(
         if !done.is_empty() {
             sink.flush()?;
         }
-    }
-}
-
-/// `-w`'s outcome in one line.
-fn saved_line(s: &SaveStatus) -> String {
-    match &s.error {
-        None => format!("saved to {}: {} packets", s.path, s.saved),
-        Some(e) => format!(
-            "saving to {} stopped: {e}; {} packets saved, {} not saved",
-            s.path, s.saved, s.unsaved
-        ),
     }
 }
 

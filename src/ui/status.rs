@@ -100,16 +100,45 @@ pub fn status_parts(replay: &Replay, app: &App) -> Vec<(String, Style)> {
     parts
 }
 
+/// `-w` stopped saving: said on the bar for as long as the capture runs (and on exit).
+pub fn save_error(replay: &Replay) -> Option<String> {
+    let save = replay.player.status.save.as_ref()?;
+    save.error.as_ref()?;
+    Some(format!("error: {}", save.line()))
+}
+
 /// Draws the status bar: as many parts as fit, then a note or an error on the right.
 pub fn render_status(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
     let theme = &app.theme;
     let sep = theme.glyphs().sep;
     let w = area.width as usize;
+    let error = replay
+        .player
+        .status
+        .error
+        .as_ref()
+        .map(|e| format!("error: {e}"))
+        .or_else(|| save_error(replay));
+    let note = error
+        .clone()
+        .or_else(|| replay.player.note.clone())
+        .or_else(|| {
+            replay
+                .idle_gap()
+                .filter(|g| *g >= 2.0)
+                .map(|g| format!("next segment in {g:.1} s: g skips"))
+        });
+    let note = note.map(|n| format!(" {n} "));
+    // An error keeps its room: the parts on the left give way to it.
+    let room = match (&error, &note) {
+        (Some(_), Some(n)) => w.saturating_sub(text_width(n) + 1),
+        _ => w,
+    };
     let mut spans: Vec<Span> = Vec::new();
     let mut used = 0;
     for (i, (text, style)) in status_parts(replay, app).into_iter().enumerate() {
         let add = if i == 0 { 0 } else { text_width(sep) } + text_width(&text);
-        if used + add > w {
+        if used + add > room {
             break;
         }
         if i > 0 {
@@ -118,21 +147,7 @@ pub fn render_status(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
         used += add;
         spans.push(Span::styled(text, style));
     }
-    let note = replay
-        .player
-        .status
-        .error
-        .as_ref()
-        .map(|e| format!("error: {e}"))
-        .or_else(|| replay.player.note.clone())
-        .or_else(|| {
-            replay
-                .idle_gap()
-                .filter(|g| *g >= 2.0)
-                .map(|g| format!("next segment in {g:.1} s: g skips"))
-        });
     if let Some(n) = note {
-        let n = format!(" {n} ");
         if used + text_width(&n) < w {
             spans.push(Span::styled(
                 " ".repeat(w - used - text_width(&n)),
