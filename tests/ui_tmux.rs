@@ -108,6 +108,16 @@ fn start(t: &Tmux) {
     );
 }
 
+/// The shell printed the exit status and then stty's modes (`EXIT=` then a digit at a line's
+/// start: the typed command line holds `EXIT=$?` and shows before the output does).
+fn exited(s: &str) -> bool {
+    let mut lines = s.lines().skip_while(|l| {
+        !l.strip_prefix("EXIT=")
+            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+    });
+    lines.next().is_some() && lines.any(|l| matches!(l.trim(), "echo" | "-echo"))
+}
+
 fn assert_restored(t: &Tmux, s: &str, exit: i32) {
     assert!(
         s.contains(&format!("EXIT={exit}")),
@@ -140,7 +150,7 @@ fn a_person_pauses_steps_filters_selects_and_quits() {
     t.keys(&["Right"]);
     let s = t.wait("the SYN", |s| s.contains("SYN seq=0 win=64240"));
     assert!(s.contains("SYN_SENT"), "{s}");
-    assert!(!s.contains("SYN+ACK"), "{s}");
+    assert!(!s.contains("SYN+ACK seq"), "{s}");
     assert!(s.contains("The client sends SYN"), "{s}");
     t.keys(&["Right"]);
     let s = t.wait("the SYN+ACK", |s| s.contains("SYN+ACK seq=0 ack=1"));
@@ -149,7 +159,7 @@ fn a_person_pauses_steps_filters_selects_and_quits() {
     // And back one step: the SYN+ACK is gone again.
     t.keys(&["Left"]);
     let s = t.wait("one step back", |s| {
-        !s.contains("SYN+ACK") && s.contains("seg 1")
+        !s.contains("SYN+ACK seq") && s.contains("seg 1")
     });
     assert!(s.contains("SYN seq=0 win=64240"), "{s}");
 
@@ -202,7 +212,7 @@ fn a_person_pauses_steps_filters_selects_and_quits() {
         s.contains("! close_wait: the application on 192.168.1.20:5432"),
         "{s}"
     );
-    assert!(s.contains("zeek S2 ShADdFa │ 1 finding, 1 problem"), "{s}");
+    assert!(s.contains("zeek S2 ShADdFa │"), "{s}");
     let cursor = s.lines().find(|l| l.starts_with('▸')).unwrap_or_default();
     assert!(
         cursor.contains("FIN+ACK") && cursor.contains("CLOSE_WAIT"),
@@ -221,7 +231,7 @@ fn a_person_pauses_steps_filters_selects_and_quits() {
     t.wait("the connections again", |s| s.contains("Connections 6"));
 
     t.keys(&["q"]);
-    let s = t.wait("the shell", |s| s.contains("EXIT="));
+    let s = t.wait("the shell", exited);
     assert_restored(&t, &s, 0);
 }
 
@@ -238,7 +248,7 @@ fn signal_restores_the_terminal(tag: &str, sig: &str, number: i32) {
         .status()
         .unwrap();
     assert!(ok.success());
-    let s = t.wait("the shell", |s| s.contains("EXIT="));
+    let s = t.wait("the shell", exited);
     assert_restored(&t, &s, 128 + number);
 }
 

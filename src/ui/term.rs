@@ -95,6 +95,7 @@ impl Signals {
         }
         ids.push(signal_hook::flag::register(SIGTSTP, Arc::clone(&stop))?);
         ids.push(signal_hook::flag::register(SIGCONT, Arc::clone(&cont))?);
+        watchdog(Arc::clone(&which));
         Ok(Signals {
             quit,
             which,
@@ -120,6 +121,22 @@ impl Signals {
     pub fn take_cont(&self) -> bool {
         self.cont.swap(false, Ordering::SeqCst)
     }
+}
+
+/// Once a signal has asked to quit, the event loop has two seconds to give the terminal back
+/// and exit; then this thread restores what it can and ends the process with 128 + the signal.
+/// A hung-up terminal (the window closed) can leave crossterm's reader spinning on a tty that
+/// only returns end of file, and the loop would never see the request.
+fn watchdog(which: Arc<AtomicUsize>) {
+    std::thread::spawn(move || loop {
+        let sig = which.load(Ordering::SeqCst);
+        if sig != 0 {
+            std::thread::sleep(std::time::Duration::from_secs(2));
+            restore();
+            std::process::exit(128 + sig as i32);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    });
 }
 
 impl Drop for Signals {
