@@ -3,6 +3,7 @@
 pub mod json;
 pub mod reorder;
 pub mod sink;
+pub mod state_label;
 pub mod summary;
 pub mod text;
 

@@ -10,11 +10,12 @@
 
 use std::fmt::Write as _;
 
+use super::state_label::state_label;
 use super::summary::Report;
 use super::{thousands, OutputOptions, SeqStyle};
 use crate::decode::Timestamp;
 use crate::diagnose::Finding;
-use crate::track::{Connection, Dir, Event, EventKind, Marks, State};
+use crate::track::{Connection, Dir, Event, EventKind, Marks, Side, State};
 
 /// Width of the arrow between the two lifelines.
 const ARROW: usize = 46;
@@ -218,7 +219,8 @@ pub fn ladder(c: &Connection, opts: &OutputOptions) -> String {
 fn push_ladder(out: &mut String, c: &Connection, opts: &OutputOptions) {
     text_row(out, "time", "client", "", "server", "");
     let initial = c.initial_states();
-    text_row(out, "", initial[0].name(), "", initial[1].name(), "");
+    let server = state_label(c, Side::Server, initial[1], None, usize::MAX);
+    text_row(out, "", initial[0].name(), "", server, "");
     let events = &c.events;
     let mut i = 0;
     loop {
@@ -275,12 +277,13 @@ fn push_ladder(out: &mut String, c: &Connection, opts: &OutputOptions) {
             i += run;
             continue;
         }
-        push_event_row(out, c, e, opts);
+        push_event_row(out, c, i, opts);
         i += 1;
     }
 }
 
-fn push_event_row(out: &mut String, c: &Connection, e: &Event, opts: &OutputOptions) {
+fn push_event_row(out: &mut String, c: &Connection, idx: usize, opts: &OutputOptions) {
+    let e = &c.events[idx];
     let start = out.len();
     push_secs6(out, e.ts, c.first_seen, 12);
     out.push(' ');
@@ -293,7 +296,13 @@ fn push_event_row(out: &mut String, c: &Connection, e: &Event, opts: &OutputOpti
         }
     }
     out.push_str("| ");
-    out.push_str(e.states[1].name());
+    out.push_str(state_label(
+        c,
+        Side::Server,
+        e.states[1],
+        Some(idx),
+        usize::MAX,
+    ));
     if e.kind == EventKind::Segment && !e.marks.is_empty() {
         out.push_str("  [");
         for (k, name) in e.marks.names().enumerate() {

@@ -100,6 +100,18 @@ impl App {
         cache.update(replay, self, std::time::Instant::now());
         self.list.cache = cache;
         self.layout = render::layout(area, self, replay);
+        self.sync_panes(replay);
+        // The narration's height follows the ladder's cursor row, known only now: when the
+        // layout changes with it, the panes scroll again for the new sizes.
+        let again = render::layout(area, self, replay);
+        if again != self.layout {
+            self.layout = again;
+            self.sync_panes(replay);
+        }
+    }
+
+    /// Selection and scrolling of the list, the ladder, help and problems for `self.layout`.
+    fn sync_panes(&mut self, replay: &Replay) {
         let lay = self.layout;
         let (selected, pos, len) = {
             let rows = list::rows(replay, self);

@@ -25,9 +25,10 @@ use super::pane::{page, scroll_to, step, Handled};
 use super::text::{fit_left, fit_right, text_width, truncate};
 use super::theme::{Glyphs, Theme};
 use crate::diagnose::Kind;
+use crate::output::state_label::{is_assumed, state_label};
 use crate::output::text::segment_label;
 use crate::output::{thousands, OutputOptions};
-use crate::track::{Connection, Dir, Event, EventKind, State};
+use crate::track::{Connection, Dir, Event, EventKind, Side, State};
 
 /// Fewer plain segments than this in a row are shown one by one (as in `--text`).
 pub const FOLD_MIN: usize = 3;
@@ -358,8 +359,9 @@ pub(super) fn centered(text: &str, width: usize, fill: char, ellipsis: char) -> 
 /// Everything one ladder line needs.
 pub(super) struct Cells<'a> {
     pub(super) time: String,
-    pub(super) client: Option<State>,
-    pub(super) server: Option<State>,
+    /// A state shown on the row, with its label (see [`state_label`]).
+    pub(super) client: Option<(State, &'static str)>,
+    pub(super) server: Option<(State, &'static str)>,
     pub(super) mid: String,
     pub(super) mid_style: Style,
     pub(super) tail: String,
@@ -374,14 +376,27 @@ pub(super) fn line<'a>(g: &Geometry, c: Cells<'_>) -> Line<'a> {
     let gl = c.theme.glyphs();
     let rs = c.row_style;
     let cursor = if c.cursor { gl.cursor } else { ' ' };
-    let st = |s: Option<State>, right: bool| -> Span<'a> {
-        let text = s.map_or("", |s| s.name());
+    let st = |s: Option<(State, &'static str)>, right: bool| -> Span<'a> {
+        let text = s.map_or("", |s| s.1);
         let t = if right {
             fit_right(text, g.state, gl.ellipsis)
         } else {
-            fit_left(text, g.state, gl.ellipsis)
+            // The server's label may run into the marks' room when the row has no marks.
+            let room = if c.tail.is_empty() && g.tail > 0 {
+                g.state + 1 + g.tail
+            } else {
+                g.state
+            };
+            fit_left(text, g.state.max(text_width(text)).min(room), gl.ellipsis)
         };
-        let style = s.map_or(Style::new(), |s| c.theme.state(s).patch(c.theme.newest()));
+        // An assumed state (LISTEN?) is drawn dim: it is not what the capture shows.
+        let style = s.map_or(Style::new(), |(s, label)| {
+            if is_assumed(label) {
+                c.theme.dim()
+            } else {
+                c.theme.state(s).patch(c.theme.newest())
+            }
+        });
         Span::styled(t, rs.patch(style))
     };
     let mut spans = vec![
@@ -506,6 +521,12 @@ struct RowDraw<'x> {
 }
 
 impl<'x> RowDraw<'x> {
+    /// `side`'s `state` on the row after event `upto`, with its label.
+    fn shown(&self, side: Side, state: State, upto: Option<usize>) -> (State, &'static str) {
+        let room = self.g.state + if self.g.tail > 0 { 1 + self.g.tail } else { 0 };
+        (state, state_label(self.c, side, state, upto, room))
+    }
+
     /// Cells with nothing in them but the lifelines in `states` (the row's own fill them).
     fn blank(&self, states: [State; 2]) -> Cells<'x> {
         Cells {
@@ -543,8 +564,8 @@ impl<'x> RowDraw<'x> {
     fn initial(&self) -> Cells<'x> {
         let init = self.c.initial_states();
         Cells {
-            client: Some(init[0]),
-            server: Some(init[1]),
+            client: Some(self.shown(Side::Client, init[0], None)),
+            server: Some(self.shown(Side::Server, init[1], None)),
             ..self.blank(init)
         }
     }
@@ -605,8 +626,8 @@ impl<'x> RowDraw<'x> {
         };
         Cells {
             time: time_text(e.ts.secs_since(c.first_seen)),
-            client: changed(0).then_some(e.states[0]),
-            server: changed(1).then_some(e.states[1]),
+            client: changed(0).then(|| self.shown(Side::Client, e.states[0], Some(idx))),
+            server: changed(1).then(|| self.shown(Side::Server, e.states[1], Some(idx))),
             mid,
             mid_style: mid_style.patch(newest_style),
             tail: truncate(&tail, g.tail, gl.ellipsis),

@@ -19,7 +19,8 @@ use super::replay::Replay;
 use super::text::{fit_left, fit_right, human_bytes, human_count, human_secs};
 use super::theme::{short_state, Theme};
 use crate::decode::Endpoint;
-use crate::track::{Connection, State};
+use crate::output::state_label::{is_assumed, state_label};
+use crate::track::{Connection, Side, State};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
@@ -613,10 +614,19 @@ fn row_line<'a>(
                 state_text(c.client().state, col.width).to_string(),
                 theme.state(c.client().state),
             ),
-            SortKey::ServerState => (
-                state_text(c.server().state, col.width).to_string(),
-                theme.state(c.server().state),
-            ),
+            SortKey::ServerState => {
+                // LISTEN? before a SYN+ACK proves a listener, NO LISTENER after a refusal.
+                let s = c.server().state;
+                let last = c.events.len().checked_sub(1);
+                let label = state_label(c, Side::Server, s, last, col.width as usize);
+                if is_assumed(label) {
+                    (label.to_string(), theme.dim())
+                } else if label.len() <= col.width as usize {
+                    (label.to_string(), theme.state(s))
+                } else {
+                    (state_text(s, col.width).to_string(), theme.state(s))
+                }
+            }
             SortKey::Age => (human_secs(now.secs_since(c.first_seen)), Style::new()),
             SortKey::Packets => (human_count(c.packets()), Style::new()),
             SortKey::Bytes => (human_bytes(c.bytes()), Style::new()),

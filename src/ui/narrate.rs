@@ -59,8 +59,14 @@ pub enum Kind {
     SynAck,
     Fin,
     Rst,
+    /// A RST answering a SYN from an end that never sent a SYN+ACK: nothing listens.
+    Refused,
     Data,
     Ack,
+    /// The handshake's third segment: the ACK that moves its receiver out of SYN_RECEIVED.
+    HandshakeAck,
+    /// An ACK that acknowledges its receiver's FIN.
+    FinAck,
     Other,
 }
 
@@ -82,39 +88,113 @@ impl Kind {
             Kind::Other
         }
     }
+
+    /// The kind of event `e` of `c`, told by what it did to the ends as well as its flags.
+    pub fn in_context(c: &Connection, e: &Event) -> Kind {
+        let r = e.dir.sender().other() as usize;
+        let (before, after) = (e.before[r], e.states[r]);
+        match Kind::of(e.flags, e.len) {
+            Kind::Rst if before == State::SynSent && !sent_syn_ack(c, e.dir.sender()) => {
+                Kind::Refused
+            }
+            Kind::Ack if before == State::SynReceived && after == State::Established => {
+                Kind::HandshakeAck
+            }
+            Kind::Ack
+                if matches!(
+                    (before, after),
+                    (State::FinWait1, State::FinWait2)
+                        | (State::Closing, State::TimeWait)
+                        | (State::LastAck, State::Closed)
+                ) =>
+            {
+                Kind::FinAck
+            }
+            k => k,
+        }
+    }
 }
 
-/// What sending each kind of segment means. `{n}` is the payload length.
-pub const MEANING: [(Kind, Text); 7] = [
-    (Kind::Syn, t("it asks to open a connection", "请求建立连接")),
+/// Whether `side` sent a SYN+ACK in `c` (the proof that a socket listened).
+fn sent_syn_ack(c: &Connection, side: Side) -> bool {
+    c.events
+        .iter()
+        .any(|e| e.dir.sender() == side && e.flags.syn() && e.flags.ack())
+}
+
+/// What sending each kind of segment means. `{n}` is the payload length, `{peer}` the
+/// receiver, `{port}` the sender's port. Each sentence follows RFC 9293 (the section is cited
+/// beside it).
+pub const MEANING: [(Kind, Text); 10] = [
+    // 3.5: a SYN carries the sender's initial sequence number.
+    (
+        Kind::Syn,
+        t(
+            "it asks to open a connection, with its initial sequence number (ISN),",
+            "请求建立连接，带上自己的初始序号（ISN）",
+        ),
+    ),
+    // 3.5: the SYN+ACK is the server's own SYN and the ACK of the client's; accept() hands
+    // the connection over only once the handshake is complete (ESTABLISHED).
     (
         Kind::SynAck,
         t(
-            "it accepts the connection and acknowledges the SYN",
-            "同意建立连接并确认对方的 SYN",
+            "it agrees: its own SYN (with its ISN) and the ACK of {peer}'s SYN (ack = that ISN + 1); accept() returns only after the final ACK",
+            "同意建立连接：发出自己的 SYN（带上自己的初始序号），同时确认{peer}的 SYN（ack = 其初始序号 + 1）；accept() 要等到最后一个 ACK 到达才返回",
         ),
     ),
+    // 3.6: a FIN closes one direction only; it takes one sequence number.
     (
         Kind::Fin,
         t(
-            "it has no more data to send and closes its direction",
-            "表示自己不再发送数据，关闭本方向",
+            "its application called close() or shutdown(): it sends no more data, closing its direction only,",
+            "其应用程序调用了 close() 或 shutdown()：不再发送数据，只关闭本方向",
         ),
     ),
+    // 3.10.7: a RST in a synchronized state aborts the connection.
     (
         Kind::Rst,
         t(
-            "it refuses or aborts the connection at once",
-            "立即拒绝或中止连接",
+            "it aborts the connection at once (no FIN exchange; data not yet delivered is lost)",
+            "立即中止连接（不经过 FIN 交换，尚未交付的数据会丢失）",
+        ),
+    ),
+    // 3.10.7.1: a segment to a port where no socket listens (CLOSED) is answered by a RST.
+    (
+        Kind::Refused,
+        t(
+            "no socket is listening on port {port}, so its kernel refuses the connection",
+            "端口 {port} 上没有套接字在监听，内核因此拒绝连接",
         ),
     ),
     (
         Kind::Data,
         t("it carries {n} bytes of data", "携带 {n} 字节数据"),
     ),
+    // 3.4: an ACK says which sequence number the sender expects next.
     (
         Kind::Ack,
-        t("it acknowledges what it has received", "确认已收到的数据"),
+        t(
+            "it acknowledges what it has received so far (ack = the next sequence number it expects)",
+            "确认到目前为止收到的内容（ack = 它期望的下一个序号）",
+        ),
+    ),
+    // 3.5 and 3.5.1: each side's ISN must be acknowledged by the other, and the third
+    // segment lets an old duplicate SYN be told apart and refused.
+    (
+        Kind::HandshakeAck,
+        t(
+            "it acknowledges {peer}'s SYN (ack = its ISN + 1), the third segment of the handshake. Three are needed: each side's ISN must be acknowledged by the other, and an old duplicate SYN can then be refused instead of opening a connection",
+            "确认{peer}的 SYN（ack = 其初始序号 + 1），这是握手的第三个报文。需要三个报文，是因为双方的初始序号都必须得到对方确认，而且这样才能识别并拒绝旧的重复 SYN，而不是误建连接",
+        ),
+    ),
+    // 3.6: a FIN takes one sequence number, so its ACK is the FIN's seq + 1.
+    (
+        Kind::FinAck,
+        t(
+            "it acknowledges {peer}'s FIN (a FIN takes one sequence number: ack = the FIN's seq + 1)",
+            "确认{peer}的 FIN（FIN 占用一个序号：ack = FIN 的序号 + 1）",
+        ),
     ),
     (
         Kind::Other,
@@ -122,19 +202,34 @@ pub const MEANING: [(Kind, Text); 7] = [
     ),
 ];
 
-/// What entering each state means (said after "enters STATE").
+/// What entering each state means (said after "enters STATE"), from RFC 9293 3.3.2.
 pub const STATE_MEANING: [(State, Text); 11] = [
     (State::Closed, t("no connection is left", "连接已不存在")),
-    (State::Listen, t("waiting for a new SYN", "等待新的 SYN")),
-    (State::SynSent, t("", "")),
+    (
+        State::Listen,
+        t(
+            "its application called listen(): waiting for a SYN",
+            "应用程序已调用 listen()：等待 SYN",
+        ),
+    ),
+    (
+        State::SynSent,
+        t(
+            "its application called connect(): waiting for the SYN+ACK",
+            "应用程序已调用 connect()：等待 SYN+ACK",
+        ),
+    ),
     (
         State::SynReceived,
         t(
-            "waiting for the handshake's last ACK",
-            "等待握手的最后一个 ACK",
+            "waiting for the handshake's last ACK: its own ISN is not acknowledged yet",
+            "等待握手的最后一个 ACK：自己的初始序号还没有得到确认",
         ),
     ),
-    (State::Established, t("data can flow", "可以传输数据")),
+    (
+        State::Established,
+        t("data can flow both ways", "双方可以互相传输数据"),
+    ),
     (
         State::FinWait1,
         t(
@@ -144,34 +239,53 @@ pub const STATE_MEANING: [(State, Text); 11] = [
     ),
     (
         State::FinWait2,
-        t("waiting for the other end's FIN", "等待对方的 FIN"),
+        t(
+            "its direction is closed; waiting for the other end's FIN",
+            "本方向已关闭，等待对方的 FIN",
+        ),
     ),
+    // 3.6: each direction closes on its own; the ACK goes now, the FIN when the application
+    // closes, which is why a close usually takes four segments.
     (
         State::CloseWait,
         t(
-            "the other end is done; its own application must still close",
-            "对方已不再发送，本方应用程序还需关闭连接",
+            "the peer is done sending: its application reads EOF (read() = 0), may still send, then calls close(); each direction closes on its own, hence four segments",
+            "对方已不再发送：本方应用程序读到 EOF（read() = 0），仍可发送，之后调用 close()；两个方向各自关闭，所以需要四个报文",
         ),
     ),
     (
         State::Closing,
         t(
-            "both FINs crossed, waiting for the ACK",
-            "双方 FIN 交叉，等待确认",
+            "both FINs crossed, waiting for the ACK of its own",
+            "双方 FIN 交叉，等待对方确认自己的 FIN",
         ),
     ),
     (
         State::LastAck,
         t("waiting for the ACK of its FIN", "等待对方确认自己的 FIN"),
     ),
+    // 3.6.1 and 3.4: the last ACK may be lost, the peer then resends its FIN and this end
+    // must still be there to acknowledge it (the timer starts again); and old duplicates of
+    // this connection die out before its 4-tuple is used again.
     (
         State::TimeWait,
         t(
-            "it waits 2*MSL so that late segments die out",
-            "等待 2*MSL，让迟到的报文消失",
+            "it waits 2*MSL: should its last ACK be lost, the peer resends its FIN and this end must still be there to answer it (the wait restarts); and old duplicates die out before these addresses and ports are reused. MSL: 2 min in RFC 9293; Linux waits 60 s (--msl, 30 s by default)",
+            "等待 2*MSL：若最后的 ACK 丢失，对方会重传 FIN，本方必须仍在才能再次确认（重新计时）；同时让旧的重复报文在这对地址和端口被重用前消失。RFC 9293 中 MSL 为 2 分钟；Linux 等待 60 秒（--msl，默认 30 秒）",
         ),
     ),
 ];
+
+/// A refused connect(): said of the client entering CLOSED.
+pub const REFUSED_CLOSED: Text = t(
+    "no socket is listening: connect() fails with ECONNREFUSED",
+    "没有套接字在监听：connect() 以 ECONNREFUSED 失败",
+);
+/// A FIN whose ACK also acknowledges the receiver's FIN (FIN_WAIT_1 straight to TIME_WAIT).
+pub const THREE_SEGMENT_CLOSE: Text = t(
+    " Its ACK also acknowledges {peer}'s FIN, so one segment does the work of two: this close takes three segments instead of four.",
+    "它的 ACK 同时确认了{peer}的 FIN，一个报文做了两个报文的事：这次关闭只用了三个报文，而不是四个。",
+);
 
 /// Connecting phrases.
 pub const CLIENT: Text = t("The client", "客户端");
@@ -226,7 +340,7 @@ fn meaning(k: Kind) -> Text {
         .iter()
         .find(|(kk, _)| *kk == k)
         .map(|(_, t)| *t)
-        .unwrap_or(MEANING[6].1)
+        .unwrap_or(MEANING[MEANING.len() - 1].1)
 }
 
 fn state_meaning(s: State) -> Text {
@@ -248,7 +362,11 @@ fn who(side: Side, upper: bool) -> Text {
 
 /// Fills `{state}` and `{note}` (what entering the state means) in `text`.
 fn with_state(text: Text, s: State, lang: Lang) -> String {
-    let m = state_meaning(s).get(lang);
+    with_note(text, s, state_meaning(s).get(lang), lang)
+}
+
+/// Fills `{state}` and `{note}` (`m`, in brackets) in `text`.
+fn with_note(text: Text, s: State, m: &str, lang: Lang) -> String {
     let note = if m.is_empty() {
         String::new()
     } else {
@@ -260,7 +378,7 @@ fn with_state(text: Text, s: State, lang: Lang) -> String {
 }
 
 /// One or two sentences about event `e` of connection `c`.
-pub fn narrate(_c: &Connection, e: &Event, lang: Lang) -> String {
+pub fn narrate(c: &Connection, e: &Event, lang: Lang) -> String {
     if e.kind == EventKind::TimeWaitExpired {
         let side = if e.before[0] == State::TimeWait && e.states[0] == State::Closed {
             Side::Client
@@ -273,16 +391,22 @@ pub fn narrate(_c: &Connection, e: &Event, lang: Lang) -> String {
     }
     let s = e.dir.sender();
     let r = s.other();
-    let kind = Kind::of(e.flags, e.len);
+    let kind = Kind::in_context(c, e);
+    let sender_port = c.end(s).addr.port.to_string();
     let mut out = SENDS
         .get(lang)
         .replace("{who}", who(s, true).get(lang))
         .replace("{flags}", &e.flags.to_string())
         .replace(
             "{meaning}",
-            &meaning(kind).get(lang).replace("{n}", &e.len.to_string()),
+            &meaning(kind)
+                .get(lang)
+                .replace("{n}", &e.len.to_string())
+                .replace("{peer}", who(r, false).get(lang))
+                .replace("{port}", &sender_port),
         );
-    if e.changed(s) {
+    // A refusing end was never listening: its LISTEN was the observer's assumption.
+    if e.changed(s) && kind != Kind::Refused {
         out.push_str(&with_state(AND_ENTERS, e.states[s as usize], lang));
     } else if matches!(kind, Kind::Syn | Kind::SynAck | Kind::Fin) {
         out.push_str(
@@ -296,11 +420,24 @@ pub fn narrate(_c: &Connection, e: &Event, lang: Lang) -> String {
         if lang == Lang::En {
             out.push(' ');
         }
-        out.push_str(
-            &with_state(ON_RECEIVING, e.states[r as usize], lang)
-                .replace("{who}", who(r, true).get(lang)),
-        );
+        let entered = if kind == Kind::Refused && e.states[r as usize] == State::Closed {
+            with_note(ON_RECEIVING, State::Closed, REFUSED_CLOSED.get(lang), lang)
+        } else {
+            with_state(ON_RECEIVING, e.states[r as usize], lang)
+        };
+        out.push_str(&entered.replace("{who}", who(r, true).get(lang)));
         out.push_str(END.get(lang));
+    }
+    // RFC 9293 3.6, FIN-WAIT-1: our FIN acknowledged and the peer's FIN in one segment.
+    if kind == Kind::Fin
+        && e.before[r as usize] == State::FinWait1
+        && e.states[r as usize] == State::TimeWait
+    {
+        out.push_str(
+            &THREE_SEGMENT_CLOSE
+                .get(lang)
+                .replace("{peer}", who(r, false).get(lang)),
+        );
     }
     if e.marks.has(Marks::RETRANSMISSION) {
         out.push_str(RETRANSMISSION.get(lang));
@@ -363,11 +500,11 @@ mod tests {
         let e = &c.events[0];
         assert_eq!(
             narrate(c, e, Lang::En),
-            "The client sends SYN: it asks to open a connection and enters SYN_SENT."
+            "The client sends SYN: it asks to open a connection, with its initial sequence number (ISN), and enters SYN_SENT (its application called connect(): waiting for the SYN+ACK)."
         );
         assert_eq!(
             narrate(c, e, Lang::Zh),
-            "客户端发送 SYN：请求建立连接，进入 SYN_SENT 状态。"
+            "客户端发送 SYN：请求建立连接，带上自己的初始序号（ISN），进入 SYN_SENT 状态（应用程序已调用 connect()：等待 SYN+ACK）。"
         );
     }
 
@@ -379,16 +516,128 @@ mod tests {
         let c = t.get(1).unwrap();
         let en = narrate(c, &c.events[1], Lang::En);
         assert!(
-            en.starts_with("The server sends SYN+ACK: it accepts"),
+            en.starts_with("The server sends SYN+ACK: it agrees: its own SYN"),
+            "{en}"
+        );
+        // accept() hands the connection over only after the final ACK (RFC 9293 3.5).
+        assert!(
+            en.contains("accept() returns only after the final ACK"),
             "{en}"
         );
         assert!(en.contains("enters SYN_RECEIVED"), "{en}");
         assert!(
-            en.contains("The client, on receiving it, enters ESTABLISHED (data can flow)."),
+            en.contains(
+                "The client, on receiving it, enters ESTABLISHED (data can flow both ways)."
+            ),
             "{en}"
         );
         let zh = narrate(c, &c.events[1], Lang::Zh);
         assert!(zh.contains("客户端收到后进入 ESTABLISHED 状态"), "{zh}");
+    }
+
+    /// Narrations (EN, ZH) of every event of a scripted connection.
+    fn told(segs: &[(bool, u16, u32, u32)]) -> Vec<(String, String)> {
+        let mut t = Tracker::new(TrackerConfig::default());
+        for (i, &(c2s, flags, seq, ack)) in segs.iter().enumerate() {
+            t.ingest(&seg(c2s, flags, seq, ack), i as u64 + 1);
+        }
+        let c = t.get(1).unwrap();
+        c.events
+            .iter()
+            .map(|e| (narrate(c, e, Lang::En), narrate(c, e, Lang::Zh)))
+            .collect()
+    }
+
+    const OPEN: [(bool, u16, u32, u32); 3] = [
+        (true, Flags::SYN, 100, 0),
+        (false, Flags::SYN | Flags::ACK, 900, 101),
+        (true, Flags::ACK, 101, 901),
+    ];
+
+    #[test]
+    fn the_third_segment_says_why_three_are_needed() {
+        let n = told(&OPEN);
+        let (en, zh) = &n[2];
+        assert!(
+            en.contains("acknowledges the server's SYN (ack = its ISN + 1)"),
+            "{en}"
+        );
+        assert!(en.contains("each side's ISN must be acknowledged"), "{en}");
+        assert!(en.contains("old duplicate SYN"), "{en}");
+        assert!(zh.contains("双方的初始序号都必须得到对方确认"), "{zh}");
+        // Entering SYN_SENT is explained: connect() was called.
+        assert!(n[0].0.contains("connect()"), "{}", n[0].0);
+    }
+
+    #[test]
+    fn a_four_segment_close_says_why_and_time_wait_says_both_reasons() {
+        let mut segs = OPEN.to_vec();
+        segs.extend([
+            (true, Flags::FIN | Flags::ACK, 101, 901),
+            (false, Flags::ACK, 901, 102),
+            (false, Flags::FIN | Flags::ACK, 901, 102),
+            (true, Flags::ACK, 102, 902),
+        ]);
+        let n = told(&segs);
+        // The server's ACK of the client's FIN: what it acknowledges, not "data".
+        let (en, zh) = &n[4];
+        assert!(en.contains("acknowledges the client's FIN"), "{en}");
+        assert!(
+            zh.contains("确认客户端的 FIN") && !zh.contains("数据"),
+            "{zh}"
+        );
+        // The receiver of the first FIN: CLOSE_WAIT, and why closing takes four segments.
+        let (en, _) = &n[3];
+        assert!(
+            en.contains("read() = 0") && en.contains("four segments"),
+            "{en}"
+        );
+        // TIME_WAIT: the lost last ACK, old duplicates, and what MSL is taken to be.
+        let (en, zh) = &n[5];
+        assert!(en.contains("enters TIME_WAIT"), "{en}");
+        assert!(en.contains("should its last ACK be lost"), "{en}");
+        assert!(en.contains("old duplicates die out"), "{en}");
+        assert!(
+            en.contains("2 min in RFC 9293") && en.contains("60 s"),
+            "{en}"
+        );
+        assert!(zh.contains("最后的 ACK 丢失"), "{zh}");
+        assert!(!en.contains("three segments"), "{en}");
+    }
+
+    #[test]
+    fn a_fin_ack_that_acknowledges_ours_says_the_close_took_three() {
+        let mut segs = OPEN.to_vec();
+        segs.extend([
+            (true, Flags::FIN | Flags::ACK, 101, 901),
+            (false, Flags::FIN | Flags::ACK, 901, 102),
+            (true, Flags::ACK, 102, 902),
+        ]);
+        let n = told(&segs);
+        let (en, zh) = &n[4];
+        assert!(
+            en.contains("this close takes three segments instead of four"),
+            "{en}"
+        );
+        assert!(zh.contains("三个报文"), "{zh}");
+    }
+
+    #[test]
+    fn a_refused_connect_says_nothing_listens() {
+        let n = told(&[
+            (true, Flags::SYN, 100, 0),
+            (false, Flags::RST | Flags::ACK, 0, 101),
+        ]);
+        let (en, zh) = &n[1];
+        assert!(en.contains("no socket is listening on port 80"), "{en}");
+        assert!(en.contains("ECONNREFUSED"), "{en}");
+        assert!(!en.contains("no connection is left"), "{en}");
+        assert!(zh.contains("ECONNREFUSED"), "{zh}");
+        // A reset after the handshake is an abort, not a refusal.
+        let mut segs = OPEN.to_vec();
+        segs.push((false, Flags::RST | Flags::ACK, 901, 101));
+        let (en, _) = &told(&segs)[3];
+        assert!(en.contains("aborts the connection"), "{en}");
     }
 
     #[test]

@@ -22,6 +22,7 @@ use super::app::{App, View};
 use super::ladder::{self, Row};
 use super::narrate;
 use super::replay::Replay;
+use super::text::text_width;
 use super::{detail, help, list, problems, status};
 use crate::track::Connection;
 
@@ -77,10 +78,15 @@ pub fn layout(area: Rect, app: &App, replay: &Replay) -> Layout {
     let summary_h = status::summary_lines(replay, app, area.width).len() as u16;
     let summary = take_top(&mut r, summary_h);
     let footer = take_bottom(&mut r, 1);
-    let narration = take_bottom(&mut r, 3);
+    // The narration takes the lines its text needs (at least 3, at most a third of the
+    // screen): a cut explanation teaches nothing.
+    let rows = list::rows(replay, app);
+    let text = narration_text(app, replay, &rows);
+    let need = wrapped_lines(&text, area.width.saturating_sub(2) as usize) as u16;
+    let narration = take_bottom(&mut r, need.clamp(3, (area.height / 3).max(3)));
     let problems = r;
     // The list takes what its rows need, up to two fifths; the ladder the rest.
-    let n = list::rows(replay, app).len().max(1) as u16;
+    let n = rows.len().max(1) as u16;
     let list_h = (n + 2).clamp(4, (r.height * 2 / 5).max(6));
     let list = take_top(&mut r, list_h);
     Layout {
@@ -94,6 +100,49 @@ pub fn layout(area: Rect, app: &App, replay: &Replay) -> Layout {
         narration,
         footer,
     }
+}
+
+/// How many lines `text` takes when wrapped at word boundaries to `width` columns (a word
+/// wider than that is broken, as ratatui's wrap does).
+pub fn wrapped_lines(text: &str, width: usize) -> usize {
+    if width == 0 {
+        return 1;
+    }
+    let (mut lines, mut col) = (1, 0);
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let w = text_width(word);
+        let add = if col == 0 { w } else { col + 1 + w };
+        if add <= width {
+            col = add;
+        } else if w <= width {
+            lines += 1;
+            col = w;
+        } else {
+            // Broken across lines (CJK text has no spaces to break at).
+            let first = width.saturating_sub(if col == 0 { 0 } else { col + 1 });
+            let rest = w.saturating_sub(first);
+            lines += rest.div_ceil(width);
+            col = rest % width;
+            if col == 0 && rest > 0 {
+                col = width;
+            }
+        }
+    }
+    lines
+}
+
+/// The narration the screen shows: of the problems view's selection, or of the ladder's
+/// cursor row.
+pub fn narration_text(app: &App, replay: &Replay, rows: &list::Rows) -> String {
+    if app.view == View::Problems {
+        return problems::narration(replay, app);
+    }
+    let conn = app
+        .selected
+        .filter(|id| rows.contains(*id))
+        .and_then(|id| replay.connection(id));
+    let lrows = conn.map(|c| ladder::rows_for(c, app)).unwrap_or_default();
+    narration(app, conn, &lrows)
 }
 
 /// The narration for the ladder's cursor row.
@@ -185,5 +234,20 @@ pub fn draw(f: &mut Frame, app: &App, replay: &Replay) {
     status::render_footer(f, lay.footer, app, replay);
     if app.help.open {
         help::render(f, area, app);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrapped_lines;
+
+    #[test]
+    fn wrapping_counts_lines_as_the_paragraph_wraps_them() {
+        assert_eq!(wrapped_lines("", 10), 1);
+        assert_eq!(wrapped_lines("aaaa bbbb", 9), 1);
+        assert_eq!(wrapped_lines("aaaa bbbb", 8), 2);
+        assert_eq!(wrapped_lines("aaaa bbbb cc", 9), 2);
+        // No spaces (Chinese): broken by width, two columns a character.
+        assert_eq!(wrapped_lines(&"确".repeat(10), 8), 3);
     }
 }

@@ -1,0 +1,99 @@
+//! How an end's state is written on a ladder, in the TUI and in `--text`: as the tracker has
+//! it, except where a passive observer only assumes it. A server is taken to be in LISTEN
+//! before its first SYN+ACK (RFC 9293 3.5: a passive OPEN), but only a SYN+ACK proves that a
+//! socket listens; a SYN answered by a RST proves that none does (3.10.7.1: a segment to a
+//! CLOSED port gets a RST). A class reading "LISTEN" next to "port 81 closed" is misled.
+
+use crate::track::{Connection, Side, State};
+
+/// The label of `side`'s `state` on the row after event `upto` (`None`: before the first
+/// event). `room`: the columns the label may take; a long label gives way to a short one.
+pub fn state_label(
+    c: &Connection,
+    side: Side,
+    state: State,
+    upto: Option<usize>,
+    room: usize,
+) -> &'static str {
+    if side != Side::Server {
+        return state.name();
+    }
+    let seen = upto.map_or(&c.events[..0], |i| &c.events[..(i + 1).min(c.events.len())]);
+    let from_server = |e: &&crate::track::Event| e.dir.sender() == Side::Server;
+    let synack_sent = seen
+        .iter()
+        .filter(from_server)
+        .any(|e| e.flags.syn() && e.flags.ack());
+    match state {
+        State::Listen if !synack_sent => "LISTEN?",
+        State::Closed if !synack_sent && seen.iter().filter(from_server).any(|e| e.flags.rst()) => {
+            if room >= NO_LISTENER.len() {
+                NO_LISTENER
+            } else {
+                "NO LISTENER"
+            }
+        }
+        _ => state.name(),
+    }
+}
+
+/// A refused connection's server: the SYN came to a port no socket listens on.
+pub const NO_LISTENER: &str = "CLOSED (no listener)";
+
+/// A label that is an assumption rather than something the capture shows.
+pub fn is_assumed(label: &str) -> bool {
+    label.ends_with('?')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::{seg, ACK, RST_ACK, SYN, SYN_ACK};
+    use crate::track::{Tracker, TrackerConfig};
+
+    fn conn(segs: &[(bool, u16, u32, u32)]) -> Connection {
+        let mut t = Tracker::new(TrackerConfig::default());
+        for (i, &(from_c, flags, seq, ack)) in segs.iter().enumerate() {
+            t.ingest(&seg(from_c, flags, seq, ack, 0, i as i64), i as u64 + 1);
+        }
+        t.get(1).expect("a connection").clone()
+    }
+
+    #[test]
+    fn a_listener_is_assumed_until_its_syn_ack() {
+        let c = conn(&[
+            (true, SYN, 100, 0),
+            (false, SYN_ACK, 500, 101),
+            (true, ACK, 101, 501),
+        ]);
+        let label = |upto| state_label(&c, Side::Server, State::Listen, upto, 20);
+        assert_eq!(label(None), "LISTEN?");
+        assert_eq!(label(Some(0)), "LISTEN?");
+        assert_eq!(label(Some(1)), "LISTEN");
+        assert!(is_assumed(label(None)) && !is_assumed(label(Some(1))));
+        assert_eq!(
+            state_label(&c, Side::Client, State::Listen, None, 20),
+            "LISTEN"
+        );
+    }
+
+    #[test]
+    fn a_syn_answered_by_rst_proves_no_listener() {
+        let c = conn(&[(true, SYN, 100, 0), (false, RST_ACK, 0, 101)]);
+        assert_eq!(c.server().state, State::Closed);
+        let label = |room| state_label(&c, Side::Server, State::Closed, Some(1), room);
+        assert_eq!(label(20), "CLOSED (no listener)");
+        assert_eq!(label(12), "NO LISTENER");
+        // A reset after a handshake is an ordinary CLOSED.
+        let c = conn(&[
+            (true, SYN, 100, 0),
+            (false, SYN_ACK, 500, 101),
+            (true, ACK, 101, 501),
+            (false, RST_ACK, 501, 101),
+        ]);
+        assert_eq!(
+            state_label(&c, Side::Server, State::Closed, Some(3), 20),
+            "CLOSED"
+        );
+    }
+}
