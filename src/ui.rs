@@ -60,6 +60,9 @@ fn file_starter(
     }
 }
 
+/// The status bar's note while the demo waits at its start.
+pub const DEMO_HINT: &str = "→ step, space play";
+
 /// Opens `source` (an interface, a file, or the demo) and returns the replay controller
 /// reading it. Every error (bad file, no permission) comes back here, before the terminal is
 /// touched.
@@ -92,6 +95,11 @@ pub fn open(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> Result<R
     }
     r.player.speed = ui.speed;
     r.player.max_gap = ui.max_gap;
+    // The demo is for a class: it waits at t=0 for the teacher rather than being over in 15 s.
+    if *source == SourceConfig::Demo {
+        r.player.paused = true;
+        r.player.note = Some(DEMO_HINT.into());
+    }
     r.findings = findings_cache::FindingsCache::new(core.diagnosis.clone());
     Ok(r)
 }
@@ -137,4 +145,25 @@ pub fn run(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> anyhow::R
         return Ok(ExitCode::from(128u8.saturating_add(sig as u8)));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Args;
+    use crate::config::{Config, Env};
+    use clap::Parser;
+
+    #[test]
+    fn the_demo_opens_paused_at_the_start_with_a_hint_and_a_file_plays() {
+        let cfg = Config::from_args(&Args::parse_from(["synack"]), &Env::default()).unwrap();
+        let r = open(&cfg.source, &cfg.core, &cfg.ui).unwrap();
+        assert!(r.player.paused);
+        assert_eq!(r.player.applied, 0);
+        assert_eq!(r.player.note.as_deref(), Some(DEMO_HINT));
+        let args = Args::parse_from(["synack", "fixtures/handshake-close.pcap"]);
+        let cfg = Config::from_args(&args, &Env::default()).unwrap();
+        let r = open(&cfg.source, &cfg.core, &cfg.ui).unwrap();
+        assert!(!r.player.paused && r.player.note.is_none());
+    }
 }
