@@ -402,20 +402,27 @@ impl Connection {
         let dir = self.dir_of(seg);
         let s = dir.sender();
         let r = s.other();
+        let ctl = Control::of(seg.flags);
+        // Not acceptable (3.10.7.4): no end acts on the FIN; the rest counts.
+        let fin_unacceptable = ctl != Control::Rst && machine::fin_in_used_space(self, seg, s);
+        let ctl = if fin_unacceptable {
+            ctl.without_fin()
+        } else {
+            ctl
+        };
+        // A guess this segment proves wrong is corrected in the events already logged, so
+        // this event starts from the corrected state.
+        infer::revise(self, seg, s, ctl);
         let before = self.states();
         let (sender, peer) = self.end_and_peer(s);
         let mut marks = marks::analyse(seg, sender, peer);
-        match Control::of(seg.flags) {
+        if fin_unacceptable {
+            marks.set(Marks::UNEXPECTED);
+        }
+        match ctl {
             // Accepted or not by the receiver, a RST moves both ends or neither.
             Control::Rst => machine::rst(self, seg, s, &mut marks),
             ctl => {
-                let ctl = if machine::fin_in_used_space(self, seg, s) {
-                    // Not acceptable (3.10.7.4): no end acts on the FIN; the rest counts.
-                    marks.set(Marks::UNEXPECTED);
-                    ctl.without_fin()
-                } else {
-                    ctl
-                };
                 // Sender first (it has just sent the segment), then the receiver (on arrival);
                 // each end brought to the state the segment shows it in before its rules run.
                 infer::before_sending(self, seg, s, ctl, &mut marks);

@@ -6,7 +6,9 @@
 //! - an end that sends what only a later state sends ([`before_sending`]), or receives what
 //!   shows its peer is past the handshake ([`before_arrival`]), was taken there by segments
 //!   not captured: it is moved there first (marked `INFERRED`), and RFC 9293's rules
-//!   (`track::machine`) then run on the state it is really in.
+//!   (`track::machine`) then run on the state it is really in;
+//! - a guess a later segment proves wrong is corrected in the events already logged
+//!   ([`revise`]), never followed by an edge RFC 9293 does not have.
 
 use super::conn::{Connection, Side};
 use super::machine::Control;
@@ -156,6 +158,39 @@ pub(super) fn before_arrival(
         }
         _ => {}
     }
+}
+
+/// Before the segment's event: what `s` sending `seg` proves wrong in a guess already logged,
+/// corrected where it was made (the events keep only RFC 9293's edges).
+///
+/// The observer takes a segment to arrive when it is captured. A FIN from an end put in
+/// CLOSE-WAIT by the peer's FIN, that does not acknowledge that FIN, was sent before it
+/// arrived: the FINs crossed (simultaneous close). The end had gone ESTABLISHED -> FIN-WAIT-1
+/// (3.10.4), not CLOSE-WAIT; the peer's FIN then takes it to CLOSING (`machine::sends`).
+pub(super) fn revise(c: &mut Connection, seg: &Segment, s: Side, ctl: Control) {
+    let i = s as usize;
+    let crossed = ctl == Control::Fin
+        && c.ends[i].state == State::CloseWait
+        && !c.ends[i].sent_fin
+        && !(seg.flags.ack() && c.ends[s.other() as usize].fin_acked_by(seg.ack));
+    if !crossed {
+        return;
+    }
+    // Every event since the peer's FIN showed this end in CLOSE-WAIT: it was in FIN-WAIT-1.
+    for e in c.events.iter_mut().rev() {
+        let entered = e.before[i] != State::CloseWait;
+        if e.states[i] == State::CloseWait {
+            e.states[i] = State::FinWait1;
+        }
+        if e.before[i] == State::CloseWait {
+            e.before[i] = State::FinWait1;
+        }
+        if entered {
+            break;
+        }
+    }
+    c.ends[i].fin_seq = Some(seg.seq.wrapping_add(seg.payload_len));
+    c.set_state(s, State::FinWait1, seg.ts);
 }
 
 /// `s` has been seen sending its SYN or its SYN+ACK.

@@ -112,16 +112,16 @@ pub(super) fn sends(c: &mut Connection, seg: &Segment, s: Side, ctl: Control, ma
         (State::SynReceived | State::Established, Control::Fin) => {
             send_fin(c, seg, s, State::FinWait1)
         }
-        // CLOSE-WAIT, a FIN that does not acknowledge the peer's: it was sent before the peer's
-        // FIN arrived (simultaneous close), so the sender went FIN-WAIT-1 and, on the peer's
-        // FIN, CLOSING (3.10.4, then 3.10.7.4 "eighth" in FIN-WAIT-1).
-        (State::CloseWait, Control::Fin)
-            if !(seg.flags.ack() && c.ends[s.other() as usize].fin_acked_by(seg.ack)) =>
-        {
-            send_fin(c, seg, s, State::Closing)
-        }
+        // (A FIN from CLOSE-WAIT that does not acknowledge the peer's FIN was sent before that
+        // FIN arrived: `infer::revise` has already put the sender in FIN-WAIT-1.)
         // CLOSE in CLOSE-WAIT: "send FIN, enter LAST-ACK" (3.10.4).
         (State::CloseWait, Control::Fin) => send_fin(c, seg, s, State::LastAck),
+        // FIN-WAIT-1 before its FIN was captured: `infer::revise` found the FINs crossed. The
+        // peer's FIN, logged as arrived, reached this end after its own left: "otherwise,
+        // enter the CLOSING state" (3.10.7.4 "eighth").
+        (State::FinWait1, Control::Fin) if !c.ends[i].sent_fin => {
+            c.set_state(s, State::Closing, seg.ts)
+        }
         // Already sent: a retransmitted FIN (marked as one), also from an end that has since
         // closed.
         (
@@ -487,9 +487,17 @@ mod tests {
     #[test]
     fn test_fin_wait_1_fin_without_ack_of_our_fin_is_closing() {
         let mut t = fin_wait_1();
-        // Server's FIN crossed ours: it does not acknowledge our FIN.
+        // Server's FIN crossed ours: it does not acknowledge our FIN, so the server sent it
+        // before ours arrived. Its CLOSE_WAIT, logged at our FIN, is revised to FIN_WAIT_1
+        // (fixtures/simultaneous-close.pcap, the demo's #6), never CLOSE_WAIT -> CLOSING.
         let e = t.feed(seg(false, FIN_ACK, SISN + 1, CISN + 1, 0, 10));
+        assert_eq!(e.before, [FinWait1, FinWait1]);
         assert_eq!(e.states, [Closing, Closing]);
+        let ours = t.conn().events[3];
+        assert_eq!(
+            (ours.before, ours.states),
+            ([Established; 2], [FinWait1; 2])
+        );
         let e = t.feed(seg(true, ACK, CISN + 2, SISN + 2, 0, 11));
         assert_eq!(e.states, [Closing, TimeWait]);
         let e = t.feed(seg(false, ACK, SISN + 2, CISN + 2, 0, 11));
