@@ -168,6 +168,9 @@ pub(super) fn before_arrival(
 /// arrived: the FINs crossed (simultaneous close). The end had gone ESTABLISHED -> FIN-WAIT-1
 /// (3.10.4), not CLOSE-WAIT; the peer's FIN then takes it to CLOSING (`machine::sends`).
 pub(super) fn revise(c: &mut Connection, seg: &Segment, s: Side, ctl: Control) {
+    if ctl == Control::Syn {
+        return revise_crossing_syn(c, s);
+    }
     let i = s as usize;
     let crossed = ctl == Control::Fin
         && c.ends[i].state == State::CloseWait
@@ -191,6 +194,32 @@ pub(super) fn revise(c: &mut Connection, seg: &Segment, s: Side, ctl: Control) {
     }
     c.ends[i].fin_seq = Some(seg.seq.wrapping_add(seg.payload_len));
     c.set_state(s, State::FinWait1, seg.ts);
+}
+
+/// The same for SYNs (simultaneous open). An end guessed LISTEN that answers the peer's SYN
+/// with a SYN of its own (no ACK) was not listening: it had done an active OPEN, CLOSED ->
+/// SYN-SENT (3.10.1), before the peer's SYN reached it. The events so far are corrected; the
+/// peer's SYN then takes it to SYN-RECEIVED (`machine::sends`, 3.10.7.3).
+fn revise_crossing_syn(c: &mut Connection, s: Side) {
+    let i = s as usize;
+    let (me, peer) = (&c.ends[i], &c.ends[s.other() as usize]);
+    let crossed = me.state == State::Listen
+        && me.packets == 0
+        && peer.state == State::SynSent
+        && peer.sent_syn
+        && c.rst_by.is_none();
+    if !crossed {
+        return;
+    }
+    let mut prev = State::Closed;
+    for e in c.events.iter_mut() {
+        e.before[i] = prev;
+        if e.states[i] == State::Listen {
+            e.states[i] = State::SynSent;
+        }
+        prev = e.states[i];
+    }
+    c.ends[i].state = State::SynSent;
 }
 
 /// `s` has been seen sending its SYN or its SYN+ACK.

@@ -73,6 +73,15 @@ pub(super) fn sends(c: &mut Connection, seg: &Segment, s: Side, ctl: Control, ma
                 c.hs_syn = true;
             }
         }
+        // SYN-SENT before its SYN was captured: `infer::revise` found the SYNs crossed. The
+        // peer's SYN, logged as arrived, reached this end after its own left: "enter
+        // SYN-RECEIVED" (3.10.7.3; simultaneous open).
+        (State::SynSent, Control::Syn) if !c.ends[i].sent_syn => {
+            let end = &mut c.ends[i];
+            end.isn = Some(seg.seq);
+            end.base = Some(seg.seq);
+            c.set_state(s, State::SynReceived, seg.ts);
+        }
         // SYN-SENT: its SYN again (a retransmission, marked as one), or a new attempt with a
         // new ISN on the same ports.
         (State::SynSent, Control::Syn) => {
@@ -431,8 +440,15 @@ mod tests {
     #[test]
     fn test_simultaneous_open_goes_through_syn_received_on_both_ends() {
         let mut t = syn_sent();
+        // The server's SYN, not answering ours, was sent before ours arrived: it was never
+        // LISTEN but CLOSED -> SYN_SENT, revised in the event already logged; our SYN then
+        // takes it to SYN_RECEIVED (the README's promise: both ends through SYN_RECEIVED).
         let e = t.feed(seg(false, SYN, SISN, 0, 0, 1));
-        assert_eq!(e.states, [SynReceived, SynSent]);
+        assert_eq!(e.before, [SynSent, SynSent]);
+        assert_eq!(e.states, [SynReceived, SynReceived]);
+        let first = t.conn().events[0];
+        assert_eq!((first.before, first.states), ([Closed; 2], [SynSent; 2]));
+        assert_eq!(t.conn().initial_states(), [Closed; 2]);
         let e = t.feed(seg(true, SYN_ACK, CISN, SISN + 1, 0, 2));
         assert_eq!(e.states, [SynReceived, Established]);
         let e = t.feed(seg(false, SYN_ACK, SISN, CISN + 1, 0, 3));
