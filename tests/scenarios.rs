@@ -469,3 +469,29 @@ fn no_events_leaves_out_events() {
         assert!(c["client_state"].is_string());
     }
 }
+
+#[test]
+fn split_handshakes_are_one_connection_each_with_a_complete_handshake() {
+    let cs = conns("split-handshake.pcap");
+    assert_eq!(cs.len(), 2, "one connection per split handshake");
+    for c in &cs {
+        assert_eq!(c["handshake"], "complete", "{}", c["id"]);
+        assert_eq!(c["reuses"], Value::Null);
+        let lad = ladder(c);
+        assert!(
+            lad.contains(&l("SYN", "SYN_RECEIVED", "SYN_RECEIVED")),
+            "{lad:?}"
+        );
+        assert!(
+            lad.contains(&l("SYN+ACK", "SYN_RECEIVED", "ESTABLISHED")),
+            "{lad:?}"
+        );
+        assert!(marked(c, "dup_ack").is_empty());
+    }
+    // The 5-segment form's bare ACK: dropped by the client in SYN_SENT (RFC 9293 3.10.7.3),
+    // it moves no end and its sequence number is not the server's ISN (its SYN's is).
+    let five = &cs[1];
+    assert_eq!(ladder(five)[1], l("ACK", "SYN_SENT", "SYN_SENT"));
+    assert_eq!(five["server_options"]["isn"], 3_000_000 * 22 + 777);
+    assert_eq!(marked(five, "inferred"), Vec::<String>::new());
+}

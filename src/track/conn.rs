@@ -486,6 +486,11 @@ impl Connection {
             } else {
                 end.sent_syn = true;
             }
+            if !f.ack() {
+                // A SYN starts its sender's sequence space: an ACK it sent before (a split
+                // handshake's) is not one a later ACK duplicates.
+                end.last_ack = None;
+            }
             end.mss = seg.options.mss.or(end.mss);
             end.wscale = seg.options.wscale.or(end.wscale);
             end.sack_permitted |= seg.options.sack_permitted;

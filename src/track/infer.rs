@@ -91,6 +91,12 @@ pub(super) fn before_sending(
         // took it there were not captured. (Not after an accepted RST: a segment then crossed
         // the RST on the wire, and the connection stays closed. Nor from a CLOSED end that has
         // talked: it closed, and what it sends now is an old copy.)
+        // (Not a bare ACK from an end that sent no SYN to a peer in SYN-SENT: the first step
+        // of a split handshake. Its peer drops it, "if neither of the SYN or RST bits is set
+        // then drop the segment" (3.10.7.3), and it says nothing of its sender's ISN.)
+        (State::Listen | State::Closed, Control::None) if bare_ack_to_syn_sent(c, seg, s) => {
+            marks.set(Marks::UNEXPECTED)
+        }
         (State::SynSent | State::Listen | State::Closed, Control::Fin | Control::None)
             if f.ack()
                 && c.rst_by.is_none()
@@ -204,7 +210,9 @@ fn revise_crossing_syn(c: &mut Connection, s: Side) {
     let i = s as usize;
     let (me, peer) = (&c.ends[i], &c.ends[s.other() as usize]);
     let crossed = me.state == State::Listen
-        && me.packets == 0
+        && !me.sent_syn
+        && !me.sent_synack
+        && !me.sent_fin
         && peer.state == State::SynSent
         && peer.sent_syn
         && c.rst_by.is_none();
@@ -220,6 +228,18 @@ fn revise_crossing_syn(c: &mut Connection, s: Side) {
         prev = e.states[i];
     }
     c.ends[i].state = State::SynSent;
+}
+
+/// `seg` from `s` is an ACK without data answering the peer's SYN, the peer still in
+/// SYN-SENT and `s` having sent no SYN of its own.
+fn bare_ack_to_syn_sent(c: &Connection, seg: &Segment, s: Side) -> bool {
+    let (me, peer) = (&c.ends[s as usize], &c.ends[s.other() as usize]);
+    seg.flags.ack()
+        && seg.payload_len == 0
+        && !sent_its_syn(c, s)
+        && peer.state == State::SynSent
+        && peer.isn.is_some_and(|i| seg.ack == i.wrapping_add(1))
+        && me.isn.is_none()
 }
 
 /// `s` has been seen sending its SYN or its SYN+ACK.

@@ -174,10 +174,12 @@ pub(super) fn arrives(c: &mut Connection, seg: &Segment, r: Side, ctl: Control, 
         // connection state to ESTABLISHED" (3.10.7.3). In SYN-RECEIVED (simultaneous open) it
         // is the ACK of our SYN (3.10.7.4 "fifth").
         (State::SynSent | State::SynReceived, Control::SynAck) if end.acks_syn(seg.ack) => {
-            if r == Side::Client {
-                c.hs_synack = true;
-            } else {
-                // Simultaneous open: the client's SYN,ACK is the final handshake ACK.
+            // The handshake's SYN,ACK, from either end (a split handshake's comes from the
+            // client); in SYN-RECEIVED with the peer already ESTABLISHED it is also the last
+            // ACK (simultaneous open).
+            c.hs_synack = true;
+            if end.state == State::SynReceived && c.ends[r.other() as usize].state.is_synchronized()
+            {
                 c.hs_ack = true;
             }
             c.set_state(r, State::Established, seg.ts);
@@ -235,7 +237,9 @@ fn syn_received_ack(c: &mut Connection, seg: &Segment, r: Side, marks: &mut Mark
         return;
     }
     if c.ends[r as usize].acks_syn(seg.ack) {
-        if r == Side::Server {
+        // The handshake's last ACK: it completes the second end's handshake (the server's,
+        // or in a split handshake the client's).
+        if c.ends[r.other() as usize].state.is_synchronized() {
             c.hs_ack = true;
         }
         c.set_state(r, State::Established, seg.ts);
