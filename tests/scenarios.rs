@@ -495,3 +495,29 @@ fn split_handshakes_are_one_connection_each_with_a_complete_handshake() {
     assert_eq!(five["server_options"]["isn"], 3_000_000 * 22 + 777);
     assert_eq!(marked(five, "inferred"), Vec::<String>::new());
 }
+
+#[test]
+fn a_new_isn_after_a_reset_is_a_new_connection_and_old_or_odd_syns_revive_nothing() {
+    let cs = conns("reuse-after-rst.pcap");
+    assert_eq!(cs.len(), 2, "the reset connection, then the new one");
+    let (old, new) = (&cs[0], &cs[1]);
+    assert_eq!(states(old), ("CLOSED".into(), "CLOSED".into()));
+    let lad = ladder(old);
+    // The old SYN again and the SYN+FIN+URG: both ends stay CLOSED.
+    assert_eq!(lad[6], l("SYN", "CLOSED", "CLOSED"));
+    assert_eq!(lad[7], l("SYN+FIN+URG", "CLOSED", "CLOSED"));
+    assert_eq!(marked(old, "unexpected"), ["SYN+FIN+URG"]);
+    // Never re-based: the old SYN copy is still at relative 0, the RST at 31.
+    let evs = old["events"].as_array().unwrap();
+    assert_eq!(
+        (evs[5]["seq"].as_u64(), evs[6]["seq"].as_u64()),
+        (Some(31), Some(0))
+    );
+    assert_eq!(old["client_options"]["isn"], 1_000_000 * 23 + 12345);
+    assert_eq!(new["reuses"], old["id"]);
+    assert_eq!(new["handshake"], "complete");
+    assert_eq!(new["teardown"], "rst");
+    assert_eq!(new["rst_by"], "server");
+    assert!(marked(new, "rst_ignored").is_empty());
+    assert_eq!(states(new), ("CLOSED".into(), "CLOSED".into()));
+}

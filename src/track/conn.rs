@@ -419,9 +419,12 @@ impl Connection {
         if fin_unacceptable {
             marks.set(Marks::UNEXPECTED);
         }
+        let stale = infer::stale_syn(self, seg, s, &mut marks);
         match ctl {
             // Accepted or not by the receiver, a RST moves both ends or neither.
             Control::Rst => machine::rst(self, seg, s, &mut marks),
+            // An old or odd SYN on a connection that is over: nothing comes back to life.
+            _ if stale => {}
             ctl => {
                 // Sender first (it has just sent the segment), then the receiver (on arrival);
                 // each end brought to the state the segment shows it in before its rules run.
@@ -431,7 +434,7 @@ impl Connection {
                 machine::arrives(self, seg, r, ctl, &mut marks);
             }
         }
-        self.account(seg, s);
+        self.account(seg, s, stale);
         self.history.on_segment(seg, s == Side::Client);
         self.completeness.on_segment(seg, self.packets() == 1);
         // Captures are not always in time order (multi-queue NICs): keep the true span.
@@ -460,8 +463,9 @@ impl Connection {
         machine::time_wait_timeout(self, now, two_msl)
     }
 
-    /// Sender bookkeeping after the state machine: sequence high-water mark, counters.
-    fn account(&mut self, seg: &Segment, s: Side) {
+    /// Sender bookkeeping after the state machine: sequence high-water mark, counters. A
+    /// `stale` SYN counts as a packet but leaves the sender's sequence space alone.
+    fn account(&mut self, seg: &Segment, s: Side, stale: bool) {
         let f = seg.flags;
         let peer_reset = self.rst_by == Some(s.other());
         let end = &mut self.ends[s as usize];
@@ -480,6 +484,9 @@ impl Connection {
             }
         }
         end.bytes += u64::from(seg.payload_len);
+        if stale {
+            return;
+        }
         if f.syn() {
             if f.ack() {
                 end.sent_synack = true;

@@ -230,6 +230,23 @@ fn revise_crossing_syn(c: &mut Connection, s: Side) {
     c.ends[i].state = State::SynSent;
 }
 
+/// A SYN on a connection that is over (reset, closed or in TIME_WAIT) that the table did not
+/// take as a new connection: the old SYN again, of a connection that got past its handshake (a
+/// copy the capture holds twice), or a SYN with a FIN (a listener drops it; marked
+/// `unexpected`). It brings nothing back: no end moves, and no sequence number is re-based.
+/// (A SYN resent after a refusal is not stale: the client retries, SYN_SENT again.)
+pub(super) fn stale_syn(c: &Connection, seg: &Segment, s: Side, marks: &mut Marks) -> bool {
+    let f = seg.flags;
+    if !f.syn() || f.ack() || f.rst() || !c.is_over() {
+        return false;
+    }
+    if f.fin() {
+        marks.set(Marks::UNEXPECTED);
+        return true;
+    }
+    c.ends[s as usize].isn == Some(seg.seq) && peer_acked_syn(c, s)
+}
+
 /// `seg` from `s` is an ACK without data answering the peer's SYN, the peer still in
 /// SYN-SENT and `s` having sent no SYN of its own.
 fn bare_ack_to_syn_sent(c: &Connection, seg: &Segment, s: Side) -> bool {

@@ -3,14 +3,46 @@
 
 use super::{conv, eth, Fixture, T0};
 use crate::decode::Flags;
-use crate::gen::conv::{merge, GenPacket};
+use crate::gen::conv::{merge, Conv, GenPacket};
 
 pub fn odd_fixtures() -> Vec<Fixture> {
     vec![eth(
         "split-handshake.pcap",
         "Split handshakes (as in suricata-verify's tcp-split-handshake tests): the server answers the SYN with a SYN of its own, the client answers with SYN+ACK, the server ACKs (4 segments); then the same with a bare ACK of the SYN first (5 segments), which the client in SYN_SENT drops (RFC 9293 3.10.7.3). Each is one connection with a complete handshake.",
         split_handshakes(),
+    ),
+    eth(
+        "reuse-after-rst.pcap",
+        "A new ISN after a reset: a connection the client resets after its request; then a copy of its old SYN and a SYN+FIN+URG (odd flags, which a listener drops), neither of which brings the reset connection back; then a SYN with a new ISN, a second connection (`reuses` the first) that the server resets in window.",
+        reuse_after_rst(),
     )]
+}
+
+/// A connection reset by the client, stale and odd SYNs on its 4-tuple, then a new one.
+pub fn reuse_after_rst() -> Vec<GenPacket> {
+    let mut c = conv(23, T0);
+    c.syn(0.0).syn_ack(0.001).ack_c(0.001);
+    c.data_c(0.001, 30).ack_s(0.001).rst_c(0.01);
+    let isn = 1_000_000 * 23 + 12345;
+    // The old SYN again (a copy the capture holds twice), then one with odd flags.
+    c.raw(0.1, 0, Flags::SYN, isn, 0, 0);
+    c.raw(
+        0.1,
+        0,
+        Flags::SYN | Flags::FIN | Flags::URG,
+        77_000_000,
+        0,
+        0,
+    );
+    // A new connection on the same ports, a new ISN, reset in window by the server.
+    let mut n = Conv::new(c.client, c.server, 900_000_000, 600_000_000, T0 + 1.0);
+    n.syn(0.0)
+        .syn_ack(0.001)
+        .ack_c(0.001)
+        .data_c(0.001, 10)
+        .ack_s(0.001)
+        .rst_s(0.01);
+    merge(&[&c, &n])
 }
 
 /// Two split handshakes: SYN; server SYN; client SYN+ACK; server ACK; then SYN; server ACK;
