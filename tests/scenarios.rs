@@ -521,3 +521,24 @@ fn a_new_isn_after_a_reset_is_a_new_connection_and_old_or_odd_syns_revive_nothin
     assert!(marked(new, "rst_ignored").is_empty());
     assert_eq!(states(new), ("CLOSED".into(), "CLOSED".into()));
 }
+
+#[test]
+fn of_two_synacks_on_different_isns_the_one_the_client_acknowledges_is_the_servers_isn() {
+    let c = one("two-synacks.pcap");
+    assert_eq!(c["server_options"]["isn"], 2_000_000_000u64);
+    assert_eq!(c["handshake"], "complete");
+    for m in ["prev_missing", "acked_unseen"] {
+        assert!(marked(&c, m).is_empty(), "{m}: {:?}", marked(&c, m));
+    }
+    // Only the late copy of the SYN+ACK the client did not take is unexpected.
+    assert_eq!(marked(&c, "unexpected"), ["SYN+ACK"]);
+    let evs = c["events"].as_array().unwrap();
+    let server_data = evs
+        .iter()
+        .find(|e| e["dir"] == "s2c" && e["len"].as_u64() > Some(0))
+        .unwrap();
+    assert_eq!(
+        server_data["seq"], 1,
+        "server data relative to the ISN acknowledged"
+    );
+}

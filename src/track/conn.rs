@@ -67,6 +67,9 @@ pub struct End {
     pub state: State,
     /// Initial sequence number, from its SYN (or inferred from the peer's ACK of it).
     pub isn: Option<u32>,
+    /// Another ISN this end answered a SYN with (a second SYN+ACK on another ISN, before the
+    /// peer acknowledged either): the ISN becomes this one if the peer's ACK acknowledges it.
+    pub alt_isn: Option<u32>,
     /// Base for relative sequence numbers: the ISN, else the first sequence number seen.
     pub base: Option<u32>,
     /// Highest sequence number sent plus one (SND.MAX as the observer sees it).
@@ -114,6 +117,7 @@ impl End {
             addr,
             state,
             isn: None,
+            alt_isn: None,
             base: None,
             next_seq: None,
             fin_seq: None,
@@ -484,7 +488,9 @@ impl Connection {
             }
         }
         end.bytes += u64::from(seg.payload_len);
-        if stale {
+        // A SYN on another ISN than the sender's (a second SYN+ACK, or an old one after the
+        // peer chose the other) is not in its sequence space.
+        if stale || (f.syn() && end.isn.is_some_and(|i| i != seg.seq)) {
             return;
         }
         if f.syn() {

@@ -177,6 +177,7 @@ pub(super) fn revise(c: &mut Connection, seg: &Segment, s: Side, ctl: Control) {
     if ctl == Control::Syn {
         return revise_crossing_syn(c, s);
     }
+    revise_isn(c, seg, s);
     let i = s as usize;
     let crossed = ctl == Control::Fin
         && c.ends[i].state == State::CloseWait
@@ -200,6 +201,49 @@ pub(super) fn revise(c: &mut Connection, seg: &Segment, s: Side, ctl: Control) {
     }
     c.ends[i].fin_seq = Some(seg.seq.wrapping_add(seg.payload_len));
     c.set_state(s, State::FinWait1, seg.ts);
+}
+
+/// The peer of `s` answered with two SYN+ACKs on different ISNs (`End::alt_isn`): the one
+/// `s` acknowledges is its ISN, from the start (relative numbers and the sequence high-water
+/// mark follow it; the other SYN+ACK is then outside its sequence space).
+fn revise_isn(c: &mut Connection, seg: &Segment, s: Side) {
+    let peer = &mut c.ends[s.other() as usize];
+    let Some(alt) = peer.alt_isn else {
+        return;
+    };
+    if !seg.flags.ack() || peer.acks_syn(seg.ack) || seg.ack != alt.wrapping_add(1) {
+        return;
+    }
+    peer.isn = Some(alt);
+    peer.base = Some(alt);
+    peer.next_seq = Some(alt.wrapping_add(1));
+    peer.hole = None;
+    peer.alt_isn = None;
+    // Its SYN+ACKs on that ISN, logged `unexpected`, were the answer that held: the first is
+    // plain, the others its retransmissions.
+    let dir = s.other();
+    let mut first = true;
+    for e in c.events.iter_mut() {
+        if e.dir.sender() != dir || !e.flags.syn() || !e.flags.ack() || e.seq != alt {
+            continue;
+        }
+        if e.marks.has(Marks::UNEXPECTED) {
+            e.marks.0 &= !Marks::UNEXPECTED;
+            count(&mut c.mark_counts, Marks::UNEXPECTED, -1);
+            if !first && !e.marks.has(Marks::RETRANSMISSION) {
+                e.marks.set(Marks::RETRANSMISSION);
+                count(&mut c.mark_counts, Marks::RETRANSMISSION, 1);
+            }
+        }
+        first = false;
+    }
+}
+
+/// Adds `by` to the count of mark `bit`.
+fn count(counts: &mut [u32; Marks::COUNT], bit: u16, by: i32) {
+    if let Some(i) = Marks::index(bit) {
+        counts[i] = counts[i].saturating_add_signed(by);
+    }
 }
 
 /// The same for SYNs (simultaneous open). An end guessed LISTEN that answers the peer's SYN

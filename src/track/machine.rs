@@ -114,6 +114,13 @@ pub(super) fn sends(c: &mut Connection, seg: &Segment, s: Side, ctl: Control, ma
         // SYN-SENT, on a SYN (simultaneous open): "enter SYN-RECEIVED", send SYN,ACK
         // (3.10.7.3).
         (State::SynSent, Control::SynAck) => c.set_state(s, State::SynReceived, seg.ts),
+        // SYN-RECEIVED, a SYN,ACK on another ISN: no rule sends it (a retry by another
+        // listener, TCP Fast Open), but the peer may take it; which ISN holds is the one the
+        // peer's ACK acknowledges (`infer::revise`).
+        (State::SynReceived, Control::SynAck) if c.ends[i].isn != Some(seg.seq) => {
+            c.ends[i].alt_isn = Some(seg.seq);
+            marks.set(Marks::UNEXPECTED)
+        }
         // Past it: its SYN,ACK again changes nothing; one on another ISN no rule sends.
         (_, Control::SynAck) if c.ends[i].isn != Some(seg.seq) => marks.set(Marks::UNEXPECTED),
         (_, Control::SynAck) => {}

@@ -15,7 +15,33 @@ pub fn odd_fixtures() -> Vec<Fixture> {
         "reuse-after-rst.pcap",
         "A new ISN after a reset: a connection the client resets after its request; then a copy of its old SYN and a SYN+FIN+URG (odd flags, which a listener drops), neither of which brings the reset connection back; then a SYN with a new ISN, a second connection (`reuses` the first) that the server resets in window.",
         reuse_after_rst(),
+    ),
+    eth(
+        "two-synacks.pcap",
+        "Two SYN+ACKs on different ISNs (as TCP Fast Open retries and load balancers send): the client resends its SYN, the server answers on a new ISN, the client's ACK acknowledges that one, which is the server's ISN from the start; a late copy of the first SYN+ACK is outside its sequence space (unexpected).",
+        two_synacks(),
     )]
+}
+
+/// SYN; SYN+ACK on ISN A; SYN again; SYN+ACK on ISN B; the client ACKs B; data both ways; a
+/// late copy of the SYN+ACK on A; the close.
+pub fn two_synacks() -> Vec<GenPacket> {
+    let mut c = conv(24, T0);
+    c.syn(0.0).syn_ack(0.01).retransmit(1.0, 0);
+    let b = 2_000_000_000;
+    let cisn = 1_000_000 * 24 + 12345;
+    c.raw(0.01, 1, Flags::SYN | Flags::ACK, b, cisn + 1, 0);
+    c.next[1] = b + 1;
+    c.rcv[0] = b + 1;
+    c.ack_c(0.01)
+        .data_c(0.001, 100)
+        .ack_s(0.01)
+        .data_s(0.001, 300)
+        .ack_c(0.01);
+    let a = 3_000_000 * 24 + 777;
+    c.raw(0.1, 1, Flags::SYN | Flags::ACK, a, cisn + 1, 0);
+    c.fin_c(0.1).fin_s(0.001).ack_c(0.001);
+    c.packets
 }
 
 /// A connection reset by the client, stale and odd SYNs on its 4-tuple, then a new one.
