@@ -10,12 +10,13 @@
 //! - a guess a later segment proves wrong is corrected in the events already logged
 //!   ([`revise`]), never followed by an edge RFC 9293 does not have.
 
-use super::conn::{Connection, Side};
+use super::conn::{Connection, Dir, Side};
+use super::events::{Event, EventKind};
 use super::machine::Control;
 use super::marks::Marks;
 use super::seq;
 use super::state::State;
-use crate::decode::{Endpoint, Segment};
+use crate::decode::{Endpoint, Flags, Segment};
 
 /// Client, server, and whether the capture joined mid-stream, from a connection's first
 /// segment: a SYN names its sender the client; a SYN+ACK names its sender the server; anything
@@ -128,21 +129,6 @@ pub(super) fn before_arrival(
 ) {
     let st = c.ends[r as usize].state;
     match (st, ctl) {
-        // A SYN,ACK to an end not seen yet: its SYN was not captured (or comes later). Its ISN
-        // is one below the ACK, and the SYN,ACK took it to ESTABLISHED. A CLOSED end that has
-        // talked is not guessed at: it ignores the SYN,ACK.
-        (State::Closed | State::Listen, Control::SynAck) if c.ends[r as usize].packets == 0 => {
-            let end = &mut c.ends[r as usize];
-            end.isn = Some(seg.ack.wrapping_sub(1));
-            if end.base.is_none() {
-                end.base = end.isn;
-            }
-            if r == Side::Client {
-                c.hs_synack = true;
-            }
-            marks.set(Marks::INFERRED);
-            c.set_state(r, State::Established, seg.ts);
-        }
         // An ACK to an end that never showed its handshake (its SYN+ACK missing from the
         // capture) from a peer past it. Not a CLOSED end that has talked: it closed (a
         // duplicate of the ACK of its FIN can come after).
@@ -177,6 +163,9 @@ pub(super) fn revise(c: &mut Connection, seg: &Segment, s: Side, ctl: Control) {
     if ctl == Control::Syn {
         return revise_crossing_syn(c, s);
     }
+    if ctl == Control::SynAck {
+        missing_syn(c, seg, s);
+    }
     revise_isn(c, seg, s);
     let i = s as usize;
     let crossed = ctl == Control::Fin
@@ -201,6 +190,43 @@ pub(super) fn revise(c: &mut Connection, seg: &Segment, s: Side, ctl: Control) {
     }
     c.ends[i].fin_seq = Some(seg.seq.wrapping_add(seg.payload_len));
     c.set_state(s, State::FinWait1, seg.ts);
+}
+
+/// A SYN,ACK from `s` to an end not seen yet: the SYN it answers was not captured (or comes
+/// later). It is logged as a [`EventKind::Missing`] event, marked `inferred`, before the
+/// SYN,ACK's own: the peer CLOSED -> SYN_SENT, its ISN one below the ACK. The SYN,ACK then
+/// takes it to ESTABLISHED by RFC 9293's rules. (A CLOSED end that has talked is not guessed
+/// at: it ignores the SYN,ACK.)
+fn missing_syn(c: &mut Connection, seg: &Segment, s: Side) {
+    let r = s.other();
+    let end = &c.ends[r as usize];
+    if !matches!(end.state, State::Closed | State::Listen) || end.packets != 0 || !seg.flags.ack() {
+        return;
+    }
+    let before = c.states();
+    let isn = seg.ack.wrapping_sub(1);
+    let end = &mut c.ends[r as usize];
+    end.isn = Some(isn);
+    end.base = end.base.or(Some(isn));
+    c.set_state(r, State::SynSent, seg.ts);
+    c.events.push(Event {
+        ts: seg.ts,
+        frame: 0,
+        kind: EventKind::Missing,
+        dir: if r == Side::Client {
+            Dir::C2S
+        } else {
+            Dir::S2C
+        },
+        flags: Flags(Flags::SYN),
+        seq: isn,
+        ack: 0,
+        len: 0,
+        window: 0,
+        marks: Marks(Marks::INFERRED),
+        states: c.states(),
+        before,
+    });
 }
 
 /// The peer of `s` answered with two SYN+ACKs on different ISNs (`End::alt_isn`): the one
@@ -341,8 +367,21 @@ mod tests {
     fn test_synack_without_syn_infers_client_isn() {
         let mut t = T::new();
         let e = t.feed(seg(false, SYN_ACK, SISN, CISN + 1, 0, 0));
+        assert_eq!(e.before, [SynSent, Listen]);
         assert_eq!(e.states, [Established, SynReceived]);
-        assert!(e.marks.has(Marks::INFERRED));
+        // `inferred` is the missing SYN's, logged before it (zeek's handshake-reorder), not
+        // the captured SYN+ACK's.
+        assert!(!e.marks.has(Marks::INFERRED));
+        let syn = t.conn().events[0];
+        assert_eq!(
+            (syn.kind, syn.frame, syn.dir),
+            (EventKind::Missing, 0, Dir::C2S)
+        );
+        assert!(syn.flags.syn() && syn.marks.has(Marks::INFERRED));
+        assert_eq!(
+            (syn.before, syn.states),
+            ([Closed, Listen], [SynSent, Listen])
+        );
         assert_eq!(t.conn().client().isn, Some(CISN));
         // The SYN arrives late (capture reordering).
         let e = t.feed(seg(true, SYN, CISN, 0, 0, 1));
