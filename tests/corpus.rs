@@ -67,6 +67,14 @@ const DIFFERENCES: &[(&str, &str, u64, &str)] = &[
          first); same reason as handshake-reorder",
     ),
     (
+        "suricata-verify__tcp-split-handshake-01-4whs__split-handshake-4whs.pcap",
+        "complete_handshakes",
+        1,
+        "a split handshake (SYN; server SYN; client SYN+ACK; server ACK): tshark counts only \
+         SYN, server SYN+ACK, client ACK; synack counts the SYN, a SYN+ACK acknowledging a \
+         SYN and the ACK of that SYN+ACK, from whichever end",
+    ),
+    (
         "gopacket__pcapgo__tests__be__test202.pcapng",
         "packets",
         8,
@@ -253,4 +261,24 @@ fn findings_on_real_captures_do_not_depend_on_the_event_cap() {
         dropped += n;
     }
     assert!(dropped > 10_000, "the cap left out only {dropped} events");
+}
+
+#[test]
+fn inferred_is_the_missing_syns_not_the_captured_synacks() {
+    // zeek's handshake-reorder and ipv6-http-atomic-frag: the SYN+ACK is captured first.
+    for (file, synack_frame) in [
+        ("zeek__tcp__handshake-reorder.pcap", 1),
+        ("zeek__ipv6-http-atomic-frag.pcap", 3),
+    ] {
+        let path = common::corpus_dir().join(file);
+        let lines = common::json_lines(&path.to_string_lossy(), &[]);
+        let c = common::connections(&lines)[0];
+        let evs = c["events"].as_array().unwrap();
+        assert_eq!(evs[0]["kind"], "missing", "{file}");
+        assert_eq!(evs[0]["flags"], "SYN", "{file}");
+        assert_eq!(evs[0]["marks"], serde_json::json!(["inferred"]), "{file}");
+        assert_eq!(evs[1]["frame"], synack_frame, "{file}");
+        assert_eq!(evs[1]["flags"], "SYN+ACK", "{file}");
+        assert_eq!(evs[1]["marks"], serde_json::json!([]), "{file}");
+    }
 }

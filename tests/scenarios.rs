@@ -115,7 +115,9 @@ fn fin_ack_of_our_fin_moves_fin_wait_1_straight_to_time_wait() {
 fn simultaneous_open_passes_through_syn_received_on_both_ends() {
     let c = one("simultaneous-open.pcap");
     let lad = ladder(&c);
-    assert_eq!(lad[1], l("SYN", "SYN_RECEIVED", "SYN_SENT"));
+    // Neither end listened: both CLOSED -> SYN_SENT -> SYN_RECEIVED -> ESTABLISHED.
+    assert_eq!(lad[0], l("SYN", "SYN_SENT", "SYN_SENT"));
+    assert_eq!(lad[1], l("SYN", "SYN_RECEIVED", "SYN_RECEIVED"));
     assert_eq!(lad[2], l("SYN+ACK", "SYN_RECEIVED", "ESTABLISHED"));
     assert_eq!(lad[3], l("SYN+ACK", "ESTABLISHED", "ESTABLISHED"));
     assert_eq!(c["handshake"], "complete");
@@ -466,4 +468,77 @@ fn no_events_leaves_out_events() {
         assert!(c.get("events").is_none());
         assert!(c["client_state"].is_string());
     }
+}
+
+#[test]
+fn split_handshakes_are_one_connection_each_with_a_complete_handshake() {
+    let cs = conns("split-handshake.pcap");
+    assert_eq!(cs.len(), 2, "one connection per split handshake");
+    for c in &cs {
+        assert_eq!(c["handshake"], "complete", "{}", c["id"]);
+        assert_eq!(c["reuses"], Value::Null);
+        let lad = ladder(c);
+        assert!(
+            lad.contains(&l("SYN", "SYN_RECEIVED", "SYN_RECEIVED")),
+            "{lad:?}"
+        );
+        assert!(
+            lad.contains(&l("SYN+ACK", "SYN_RECEIVED", "ESTABLISHED")),
+            "{lad:?}"
+        );
+        assert!(marked(c, "dup_ack").is_empty());
+    }
+    // The 5-segment form's bare ACK: dropped by the client in SYN_SENT (RFC 9293 3.10.7.3),
+    // it moves no end and its sequence number is not the server's ISN (its SYN's is).
+    let five = &cs[1];
+    assert_eq!(ladder(five)[1], l("ACK", "SYN_SENT", "SYN_SENT"));
+    assert_eq!(five["server_options"]["isn"], 3_000_000 * 22 + 777);
+    assert_eq!(marked(five, "inferred"), Vec::<String>::new());
+}
+
+#[test]
+fn a_new_isn_after_a_reset_is_a_new_connection_and_old_or_odd_syns_revive_nothing() {
+    let cs = conns("reuse-after-rst.pcap");
+    assert_eq!(cs.len(), 2, "the reset connection, then the new one");
+    let (old, new) = (&cs[0], &cs[1]);
+    assert_eq!(states(old), ("CLOSED".into(), "CLOSED".into()));
+    let lad = ladder(old);
+    // The old SYN again and the SYN+FIN+URG: both ends stay CLOSED.
+    assert_eq!(lad[6], l("SYN", "CLOSED", "CLOSED"));
+    assert_eq!(lad[7], l("SYN+FIN+URG", "CLOSED", "CLOSED"));
+    assert_eq!(marked(old, "unexpected"), ["SYN+FIN+URG"]);
+    // Never re-based: the old SYN copy is still at relative 0, the RST at 31.
+    let evs = old["events"].as_array().unwrap();
+    assert_eq!(
+        (evs[5]["seq"].as_u64(), evs[6]["seq"].as_u64()),
+        (Some(31), Some(0))
+    );
+    assert_eq!(old["client_options"]["isn"], 1_000_000 * 23 + 12345);
+    assert_eq!(new["reuses"], old["id"]);
+    assert_eq!(new["handshake"], "complete");
+    assert_eq!(new["teardown"], "rst");
+    assert_eq!(new["rst_by"], "server");
+    assert!(marked(new, "rst_ignored").is_empty());
+    assert_eq!(states(new), ("CLOSED".into(), "CLOSED".into()));
+}
+
+#[test]
+fn of_two_synacks_on_different_isns_the_one_the_client_acknowledges_is_the_servers_isn() {
+    let c = one("two-synacks.pcap");
+    assert_eq!(c["server_options"]["isn"], 2_000_000_000u64);
+    assert_eq!(c["handshake"], "complete");
+    for m in ["prev_missing", "acked_unseen"] {
+        assert!(marked(&c, m).is_empty(), "{m}: {:?}", marked(&c, m));
+    }
+    // Only the late copy of the SYN+ACK the client did not take is unexpected.
+    assert_eq!(marked(&c, "unexpected"), ["SYN+ACK"]);
+    let evs = c["events"].as_array().unwrap();
+    let server_data = evs
+        .iter()
+        .find(|e| e["dir"] == "s2c" && e["len"].as_u64() > Some(0))
+        .unwrap();
+    assert_eq!(
+        server_data["seq"], 1,
+        "server data relative to the ISN acknowledged"
+    );
 }

@@ -75,6 +75,9 @@ pub fn ip_packet(p: &GenPacket, ipv6_hop_by_hop: bool) -> Vec<u8> {
     if p.flags & Flags::PSH != 0 {
         tcp = tcp.psh();
     }
+    if p.flags & Flags::URG != 0 {
+        tcp = tcp.urg(0);
+    }
     if p.flags & Flags::ECE != 0 {
         tcp = tcp.ece();
     }

@@ -7,6 +7,7 @@ use std::path::Path;
 mod diag;
 mod hostile;
 mod layers;
+mod odd;
 
 pub use diag::diag_fixtures;
 
@@ -599,6 +600,7 @@ pub fn all() -> Vec<Fixture> {
     v.extend(diag_fixtures());
     v.extend(layers::layer_fixtures());
     v.extend(hostile::hostile_fixtures());
+    v.extend(odd::odd_fixtures());
     v.push(Fixture {
         name: "malformed.pcap",
         about: "A handshake with six odd frames mixed in: a cut Ethernet header, a cut TCP header, IP version 3, TCP data offset 2 (four malformed), a UDP datagram and an ARP request (two non-TCP).",

@@ -374,10 +374,11 @@ fn write_events(buf: &mut Vec<u8>, c: &Connection, opts: &OutputOptions) {
         buf.extend_from_slice(match e.kind {
             EventKind::Segment => b",\"kind\":\"segment\",\"dir\":\"".as_slice(),
             EventKind::TimeWaitExpired => b",\"kind\":\"time_wait_expired\",\"dir\":\"",
+            EventKind::Missing => b",\"kind\":\"missing\",\"dir\":\"",
         });
         buf.extend_from_slice(e.dir.name().as_bytes());
         buf.extend_from_slice(b"\",\"flags\":\"");
-        if e.kind == EventKind::Segment {
+        if e.kind != EventKind::TimeWaitExpired {
             // Writing to a Vec cannot fail.
             let _ = write!(buf, "{}", e.flags);
         }

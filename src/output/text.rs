@@ -47,7 +47,8 @@ fn push_segment_label(out: &mut String, c: &Connection, e: &Event, opts: &Output
         out.push_str(" len=");
         out.push_str(int.format(e.len));
     }
-    if e.flags.syn() || e.window == 0 {
+    // (A segment not captured has no window to show.)
+    if (e.flags.syn() || e.window == 0) && e.kind != EventKind::Missing {
         out.push_str(" win=");
         out.push_str(int.format(e.window));
     }
@@ -290,7 +291,8 @@ fn push_event_row(out: &mut String, c: &Connection, idx: usize, opts: &OutputOpt
     push_right(out, e.states[0].name(), 12);
     out.push_str(" |");
     match e.kind {
-        EventKind::Segment => push_arrow(out, e.dir, c, e, opts),
+        // A segment not captured is drawn where it would be, marked `inferred`.
+        EventKind::Segment | EventKind::Missing => push_arrow(out, e.dir, c, e, opts),
         EventKind::TimeWaitExpired => {
             push_centered(out, "2*MSL elapsed: TIME_WAIT over (inferred)")
         }
@@ -303,7 +305,7 @@ fn push_event_row(out: &mut String, c: &Connection, idx: usize, opts: &OutputOpt
         Some(idx),
         usize::MAX,
     ));
-    if e.kind == EventKind::Segment && !e.marks.is_empty() {
+    if e.kind != EventKind::TimeWaitExpired && !e.marks.is_empty() {
         out.push_str("  [");
         for (k, name) in e.marks.names().enumerate() {
             if k > 0 {

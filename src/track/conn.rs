@@ -67,6 +67,9 @@ pub struct End {
     pub state: State,
     /// Initial sequence number, from its SYN (or inferred from the peer's ACK of it).
     pub isn: Option<u32>,
+    /// Another ISN this end answered a SYN with (a second SYN+ACK on another ISN, before the
+    /// peer acknowledged either): the ISN becomes this one if the peer's ACK acknowledges it.
+    pub alt_isn: Option<u32>,
     /// Base for relative sequence numbers: the ISN, else the first sequence number seen.
     pub base: Option<u32>,
     /// Highest sequence number sent plus one (SND.MAX as the observer sees it).
@@ -114,6 +117,7 @@ impl End {
             addr,
             state,
             isn: None,
+            alt_isn: None,
             base: None,
             next_seq: None,
             fin_seq: None,
@@ -402,20 +406,30 @@ impl Connection {
         let dir = self.dir_of(seg);
         let s = dir.sender();
         let r = s.other();
+        let ctl = Control::of(seg.flags);
+        // Not acceptable (3.10.7.4): no end acts on the FIN; the rest counts.
+        let fin_unacceptable = ctl != Control::Rst && machine::fin_in_used_space(self, seg, s);
+        let ctl = if fin_unacceptable {
+            ctl.without_fin()
+        } else {
+            ctl
+        };
+        // A guess this segment proves wrong is corrected in the events already logged, so
+        // this event starts from the corrected state.
+        infer::revise(self, seg, s, ctl);
         let before = self.states();
         let (sender, peer) = self.end_and_peer(s);
         let mut marks = marks::analyse(seg, sender, peer);
-        match Control::of(seg.flags) {
+        if fin_unacceptable {
+            marks.set(Marks::UNEXPECTED);
+        }
+        let stale = infer::stale_syn(self, seg, s, &mut marks);
+        match ctl {
             // Accepted or not by the receiver, a RST moves both ends or neither.
             Control::Rst => machine::rst(self, seg, s, &mut marks),
+            // An old or odd SYN on a connection that is over: nothing comes back to life.
+            _ if stale => {}
             ctl => {
-                let ctl = if machine::fin_in_used_space(self, seg, s) {
-                    // Not acceptable (3.10.7.4): no end acts on the FIN; the rest counts.
-                    marks.set(Marks::UNEXPECTED);
-                    ctl.without_fin()
-                } else {
-                    ctl
-                };
                 // Sender first (it has just sent the segment), then the receiver (on arrival);
                 // each end brought to the state the segment shows it in before its rules run.
                 infer::before_sending(self, seg, s, ctl, &mut marks);
@@ -424,7 +438,7 @@ impl Connection {
                 machine::arrives(self, seg, r, ctl, &mut marks);
             }
         }
-        self.account(seg, s);
+        self.account(seg, s, stale);
         self.history.on_segment(seg, s == Side::Client);
         self.completeness.on_segment(seg, self.packets() == 1);
         // Captures are not always in time order (multi-queue NICs): keep the true span.
@@ -453,8 +467,9 @@ impl Connection {
         machine::time_wait_timeout(self, now, two_msl)
     }
 
-    /// Sender bookkeeping after the state machine: sequence high-water mark, counters.
-    fn account(&mut self, seg: &Segment, s: Side) {
+    /// Sender bookkeeping after the state machine: sequence high-water mark, counters. A
+    /// `stale` SYN counts as a packet but leaves the sender's sequence space alone.
+    fn account(&mut self, seg: &Segment, s: Side, stale: bool) {
         let f = seg.flags;
         let peer_reset = self.rst_by == Some(s.other());
         let end = &mut self.ends[s as usize];
@@ -473,11 +488,21 @@ impl Connection {
             }
         }
         end.bytes += u64::from(seg.payload_len);
+        // A SYN on another ISN than the sender's (a second SYN+ACK, or an old one after the
+        // peer chose the other) is not in its sequence space.
+        if stale || (f.syn() && end.isn.is_some_and(|i| i != seg.seq)) {
+            return;
+        }
         if f.syn() {
             if f.ack() {
                 end.sent_synack = true;
             } else {
                 end.sent_syn = true;
+            }
+            if !f.ack() {
+                // A SYN starts its sender's sequence space: an ACK it sent before (a split
+                // handshake's) is not one a later ACK duplicates.
+                end.last_ack = None;
             }
             end.mss = seg.options.mss.or(end.mss);
             end.wscale = seg.options.wscale.or(end.wscale);

@@ -13,6 +13,9 @@ pub enum EventKind {
     Segment,
     /// TIME_WAIT's 2*MSL ran out in capture time: inferred, no packet shows it.
     TimeWaitExpired,
+    /// A segment the capture does not hold, inferred from the one that follows (the SYN a
+    /// SYN+ACK answers): the `inferred` mark is its own, not the captured segment's. Frame 0.
+    Missing,
 }
 
 /// One row of the ladder: a segment (or a timer) and both ends' states after it.

@@ -6,14 +6,17 @@
 //! - an end that sends what only a later state sends ([`before_sending`]), or receives what
 //!   shows its peer is past the handshake ([`before_arrival`]), was taken there by segments
 //!   not captured: it is moved there first (marked `INFERRED`), and RFC 9293's rules
-//!   (`track::machine`) then run on the state it is really in.
+//!   (`track::machine`) then run on the state it is really in;
+//! - a guess a later segment proves wrong is corrected in the events already logged
+//!   ([`revise`]), never followed by an edge RFC 9293 does not have.
 
-use super::conn::{Connection, Side};
+use super::conn::{Connection, Dir, Side};
+use super::events::{Event, EventKind};
 use super::machine::Control;
 use super::marks::Marks;
 use super::seq;
 use super::state::State;
-use crate::decode::{Endpoint, Segment};
+use crate::decode::{Endpoint, Flags, Segment};
 
 /// Client, server, and whether the capture joined mid-stream, from a connection's first
 /// segment: a SYN names its sender the client; a SYN+ACK names its sender the server; anything
@@ -89,6 +92,12 @@ pub(super) fn before_sending(
         // took it there were not captured. (Not after an accepted RST: a segment then crossed
         // the RST on the wire, and the connection stays closed. Nor from a CLOSED end that has
         // talked: it closed, and what it sends now is an old copy.)
+        // (Not a bare ACK from an end that sent no SYN to a peer in SYN-SENT: the first step
+        // of a split handshake. Its peer drops it, "if neither of the SYN or RST bits is set
+        // then drop the segment" (3.10.7.3), and it says nothing of its sender's ISN.)
+        (State::Listen | State::Closed, Control::None) if bare_ack_to_syn_sent(c, seg, s) => {
+            marks.set(Marks::UNEXPECTED)
+        }
         (State::SynSent | State::Listen | State::Closed, Control::Fin | Control::None)
             if f.ack()
                 && c.rst_by.is_none()
@@ -120,21 +129,6 @@ pub(super) fn before_arrival(
 ) {
     let st = c.ends[r as usize].state;
     match (st, ctl) {
-        // A SYN,ACK to an end not seen yet: its SYN was not captured (or comes later). Its ISN
-        // is one below the ACK, and the SYN,ACK took it to ESTABLISHED. A CLOSED end that has
-        // talked is not guessed at: it ignores the SYN,ACK.
-        (State::Closed | State::Listen, Control::SynAck) if c.ends[r as usize].packets == 0 => {
-            let end = &mut c.ends[r as usize];
-            end.isn = Some(seg.ack.wrapping_sub(1));
-            if end.base.is_none() {
-                end.base = end.isn;
-            }
-            if r == Side::Client {
-                c.hs_synack = true;
-            }
-            marks.set(Marks::INFERRED);
-            c.set_state(r, State::Established, seg.ts);
-        }
         // An ACK to an end that never showed its handshake (its SYN+ACK missing from the
         // capture) from a peer past it. Not a CLOSED end that has talked: it closed (a
         // duplicate of the ACK of its FIN can come after).
@@ -156,6 +150,183 @@ pub(super) fn before_arrival(
         }
         _ => {}
     }
+}
+
+/// Before the segment's event: what `s` sending `seg` proves wrong in a guess already logged,
+/// corrected where it was made (the events keep only RFC 9293's edges).
+///
+/// The observer takes a segment to arrive when it is captured. A FIN from an end put in
+/// CLOSE-WAIT by the peer's FIN, that does not acknowledge that FIN, was sent before it
+/// arrived: the FINs crossed (simultaneous close). The end had gone ESTABLISHED -> FIN-WAIT-1
+/// (3.10.4), not CLOSE-WAIT; the peer's FIN then takes it to CLOSING (`machine::sends`).
+pub(super) fn revise(c: &mut Connection, seg: &Segment, s: Side, ctl: Control) {
+    if ctl == Control::Syn {
+        return revise_crossing_syn(c, s);
+    }
+    if ctl == Control::SynAck {
+        missing_syn(c, seg, s);
+    }
+    revise_isn(c, seg, s);
+    let i = s as usize;
+    let crossed = ctl == Control::Fin
+        && c.ends[i].state == State::CloseWait
+        && !c.ends[i].sent_fin
+        && !(seg.flags.ack() && c.ends[s.other() as usize].fin_acked_by(seg.ack));
+    if !crossed {
+        return;
+    }
+    // Every event since the peer's FIN showed this end in CLOSE-WAIT: it was in FIN-WAIT-1.
+    for e in c.events.iter_mut().rev() {
+        let entered = e.before[i] != State::CloseWait;
+        if e.states[i] == State::CloseWait {
+            e.states[i] = State::FinWait1;
+        }
+        if e.before[i] == State::CloseWait {
+            e.before[i] = State::FinWait1;
+        }
+        if entered {
+            break;
+        }
+    }
+    c.ends[i].fin_seq = Some(seg.seq.wrapping_add(seg.payload_len));
+    c.set_state(s, State::FinWait1, seg.ts);
+}
+
+/// A SYN,ACK from `s` to an end not seen yet: the SYN it answers was not captured (or comes
+/// later). It is logged as a [`EventKind::Missing`] event, marked `inferred`, before the
+/// SYN,ACK's own: the peer CLOSED -> SYN_SENT, its ISN one below the ACK. The SYN,ACK then
+/// takes it to ESTABLISHED by RFC 9293's rules. (A CLOSED end that has talked is not guessed
+/// at: it ignores the SYN,ACK.)
+fn missing_syn(c: &mut Connection, seg: &Segment, s: Side) {
+    let r = s.other();
+    let end = &c.ends[r as usize];
+    if !matches!(end.state, State::Closed | State::Listen) || end.packets != 0 || !seg.flags.ack() {
+        return;
+    }
+    let before = c.states();
+    let isn = seg.ack.wrapping_sub(1);
+    let end = &mut c.ends[r as usize];
+    end.isn = Some(isn);
+    end.base = end.base.or(Some(isn));
+    c.set_state(r, State::SynSent, seg.ts);
+    c.events.push(Event {
+        ts: seg.ts,
+        frame: 0,
+        kind: EventKind::Missing,
+        dir: if r == Side::Client {
+            Dir::C2S
+        } else {
+            Dir::S2C
+        },
+        flags: Flags(Flags::SYN),
+        seq: isn,
+        ack: 0,
+        len: 0,
+        window: 0,
+        marks: Marks(Marks::INFERRED),
+        states: c.states(),
+        before,
+    });
+}
+
+/// The peer of `s` answered with two SYN+ACKs on different ISNs (`End::alt_isn`): the one
+/// `s` acknowledges is its ISN, from the start (relative numbers and the sequence high-water
+/// mark follow it; the other SYN+ACK is then outside its sequence space).
+fn revise_isn(c: &mut Connection, seg: &Segment, s: Side) {
+    let peer = &mut c.ends[s.other() as usize];
+    let Some(alt) = peer.alt_isn else {
+        return;
+    };
+    if !seg.flags.ack() || peer.acks_syn(seg.ack) || seg.ack != alt.wrapping_add(1) {
+        return;
+    }
+    peer.isn = Some(alt);
+    peer.base = Some(alt);
+    peer.next_seq = Some(alt.wrapping_add(1));
+    peer.hole = None;
+    peer.alt_isn = None;
+    // Its SYN+ACKs on that ISN, logged `unexpected`, were the answer that held: the first is
+    // plain, the others its retransmissions.
+    let dir = s.other();
+    let mut first = true;
+    for e in c.events.iter_mut() {
+        if e.dir.sender() != dir || !e.flags.syn() || !e.flags.ack() || e.seq != alt {
+            continue;
+        }
+        if e.marks.has(Marks::UNEXPECTED) {
+            e.marks.0 &= !Marks::UNEXPECTED;
+            count(&mut c.mark_counts, Marks::UNEXPECTED, -1);
+            if !first && !e.marks.has(Marks::RETRANSMISSION) {
+                e.marks.set(Marks::RETRANSMISSION);
+                count(&mut c.mark_counts, Marks::RETRANSMISSION, 1);
+            }
+        }
+        first = false;
+    }
+}
+
+/// Adds `by` to the count of mark `bit`.
+fn count(counts: &mut [u32; Marks::COUNT], bit: u16, by: i32) {
+    if let Some(i) = Marks::index(bit) {
+        counts[i] = counts[i].saturating_add_signed(by);
+    }
+}
+
+/// The same for SYNs (simultaneous open). An end guessed LISTEN that answers the peer's SYN
+/// with a SYN of its own (no ACK) was not listening: it had done an active OPEN, CLOSED ->
+/// SYN-SENT (3.10.1), before the peer's SYN reached it. The events so far are corrected; the
+/// peer's SYN then takes it to SYN-RECEIVED (`machine::sends`, 3.10.7.3).
+fn revise_crossing_syn(c: &mut Connection, s: Side) {
+    let i = s as usize;
+    let (me, peer) = (&c.ends[i], &c.ends[s.other() as usize]);
+    let crossed = me.state == State::Listen
+        && !me.sent_syn
+        && !me.sent_synack
+        && !me.sent_fin
+        && peer.state == State::SynSent
+        && peer.sent_syn
+        && c.rst_by.is_none();
+    if !crossed {
+        return;
+    }
+    let mut prev = State::Closed;
+    for e in c.events.iter_mut() {
+        e.before[i] = prev;
+        if e.states[i] == State::Listen {
+            e.states[i] = State::SynSent;
+        }
+        prev = e.states[i];
+    }
+    c.ends[i].state = State::SynSent;
+}
+
+/// A SYN on a connection that is over (reset, closed or in TIME_WAIT) that the table did not
+/// take as a new connection: the old SYN again, of a connection that got past its handshake (a
+/// copy the capture holds twice), or a SYN with a FIN (a listener drops it; marked
+/// `unexpected`). It brings nothing back: no end moves, and no sequence number is re-based.
+/// (A SYN resent after a refusal is not stale: the client retries, SYN_SENT again.)
+pub(super) fn stale_syn(c: &Connection, seg: &Segment, s: Side, marks: &mut Marks) -> bool {
+    let f = seg.flags;
+    if !f.syn() || f.ack() || f.rst() || !c.is_over() {
+        return false;
+    }
+    if f.fin() {
+        marks.set(Marks::UNEXPECTED);
+        return true;
+    }
+    c.ends[s as usize].isn == Some(seg.seq) && peer_acked_syn(c, s)
+}
+
+/// `seg` from `s` is an ACK without data answering the peer's SYN, the peer still in
+/// SYN-SENT and `s` having sent no SYN of its own.
+fn bare_ack_to_syn_sent(c: &Connection, seg: &Segment, s: Side) -> bool {
+    let (me, peer) = (&c.ends[s as usize], &c.ends[s.other() as usize]);
+    seg.flags.ack()
+        && seg.payload_len == 0
+        && !sent_its_syn(c, s)
+        && peer.state == State::SynSent
+        && peer.isn.is_some_and(|i| seg.ack == i.wrapping_add(1))
+        && me.isn.is_none()
 }
 
 /// `s` has been seen sending its SYN or its SYN+ACK.
@@ -196,8 +367,21 @@ mod tests {
     fn test_synack_without_syn_infers_client_isn() {
         let mut t = T::new();
         let e = t.feed(seg(false, SYN_ACK, SISN, CISN + 1, 0, 0));
+        assert_eq!(e.before, [SynSent, Listen]);
         assert_eq!(e.states, [Established, SynReceived]);
-        assert!(e.marks.has(Marks::INFERRED));
+        // `inferred` is the missing SYN's, logged before it (zeek's handshake-reorder), not
+        // the captured SYN+ACK's.
+        assert!(!e.marks.has(Marks::INFERRED));
+        let syn = t.conn().events[0];
+        assert_eq!(
+            (syn.kind, syn.frame, syn.dir),
+            (EventKind::Missing, 0, Dir::C2S)
+        );
+        assert!(syn.flags.syn() && syn.marks.has(Marks::INFERRED));
+        assert_eq!(
+            (syn.before, syn.states),
+            ([Closed, Listen], [SynSent, Listen])
+        );
         assert_eq!(t.conn().client().isn, Some(CISN));
         // The SYN arrives late (capture reordering).
         let e = t.feed(seg(true, SYN, CISN, 0, 0, 1));

@@ -73,6 +73,15 @@ pub(super) fn sends(c: &mut Connection, seg: &Segment, s: Side, ctl: Control, ma
                 c.hs_syn = true;
             }
         }
+        // SYN-SENT before its SYN was captured: `infer::revise` found the SYNs crossed. The
+        // peer's SYN, logged as arrived, reached this end after its own left: "enter
+        // SYN-RECEIVED" (3.10.7.3; simultaneous open).
+        (State::SynSent, Control::Syn) if !c.ends[i].sent_syn => {
+            let end = &mut c.ends[i];
+            end.isn = Some(seg.seq);
+            end.base = Some(seg.seq);
+            c.set_state(s, State::SynReceived, seg.ts);
+        }
         // SYN-SENT: its SYN again (a retransmission, marked as one), or a new attempt with a
         // new ISN on the same ports.
         (State::SynSent, Control::Syn) => {
@@ -105,6 +114,13 @@ pub(super) fn sends(c: &mut Connection, seg: &Segment, s: Side, ctl: Control, ma
         // SYN-SENT, on a SYN (simultaneous open): "enter SYN-RECEIVED", send SYN,ACK
         // (3.10.7.3).
         (State::SynSent, Control::SynAck) => c.set_state(s, State::SynReceived, seg.ts),
+        // SYN-RECEIVED, a SYN,ACK on another ISN: no rule sends it (a retry by another
+        // listener, TCP Fast Open), but the peer may take it; which ISN holds is the one the
+        // peer's ACK acknowledges (`infer::revise`).
+        (State::SynReceived, Control::SynAck) if c.ends[i].isn != Some(seg.seq) => {
+            c.ends[i].alt_isn = Some(seg.seq);
+            marks.set(Marks::UNEXPECTED)
+        }
         // Past it: its SYN,ACK again changes nothing; one on another ISN no rule sends.
         (_, Control::SynAck) if c.ends[i].isn != Some(seg.seq) => marks.set(Marks::UNEXPECTED),
         (_, Control::SynAck) => {}
@@ -112,16 +128,16 @@ pub(super) fn sends(c: &mut Connection, seg: &Segment, s: Side, ctl: Control, ma
         (State::SynReceived | State::Established, Control::Fin) => {
             send_fin(c, seg, s, State::FinWait1)
         }
-        // CLOSE-WAIT, a FIN that does not acknowledge the peer's: it was sent before the peer's
-        // FIN arrived (simultaneous close), so the sender went FIN-WAIT-1 and, on the peer's
-        // FIN, CLOSING (3.10.4, then 3.10.7.4 "eighth" in FIN-WAIT-1).
-        (State::CloseWait, Control::Fin)
-            if !(seg.flags.ack() && c.ends[s.other() as usize].fin_acked_by(seg.ack)) =>
-        {
-            send_fin(c, seg, s, State::Closing)
-        }
+        // (A FIN from CLOSE-WAIT that does not acknowledge the peer's FIN was sent before that
+        // FIN arrived: `infer::revise` has already put the sender in FIN-WAIT-1.)
         // CLOSE in CLOSE-WAIT: "send FIN, enter LAST-ACK" (3.10.4).
         (State::CloseWait, Control::Fin) => send_fin(c, seg, s, State::LastAck),
+        // FIN-WAIT-1 before its FIN was captured: `infer::revise` found the FINs crossed. The
+        // peer's FIN, logged as arrived, reached this end after its own left: "otherwise,
+        // enter the CLOSING state" (3.10.7.4 "eighth").
+        (State::FinWait1, Control::Fin) if !c.ends[i].sent_fin => {
+            c.set_state(s, State::Closing, seg.ts)
+        }
         // Already sent: a retransmitted FIN (marked as one), also from an end that has since
         // closed.
         (
@@ -165,10 +181,12 @@ pub(super) fn arrives(c: &mut Connection, seg: &Segment, r: Side, ctl: Control, 
         // connection state to ESTABLISHED" (3.10.7.3). In SYN-RECEIVED (simultaneous open) it
         // is the ACK of our SYN (3.10.7.4 "fifth").
         (State::SynSent | State::SynReceived, Control::SynAck) if end.acks_syn(seg.ack) => {
-            if r == Side::Client {
-                c.hs_synack = true;
-            } else {
-                // Simultaneous open: the client's SYN,ACK is the final handshake ACK.
+            // The handshake's SYN,ACK, from either end (a split handshake's comes from the
+            // client); in SYN-RECEIVED with the peer already ESTABLISHED it is also the last
+            // ACK (simultaneous open).
+            c.hs_synack = true;
+            if end.state == State::SynReceived && c.ends[r.other() as usize].state.is_synchronized()
+            {
                 c.hs_ack = true;
             }
             c.set_state(r, State::Established, seg.ts);
@@ -226,7 +244,9 @@ fn syn_received_ack(c: &mut Connection, seg: &Segment, r: Side, marks: &mut Mark
         return;
     }
     if c.ends[r as usize].acks_syn(seg.ack) {
-        if r == Side::Server {
+        // The handshake's last ACK: it completes the second end's handshake (the server's,
+        // or in a split handshake the client's).
+        if c.ends[r.other() as usize].state.is_synchronized() {
             c.hs_ack = true;
         }
         c.set_state(r, State::Established, seg.ts);
@@ -431,8 +451,15 @@ mod tests {
     #[test]
     fn test_simultaneous_open_goes_through_syn_received_on_both_ends() {
         let mut t = syn_sent();
+        // The server's SYN, not answering ours, was sent before ours arrived: it was never
+        // LISTEN but CLOSED -> SYN_SENT, revised in the event already logged; our SYN then
+        // takes it to SYN_RECEIVED (the README's promise: both ends through SYN_RECEIVED).
         let e = t.feed(seg(false, SYN, SISN, 0, 0, 1));
-        assert_eq!(e.states, [SynReceived, SynSent]);
+        assert_eq!(e.before, [SynSent, SynSent]);
+        assert_eq!(e.states, [SynReceived, SynReceived]);
+        let first = t.conn().events[0];
+        assert_eq!((first.before, first.states), ([Closed; 2], [SynSent; 2]));
+        assert_eq!(t.conn().initial_states(), [Closed; 2]);
         let e = t.feed(seg(true, SYN_ACK, CISN, SISN + 1, 0, 2));
         assert_eq!(e.states, [SynReceived, Established]);
         let e = t.feed(seg(false, SYN_ACK, SISN, CISN + 1, 0, 3));
@@ -487,9 +514,17 @@ mod tests {
     #[test]
     fn test_fin_wait_1_fin_without_ack_of_our_fin_is_closing() {
         let mut t = fin_wait_1();
-        // Server's FIN crossed ours: it does not acknowledge our FIN.
+        // Server's FIN crossed ours: it does not acknowledge our FIN, so the server sent it
+        // before ours arrived. Its CLOSE_WAIT, logged at our FIN, is revised to FIN_WAIT_1
+        // (fixtures/simultaneous-close.pcap, the demo's #6), never CLOSE_WAIT -> CLOSING.
         let e = t.feed(seg(false, FIN_ACK, SISN + 1, CISN + 1, 0, 10));
+        assert_eq!(e.before, [FinWait1, FinWait1]);
         assert_eq!(e.states, [Closing, Closing]);
+        let ours = t.conn().events[3];
+        assert_eq!(
+            (ours.before, ours.states),
+            ([Established; 2], [FinWait1; 2])
+        );
         let e = t.feed(seg(true, ACK, CISN + 2, SISN + 2, 0, 11));
         assert_eq!(e.states, [Closing, TimeWait]);
         let e = t.feed(seg(false, ACK, SISN + 2, CISN + 2, 0, 11));

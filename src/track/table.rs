@@ -746,7 +746,8 @@ impl Tracker {
 /// connection, unless it is a retransmission of that connection's own SYN.
 fn starts_new_connection(c: &Connection, seg: &Segment) -> bool {
     let f = seg.flags;
-    if !f.syn() || f.ack() || !c.is_over() {
+    // A SYN+FIN (or +RST) opens nothing: a listener drops it.
+    if !f.syn() || f.ack() || f.fin() || f.rst() || !c.is_over() {
         return false;
     }
     let sender = &c.ends[c.dir_of(seg).sender() as usize];

@@ -20,7 +20,7 @@ pub fn seg_secs(from_client: bool, flags: u16, seq: u32, ack: u32, t_s: f64) -> 
     }
 }
 
-/// One connection fed segment by segment, numbered as frames from 1.
+/// One connection fed segment by segment, numbered as frames from 1, every event logged.
 pub struct T {
     pub c: Option<Connection>,
     frame: u64,
@@ -33,7 +33,9 @@ impl T {
     pub fn feed(&mut self, s: Segment) -> Event {
         self.frame += 1;
         let c = self.c.get_or_insert_with(|| Connection::new(1, &s));
-        c.on_segment(&s, self.frame)
+        let e = c.on_segment(&s, self.frame);
+        c.events.push(e);
+        e
     }
     pub fn conn(&self) -> &Connection {
         self.c.as_ref().unwrap()

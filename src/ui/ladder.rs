@@ -285,7 +285,7 @@ fn short_mark(name: &str) -> &str {
 }
 
 fn marks_text(e: &Event, short: bool) -> String {
-    if e.marks.is_empty() || e.kind != EventKind::Segment {
+    if e.marks.is_empty() || e.kind == EventKind::TimeWaitExpired {
         String::new()
     } else {
         let names: Vec<&str> = e
@@ -577,7 +577,8 @@ impl<'x> RowDraw<'x> {
         let marks = marks_text(e, g.tail == 0);
         let growing = Some(idx) == self.last_idx && self.newest_progress < 1.0;
         let (mid, mid_style) = match e.kind {
-            EventKind::Segment => {
+            // A segment not captured is drawn where it would be, marked `inferred`.
+            EventKind::Segment | EventKind::Missing => {
                 let mut label = segment_label(c, e, &OutputOptions::default());
                 if g.tail == 0 && !marks.is_empty() {
                     label.push(' ');

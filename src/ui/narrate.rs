@@ -317,6 +317,10 @@ pub const TIME_WAIT_OVER: Text = t(
     "2*MSL has passed since {who} entered TIME_WAIT: it is now CLOSED (inferred, no packet shows it).",
     "{who}进入 TIME_WAIT 已过 2*MSL：现在变为 CLOSED（推断，没有报文显示）。",
 );
+pub const NOT_CAPTURED: Text = t(
+    "Not captured, inferred from the segment after it: ",
+    "未被捕获，由其后的报文推断：",
+);
 pub const BEFORE: Text = t(
     "Before the first segment: the client is {c} and the server is {s}.",
     "第一个报文之前：客户端处于 {c} 状态，服务器处于 {s} 状态。",
@@ -393,7 +397,12 @@ pub fn narrate(c: &Connection, e: &Event, lang: Lang) -> String {
     let r = s.other();
     let kind = Kind::in_context(c, e);
     let sender_port = c.end(s).addr.port.to_string();
-    let mut out = SENDS
+    let mut out = if e.kind == EventKind::Missing {
+        NOT_CAPTURED.get(lang).to_string()
+    } else {
+        String::new()
+    };
+    out += &SENDS
         .get(lang)
         .replace("{who}", who(s, true).get(lang))
         .replace("{flags}", &e.flags.to_string())
