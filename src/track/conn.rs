@@ -90,6 +90,11 @@ pub struct End {
     pub hole_since: MaybeTs,
     /// Consecutive duplicate ACKs this end has sent for `last_ack`.
     pub dup_acks: u32,
+    /// This end's latest segment asked for an ACK without sending new data (a keep-alive, a
+    /// window probe, or a SYN or SYN+ACK again): the peer's answer repeats its last ACK.
+    pub probed: bool,
+    /// The end of the peer's `hole` this end has been marked `acked_unseen` for covering.
+    pub acked_hole: Option<u32>,
     pub packets: u64,
     /// Payload bytes sent (retransmissions included, as on the wire).
     pub bytes: u64,
@@ -130,6 +135,8 @@ impl End {
             hole: None,
             hole_since: MaybeTs::NONE,
             dup_acks: 0,
+            probed: false,
+            acked_hole: None,
             packets: 0,
             bytes: 0,
             sent_syn: false,
@@ -513,8 +520,11 @@ impl Connection {
         }
         if !f.rst() {
             let seg_end = seg.seq.wrapping_add(seg.seq_len());
+            // A SYN seen again mid-connection (the same ISN) does not take the high-water
+            // mark back to ISN+1: copies of data already seen stay retransmissions. A SYN on a
+            // new ISN has had `next_seq` cleared by the state machine.
             match end.next_seq {
-                Some(n) if f.syn() || seq::gt(seg_end, n) => end.next_seq = Some(seg_end),
+                Some(n) if seq::gt(seg_end, n) => end.next_seq = Some(seg_end),
                 None => end.next_seq = Some(seg_end),
                 _ => {}
             }

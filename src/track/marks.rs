@@ -93,21 +93,27 @@ impl Marks {
 pub(super) fn analyse(seg: &Segment, end: &mut End, peer: &End) -> Marks {
     let mut m = stream_marks(seg, end, peer);
     let f = seg.flags;
-    // Duplicate ACK (as Wireshark defines it): nothing but an ACK, same ack and window as
-    // this end's previous segment, window non-zero.
+    // Duplicate ACK (as Wireshark defines it): nothing but an ACK, at the sender's next
+    // sequence number, with the same ack and (non-zero) window as its previous segment. The
+    // answer to a keep-alive or to a SYN+ACK sent again, with no data outstanding, is not
+    // one (RFC 5681 section 2, condition (a)).
+    let outstanding = peer.next_seq.is_some_and(|n| seq::gt(n, seg.ack));
     if f.ack()
         && !f.syn()
         && !f.fin()
         && !f.rst()
         && seg.payload_len == 0
         && seg.window != 0
+        && end.next_seq == Some(seg.seq)
         && end.last_ack == Some(seg.ack)
         && end.last_window == seg.window
         && !m.has(Marks::KEEPALIVE)
         && !m.has(Marks::ZERO_WINDOW_PROBE)
+        && (outstanding || !peer.probed)
     {
         m.set(Marks::DUP_ACK);
     }
+    end.probed = f.syn() || m.has(Marks::KEEPALIVE) || m.has(Marks::ZERO_WINDOW_PROBE);
     if m.has(Marks::DUP_ACK) {
         end.dup_acks += 1;
     } else if f.ack() && end.last_ack != Some(seg.ack) {
@@ -116,14 +122,27 @@ pub(super) fn analyse(seg: &Segment, end: &mut End, peer: &End) -> Marks {
     if seg.window == 0 && !f.syn() && !f.fin() && !f.rst() {
         m.set(Marks::ZERO_WINDOW);
     }
-    if f.ack() && !f.rst() {
-        if let Some(pn) = peer.next_seq {
-            if seq::gt(seg.ack, pn) {
-                m.set(Marks::ACKED_UNSEEN);
-            }
-        }
+    if f.ack() && !f.rst() && acks_unseen(seg.ack, end, peer) {
+        m.set(Marks::ACKED_UNSEEN);
     }
     m
+}
+
+/// Whether an ACK of `ack` from `end` covers sequence space of `peer` the capture never showed:
+/// past the peer's next sequence number, or over its latest hole. A hole is reported once per
+/// end (as Wireshark moves its "max seq to be acked" past it): later cumulative ACKs over the
+/// same hole say nothing new.
+fn acks_unseen(ack: u32, end: &mut End, peer: &End) -> bool {
+    if peer.next_seq.is_some_and(|n| seq::gt(ack, n)) {
+        return true;
+    }
+    match peer.hole {
+        Some((a, b)) if seq::gt(ack, a) && end.acked_hole != Some(b) => {
+            end.acked_hole = Some(b);
+            true
+        }
+        _ => false,
+    }
 }
 
 /// Where `seg` falls in its sender's sequence space: the same SYN again, a retransmission or
@@ -263,6 +282,51 @@ mod tests {
         t.feed(seg(true, FIN_ACK, isn.wrapping_add(201), SISN + 1, 0, 5));
         let e = t.feed(seg(false, ACK, SISN + 1, isn.wrapping_add(202), 0, 6));
         assert_eq!(e.states, [FinWait2, CloseWait]);
+    }
+
+    #[test]
+    fn test_data_copied_after_a_repeated_synack_is_a_retransmission() {
+        // zeek vlan-collisions: the SYN+ACK seen again mid-connection, then its data again.
+        let mut t = established();
+        t.feed(seg(false, PSH_ACK, SISN + 1, CISN + 1, 100, 3));
+        t.feed(seg(false, SYN_ACK, SISN, CISN + 1, 0, 4));
+        let e = t.feed(seg(false, PSH_ACK, SISN + 1, CISN + 1, 100, 5));
+        assert!(e.marks.has(Marks::RETRANSMISSION), "{:?}", e.marks);
+        // The client's copy of its old ACK is below its next sequence number: no dup ACK.
+        t.feed(seg(true, PSH_ACK, CISN + 1, SISN + 101, 10, 6));
+        t.feed(seg(true, SYN, CISN, 0, 0, 7));
+        let e = t.feed(seg(true, PSH_ACK, CISN + 1, SISN + 101, 10, 8));
+        assert!(e.marks.has(Marks::RETRANSMISSION), "{:?}", e.marks);
+    }
+
+    #[test]
+    fn test_ack_answering_a_keepalive_is_not_a_dup_ack() {
+        // zeek redis pubsub frames 23-24: nothing outstanding (RFC 5681 section 2).
+        let mut t = established();
+        t.feed(seg(true, PSH_ACK, CISN + 1, SISN + 1, 100, 3));
+        t.feed(seg(false, ACK, SISN + 1, CISN + 101, 0, 4));
+        let k = t.feed(seg(true, ACK, CISN + 100, SISN + 1, 0, 15_000));
+        assert!(k.marks.has(Marks::KEEPALIVE));
+        let a = t.feed(seg(false, ACK, SISN + 1, CISN + 101, 0, 15_001));
+        assert!(!a.marks.has(Marks::DUP_ACK), "{:?}", a.marks);
+        // With data outstanding the same repeat is one.
+        t.feed(seg(false, PSH_ACK, SISN + 1, CISN + 101, 50, 15_002));
+        t.feed(seg(true, ACK, CISN + 101, SISN + 1, 0, 15_003));
+        let d = t.feed(seg(true, ACK, CISN + 101, SISN + 1, 0, 15_004));
+        assert!(d.marks.has(Marks::DUP_ACK), "{:?}", d.marks);
+    }
+
+    #[test]
+    fn test_ack_over_a_hole_is_acked_unseen_once() {
+        // zeek miss_end_data: a gap before the server's FIN, then the client's ACK of it.
+        let mut t = established();
+        t.feed(seg(false, PSH_ACK, SISN + 1, CISN + 1, 100, 3));
+        let f = t.feed(seg(false, FIN_ACK, SISN + 301, CISN + 1, 0, 4));
+        assert!(f.marks.has(Marks::PREV_MISSING));
+        let a = t.feed(seg(true, ACK, CISN + 1, SISN + 302, 0, 5));
+        assert!(a.marks.has(Marks::ACKED_UNSEEN), "{:?}", a.marks);
+        let b = t.feed(seg(true, FIN_ACK, CISN + 1, SISN + 302, 0, 6));
+        assert!(!b.marks.has(Marks::ACKED_UNSEEN), "{:?}", b.marks);
     }
 
     #[test]
