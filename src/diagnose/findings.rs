@@ -455,7 +455,7 @@ fn sent_after_peer_reset(c: &Connection, text: bool, out: &mut Vec<Finding>) {
                 ),
                 weight: other.after_peer_rst as f64,
                 remaining: None,
-                count: Some(other.after_peer_rst),
+                count: Some(u64::from(other.after_peer_rst)),
                 problem: true,
             });
         }

@@ -113,7 +113,7 @@ pub struct End {
     /// Longest zero-window spell that ended, in nanoseconds.
     pub zero_window_longest: i64,
     /// Segments this end sent after the peer's accepted RST (a half-open sign).
-    pub after_peer_rst: u64,
+    pub after_peer_rst: u32,
 }
 
 impl End {
@@ -483,7 +483,7 @@ impl Connection {
         end.packets += 1;
         end.last_ts = end.last_ts.get().map_or(seg.ts, |t| t.max(seg.ts)).into();
         if peer_reset && !f.rst() {
-            end.after_peer_rst += 1;
+            end.after_peer_rst = end.after_peer_rst.saturating_add(1);
         }
         if f.ack() && !f.syn() && !f.rst() {
             if seg.window == 0 {

@@ -207,7 +207,7 @@ fn kept_past_the_cap(conn: &Connection, ev: &Event) -> bool {
     ev.any_change()
         || ev.flags.has(Flags::SYN | Flags::FIN | Flags::RST)
         || (conn.rst_by == Some(sender.other())
-            && conn.end(sender).after_peer_rst <= Dropped::EVIDENCE as u64)
+            && conn.end(sender).after_peer_rst <= Dropped::EVIDENCE as u32)
 }
 
 #[cfg(test)]
