@@ -7,6 +7,7 @@ use std::path::Path;
 mod diag;
 mod hostile;
 mod layers;
+mod lessons;
 mod odd;
 
 pub use diag::diag_fixtures;
@@ -601,6 +602,7 @@ pub fn all() -> Vec<Fixture> {
     v.extend(layers::layer_fixtures());
     v.extend(hostile::hostile_fixtures());
     v.extend(odd::odd_fixtures());
+    v.extend(lessons::lesson_fixtures());
     v.push(Fixture {
         name: "malformed.pcap",
         about: "A handshake with six odd frames mixed in: a cut Ethernet header, a cut TCP header, IP version 3, TCP data offset 2 (four malformed), a UDP datagram and an ARP request (two non-TCP).",

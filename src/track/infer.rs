@@ -17,6 +17,7 @@ use super::marks::Marks;
 use super::seq;
 use super::state::State;
 use crate::decode::{Endpoint, Flags, Segment};
+use crate::time::MaybeTs;
 
 /// Client, server, and whether the capture joined mid-stream, from a connection's first
 /// segment: a SYN names its sender the client; a SYN+ACK names its sender the server; anything
@@ -167,6 +168,9 @@ pub(super) fn revise(c: &mut Connection, seg: &Segment, s: Side, ctl: Control) {
         missing_syn(c, seg, s);
     }
     revise_isn(c, seg, s);
+    if ctl == Control::Fin {
+        revise_lost_fin_ack(c, seg, s);
+    }
     let i = s as usize;
     let crossed = ctl == Control::Fin
         && c.ends[i].state == State::CloseWait
@@ -190,6 +194,59 @@ pub(super) fn revise(c: &mut Connection, seg: &Segment, s: Side, ctl: Control) {
     }
     c.ends[i].fin_seq = Some(seg.seq.wrapping_add(seg.payload_len));
     c.set_state(s, State::FinWait1, seg.ts);
+}
+
+/// The state an end is in when the ACK of its FIN, logged as arrived, never did.
+fn fin_unacked(st: State) -> Option<State> {
+    match st {
+        State::FinWait2 => Some(State::FinWait1),
+        State::TimeWait => Some(State::Closing),
+        State::Closed => Some(State::LastAck),
+        _ => None,
+    }
+}
+
+/// `s` sends its FIN again after the peer's ACK of it was logged as arrived: that ACK was
+/// lost after the capture point ("the FIN will be retransmitted" until acknowledged, 3.10.7.4
+/// "TIME-WAIT STATE"). Every event since that ACK showed `s` past the state the ACK would have
+/// left: FIN-WAIT-2 was FIN-WAIT-1, TIME-WAIT was CLOSING, CLOSED was LAST-ACK.
+fn revise_lost_fin_ack(c: &mut Connection, seg: &Segment, s: Side) {
+    let i = s as usize;
+    let end = &c.ends[i];
+    let resent = end.sent_fin && end.fin_seq == Some(seg.seq.wrapping_add(seg.payload_len));
+    let Some(now) = fin_unacked(end.state) else {
+        return;
+    };
+    if !resent || c.rst_by.is_some() {
+        return;
+    }
+    // The event whose arrival was taken as the ACK of the FIN: where `s` left the state it
+    // had sent its FIN in (FIN-WAIT-1, CLOSING or LAST-ACK) for the next one.
+    let acked = c
+        .events
+        .iter()
+        .rposition(|e| e.changed(s) && fin_unacked(e.states[i]) == Some(e.before[i]));
+    let Some(at) = acked else { return };
+    // Only the FIN again, and nothing else from `s` since: an end that sent other (older)
+    // segments after it is a capture holding the connection twice (zeek's vlan-collisions).
+    if c.events[at + 1..]
+        .iter()
+        .any(|e| e.kind == EventKind::Segment && e.dir.sender() == s)
+    {
+        return;
+    }
+    for e in &mut c.events[at..] {
+        if let Some(st) = fin_unacked(e.states[i]) {
+            e.states[i] = st;
+        }
+        if e.before[i] != e.states[i] {
+            if let Some(st) = fin_unacked(e.before[i]) {
+                e.before[i] = st;
+            }
+        }
+    }
+    c.ends[i].time_wait_since = MaybeTs::NONE;
+    c.set_state(s, now, seg.ts);
 }
 
 /// A SYN,ACK from `s` to an end not seen yet: the SYN it answers was not captured (or comes
@@ -390,6 +447,46 @@ mod tests {
         let e = t.feed(seg(true, ACK, CISN + 1, SISN + 1, 0, 2));
         assert_eq!(e.states, [Established, Established]);
         assert_eq!(t.conn().handshake(), Handshake::Complete);
+    }
+
+    #[test]
+    fn test_a_fin_resent_after_its_ack_was_logged_says_that_ack_was_lost() {
+        // Client closes first; the server's FIN is acknowledged, but the server sends it
+        // again: the first ACK never reached it, so it was in LAST_ACK all along.
+        let mut t = established();
+        t.feed(seg(true, FIN_ACK, CISN + 1, SISN + 1, 0, 10));
+        t.feed(seg(false, ACK, SISN + 1, CISN + 2, 0, 11));
+        t.feed(seg(false, FIN_ACK, SISN + 1, CISN + 2, 0, 12));
+        let e = t.feed(seg(true, ACK, CISN + 2, SISN + 2, 0, 13));
+        assert_eq!(e.states, [TimeWait, Closed]);
+        let e = t.feed(seg(false, FIN_ACK, SISN + 1, CISN + 2, 0, 213));
+        assert_eq!(e.before, [TimeWait, LastAck]);
+        assert_eq!(e.states, [TimeWait, LastAck]);
+        let lost = &t.conn().events[t.conn().events.len() - 2];
+        assert_eq!(
+            (lost.before, lost.states),
+            ([TimeWait, LastAck], [TimeWait, LastAck])
+        );
+        // 2*MSL starts again on the client (3.10.7.4), and the second ACK closes the server.
+        let resent_at = t.conn().events.last().map(|e| e.ts);
+        assert_eq!(t.conn().client().time_wait_since.get(), resent_at);
+        let e = t.feed(seg(true, ACK, CISN + 2, SISN + 2, 0, 214));
+        assert_eq!(e.states, [TimeWait, Closed]);
+    }
+
+    #[test]
+    fn test_a_fin_resent_in_fin_wait_2_was_never_acknowledged() {
+        let mut t = established();
+        t.feed(seg(true, FIN_ACK, CISN + 1, SISN + 1, 0, 10));
+        let e = t.feed(seg(false, ACK, SISN + 1, CISN + 2, 0, 11));
+        assert_eq!(e.states, [FinWait2, CloseWait]);
+        let e = t.feed(seg(true, FIN_ACK, CISN + 1, SISN + 1, 0, 211));
+        assert_eq!(e.states, [FinWait1, CloseWait]);
+        let acked = &t.conn().events[t.conn().events.len() - 2];
+        assert_eq!(
+            (acked.before, acked.states),
+            ([FinWait1, CloseWait], [FinWait1, CloseWait])
+        );
     }
 
     #[test]
