@@ -12,6 +12,8 @@ Examples:
   synack trace.pcap --json -f 'tcp port 443' --absolute
   synack trace.pcap --diagnose        stuck connections, resets, floods; exit 1 if any
   synack trace.pcap --zeek | zeek-cut conn_state history   Zeek's conn.log
+  synack --lesson list                the built-in lessons; --lesson teardown plays one
+  synack --lesson time-wait --text    a lesson as a handout: ladder, socket calls and notes
   tcpdump -w - -i eth0 | synack - --text   read a capture from standard input
 
 Exit status: 0 on success; 1 with --diagnose when a problem was found; 2 when the input cannot
@@ -177,6 +179,23 @@ pub struct Args {
     /// TUI: idle gaps in a replayed file longer than this many seconds are skipped.
     #[arg(long, value_name = "SECS")]
     pub max_gap: Option<f64>,
+
+    // ---- teaching ----
+    /// Play a built-in lesson (`--lesson list` names them): a textbook capture that opens
+    /// paused, with a note at each key segment; with --text, the ladder and notes as a handout.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["file", "read", "interface"])]
+    pub lesson: Option<String>,
+
+    /// Write the socket calls each end's application made (connect(), accept(), close(),
+    /// read() = 0, ECONNREFUSED, ...) on the ladder of --text (in the TUI: the `c` key). On in
+    /// lessons.
+    #[arg(long)]
+    pub calls: bool,
+
+    /// Language of the narration and the lessons: en or zh (default: from LC_ALL,
+    /// LC_MESSAGES or LANG).
+    #[arg(long, value_name = "LANG")]
+    pub lang: Option<String>,
 }
 
 /// The commit synack was built from (build.rs; "unknown" outside a git checkout).

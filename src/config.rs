@@ -13,6 +13,8 @@ use crate::decode::tunnel::{TunnelKind, TunnelPorts};
 use crate::decode::{BpfFilter, Decoder, SegmentFilter};
 use crate::diagnose::DiagConfig;
 use crate::output::{Format, OutputOptions, SeqStyle};
+use crate::teach::lang::Lang;
+use crate::teach::lessons::{self, Lesson};
 use crate::time::Timestamp;
 use crate::track::TrackerConfig;
 use crate::ui::replay::Speed;
@@ -38,6 +40,10 @@ pub enum ConfigError {
     Speed(String),
     #[error("{0}")]
     Filter(String),
+    #[error("no lesson {0:?}: `synack --lesson list` names them ({1})")]
+    Lesson(String, String),
+    #[error("--lang wants en or zh, not {0:?}")]
+    Lang(String),
     #[error(
         "--tunnel-port wants KIND=PORT with KIND one of vxlan, geneve, teredo, gtpv1; not {0:?}"
     )]
@@ -53,6 +59,8 @@ pub enum Command {
     Man,
     /// `--list-interfaces`.
     ListInterfaces,
+    /// `--lesson list`.
+    ListLessons,
     /// The terminal UI.
     Tui,
     /// `--text`, `--json` or `--diagnose` (or output redirected): connections written as they
@@ -67,6 +75,8 @@ pub enum SourceConfig {
     File(String),
     /// The embedded demo capture.
     Demo,
+    /// A built-in lesson's capture.
+    Lesson(&'static Lesson),
     Live(LiveConfig),
 }
 
@@ -76,6 +86,7 @@ impl SourceConfig {
         match self {
             SourceConfig::File(path) => Some(FileReader::open(path)),
             SourceConfig::Demo => Some(FileReader::from_bytes(DEMO_NAME, DEMO)),
+            SourceConfig::Lesson(l) => Some(FileReader::from_bytes(l.name, l.capture)),
             SourceConfig::Live(_) => None,
         }
     }
@@ -85,6 +96,7 @@ impl SourceConfig {
         match self {
             SourceConfig::File(p) => p,
             SourceConfig::Demo => DEMO_NAME,
+            SourceConfig::Lesson(l) => l.name,
             SourceConfig::Live(l) => &l.interface,
         }
     }
@@ -159,6 +171,11 @@ pub struct UiConfig {
     /// Idle gaps longer than this (capture seconds) are skipped.
     pub max_gap: Option<f64>,
     pub theme: Theme,
+    pub lang: Lang,
+    /// The socket calls drawn on the ladder at the start (`c` toggles them).
+    pub calls: bool,
+    /// The lesson played, whose notes the narration adds.
+    pub lesson: Option<&'static Lesson>,
 }
 
 /// Everything the command line asked for, checked.
@@ -181,6 +198,8 @@ pub struct Env {
     pub term: Option<String>,
     /// The locale that decides the character set: `LC_ALL`, else `LC_CTYPE`, else `LANG`.
     pub locale: Option<String>,
+    /// The language the locale asks for messages in (LC_ALL, LC_MESSAGES, LANG).
+    pub lang: Lang,
 }
 
 impl Env {
@@ -194,6 +213,11 @@ impl Env {
             locale: var("LC_ALL")
                 .or_else(|| var("LC_CTYPE"))
                 .or_else(|| var("LANG")),
+            lang: Lang::from_locale(
+                var("LC_ALL").as_deref(),
+                var("LC_MESSAGES").as_deref(),
+                var("LANG").as_deref(),
+            ),
         }
     }
 
@@ -228,7 +252,19 @@ impl Config {
     pub fn from_args(args: &Args, env: &Env) -> Result<Config, ConfigError> {
         let command = command(args, env);
         let msl = seconds("msl", args.msl)?;
+        let lang = match &args.lang {
+            Some(l) => Lang::parse(l).ok_or_else(|| ConfigError::Lang(l.clone()))?,
+            None => env.lang,
+        };
+        let lesson = match args.lesson.as_deref() {
+            None | Some("list") => None,
+            Some(name) => Some(
+                lessons::find(name)
+                    .ok_or_else(|| ConfigError::Lesson(name.into(), lessons::names()))?,
+            ),
+        };
         let source = match (&args.interface, args.input()) {
+            _ if lesson.is_some() => SourceConfig::Lesson(lesson.expect("a lesson")),
             (Some(iface), _) => SourceConfig::Live(live_config(args, iface)?),
             (None, Some(path)) => SourceConfig::File(path.to_string()),
             (None, None) => SourceConfig::Demo,
@@ -268,11 +304,17 @@ impl Config {
                 },
                 no_events: args.no_events,
                 two_msl: Timestamp::from_secs_f64(2.0 * msl),
+                lesson,
+                calls: args.calls || lesson.is_some(),
+                lang,
             },
             progress: !args.no_progress,
             fail_on_problems: args.diagnose,
         };
-        let ui = ui_config(args, env, &source)?;
+        let mut ui = ui_config(args, env, &source)?;
+        ui.lang = lang;
+        ui.lesson = lesson;
+        ui.calls = args.calls || lesson.is_some();
         Ok(Config {
             command,
             source,
@@ -323,6 +365,8 @@ fn command(args: &Args, env: &Env) -> Command {
         Command::Man
     } else if args.list_interfaces {
         Command::ListInterfaces
+    } else if args.lesson.as_deref() == Some("list") {
+        Command::ListLessons
     } else if args.json {
         Command::Batch(Format::Json)
     } else if args.zeek {
@@ -357,6 +401,9 @@ fn ui_config(args: &Args, env: &Env, source: &SourceConfig) -> Result<UiConfig, 
             ascii: args.ascii || env.ascii_only(),
             color: !(env.no_color || env.dumb()),
         },
+        lang: Lang::En,
+        calls: false,
+        lesson: None,
     })
 }
 

@@ -17,6 +17,7 @@ pub mod gen;
 pub mod memory;
 pub mod output;
 pub mod run;
+pub mod teach;
 pub mod testkit;
 pub mod thread_stats;
 pub mod time;

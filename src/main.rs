@@ -51,6 +51,10 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
             );
             return Ok(ExitCode::SUCCESS);
         }
+        Command::ListLessons => {
+            print!("{}", synack::teach::lessons::list(cfg.ui.lang));
+            return Ok(ExitCode::SUCCESS);
+        }
         // A terminal and no batch format: the TUI, on the file, the interface or the demo.
         Command::Tui => return synack::ui::run(&cfg.source, &cfg.core, &cfg.ui),
         Command::Batch(format) => format,
@@ -61,7 +65,7 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
         SourceConfig::Live(live) => {
             synack::run::live::run(live, &cfg.core, &cfg.output, format, &mut out)?
         }
-        SourceConfig::File(_) | SourceConfig::Demo => {
+        SourceConfig::File(_) | SourceConfig::Demo | SourceConfig::Lesson(_) => {
             let reader = cfg.source.open_file().expect("a file source")?;
             synack::run::file::run(reader, &cfg.core, &cfg.output, format, &mut out)?
         }

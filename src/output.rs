@@ -26,6 +26,12 @@ pub struct OutputOptions {
     pub no_events: bool,
     /// 2*MSL, for TIME_WAIT's remaining time.
     pub two_msl: crate::decode::Timestamp,
+    /// `--text`: the lesson whose notes go under their segments (a handout), unfolded.
+    pub lesson: Option<&'static crate::teach::lessons::Lesson>,
+    /// `--text`: the socket calls on the ladder (`--calls`).
+    pub calls: bool,
+    /// `--text`: the language of the lesson's notes.
+    pub lang: crate::teach::lang::Lang,
 }
 
 /// Groups a number's digits with commas, e.g. `12,345`.

@@ -81,7 +81,7 @@ pub fn open(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> Result<R
             // The thread is not joined: it ends when the channel's receiver is dropped.
             r.attach(src.into_receiver(), None);
         }
-        SourceConfig::File(_) | SourceConfig::Demo => {
+        SourceConfig::File(_) | SourceConfig::Demo | SourceConfig::Lesson(_) => {
             let mut start = file_starter(source.clone(), core.clone());
             let rx = start()?;
             let restart: Option<replay::Restart> = if matches!(source, SourceConfig::File(p) if p == "-")
@@ -96,7 +96,8 @@ pub fn open(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> Result<R
     r.player.speed = ui.speed;
     r.player.max_gap = ui.max_gap;
     // The demo is for a class: it waits at t=0 for the teacher rather than being over in 15 s.
-    if *source == SourceConfig::Demo {
+    // So does a lesson, stepped segment by segment.
+    if matches!(source, SourceConfig::Demo | SourceConfig::Lesson(_)) {
         r.player.paused = true;
         r.player.note = Some(DEMO_HINT.into());
     }
@@ -107,7 +108,7 @@ pub fn open(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> Result<R
 /// Runs the TUI until the user quits (or a signal asks to).
 pub fn run(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> anyhow::Result<ExitCode> {
     let mut replay = open(source, core, ui).map_err(anyhow::Error::msg)?;
-    let mut app = App::new(ui.theme);
+    let mut app = App::for_ui(ui);
     let signals = term::Signals::register()?;
     let mut stats = frame_stats::FrameStats::from_env();
     let mut tui = term::Tui::enter()?;

@@ -21,36 +21,7 @@ fn check_with(name: &str, golden: &str, args: &[&str]) {
             e.replace(&common::fixture(""), "fixtures/")
         ));
     }
-    let golden = common::root()
-        .join("tests/golden")
-        .join(format!("{golden}.txt"));
-    if std::env::var_os("UPDATE_GOLDEN").is_some() && std::env::var("CI").as_deref() != Ok("true") {
-        std::fs::write(&golden, &got).unwrap();
-        return;
-    }
-    let want = std::fs::read_to_string(&golden).unwrap_or_else(|_| {
-        panic!(
-            "no golden file {}; create it with UPDATE_GOLDEN=1 cargo test --test golden",
-            golden.display()
-        )
-    });
-    if got != want {
-        let diff: Vec<String> = want
-            .lines()
-            .zip(got.lines())
-            .enumerate()
-            .filter(|(_, (a, b))| a != b)
-            .take(5)
-            .map(|(i, (a, b))| format!("line {}:\n  want: {a}\n  got:  {b}", i + 1))
-            .collect();
-        panic!(
-            "{name}: --text output differs from {} ({} vs {} lines)\n{}",
-            golden.display(),
-            want.lines().count(),
-            got.lines().count(),
-            diff.join("\n")
-        );
-    }
+    common::golden(name, golden, &got);
 }
 
 macro_rules! golden {

@@ -11,6 +11,7 @@ mod lessons;
 mod odd;
 
 pub use diag::diag_fixtures;
+pub use lessons::lesson_packets;
 
 use super::conv::{ep, merge, Conv, GenPacket};
 use super::frame::Link;

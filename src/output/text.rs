@@ -15,6 +15,7 @@ use super::summary::Report;
 use super::{thousands, OutputOptions, SeqStyle};
 use crate::decode::Timestamp;
 use crate::diagnose::Finding;
+use crate::teach::calls::{self, CallAt};
 use crate::track::{Connection, Dir, Event, EventKind, Marks, Side, State};
 
 /// Width of the arrow between the two lifelines.
@@ -222,9 +223,22 @@ fn push_ladder(out: &mut String, c: &Connection, opts: &OutputOptions) {
     let initial = c.initial_states();
     let server = state_label(c, Side::Server, initial[1], None, usize::MAX);
     text_row(out, "", initial[0].name(), "", server, "");
+    push_note(out, opts, 0);
     let events = &c.events;
+    let calls = if opts.calls {
+        calls::calls(c)
+    } else {
+        Vec::new()
+    };
+    // A lesson's captures are short: every segment is shown, each a step of the story.
+    let fold_min = if opts.lesson.is_some() {
+        usize::MAX
+    } else {
+        FOLD_MIN
+    };
     let mut i = 0;
     loop {
+        push_calls(out, &calls, i);
         if let Some(r) = c.dropped.at(i) {
             let start = out.len();
             push_secs6(out, r.first, c.first_seen, 12);
@@ -256,7 +270,7 @@ fn push_ladder(out: &mut String, c: &Connection, opts: &OutputOptions) {
             .iter()
             .take_while(|e| !e.is_notable())
             .count();
-        if run >= FOLD_MIN {
+        if run >= fold_min {
             let seg = &events[i..i + run];
             let c2s = seg.iter().filter(|e| e.dir == Dir::C2S).count();
             let bytes: u64 = seg.iter().map(|e| u64::from(e.len)).sum();
@@ -279,8 +293,84 @@ fn push_ladder(out: &mut String, c: &Connection, opts: &OutputOptions) {
             continue;
         }
         push_event_row(out, c, i, opts);
+        if e.kind == EventKind::Segment {
+            push_note(out, opts, e.frame);
+        }
         i += 1;
     }
+}
+
+/// The socket calls placed before event `at`, one row each, on their end's side.
+fn push_calls(out: &mut String, calls: &[CallAt], at: usize) {
+    for k in calls.iter().filter(|k| k.before == at) {
+        let start = out.len();
+        let (client, server) = match k.side {
+            Side::Client => (k.call.label(), ""),
+            Side::Server => ("", k.call.label()),
+        };
+        push_right(out, client, 25);
+        out.push_str(" |");
+        push_n(out, ' ', ARROW);
+        out.push_str("| ");
+        out.push_str(server);
+        end_row(out, start);
+    }
+}
+
+/// Width of a lesson note's lines in a handout.
+const NOTE_WIDTH: usize = 78;
+
+/// The lesson's note for `frame`, if any: indented under its row, wrapped, set off by blank
+/// lines so a handout reads as ladder and prose.
+fn push_note(out: &mut String, opts: &OutputOptions, frame: u64) {
+    let Some(note) = opts.lesson.and_then(|l| l.note_in(frame, opts.lang)) else {
+        return;
+    };
+    out.push('\n');
+    for line in wrap(note, NOTE_WIDTH) {
+        out.push_str("        ");
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push('\n');
+}
+
+/// `text` in lines of at most `width` columns, broken at spaces (and between any two wide
+/// characters: Chinese has no spaces), by display width.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    use unicode_width::UnicodeWidthChar;
+    let cols = |s: &str| s.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>();
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    // Where the line may break (a byte offset), and whether the last character was wide.
+    let (mut brk, mut wide) = (None, false);
+    for ch in text.chars() {
+        if ch == ' ' {
+            if !line.is_empty() {
+                brk = Some(line.len());
+                line.push(ch);
+            }
+            wide = false;
+            continue;
+        }
+        let w = ch.width().unwrap_or(0);
+        // (Never before closing punctuation: a Chinese line does not start with it.)
+        if (w > 1 || wide) && !line.is_empty() && !"，。：；、）！？”".contains(ch) {
+            brk = Some(line.len());
+        }
+        if cols(&line) + w > width && !line.is_empty() {
+            let rest = line.split_off(brk.unwrap_or(line.len()));
+            lines.push(line.trim_end().to_string());
+            line = rest.trim_start().to_string();
+            brk = None;
+        }
+        line.push(ch);
+        wide = w > 1;
+    }
+    if !line.trim().is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    lines
 }
 
 fn push_event_row(out: &mut String, c: &Connection, idx: usize, opts: &OutputOptions) {
@@ -423,4 +513,19 @@ pub fn summary(r: &Report<'_>) -> String {
         let _ = writeln!(out, "  warning: {w}");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn notes_wrap_at_spaces_and_between_chinese_characters_by_display_width() {
+        assert_eq!(wrap("aaa bbb ccc", 7), ["aaa bbb", "ccc"]);
+        assert_eq!(wrap("  aaa  ", 7), ["aaa"]);
+        // Two columns a character: four to a line of 8, never a line starting with "：".
+        assert_eq!(wrap("一二三四五六", 8), ["一二三四", "五六"]);
+        assert_eq!(wrap("一二三：四五", 6), ["一二", "三：四", "五"]);
+        assert_eq!(wrap("ISN，由时钟", 8), ["ISN，由", "时钟"]);
+    }
 }

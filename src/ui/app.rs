@@ -18,6 +18,7 @@ use super::problems::ProblemsPane;
 use super::render::{self, Layout};
 use super::replay::{Command, Replay};
 use super::theme::Theme;
+use crate::teach::lessons::Lesson;
 use crate::track::Connection;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -56,6 +57,10 @@ pub struct App {
     /// Selection follows the newest connection.
     pub follow: bool,
     pub lang: Lang,
+    /// The socket calls are drawn on the ladder (`c`).
+    pub calls: bool,
+    /// The lesson played: its notes follow the narration.
+    pub lesson: Option<&'static Lesson>,
     /// How far the newest arrow of the selected connection has grown (1.0: drawn whole).
     pub anim: f32,
     pub view: View,
@@ -79,6 +84,8 @@ impl App {
             selected: None,
             follow: true,
             lang: Lang::En,
+            calls: false,
+            lesson: None,
             anim: 1.0,
             view: View::Connections,
             list: ListPane::default(),
@@ -89,6 +96,17 @@ impl App {
             prev_selected: None,
             layout: Layout::default(),
         }
+    }
+
+    /// The app as the command line starts it: language, socket calls, the lesson (whose
+    /// short captures are shown unfolded, every segment a step).
+    pub fn for_ui(ui: &crate::config::UiConfig) -> App {
+        let mut app = App::new(ui.theme);
+        app.lang = ui.lang;
+        app.calls = ui.calls;
+        app.lesson = ui.lesson;
+        app.ladder.expand_all = ui.lesson.is_some();
+        app
     }
 
     /// Brings the view in line with the replay's state for a screen of `area`: resolves the

@@ -9,48 +9,8 @@ use crate::decode::Flags;
 use crate::output::thousands;
 use crate::track::{Connection, Event, EventKind, Marks, Side, State};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    En,
-    Zh,
-}
-
-impl Lang {
-    pub fn toggle(self) -> Lang {
-        match self {
-            Lang::En => Lang::Zh,
-            Lang::Zh => Lang::En,
-        }
-    }
-    /// The name of the *other* language, shown on the key that switches to it.
-    pub fn other_name(self) -> &'static str {
-        match self {
-            Lang::En => "中文",
-            Lang::Zh => "English",
-        }
-    }
-}
-
-/// A text in both languages.
-#[derive(Debug, Clone, Copy)]
-pub struct Text {
-    pub en: &'static str,
-    pub zh: &'static str,
-}
-
-impl Text {
-    pub fn get(&self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::En => self.en,
-            Lang::Zh => self.zh,
-        }
-    }
-}
-
-const fn t(en: &'static str, zh: &'static str) -> Text {
-    Text { en, zh }
-}
+use crate::teach::lang::t;
+pub use crate::teach::lang::{Lang, Text};
 
 /// What kind of segment it is, for its meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -114,3 +114,36 @@ pub fn findings_and_dropped(path: &str, extra: &[&str]) -> (Vec<String>, u64) {
         .collect();
     (findings, dropped)
 }
+
+/// Compares `got` (output for `what`) with `tests/golden/{golden}.txt`, or writes it under
+/// `UPDATE_GOLDEN=1` (never in CI). Panics with the first differing lines.
+pub fn golden(what: &str, golden: &str, got: &str) {
+    let golden = root().join("tests/golden").join(format!("{golden}.txt"));
+    if std::env::var_os("UPDATE_GOLDEN").is_some() && std::env::var("CI").as_deref() != Ok("true") {
+        std::fs::write(&golden, got).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&golden).unwrap_or_else(|_| {
+        panic!(
+            "no golden file {}; create it with UPDATE_GOLDEN=1 cargo test",
+            golden.display()
+        )
+    });
+    if got != want {
+        let diff: Vec<String> = want
+            .lines()
+            .zip(got.lines())
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .take(5)
+            .map(|(i, (a, b))| format!("line {}:\n  want: {a}\n  got:  {b}", i + 1))
+            .collect();
+        panic!(
+            "{what}: output differs from {} ({} vs {} lines)\n{}",
+            golden.display(),
+            want.lines().count(),
+            got.lines().count(),
+            diff.join("\n")
+        );
+    }
+}

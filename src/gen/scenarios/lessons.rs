@@ -150,17 +150,37 @@ fn reset() -> Vec<GenPacket> {
     c.packets
 }
 
+/// A script: the packets of one capture.
+type Script = fn() -> Vec<GenPacket>;
+
+/// Each lesson's capture: its file name, what it holds, its script.
+#[rustfmt::skip]
+const CAPTURES: &[(&str, &str, Script)] = &[
+    ("lesson-handshake.pcap", "Lesson `handshake`: the three-way handshake, one request and its answer; the connection stays open.", handshake),
+    ("lesson-teardown.pcap", "Lesson `teardown`: the client closes first, four segments, the client ends in TIME_WAIT.", teardown),
+    ("lesson-server-closes-first.pcap", "Lesson `server-closes-first`: the server's FIN is answered by the client's FIN+ACK that acknowledges it, so the close takes three segments; the server holds TIME_WAIT.", server_closes_first),
+    ("lesson-time-wait.pcap", "Lesson `time-wait`: the client's last ACK is lost after it was captured; the server's FIN comes again 200 ms later and is acknowledged again from TIME_WAIT.", time_wait),
+    ("lesson-refused.pcap", "Lesson `refused`: a SYN to port 81, where nothing listens, answered by RST+ACK.", refused),
+    ("lesson-syn-timeout.pcap", "Lesson `syn-timeout`: a SYN nobody answers and its six retries, 1, 2, 4, 8, 16 and 32 s apart (Linux's tcp_syn_retries = 6).", syn_timeout),
+    ("lesson-simultaneous-open.pcap", "Lesson `simultaneous-open`: both ends send a SYN at once and each answers the other's with SYN+ACK.", simultaneous_open),
+    ("lesson-simultaneous-close.pcap", "Lesson `simultaneous-close`: the two FINs cross; both ends pass through CLOSING into TIME_WAIT.", simultaneous_close),
+    ("lesson-half-close.pcap", "Lesson `half-close`: the client's FIN follows its request at once; the server sends 2000 bytes from CLOSE_WAIT, then closes.", half_close),
+    ("lesson-reset.pcap", "Lesson `reset`: the server aborts an established connection with a RST 0.5 s after the client's request.", reset),
+];
+
 pub fn lesson_fixtures() -> Vec<Fixture> {
-    vec![
-        eth("lesson-handshake.pcap", "Lesson `handshake`: the three-way handshake, one request and its answer; the connection stays open.", handshake()),
-        eth("lesson-teardown.pcap", "Lesson `teardown`: the client closes first, four segments, the client ends in TIME_WAIT.", teardown()),
-        eth("lesson-server-closes-first.pcap", "Lesson `server-closes-first`: the server's FIN is answered by the client's FIN+ACK that acknowledges it, so the close takes three segments; the server holds TIME_WAIT.", server_closes_first()),
-        eth("lesson-time-wait.pcap", "Lesson `time-wait`: the client's last ACK is lost after it was captured; the server's FIN comes again 200 ms later and is acknowledged again from TIME_WAIT.", time_wait()),
-        eth("lesson-refused.pcap", "Lesson `refused`: a SYN to port 81, where nothing listens, answered by RST+ACK.", refused()),
-        eth("lesson-syn-timeout.pcap", "Lesson `syn-timeout`: a SYN nobody answers and its six retries, 1, 2, 4, 8, 16 and 32 s apart (Linux's tcp_syn_retries = 6).", syn_timeout()),
-        eth("lesson-simultaneous-open.pcap", "Lesson `simultaneous-open`: both ends send a SYN at once and each answers the other's with SYN+ACK.", simultaneous_open()),
-        eth("lesson-simultaneous-close.pcap", "Lesson `simultaneous-close`: the two FINs cross; both ends pass through CLOSING into TIME_WAIT.", simultaneous_close()),
-        eth("lesson-half-close.pcap", "Lesson `half-close`: the client's FIN follows its request at once; the server sends 2000 bytes from CLOSE_WAIT, then closes.", half_close()),
-        eth("lesson-reset.pcap", "Lesson `reset`: the server aborts an established connection with a RST 0.5 s after the client's request.", reset()),
-    ]
+    CAPTURES
+        .iter()
+        .map(|(file, about, script)| eth(file, about, script()))
+        .collect()
+}
+
+/// The packets of lesson `name`'s capture (`lesson-NAME.pcap`); none for an unknown name.
+pub fn lesson_packets(name: &str) -> Vec<GenPacket> {
+    let file = format!("lesson-{name}.pcap");
+    CAPTURES
+        .iter()
+        .find(|(f, _, _)| *f == file)
+        .map(|(_, _, script)| script())
+        .unwrap_or_default()
 }
