@@ -29,23 +29,31 @@ pub enum Call {
 }
 
 impl Call {
-    /// How it is written on the lifeline: the call, or the error it returns.
+    /// How it is written on the lifeline: the call, or the error it returns (a state's width
+    /// at most: it stands where the states do). accept() stands where it returns, after the
+    /// final ACK; shutdown() is shutdown(SHUT_WR).
     pub fn label(self) -> &'static str {
         match self {
             Call::Listen => "listen()",
             Call::Connect => "connect()",
-            Call::Accept => "accept() returns",
+            Call::Accept => "accept()",
             Call::Close => "close()",
-            Call::Shutdown => "shutdown(SHUT_WR)",
+            Call::Shutdown => "shutdown()",
             Call::ReadEof => "read() = 0",
-            Call::Refused => "connect(): ECONNREFUSED",
-            Call::TimedOut => "connect(): ETIMEDOUT",
+            Call::Refused => "ECONNREFUSED",
+            Call::TimedOut => "ETIMEDOUT",
             Call::Reset => "ECONNRESET",
         }
     }
 }
 
 impl Call {
+    /// A call that makes its end send the next segment (the others follow from the one
+    /// before).
+    pub fn sends(self) -> bool {
+        matches!(self, Call::Connect | Call::Close | Call::Shutdown)
+    }
+
     fn rank(self) -> u8 {
         match self {
             Call::Listen => 0,

@@ -57,8 +57,6 @@ pub struct App {
     /// Selection follows the newest connection.
     pub follow: bool,
     pub lang: Lang,
-    /// The socket calls are drawn on the ladder (`c`).
-    pub calls: bool,
     /// The lesson played: its notes follow the narration.
     pub lesson: Option<&'static Lesson>,
     /// How far the newest arrow of the selected connection has grown (1.0: drawn whole).
@@ -84,7 +82,6 @@ impl App {
             selected: None,
             follow: true,
             lang: Lang::En,
-            calls: false,
             lesson: None,
             anim: 1.0,
             view: View::Connections,
@@ -103,7 +100,7 @@ impl App {
     pub fn for_ui(ui: &crate::config::UiConfig) -> App {
         let mut app = App::new(ui.theme);
         app.lang = ui.lang;
-        app.calls = ui.calls;
+        app.ladder.calls = ui.calls;
         app.lesson = ui.lesson;
         app.ladder.expand_all = ui.lesson.is_some();
         app
@@ -353,6 +350,7 @@ impl App {
             }
             KeyCode::Char('/') => self.filter.editing = true,
             KeyCode::Char('l') => self.lang = self.lang.toggle(),
+            KeyCode::Char('c') => self.ladder.calls = !self.ladder.calls,
             KeyCode::Char('p') => self.open_problems(replay),
             _ => {}
         }

@@ -210,6 +210,7 @@ pub fn countdown_line<'a>(c: &Connection, d: &Detail, width: u16, app: &App) -> 
             mid_style: theme.state(State::TimeWait),
             tail: String::new(),
             tail_style: Style::new(),
+            call: false,
             lifeline_states: c.states(),
             cursor: false,
             row_style: Style::new(),

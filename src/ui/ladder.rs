@@ -28,6 +28,7 @@ use crate::diagnose::Kind;
 use crate::output::state_label::{is_assumed, state_label};
 use crate::output::text::segment_label;
 use crate::output::{thousands, OutputOptions};
+use crate::teach::calls::{self, Call};
 use crate::track::{Connection, Dir, Event, EventKind, Side, State};
 
 /// Fewer plain segments than this in a row are shown one by one (as in `--text`).
@@ -44,15 +45,49 @@ pub enum Row {
     Fold { start: usize, len: usize },
     /// Segments not kept (`--max-events`) that fell before `events[at]`: `c.dropped.at(at)`.
     Dropped { at: usize },
+    /// A socket call `side`'s application made, before `events[before]` (`c` shows them).
+    Call {
+        before: usize,
+        side: Side,
+        call: Call,
+    },
 }
 
-/// The rows of `c`'s ladder, with the runs `expanded(start)` says are open.
-pub fn rows(c: &Connection, expanded: impl Fn(usize) -> bool) -> Vec<Row> {
+impl Row {
+    /// The event a row tells about: its own, the newest of a fold, or the one a socket
+    /// call is made for (a call's result after its event, a call that sends before it).
+    pub fn event(&self, c: &Connection) -> Option<usize> {
+        let last = c.events.len().checked_sub(1);
+        match *self {
+            Row::Event { idx, .. } => Some(idx),
+            Row::Fold { start, len } => Some(start + len - 1),
+            Row::Call { before, call, .. } if call.sends() => {
+                Some(before).filter(|b| *b < c.events.len()).or(last)
+            }
+            Row::Call { before, .. } => before.checked_sub(1),
+            Row::Initial | Row::Dropped { .. } => None,
+        }
+    }
+}
+
+/// The rows of `c`'s ladder, with the runs `expanded(start)` says are open, and the socket
+/// calls when `with_calls`.
+pub fn rows(c: &Connection, expanded: impl Fn(usize) -> bool, with_calls: bool) -> Vec<Row> {
     let mut out = Vec::with_capacity(c.events.len() + 2);
     out.push(Row::Initial);
     let ev = &c.events;
+    let calls = if with_calls {
+        calls::calls(c)
+    } else {
+        Vec::new()
+    };
     let mut i = 0;
     loop {
+        out.extend(calls.iter().filter(|k| k.before == i).map(|k| Row::Call {
+            before: k.before,
+            side: k.side,
+            call: k.call,
+        }));
         if c.dropped.at(i).is_some() {
             out.push(Row::Dropped { at: i });
         }
@@ -111,6 +146,8 @@ pub struct LadderPane {
     pub expand_all: bool,
     /// Segments marked on the ladder (after Enter in the problems view).
     pub evidence: Option<Evidence>,
+    /// The socket calls are drawn (`c`).
+    pub calls: bool,
 }
 
 impl Default for LadderPane {
@@ -122,6 +159,7 @@ impl Default for LadderPane {
             expanded: HashSet::new(),
             expand_all: false,
             evidence: None,
+            calls: false,
         }
     }
 }
@@ -129,9 +167,11 @@ impl Default for LadderPane {
 impl LadderPane {
     /// The rows of `c`'s ladder as this pane folds them.
     pub fn rows(&self, c: &Connection) -> Vec<Row> {
-        rows(c, |start| {
-            self.expand_all != self.expanded.contains(&(c.id, start))
-        })
+        rows(
+            c,
+            |start| self.expand_all != self.expanded.contains(&(c.id, start)),
+            self.calls,
+        )
     }
 
     /// Keeps the cursor on the newest row when following, in range, and in view (`h` rows).
@@ -370,6 +410,8 @@ pub(super) struct Cells<'a> {
     pub(super) cursor: bool,
     pub(super) row_style: Style,
     pub(super) theme: &'a Theme,
+    /// A socket call's row: `client` or `server` holds the call, not a state.
+    pub(super) call: bool,
 }
 
 pub(super) fn line<'a>(g: &Geometry, c: Cells<'_>) -> Line<'a> {
@@ -391,7 +433,9 @@ pub(super) fn line<'a>(g: &Geometry, c: Cells<'_>) -> Line<'a> {
         };
         // An assumed state (LISTEN?) is drawn dim: it is not what the capture shows.
         let style = s.map_or(Style::new(), |(s, label)| {
-            if is_assumed(label) {
+            if c.call {
+                c.theme.call()
+            } else if is_assumed(label) {
                 c.theme.dim()
             } else {
                 c.theme.state(s).patch(c.theme.newest())
@@ -399,11 +443,27 @@ pub(super) fn line<'a>(g: &Geometry, c: Cells<'_>) -> Line<'a> {
         });
         Span::styled(t, rs.patch(style))
     };
+    // A client's call may be longer than a state: it takes the empty time column too.
+    let (time, gap, client) = match c.client {
+        Some((_, label)) if c.call => (
+            Span::styled(
+                fit_right(label, g.time + 1 + g.state, gl.ellipsis),
+                rs.patch(c.theme.call()),
+            ),
+            Span::raw(""),
+            Span::raw(""),
+        ),
+        _ => (
+            Span::styled(fit_right(&c.time, g.time, gl.ellipsis), rs),
+            Span::styled(" ", rs),
+            st(c.client, true),
+        ),
+    };
     let mut spans = vec![
         Span::styled(cursor.to_string(), rs.patch(c.theme.key())),
-        Span::styled(fit_right(&c.time, g.time, gl.ellipsis), rs),
-        Span::styled(" ", rs),
-        st(c.client, true),
+        time,
+        gap,
+        client,
         Span::styled(" ", rs),
         Span::styled(
             gl.lifeline.to_string(),
@@ -491,6 +551,7 @@ pub fn lines<'a>(
             Row::Event { idx, run } => d.event(idx, run),
             Row::Fold { start, len } => d.fold(start, len),
             Row::Dropped { at } => d.dropped(at),
+            Row::Call { before, side, call } => d.call(before, side, call),
         };
         let mut l = line(
             &d.g,
@@ -541,6 +602,7 @@ impl<'x> RowDraw<'x> {
             cursor: false,
             row_style: Style::new(),
             theme: self.theme,
+            call: false,
         }
     }
 
@@ -664,6 +726,25 @@ impl<'x> RowDraw<'x> {
         }
     }
 
+    /// A socket call on its end's side, the lifelines as they stand between the events.
+    fn call(&self, before: usize, side: Side, call: Call) -> Cells<'x> {
+        let c = self.c;
+        let states = c.events[..before.min(c.events.len())]
+            .last()
+            .map_or_else(|| c.initial_states(), |e| e.states);
+        let cell = Some((states[side as usize], call.label()));
+        let (client, server) = match side {
+            Side::Client => (cell, None),
+            Side::Server => (None, cell),
+        };
+        Cells {
+            client,
+            server,
+            call: true,
+            ..self.blank(states)
+        }
+    }
+
     /// Segments the event cap left out, where they fell.
     fn dropped(&self, at: usize) -> Cells<'x> {
         let (c, g, gl, theme) = (self.c, &self.g, self.gl, self.theme);
@@ -714,7 +795,7 @@ impl<'x> RowDraw<'x> {
                 .frames
                 .iter()
                 .any(|f| c.dropped_run_holding(*f) == Some(at)),
-            Row::Initial => false,
+            Row::Initial | Row::Call { .. } => false,
         }
     }
 

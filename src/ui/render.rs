@@ -24,7 +24,7 @@ use super::narrate;
 use super::replay::Replay;
 use super::text::text_width;
 use super::{detail, help, list, problems, status};
-use crate::track::Connection;
+use crate::track::{Connection, EventKind};
 
 /// Below this size the screen shows only a "too small" message.
 pub const MIN_WIDTH: u16 = 60;
@@ -81,9 +81,18 @@ pub fn layout(area: Rect, app: &App, replay: &Replay) -> Layout {
     // The narration takes the lines its text needs (at least 3, at most a third of the
     // screen): a cut explanation teaches nothing.
     let rows = list::rows(replay, app);
-    let text = narration_text(app, replay, &rows);
-    let need = wrapped_lines(&text, area.width.saturating_sub(2) as usize) as u16;
-    let narration = take_bottom(&mut r, need.clamp(3, (area.height / 3).max(3)));
+    let (text, note) = narration_and_note(app, replay, &rows);
+    let width = area.width.saturating_sub(2) as usize;
+    // A lesson's note, where it has one, says what the narration would and why: it stands
+    // alone.
+    let need = wrapped_lines(note.unwrap_or(&text), width) as u16;
+    // A lesson's note is the point of the step: it may take half the screen.
+    let most = if app.lesson.is_some() {
+        area.height / 2
+    } else {
+        area.height / 3
+    };
+    let narration = take_bottom(&mut r, need.clamp(3, most.max(3)));
     let problems = r;
     // The list takes what its rows need, up to two fifths; the ladder the rest.
     let n = rows.len().max(1) as u16;
@@ -131,20 +140,6 @@ pub fn wrapped_lines(text: &str, width: usize) -> usize {
     lines
 }
 
-/// The narration the screen shows: of the problems view's selection, or of the ladder's
-/// cursor row.
-pub fn narration_text(app: &App, replay: &Replay, rows: &list::Rows) -> String {
-    if app.view == View::Problems {
-        return problems::narration(replay, app);
-    }
-    let conn = app
-        .selected
-        .filter(|id| rows.contains(*id))
-        .and_then(|id| replay.connection(id));
-    let lrows = conn.map(|c| ladder::rows_for(c, app)).unwrap_or_default();
-    narration(app, conn, &lrows)
-}
-
 /// The narration for the ladder's cursor row.
 pub fn narration(app: &App, conn: Option<&Connection>, rows: &[Row]) -> String {
     let Some(c) = conn else {
@@ -166,7 +161,49 @@ pub fn narration(app: &App, conn: Option<&Connection>, rows: &[Row]) -> String {
             .at(*at)
             .map(|r| narrate::dropped(r.segments, r.bytes, app.lang))
             .unwrap_or_default(),
+        Some(r @ Row::Call { .. }) => match r.event(c) {
+            Some(i) => narrate::narrate(c, &c.events[i], app.lang),
+            None => narrate::before(c, app.lang),
+        },
     }
+}
+
+/// The lesson's note for the ladder's cursor row: the introduction before the first
+/// segment, then the note of the segment the row tells about, if it has one.
+pub fn lesson_note(app: &App, conn: Option<&Connection>, rows: &[Row]) -> Option<&'static str> {
+    let lesson = app.lesson?;
+    let Some(c) = conn else {
+        return lesson.note_in(0, app.lang);
+    };
+    let frame = match rows.get(app.ladder.cursor) {
+        None | Some(Row::Initial) => 0,
+        Some(r) => {
+            let e = &c.events[r.event(c)?];
+            if e.kind != EventKind::Segment {
+                return None;
+            }
+            e.frame
+        }
+    };
+    lesson.note_in(frame, app.lang)
+}
+
+/// The narration of the problems view's selection or of the ladder's cursor row, and the
+/// lesson's note for that row.
+fn narration_and_note(
+    app: &App,
+    replay: &Replay,
+    rows: &list::Rows,
+) -> (String, Option<&'static str>) {
+    if app.view == View::Problems {
+        return (problems::narration(replay, app), None);
+    }
+    let conn = app
+        .selected
+        .filter(|id| rows.contains(*id))
+        .and_then(|id| replay.connection(id));
+    let lrows = conn.map(|c| ladder::rows_for(c, app)).unwrap_or_default();
+    (narration(app, conn, &lrows), lesson_note(app, conn, &lrows))
 }
 
 /// Draws the whole screen where [`App::sync`] laid it out (laid out again only if the
@@ -203,6 +240,7 @@ pub fn draw(f: &mut Frame, app: &App, replay: &Replay) {
     }
     status::render_status(f, lay.status, app, replay);
     status::render_summary(f, lay.summary, app, replay);
+    let mut note = None;
     let text = if app.view == View::Problems {
         problems::render(f, lay.problems, app, replay);
         problems::narration(replay, app)
@@ -221,10 +259,15 @@ pub fn draw(f: &mut Frame, app: &App, replay: &Replay) {
             two_msl: replay.findings.cfg.two_msl,
         };
         ladder::render(f, lay.ladder, app, conn, &lrows, app.anim, &detail);
+        note = lesson_note(app, conn, &lrows);
         narration(app, conn, &lrows)
     };
+    let line = match note {
+        Some(n) => Line::styled(n, app.theme.note()),
+        None => Line::styled(text, app.theme.newest()),
+    };
     f.render_widget(
-        Paragraph::new(Line::styled(text, app.theme.newest())).wrap(Wrap { trim: true }),
+        Paragraph::new(line).wrap(Wrap { trim: true }),
         Rect {
             x: lay.narration.x + 1,
             width: lay.narration.width.saturating_sub(2),

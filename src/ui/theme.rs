@@ -145,6 +145,14 @@ impl Theme {
     pub fn selected(&self) -> Style {
         Style::new().add_modifier(Modifier::REVERSED)
     }
+    /// A lesson's note, under the narration.
+    pub fn note(&self) -> Style {
+        self.fg(Color::Cyan)
+    }
+    /// A socket call on a lifeline: not a state, so not in a state's colour.
+    pub fn call(&self) -> Style {
+        self.fg(Color::Magenta).add_modifier(Modifier::ITALIC)
+    }
     pub fn newest(&self) -> Style {
         Style::new().add_modifier(Modifier::BOLD)
     }

@@ -1,0 +1,133 @@
+//! Lesson steps in the TUI (pure render on fixed states, insta snapshots): the note that says
+//! why stands in the narration pane, the socket calls on the lifelines, in English and
+//! Chinese, at 80x24 and 200x60.
+
+mod ui_common;
+
+use synack::teach::lang::Lang;
+use synack::teach::lessons;
+use synack::ui::app::App;
+use ui_common::{app, draw, replay, text};
+
+/// The app as `synack --lesson NAME` starts it (calls on, runs unfolded).
+fn lesson_app(name: &str, lang: Lang) -> App {
+    let mut a = app();
+    a.lesson = lessons::find(name);
+    a.ladder.expand_all = true;
+    a.ladder.calls = true;
+    a.lang = lang;
+    a
+}
+
+/// Lesson `name` after `n` segments, drawn `w`x`h`: the screen's text and the note shown.
+fn step(
+    name: &str,
+    n: u64,
+    lang: Lang,
+    w: u16,
+    h: u16,
+) -> (String, ratatui::Terminal<ratatui::backend::TestBackend>) {
+    let r = replay(&format!("lesson-{name}.pcap"), Some(n));
+    let mut a = lesson_app(name, lang);
+    let t = draw(&mut a, &r, w, h);
+    (text(&t), t)
+}
+
+/// The first words of the lesson's note for `frame`, as the pane wraps them onto its first
+/// line.
+fn note_start(name: &str, frame: u64, lang: Lang) -> String {
+    let note = lessons::find(name).unwrap().note_in(frame, lang).unwrap();
+    note.chars().take(20).collect()
+}
+
+#[test]
+fn before_the_first_segment_the_lesson_introduces_itself() {
+    let (s, t) = step("teardown", 0, Lang::En, 80, 24);
+    assert!(s.contains(&note_start("teardown", 0, Lang::En)), "{s}");
+    assert!(s.contains("PAUSED"), "{s}");
+    insta::assert_snapshot!("lesson_teardown_intro_80x24", t.backend());
+}
+
+#[test]
+fn the_handshake_after_the_syn_ack_in_both_languages_and_sizes() {
+    for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        for (w, h) in [(80, 24), (200, 60)] {
+            let (s, t) = step("handshake", 2, lang, w, h);
+            assert!(
+                s.contains(&note_start("handshake", 2, lang)),
+                "{tag} {w}x{h}:\n{s}"
+            );
+            // listen() stands above the client's connect(), on the server's lifeline.
+            let listen = s.lines().position(|l| l.ends_with("│ listen()"));
+            let connect = s
+                .lines()
+                .position(|l| l.trim_start().starts_with("connect() │"));
+            assert!(listen.is_some() && listen < connect, "{tag} {w}x{h}:\n{s}");
+            // The whole note is on screen: its last words too.
+            let note = lessons::find("handshake")
+                .unwrap()
+                .note_in(2, lang)
+                .unwrap();
+            let end: String = note
+                .chars()
+                .rev()
+                .take(8)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let flat: String = s.lines().map(str::trim).collect();
+            assert!(flat.contains(end.trim()), "{tag} {w}x{h}: note cut:\n{s}");
+            insta::assert_snapshot!(
+                format!("lesson_handshake_synack_{tag}_{w}x{h}"),
+                t.backend()
+            );
+        }
+    }
+}
+
+#[test]
+fn time_wait_answers_the_resent_fin_in_both_languages() {
+    for (lang, tag) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
+        let (s, t) = step("time-wait", 11, lang, 80, 24);
+        assert!(
+            s.contains(&note_start("time-wait", 11, lang)),
+            "{tag}:\n{s}"
+        );
+        // The server is still in LAST_ACK: the first ACK never reached it.
+        assert!(
+            s.contains("LAST_ACK  [retransmission]") || s.contains("│ LAST_ACK"),
+            "{tag}:\n{s}"
+        );
+        insta::assert_snapshot!(
+            format!("lesson_time_wait_resent_fin_{tag}_80x24"),
+            t.backend()
+        );
+    }
+}
+
+#[test]
+fn a_refused_lesson_shows_econnrefused_on_the_client() {
+    let (s, t) = step("refused", 2, Lang::En, 80, 24);
+    assert!(s.contains("ECONNREFUSED │"), "{s}");
+    assert!(s.contains(&note_start("refused", 2, Lang::En)), "{s}");
+    insta::assert_snapshot!("lesson_refused_80x24", t.backend());
+}
+
+#[test]
+fn c_hides_and_shows_the_calls() {
+    use crossterm::event::{KeyCode, KeyEvent};
+    let r = replay("lesson-handshake.pcap", Some(3));
+    let mut a = lesson_app("handshake", Lang::En);
+    // (The note speaks of accept() too: look for it on the server's lifeline.)
+    let on_lifeline = |a: &mut App| {
+        text(&draw(a, &r, 80, 24))
+            .lines()
+            .any(|l| l.ends_with("│ accept()"))
+    };
+    assert!(on_lifeline(&mut a));
+    a.handle_key(KeyEvent::from(KeyCode::Char('c')), &r);
+    assert!(!on_lifeline(&mut a));
+    a.handle_key(KeyEvent::from(KeyCode::Char('c')), &r);
+    assert!(on_lifeline(&mut a));
+}
