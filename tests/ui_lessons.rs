@@ -131,3 +131,28 @@ fn c_hides_and_shows_the_calls() {
     a.handle_key(KeyEvent::from(KeyCode::Char('c')), &r);
     assert!(on_lifeline(&mut a));
 }
+
+#[test]
+fn on_a_projector_the_lifelines_spread_and_the_note_sits_under_the_ladder() {
+    let (s, _) = step("handshake", 2, Lang::En, 200, 60);
+    let lines: Vec<&str> = s.lines().collect();
+    let header = lines
+        .iter()
+        .find(|l| l.contains("client │") && l.ends_with("│ server"))
+        .unwrap_or_else(|| panic!("no ladder header:\n{s}"));
+    let bars: Vec<usize> = header
+        .char_indices()
+        .filter(|(_, c)| *c == '│')
+        .map(|(i, _)| i)
+        .collect();
+    let cols = header[bars[0]..bars[1]].chars().count();
+    assert!(cols >= 110, "lifelines {cols} columns apart at 200:\n{s}");
+    // The row under the cursor's (the newest arrow) starts the note: no blank lines between.
+    let cursor = lines.iter().position(|l| l.starts_with('▸')).unwrap();
+    assert!(
+        lines[cursor + 1]
+            .trim_start()
+            .starts_with(&note_start("handshake", 2, Lang::En)),
+        "{s}"
+    );
+}

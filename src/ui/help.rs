@@ -32,7 +32,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("s / S", "sort by the next column / reverse the order"),
     ("/", "filter by text, state, port, host (Esc clears)"),
     ("l", "narration language: English / 中文"),
-    ("c", "socket calls on the lifelines: connect(), close(), ..."),
+    (
+        "c",
+        "socket calls on the lifelines: connect(), close(), ...",
+    ),
     ("mouse", "click selects (on a header: sorts), wheel scrolls"),
     ("", "Problems"),
     ("p", "problems view, worst first (p again: back)"),

@@ -291,7 +291,14 @@ impl Geometry {
         let (time, state) = (9, 12);
         // cursor + time + ' ' + state + ' ' + '│' + arrow + '│' + ' ' + state
         let fixed = 1 + time + 1 + state + 1 + 1 + 1 + 1 + state;
-        let arrow = w.saturating_sub(fixed).clamp(12, 64);
+        // The arrow grows with the screen (a projector's 200 columns put the lifelines 131
+        // apart), keeping 30 columns for the marks once it is past 64.
+        let free = w.saturating_sub(fixed);
+        let arrow = if free > 64 + 30 {
+            free - 30
+        } else {
+            free.clamp(12, 64)
+        };
         let tail = w.saturating_sub(fixed + arrow);
         Geometry {
             time,

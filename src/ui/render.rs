@@ -98,17 +98,43 @@ pub fn layout(area: Rect, app: &App, replay: &Replay) -> Layout {
     let n = rows.len().max(1) as u16;
     let list_h = (n + 2).clamp(4, (r.height * 2 / 5).max(6));
     let list = take_top(&mut r, list_h);
+    // The ladder takes what its rows need and the narration stands right under it: on a
+    // projector the eye should not cross a screen of blank lines from arrow to explanation.
+    let ladder_h = ladder_height(app, replay, &rows, r.height);
+    let ladder = take_top(&mut r, ladder_h);
+    let narration = Rect {
+        y: ladder.y + ladder.height,
+        ..narration
+    };
     Layout {
         area,
         too_small: false,
         status,
         summary,
         list,
-        ladder: r,
+        ladder,
         problems,
         narration,
         footer,
     }
+}
+
+/// The lines the ladder pane needs for the selected connection, at most `avail`: its title,
+/// the detail lines, the column header, every row, the TIME_WAIT countdown.
+fn ladder_height(app: &App, replay: &Replay, rows: &list::Rows, avail: u16) -> u16 {
+    let conn = app
+        .selected
+        .filter(|id| rows.contains(*id))
+        .and_then(|id| replay.connection(id));
+    let Some(c) = conn else { return avail };
+    let inner = avail.saturating_sub(1);
+    let findings = replay.findings_of(c);
+    let need = 1
+        + detail::detail_count(inner, findings.len())
+        + 1
+        + ladder::rows_for(c, app).len()
+        + usize::from(detail::has_countdown(&findings));
+    (need as u16).min(avail)
 }
 
 /// How many lines `text` takes when wrapped at word boundaries to `width` columns (a word
