@@ -557,3 +557,64 @@ fn findings_follow_the_replay_clock_and_only_changed_connections_are_diagnosed()
     assert!(!r.findings.in_pass());
     assert_eq!(r.findings.groups.len(), 1, "the SYN flood");
 }
+
+#[test]
+fn stepping_into_a_data_run_shows_the_segment_narrated_and_keeps_it_when_looking_back() {
+    // handshake-close after 6 segments: the handshake, then three plain data segments, a run
+    // that folds once it is not the newest.
+    let r = replay("handshake-close.pcap", Some(6));
+    let mut a = app();
+    a.sync(&r, area(W, H));
+    let c = r.connection(1).unwrap();
+    let rows = ladder::rows_for(c, &a);
+    assert!(
+        !rows.iter().any(|r| matches!(r, Row::Fold { .. })),
+        "{rows:?}"
+    );
+    let cursor = rows[a.ladder.cursor];
+    assert_eq!(
+        cursor,
+        Row::Event {
+            idx: 5,
+            run: Some(3)
+        }
+    );
+    // Moving up (follow off) does not fold the run away under the cursor.
+    a.focus = Focus::Ladder;
+    key(&mut a, &r, KeyCode::Up);
+    assert!(!a.ladder.follow);
+    let rows = ladder::rows_for(c, &a);
+    assert_eq!(
+        rows[a.ladder.cursor],
+        Row::Event {
+            idx: 4,
+            run: Some(3)
+        }
+    );
+    // Not following from the start, the same run is folded.
+    let mut b = app();
+    b.follow = false;
+    b.selected = Some(1);
+    b.sync(&r, area(W, H));
+    b.ladder.follow = false;
+    assert!(ladder::rows_for(c, &b)
+        .iter()
+        .any(|r| matches!(r, Row::Fold { start: 3, len: 3 })));
+}
+
+#[test]
+fn data_after_the_first_fin_is_never_folded() {
+    let r = replay("half-close.pcap", None);
+    let mut a = app();
+    a.follow = false;
+    a.ladder.follow = false;
+    a.selected = Some(1);
+    a.sync(&r, area(W, H));
+    let c = r.connection(1).unwrap();
+    let rows = ladder::rows_for(c, &a);
+    assert!(
+        !rows.iter().any(|r| matches!(r, Row::Fold { .. })),
+        "{rows:?}"
+    );
+    assert_eq!(rows.len(), 1 + c.events.len());
+}

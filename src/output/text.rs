@@ -236,6 +236,7 @@ fn push_ladder(out: &mut String, c: &Connection, opts: &OutputOptions) {
     } else {
         FOLD_MIN
     };
+    let fold_before = first_fin(c);
     let mut i = 0;
     loop {
         push_calls(out, &calls, i);
@@ -270,7 +271,7 @@ fn push_ladder(out: &mut String, c: &Connection, opts: &OutputOptions) {
             .iter()
             .take_while(|e| !e.is_notable())
             .count();
-        if run >= fold_min {
+        if run >= fold_min && i < fold_before {
             let seg = &events[i..i + run];
             let c2s = seg.iter().filter(|e| e.dir == Dir::C2S).count();
             let bytes: u64 = seg.iter().map(|e| u64::from(e.len)).sum();
@@ -298,6 +299,15 @@ fn push_ladder(out: &mut String, c: &Connection, opts: &OutputOptions) {
         }
         i += 1;
     }
+}
+
+/// Where folding stops: the first FIN's event (`usize::MAX` when there is none). Data after
+/// it is never folded: a half-close's point is that it still flows.
+pub fn first_fin(c: &Connection) -> usize {
+    c.events
+        .iter()
+        .position(|e| e.kind == EventKind::Segment && e.flags.fin())
+        .unwrap_or(usize::MAX)
 }
 
 /// The socket calls placed before event `at`, one row each, on their end's side.

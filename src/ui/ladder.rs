@@ -26,7 +26,7 @@ use super::text::{fit_left, fit_right, text_width, truncate};
 use super::theme::{Glyphs, Theme};
 use crate::diagnose::Kind;
 use crate::output::state_label::{is_assumed, state_label};
-use crate::output::text::segment_label;
+use crate::output::text::{first_fin, segment_label};
 use crate::output::{thousands, OutputOptions};
 use crate::teach::calls::{self, Call};
 use crate::track::{Connection, Dir, Event, EventKind, Side, State};
@@ -70,9 +70,10 @@ impl Row {
     }
 }
 
-/// The rows of `c`'s ladder, with the runs `expanded(start)` says are open, and the socket
-/// calls when `with_calls`.
-pub fn rows(c: &Connection, expanded: impl Fn(usize) -> bool, with_calls: bool) -> Vec<Row> {
+/// The rows of `c`'s ladder, with the runs `expanded(start, len)` says are open, and the
+/// socket calls when `with_calls`. Data after the first FIN is never folded (a half-close's
+/// point is that data still flows), as in `--text`.
+pub fn rows(c: &Connection, expanded: impl Fn(usize, usize) -> bool, with_calls: bool) -> Vec<Row> {
     let mut out = Vec::with_capacity(c.events.len() + 2);
     out.push(Row::Initial);
     let ev = &c.events;
@@ -81,6 +82,7 @@ pub fn rows(c: &Connection, expanded: impl Fn(usize) -> bool, with_calls: bool) 
     } else {
         Vec::new()
     };
+    let fold_before = first_fin(c);
     let mut i = 0;
     loop {
         out.extend(calls.iter().filter(|k| k.before == i).map(|k| Row::Call {
@@ -97,8 +99,8 @@ pub fn rows(c: &Connection, expanded: impl Fn(usize) -> bool, with_calls: bool) 
         // A fold stops where segments were left out: they are shown where they fell.
         let limit = c.dropped.next_after(i).unwrap_or(ev.len());
         let run = ev[i..limit].iter().take_while(|e| !e.is_notable()).count();
-        if run >= FOLD_MIN {
-            if expanded(i) {
+        if run >= FOLD_MIN && i < fold_before {
+            if expanded(i, run) {
                 out.extend((i..i + run).map(|idx| Row::Event { idx, run: Some(i) }));
             } else {
                 out.push(Row::Fold { start: i, len: run });
@@ -167,9 +169,19 @@ impl Default for LadderPane {
 impl LadderPane {
     /// The rows of `c`'s ladder as this pane folds them.
     pub fn rows(&self, c: &Connection) -> Vec<Row> {
+        // Following, the run the newest segment is in stays open: the cursor is on it and
+        // the narration tells of it, so it must be on screen.
+        let newest = if self.follow {
+            c.events.len().checked_sub(1)
+        } else {
+            None
+        };
         rows(
             c,
-            |start| self.expand_all != self.expanded.contains(&(c.id, start)),
+            |start, len| {
+                newest.is_some_and(|n| (start..start + len).contains(&n))
+                    || self.expand_all != self.expanded.contains(&(c.id, start))
+            },
             self.calls,
         )
     }
@@ -189,9 +201,31 @@ impl LadderPane {
         if n == 0 {
             return;
         }
+        // Leaving follow mode must not fold the run held open for it under the cursor.
+        if let Some(c) = c.filter(|_| self.follow) {
+            self.keep_open(c);
+        }
         self.cursor = step(self.cursor, delta, n);
         // Back at the bottom: follow the newest arrow again.
         self.follow = self.cursor + 1 == n;
+    }
+
+    /// Makes the run holding the newest segment open by choice, as following kept it.
+    fn keep_open(&mut self, c: &Connection) {
+        let Some(newest) = c.events.len().checked_sub(1) else {
+            return;
+        };
+        let held = self.rows(c).into_iter().find_map(|r| match r {
+            Row::Event { idx, run: Some(s) } if idx == newest => Some(s),
+            _ => None,
+        });
+        if let Some(start) = held {
+            if self.expand_all {
+                self.expanded.remove(&(c.id, start));
+            } else {
+                self.expanded.insert((c.id, start));
+            }
+        }
     }
 
     /// Folds or unfolds the data run under the cursor.
@@ -726,7 +760,9 @@ impl<'x> RowDraw<'x> {
         };
         Cells {
             time: time_text(seg[0].ts.secs_since(self.c.first_seen)),
-            mid: centered(&text, g.arrow, gl.dotted, gl.ellipsis),
+            // Blank around the text, not `┄`: that is an inferred event's line.
+            mid: centered(&text, g.arrow, ' ', gl.ellipsis),
+            mid_style: self.theme.dim(),
             tail: truncate(&tail, g.tail, gl.ellipsis),
             tail_style: self.theme.dim(),
             ..self.blank(seg[len - 1].states)
