@@ -223,6 +223,7 @@ fn ui_frame(c: &mut Criterion) {
     let mut app = synack::ui::app::App::new(synack::ui::theme::Theme {
         ascii: false,
         color: true,
+        ..Default::default()
     });
     let area = Rect::new(0, 0, 160, 48);
     let mut term = Terminal::new(TestBackend::new(160, 48)).expect("terminal");

@@ -2,6 +2,8 @@
 
 use clap::Parser;
 
+use crate::ui::theme::Palette;
+
 pub const EXAMPLES: &str = "\
 Examples:
   synack                              open the built-in demo capture in the TUI
@@ -171,6 +173,11 @@ pub struct Args {
     /// TUI: draw with ASCII only (no Unicode line drawing).
     #[arg(long)]
     pub ascii: bool,
+
+    /// TUI colours: dark (the default), light (a light terminal background) or high-contrast
+    /// (a projector: bright colours only, no dark grey or dark blue).
+    #[arg(long, value_enum, value_name = "THEME", default_value_t = Palette::Dark)]
+    pub theme: Palette,
 
     /// TUI: replay speed factor for files (0.25 to 64), or `max`.
     #[arg(long, value_name = "X", default_value = "1")]

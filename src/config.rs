@@ -400,6 +400,7 @@ fn ui_config(args: &Args, env: &Env, source: &SourceConfig) -> Result<UiConfig, 
         theme: Theme {
             ascii: args.ascii || env.ascii_only(),
             color: !(env.no_color || env.dumb()),
+            palette: args.theme,
         },
         lang: Lang::En,
         calls: false,

@@ -156,3 +156,69 @@ fn on_a_projector_the_lifelines_spread_and_the_note_sits_under_the_ladder() {
         "{s}"
     );
 }
+
+/// Every foreground colour drawn on the terminal's own background (a bar brings its own).
+fn colours(t: &ratatui::Terminal<ratatui::backend::TestBackend>) -> Vec<ratatui::style::Color> {
+    let buf = t.backend().buffer();
+    let mut v: Vec<_> = buf
+        .content
+        .iter()
+        .filter(|c| c.bg == ratatui::style::Color::Reset)
+        .map(|c| c.fg)
+        .collect();
+    v.sort_by_key(|c| format!("{c:?}"));
+    v.dedup();
+    v
+}
+
+#[test]
+fn the_high_contrast_and_light_themes_avoid_the_colours_that_wash_out() {
+    use ratatui::style::Color;
+    use synack::ui::theme::Palette;
+    // The demo at its end has every state, resets, the TIME_WAIT bar and findings.
+    let r = replay("demo.pcap", None);
+    let dark = colours(&draw(&mut app(), &r, 160, 48));
+    assert!(
+        dark.contains(&Color::DarkGray) && dark.contains(&Color::Yellow),
+        "{dark:?}"
+    );
+    for (palette, banned) in [
+        (
+            Palette::HighContrast,
+            [Color::DarkGray, Color::Blue, Color::Black],
+        ),
+        (
+            Palette::Light,
+            [Color::White, Color::Yellow, Color::LightYellow],
+        ),
+    ] {
+        let mut a = app();
+        a.theme.palette = palette;
+        let got = colours(&draw(&mut a, &r, 160, 48));
+        for b in banned {
+            assert!(!got.contains(&b), "{palette:?} draws {b:?}: {got:?}");
+        }
+    }
+}
+
+#[test]
+fn z_shows_only_the_ladder_and_the_narration() {
+    use crossterm::event::{KeyCode, KeyEvent};
+    let r = replay("lesson-handshake.pcap", Some(2));
+    let mut a = lesson_app("handshake", Lang::En);
+    assert!(text(&draw(&mut a, &r, 80, 24)).contains("Connections 1"));
+    a.handle_key(KeyEvent::from(KeyCode::Char('z')), &r);
+    let s = text(&draw(&mut a, &r, 80, 24));
+    assert!(
+        !s.contains("Connections 1") && !s.contains("1 connection client:"),
+        "{s}"
+    );
+    assert!(s.contains("SYN+ACK seq=0 ack=1"), "{s}");
+    assert!(s.contains(&note_start("handshake", 2, Lang::En)), "{s}");
+    insta::assert_snapshot!(
+        "lesson_ladder_only_80x24",
+        draw(&mut a, &r, 80, 24).backend()
+    );
+    a.handle_key(KeyEvent::from(KeyCode::Char('z')), &r);
+    assert!(text(&draw(&mut a, &r, 80, 24)).contains("Connections 1"));
+}

@@ -181,6 +181,7 @@ fn ascii_mode_uses_no_line_drawing() {
     let mut a = synack::ui::app::App::new(Theme {
         ascii: true,
         color: false,
+        ..Default::default()
     });
     let t = draw(&mut a, &r, 80, 24);
     let s = text(&t);

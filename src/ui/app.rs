@@ -59,6 +59,8 @@ pub struct App {
     pub lang: Lang,
     /// The lesson played: its notes follow the narration.
     pub lesson: Option<&'static Lesson>,
+    /// Only the ladder and the narration on screen (`z`, for a projector).
+    pub ladder_only: bool,
     /// How far the newest arrow of the selected connection has grown (1.0: drawn whole).
     pub anim: f32,
     pub view: View,
@@ -83,6 +85,7 @@ impl App {
             follow: true,
             lang: Lang::En,
             lesson: None,
+            ladder_only: false,
             anim: 1.0,
             view: View::Connections,
             list: ListPane::default(),
@@ -351,6 +354,13 @@ impl App {
             KeyCode::Char('/') => self.filter.editing = true,
             KeyCode::Char('l') => self.lang = self.lang.toggle(),
             KeyCode::Char('c') => self.ladder.calls = !self.ladder.calls,
+            KeyCode::Char('z') => {
+                self.ladder_only = !self.ladder_only;
+                // With the list gone, the keys move in the ladder.
+                if self.ladder_only {
+                    self.focus = Focus::Ladder;
+                }
+            }
             KeyCode::Char('p') => self.open_problems(replay),
             _ => {}
         }

@@ -805,6 +805,7 @@ mod tests {
         let mut app = App::new(crate::ui::theme::Theme {
             ascii: true,
             color: false,
+            ..Default::default()
         });
         app.list.sort = SortKey::Bytes;
         let mut cache = ListCache::default();

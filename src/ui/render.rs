@@ -75,7 +75,11 @@ pub fn layout(area: Rect, app: &App, replay: &Replay) -> Layout {
     }
     let mut r = area;
     let status = take_top(&mut r, 1);
-    let summary_h = status::summary_lines(replay, app, area.width).len() as u16;
+    let summary_h = if app.ladder_only {
+        0
+    } else {
+        status::summary_lines(replay, app, area.width).len() as u16
+    };
     let summary = take_top(&mut r, summary_h);
     let footer = take_bottom(&mut r, 1);
     // The narration takes the lines its text needs (at least 3, at most a third of the
@@ -96,7 +100,11 @@ pub fn layout(area: Rect, app: &App, replay: &Replay) -> Layout {
     let problems = r;
     // The list takes what its rows need, up to two fifths; the ladder the rest.
     let n = rows.len().max(1) as u16;
-    let list_h = (n + 2).clamp(4, (r.height * 2 / 5).max(6));
+    let list_h = if app.ladder_only {
+        0
+    } else {
+        (n + 2).clamp(4, (r.height * 2 / 5).max(6))
+    };
     let list = take_top(&mut r, list_h);
     // The ladder takes what its rows need and the narration stands right under it: on a
     // projector the eye should not cross a screen of blank lines from arrow to explanation.

@@ -17,6 +17,8 @@ pub struct Theme {
     pub ascii: bool,
     /// Use colours (off with `NO_COLOR`).
     pub color: bool,
+    /// Which colours (`--theme`).
+    pub palette: Palette,
 }
 
 impl Default for Theme {
@@ -24,6 +26,39 @@ impl Default for Theme {
         Theme {
             ascii: false,
             color: true,
+            palette: Palette::Dark,
+        }
+    }
+}
+
+/// `--theme`: the colours for a dark terminal, a light one, or a projector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Palette {
+    #[default]
+    Dark,
+    Light,
+    /// Bright colours only: no dark grey or dark blue, which wash out on a projector.
+    HighContrast,
+}
+
+impl Palette {
+    /// The colour drawn for `c` (the dark palette's name for it).
+    fn map(self, c: Color) -> Color {
+        match (self, c) {
+            (Palette::Dark, c) => c,
+            (Palette::HighContrast, Color::DarkGray) => Color::Gray,
+            (Palette::HighContrast, Color::Blue) => Color::LightBlue,
+            (Palette::HighContrast, Color::Magenta) => Color::LightMagenta,
+            (Palette::HighContrast, Color::Red) => Color::LightRed,
+            (Palette::HighContrast, Color::Green) => Color::LightGreen,
+            (Palette::HighContrast, Color::Cyan) => Color::LightCyan,
+            (Palette::HighContrast, Color::Yellow) => Color::LightYellow,
+            // On white: no white, no yellow; the light colours darker.
+            (Palette::Light, Color::White) => Color::Black,
+            (Palette::Light, Color::Yellow) => Color::Blue,
+            (Palette::Light, Color::LightRed) => Color::Red,
+            (Palette::Light, Color::Cyan) => Color::Blue,
+            (_, c) => c,
         }
     }
 }
@@ -94,7 +129,7 @@ impl Theme {
 
     fn fg(&self, c: Color) -> Style {
         if self.color {
-            Style::new().fg(c)
+            Style::new().fg(self.palette.map(c))
         } else {
             Style::new()
         }
@@ -120,11 +155,7 @@ impl Theme {
         self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
     }
     pub fn dim(&self) -> Style {
-        if self.color {
-            Style::new().fg(Color::DarkGray)
-        } else {
-            Style::new()
-        }
+        self.fg(Color::DarkGray)
     }
     pub fn key(&self) -> Style {
         self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
@@ -137,7 +168,13 @@ impl Theme {
     }
     pub fn bar(&self) -> Style {
         if self.color {
-            Style::new().bg(Color::Blue).fg(Color::White)
+            Style::new()
+                .bg(match self.palette {
+                    Palette::Dark => Color::Blue,
+                    // A dark blue bar behind white text holds on a projector and on white.
+                    Palette::Light | Palette::HighContrast => Color::Black,
+                })
+                .fg(Color::White)
         } else {
             Style::new().add_modifier(Modifier::REVERSED)
         }

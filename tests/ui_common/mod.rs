@@ -61,6 +61,7 @@ pub fn app() -> App {
     App::new(Theme {
         ascii: false,
         color: true,
+        ..Default::default()
     })
 }
 
