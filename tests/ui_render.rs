@@ -137,7 +137,7 @@ fn empty_capture() {
 fn filter_with_no_match() {
     let r = replay("demo.pcap", None);
     let mut a = app();
-    for c in "zzz".chars() {
+    for c in "yyy".chars() {
         let _ = a.handle_key(
             crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c)),
             &r,
