@@ -29,7 +29,10 @@ fn parse_state(s: &str) -> Option<State> {
     let n = s.trim().to_ascii_uppercase().replace(['-', ' '], "_");
     match n.as_str() {
         "ESTAB" => Some(State::Established),
-        "SYN_RCVD" => Some(State::SynReceived),
+        // ss(8)'s names (syn-recv), and netstat's short ones.
+        "SYN_RCVD" | "SYN_RECV" => Some(State::SynReceived),
+        "FIN_WAIT1" => Some(State::FinWait1),
+        "FIN_WAIT2" => Some(State::FinWait2),
         _ => n.parse().ok(),
     }
 }
@@ -145,6 +148,24 @@ impl FilterLine {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn states_take_rfc_ss_and_netstat_names() {
+        use super::parse_state;
+        use crate::track::State;
+        for (name, want) in [
+            ("syn-recv", State::SynReceived),
+            ("SYN_RECEIVED", State::SynReceived),
+            ("syn_rcvd", State::SynReceived),
+            ("fin-wait-2", State::FinWait2),
+            ("fin_wait2", State::FinWait2),
+            ("time-wait", State::TimeWait),
+            ("close-wait", State::CloseWait),
+            ("estab", State::Established),
+        ] {
+            assert_eq!(parse_state(name), Some(want), "{name}");
+        }
+        assert_eq!(parse_state("syn-rec"), None);
+    }
 
     #[test]
     fn the_filter_line_edits_keeps_on_enter_drops_on_esc_and_lets_arrows_move_the_list() {
