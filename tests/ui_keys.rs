@@ -618,3 +618,28 @@ fn data_after_the_first_fin_is_never_folded() {
     );
     assert_eq!(rows.len(), 1 + c.events.len());
 }
+
+#[test]
+fn esc_asks_before_it_ends_a_live_capture() {
+    let live = Replay::new(TrackerConfig::default(), "eth0", true);
+    let mut a = app();
+    a.sync(&live, area(W, H));
+    assert_eq!(key(&mut a, &live, KeyCode::Esc), Action::None);
+    assert!(a.confirm_quit);
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(W, H)).unwrap();
+    term.draw(|f| render::draw(f, &a, &live)).unwrap();
+    let footer: String = (0..W)
+        .map(|x| term.backend().buffer()[(x, H - 1)].symbol().to_string())
+        .collect();
+    assert!(footer.contains("Stop the live capture?"), "{footer}");
+    // Any other key: no, and the next Esc asks again.
+    assert_eq!(key(&mut a, &live, KeyCode::Down), Action::None);
+    assert!(!a.confirm_quit);
+    assert_eq!(key(&mut a, &live, KeyCode::Esc), Action::None);
+    assert_eq!(key(&mut a, &live, KeyCode::Esc), Action::Quit);
+    // A file quits on Esc as before.
+    let file = replay("refused.pcap", None);
+    let mut b = app();
+    b.sync(&file, area(W, H));
+    assert_eq!(key(&mut b, &file, KeyCode::Esc), Action::Quit);
+}

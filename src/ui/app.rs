@@ -61,6 +61,8 @@ pub struct App {
     pub lesson: Option<&'static Lesson>,
     /// Only the ladder and the narration on screen (`z`, for a projector).
     pub ladder_only: bool,
+    /// A live capture asks before Esc ends it: the footer asks, Esc or q again quits.
+    pub confirm_quit: bool,
     /// How far the newest arrow of the selected connection has grown (1.0: drawn whole).
     pub anim: f32,
     pub view: View,
@@ -86,6 +88,7 @@ impl App {
             lang: Lang::En,
             lesson: None,
             ladder_only: false,
+            confirm_quit: false,
             anim: 1.0,
             view: View::Connections,
             list: ListPane::default(),
@@ -268,6 +271,13 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return Action::None;
         }
+        // Asked whether to stop a live capture: Esc or q says yes, any other key no.
+        if std::mem::take(&mut self.confirm_quit) {
+            if matches!(key.code, KeyCode::Esc | KeyCode::Char('q')) {
+                return Action::Quit;
+            }
+            return Action::None;
+        }
         if key.modifiers.contains(KeyModifiers::CONTROL) {
             return match key.code {
                 KeyCode::Char('c') => Action::Quit,
@@ -315,6 +325,10 @@ impl App {
                     self.filter.clear();
                 } else if self.focus == Focus::Ladder {
                     self.focus = Focus::List;
+                } else if replay.is_live() {
+                    // Esc is pressed to back out of things: on a live lecture it must not
+                    // end the capture by accident.
+                    self.confirm_quit = true;
                 } else {
                     return Action::Quit;
                 }

@@ -724,7 +724,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay, rows: &Rows
         };
         lines.push(Line::styled(msg, theme.dim()));
     }
-    let now = replay.player.clock.unwrap_or(crate::decode::Timestamp(0));
+    // Live, ages run on the wall clock between packets, as the timers do.
+    let now = match replay.player.clock {
+        Some(_) => replay.diag_now(),
+        None => crate::decode::Timestamp(0),
+    };
     for c in rows.window(app.list.top, body) {
         let sel = app.selected == Some(c.id);
         let style = if sel {

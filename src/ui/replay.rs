@@ -137,8 +137,14 @@ impl Replay {
         self.player.idle_gap()
     }
 
+    /// Seconds since the first packet, on the clock [`Replay::diag_now`] keeps: live, the
+    /// wall clock runs on between packets, so the header, the ages and the TIME_WAIT timers
+    /// agree.
     pub fn elapsed(&self) -> f64 {
-        self.player.elapsed()
+        match self.player.first_ts {
+            Some(f) if self.player.clock.is_some() => self.diag_now().secs_since(f).max(0.0),
+            _ => 0.0,
+        }
     }
 
     /// Applies one segment (tests and benchmarks build a state directly with it).
@@ -220,6 +226,24 @@ mod tests {
         let rx = start().unwrap();
         r.attach(rx, Some(Box::new(start)));
         r
+    }
+
+    #[test]
+    fn live_the_header_clock_runs_on_the_wall_clock_between_packets() {
+        use crate::track::testkit::{seg_secs, SYN};
+        let mut r = Replay::new(TrackerConfig::default(), "eth0", true);
+        let syn = seg_secs(true, SYN, 1000, 0, 100.0);
+        r.apply(&syn, 1, Instant::now());
+        assert_eq!(r.elapsed(), 0.0);
+        // 47.9 s later, no packet: the clock, the time of day and the ages move on.
+        r.set_wall(Timestamp::from_secs_f64(147.9));
+        assert!((r.elapsed() - 47.9).abs() < 1e-6, "{}", r.elapsed());
+        assert_eq!(r.diag_now(), Timestamp::from_secs_f64(147.9));
+        // A file replay keeps its capture clock.
+        let mut f = Replay::new(TrackerConfig::default(), "f.pcap", false);
+        f.apply(&syn, 1, Instant::now());
+        f.set_wall(Timestamp::from_secs_f64(147.9));
+        assert_eq!(f.elapsed(), 0.0);
     }
 
     /// Pumps until `done` or a few seconds of wall time.

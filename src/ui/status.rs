@@ -49,8 +49,8 @@ fn clock_text(replay: &Replay) -> String {
 }
 
 fn time_of_day(replay: &Replay) -> Option<String> {
-    let c = replay.player.clock?;
-    let s = c.rfc3339();
+    replay.player.clock?;
+    let s = replay.diag_now().rfc3339();
     // 2024-03-01T10:00:03.210000Z -> 10:00:03.210
     s.get(11..23).map(|t| format!("{t} UTC"))
 }
@@ -296,6 +296,15 @@ pub fn render_footer(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
                 "  state, port, host or text; Enter keeps, Esc clears",
                 theme.dim(),
             ),
+        ]);
+        f.render_widget(Paragraph::new(line), area);
+        return;
+    }
+    if app.confirm_quit {
+        let line = Line::from(vec![
+            Span::styled(" Stop the live capture? ", theme.warn()),
+            Span::styled("Esc or q", theme.key()),
+            Span::raw(" quits, any other key goes on"),
         ]);
         f.render_widget(Paragraph::new(line), area);
         return;
