@@ -49,7 +49,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("Ctrl-Z", "suspend (fg resumes)"),
     (
         "q / Esc / Ctrl-C",
-        "quit (Esc first closes help, filter, problems, ladder; live, asks)",
+        "quit (Esc closes help, filter, ladder first; live: asks)",
     ),
 ];
 
