@@ -643,3 +643,31 @@ fn esc_asks_before_it_ends_a_live_capture() {
     b.sync(&file, area(W, H));
     assert_eq!(key(&mut b, &file, KeyCode::Esc), Action::Quit);
 }
+
+#[test]
+fn t_runs_the_clock_on_past_the_last_packet_until_time_wait_expires() {
+    use std::time::{Duration, Instant};
+    use synack::track::State;
+    let mut r = replay("lesson-teardown.pcap", None);
+    assert!(r.at_end());
+    let c = r.connection(1).unwrap();
+    assert_eq!(c.client().state, State::TimeWait);
+    let mut a = app();
+    a.sync(&r, area(W, H));
+    let t0 = Instant::now();
+    r.pump(t0, Duration::from_millis(50));
+    // Playing at the end without `t`: the clock stays at the last packet.
+    r.command(Command::TogglePause);
+    r.pump(t0 + Duration::from_secs(61), Duration::from_millis(50));
+    assert_eq!(r.connection(1).unwrap().client().state, State::TimeWait);
+    let Action::Replay(cmd) = key(&mut a, &r, KeyCode::Char('t')) else {
+        panic!("t is a replay command")
+    };
+    r.command(cmd);
+    r.pump(t0 + Duration::from_secs(62), Duration::from_millis(50));
+    r.pump(t0 + Duration::from_secs(123), Duration::from_millis(50));
+    // 61 s of clock at 1x past the last packet: 2*MSL (60 s) is over.
+    let c = r.connection(1).unwrap();
+    assert_eq!(c.client().state, State::Closed, "{:?}", c.events.last());
+    assert!(r.elapsed() > 61.0, "{}", r.elapsed());
+}

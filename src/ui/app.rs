@@ -343,6 +343,7 @@ impl App {
             KeyCode::End => return replay_cmd(Command::JumpEnd),
             KeyCode::Char('r') => return replay_cmd(Command::Restart),
             KeyCode::Char('g') => return replay_cmd(Command::SkipGap),
+            KeyCode::Char('t') => return replay_cmd(Command::RunOn),
             KeyCode::Tab | KeyCode::BackTab => {
                 self.focus = match self.focus {
                     Focus::List => Focus::Ladder,

@@ -19,6 +19,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("Home / End", "jump to the start (paused) / to the end"),
     ("r", "restart the replay from the beginning"),
     ("g", "skip the idle gap to the next segment"),
+    ("t", "run the clock on past the last packet (timers expire)"),
     ("", "Connections and ladder"),
     ("↑ ↓ / k j", "move in the focused pane"),
     ("PgUp / PgDn", "move a page"),

@@ -100,6 +100,9 @@ pub enum Command {
     JumpEnd,
     /// Jump the clock over the idle gap to the next segment.
     SkipGap,
+    /// Let the clock run on past a file's last packet, at the replay speed, so that timers
+    /// (TIME_WAIT's 2*MSL) run out on a short capture; again: stop it.
+    RunOn,
 }
 
 /// Starts the source again from its beginning (files only).
@@ -133,6 +136,8 @@ pub struct Player {
     pub paused: bool,
     /// Idle gaps longer than this (capture seconds) are skipped.
     pub max_gap: Option<f64>,
+    /// The clock runs on past a file's last packet ([`Command::RunOn`]).
+    pub run_on: bool,
     pub gaps_skipped: u64,
     seek: Option<Seek>,
     steps: u32,
@@ -170,6 +175,7 @@ impl Player {
             speed: Speed::X(1.0),
             paused: false,
             max_gap: None,
+            run_on: false,
             gaps_skipped: 0,
             seek: None,
             steps: 0,
@@ -417,7 +423,13 @@ impl Player {
             }
         }
         if self.at_end() {
-            // The clock stops at the last frame.
+            // The clock stops at the last frame, unless asked to run on: then the timers
+            // run as they would have after the capture ended.
+            if self.run_on {
+                self.clock = Some(clock);
+                store.advance_to(clock);
+                self.generation += 1;
+            }
             return;
         }
         self.clock = Some(clock);
@@ -507,6 +519,12 @@ impl Player {
         self.generation += 1;
         let mut reset = false;
         match cmd {
+            Command::RunOn => {
+                self.run_on = !self.run_on;
+                if self.run_on {
+                    self.paused = false;
+                }
+            }
             Command::TogglePause => {
                 if self.seek.is_some() {
                     self.seek = None;

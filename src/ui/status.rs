@@ -32,6 +32,8 @@ pub fn mode(replay: &Replay, app: &App) -> String {
         }
     } else if replay.player.paused {
         format!("{} PAUSED {}", g.pause, replay.player.speed.label())
+    } else if replay.at_end() && replay.player.run_on {
+        format!("{} END, CLOCK ON {}", g.play, replay.player.speed.label())
     } else if replay.at_end() {
         format!("END {}", replay.player.speed.label())
     } else {
