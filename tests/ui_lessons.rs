@@ -148,6 +148,14 @@ fn on_a_projector_the_lifelines_spread_and_the_note_sits_under_the_ladder() {
     let cols = header[bars[0]..bars[1]].chars().count();
     assert!(cols >= 110, "lifelines {cols} columns apart at 200:\n{s}");
     // The row under the cursor's (the newest arrow) starts the note: no blank lines between.
+    // A spare line holds the legend: arrow kinds, the flags' case, Zeek's letters.
+    let legend = lines[lines.len() - 2];
+    assert!(
+        legend.starts_with(" legend ── segment  ══ reset  ┄┄ inferred"),
+        "{legend}"
+    );
+    let (small, _) = step("handshake", 2, Lang::En, 80, 24);
+    assert!(!small.contains(" legend "), "{small}");
     let cursor = lines.iter().position(|l| l.starts_with('▸')).unwrap();
     assert!(
         lines[cursor + 1]

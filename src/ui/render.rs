@@ -14,7 +14,7 @@
 //! In the problems view (`p`) the list and the ladder give way to the findings.
 
 use ratatui::layout::{Alignment, Rect};
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
@@ -43,6 +43,8 @@ pub struct Layout {
     /// The problems view: where the list and the ladder are otherwise.
     pub problems: Rect,
     pub narration: Rect,
+    /// The one-line legend, above the footer when the screen has a spare line (else empty).
+    pub legend: Rect,
     pub footer: Rect,
 }
 
@@ -114,6 +116,17 @@ pub fn layout(area: Rect, app: &App, replay: &Replay) -> Layout {
         y: ladder.y + ladder.height,
         ..narration
     };
+    // A spare line under the narration (and a screen wide enough) holds the legend.
+    let spare = footer.y.saturating_sub(narration.y + narration.height);
+    let legend = if spare >= 2 && area.width >= LEGEND_MIN_WIDTH && app.view != View::Problems {
+        Rect {
+            y: footer.y - 1,
+            height: 1,
+            ..footer
+        }
+    } else {
+        Rect::default()
+    };
     Layout {
         area,
         too_small: false,
@@ -123,8 +136,41 @@ pub fn layout(area: Rect, app: &App, replay: &Replay) -> Layout {
         ladder,
         problems,
         narration,
+        legend,
         footer,
     }
+}
+
+/// The legend needs this many columns.
+const LEGEND_MIN_WIDTH: u16 = 120;
+
+/// What the ladder's marks mean, in one line: arrow kinds, the flags' case, Zeek's letters.
+pub fn legend(app: &App) -> Line<'static> {
+    let g = app.theme.glyphs();
+    let d = app.theme.dim();
+    let k = app.theme.key();
+    let two = |c: char| format!("{c}{c}");
+    let parts: Vec<(String, &str)> = vec![
+        (two(g.line), "segment"),
+        (two(g.rst_line), "reset"),
+        (two(g.dotted), "inferred"),
+        (g.fold_closed.to_string(), "folded run"),
+        ("LISTEN?".into(), "assumed"),
+        (
+            "S F D R".into(),
+            "sent by the client, s f d r by the server",
+        ),
+        (
+            "zeek".into(),
+            "SF closed, S0 unanswered, REJ refused, RSTO/RSTR reset",
+        ),
+    ];
+    let mut spans = vec![Span::styled(" legend ", d)];
+    for (sym, what) in parts {
+        spans.push(Span::styled(sym, k));
+        spans.push(Span::styled(format!(" {what}  "), d));
+    }
+    Line::from(spans)
 }
 
 /// The lines the ladder pane needs for the selected connection, at most `avail`: its title,
@@ -308,6 +354,9 @@ pub fn draw(f: &mut Frame, app: &App, replay: &Replay) {
             ..lay.narration
         },
     );
+    if lay.legend.height > 0 {
+        f.render_widget(Paragraph::new(legend(app)), lay.legend);
+    }
     status::render_footer(f, lay.footer, app, replay);
     if app.help.open {
         help::render(f, area, app);
