@@ -15,6 +15,7 @@ pub mod filter;
 pub mod findings_cache;
 pub mod frame_stats;
 pub mod help;
+pub mod i18n;
 pub mod index;
 pub mod ladder;
 pub mod list;

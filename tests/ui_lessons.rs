@@ -78,6 +78,15 @@ fn the_handshake_after_the_syn_ack_in_both_languages_and_sizes() {
                 .collect();
             let flat: String = s.lines().map(str::trim).collect();
             assert!(flat.contains(end.trim()), "{tag} {w}x{h}: note cut:\n{s}");
+            // The interface around the ladder speaks the language too.
+            if lang == Lang::Zh {
+                for word in ["退出", "帮助", "客户端状态", "时间", "已暂停", "1 个连接"]
+                {
+                    assert!(s.contains(word), "{word} missing at {w}x{h}:\n{s}");
+                }
+            } else {
+                assert!(s.contains(" q quit") && s.contains("client st"), "{s}");
+            }
             insta::assert_snapshot!(
                 format!("lesson_handshake_synack_{tag}_{w}x{h}"),
                 t.backend()

@@ -8,60 +8,13 @@ use ratatui::Frame;
 use crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
 
 use super::app::App;
+use super::i18n::messages;
 use super::pane::{Effect, Handled};
+use crate::teach::lang::Lang;
 
-/// (keys, what they do), grouped by section (a key of "" starts a section named by the text).
-pub const KEYS: &[(&str, &str)] = &[
-    ("", "Replay"),
-    ("space", "pause / resume"),
-    ("→ / ←", "step one segment forward / back (pauses)"),
-    ("+ / -", "replay faster / slower (0.25x to 64x, then max)"),
-    ("Home / End", "jump to the start (paused) / to the end"),
-    ("r", "restart the replay from the beginning"),
-    ("g", "skip the idle gap to the next segment"),
-    ("t", "run the clock on past the last packet (timers expire)"),
-    ("", "Connections and ladder"),
-    ("↑ ↓ / k j", "move in the focused pane"),
-    ("PgUp / PgDn", "move a page"),
-    ("Tab", "switch focus: connection list / ladder"),
-    (
-        "Enter",
-        "list: go to the ladder; ladder: fold / unfold a run",
-    ),
-    ("e", "fold / unfold every data run"),
-    ("f", "follow mode: newest connection and newest arrow"),
-    ("s / S", "sort by the next column / reverse the order"),
-    ("/", "filter by text, state, port, host (Esc clears)"),
-    ("l", "narration language: English / 中文"),
-    (
-        "c",
-        "socket calls on the lifelines: connect(), close(), ...",
-    ),
-    ("mouse", "click selects (on a header: sorts), wheel scrolls"),
-    ("", "Problems"),
-    ("p", "problems view, worst first (p again: back)"),
-    (
-        "↑ ↓ / Enter",
-        "problems: choose a finding / its ladder, evidence marked !",
-    ),
-    ("", "Screen"),
-    ("?", "this help (? or Esc closes it)"),
-    ("Ctrl-L", "redraw the screen"),
-    ("Ctrl-Z", "suspend (fg resumes)"),
-    (
-        "q / Esc / Ctrl-C",
-        "quit (Esc closes help, filter, ladder first; live: asks)",
-    ),
-];
-
-/// Notes under the keys: how to read the screen.
-pub const NOTES: &[&str] = &[
-    "Flags column: upper case sent by the client, lower case by the server:",
-    "S SYN, D data, F FIN, R RST.  ! marks anomalies or a diagnosed problem.",
-    "Arrows: ─ a segment, ═ a reset, ┄ inferred; state names stand where they change.",
-    "Ladder: zeek conn_state and history, findings; ! marks a finding's evidence;",
-    "a bar under the last arrow counts down the 2*MSL a TIME_WAIT has left.",
-];
+/// (keys, what they do), grouped by section (a key of "" starts a section named by the text):
+/// English's, which README lists (every language has the same keys, in the same order).
+pub const KEYS: &[(&str, &str)] = super::i18n::en::KEYS;
 
 const ASCII_NOTES: &[&str] = &[
     "Flags column: upper case sent by the client, lower case by the server:",
@@ -81,14 +34,16 @@ fn ascii_keys(k: &str) -> String {
 /// The help text as lines.
 pub fn lines(app: &App) -> Vec<Line<'static>> {
     let theme = &app.theme;
-    let kw = KEYS
+    let m = messages(app.lang);
+    let kw = m
+        .keys
         .iter()
         .map(|(k, _)| k.chars().count())
         .max()
         .unwrap_or(8)
         + 2;
     let mut out = Vec::new();
-    for (k, what) in KEYS {
+    for (k, what) in m.keys {
         if k.is_empty() {
             if !out.is_empty() {
                 out.push(Line::raw(""));
@@ -112,7 +67,10 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         ]));
     }
     out.push(Line::raw(""));
-    let notes = if theme.ascii { ASCII_NOTES } else { NOTES };
+    let notes = match (theme.ascii, app.lang) {
+        (true, Lang::En) => ASCII_NOTES,
+        _ => m.notes,
+    };
     for n in notes {
         out.push(Line::styled(n.to_string(), theme.dim()));
     }
@@ -176,10 +134,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             ratatui::symbols::border::ROUNDED
         })
         .title(Span::styled(
-            if app.theme.ascii {
-                " synack keys (? or Esc closes, Up/Down scroll) "
-            } else {
-                " synack keys (? or Esc closes, ↑↓ scroll) "
+            match (app.lang, app.theme.ascii) {
+                (Lang::En, true) => " synack keys (? or Esc closes, Up/Down scroll) ",
+                (Lang::En, false) => " synack keys (? or Esc closes, ↑↓ scroll) ",
+                (Lang::Zh, _) => " synack 按键（? 或 Esc 关闭，↑↓ 滚动） ",
             },
             app.theme.title(),
         ));

@@ -575,6 +575,7 @@ pub fn lines<'a>(
         theme,
         last_idx: c.events.len().checked_sub(1),
         newest_progress,
+        lang: app.lang,
     };
     let focused = app.focus == Focus::Ladder;
     let evidence = Evidence::on(&app.ladder.evidence, c.id);
@@ -620,6 +621,7 @@ struct RowDraw<'x> {
     /// The newest event, and how far its arrow has grown.
     last_idx: Option<usize>,
     newest_progress: f32,
+    lang: crate::teach::lang::Lang,
 }
 
 impl<'x> RowDraw<'x> {
@@ -650,16 +652,17 @@ impl<'x> RowDraw<'x> {
     /// The column header, the end names where the states go.
     fn header<'a>(&self) -> Line<'a> {
         let (g, gl, theme) = (&self.g, self.gl, self.theme);
+        let m = super::i18n::messages(self.lang);
         let mut h = line(
             g,
             Cells {
-                time: "time".into(),
+                time: m.time.into(),
                 row_style: theme.header(),
                 ..self.blank(self.c.initial_states())
             },
         );
-        h.spans[3] = Span::styled(fit_right("client", g.state, gl.ellipsis), theme.header());
-        h.spans[9] = Span::styled(fit_left("server", g.state, gl.ellipsis), theme.header());
+        h.spans[3] = Span::styled(fit_right(m.client, g.state, gl.ellipsis), theme.header());
+        h.spans[9] = Span::styled(fit_left(m.server, g.state, gl.ellipsis), theme.header());
         h
     }
 

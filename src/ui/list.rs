@@ -519,6 +519,25 @@ pub struct Column {
     pub right: bool,
 }
 
+impl Column {
+    /// The title in `lang` (the catalogue's word for this column).
+    pub fn title_in(&self, lang: crate::teach::lang::Lang) -> &'static str {
+        let words = super::i18n::messages(lang).columns;
+        let at = match self.key {
+            SortKey::Client => 0,
+            SortKey::Server => 1,
+            SortKey::ClientState => 2,
+            SortKey::ServerState => 3,
+            SortKey::Age => 4,
+            SortKey::Packets => 5,
+            SortKey::Bytes => 6,
+            SortKey::Flags => 7,
+            _ => return self.title,
+        };
+        words[at]
+    }
+}
+
 /// The columns that fit in `width`, with their widths (one space between columns).
 pub fn columns(width: u16, max_id: u64) -> Vec<Column> {
     let idw = (max_id.max(1).ilog10() as u16 + 2).max(3);
@@ -688,7 +707,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay, rows: &Rows
         .iter()
         .enumerate()
         .flat_map(|(i, c)| {
-            let mut title = c.title.to_string();
+            let mut title = c.title_in(app.lang).to_string();
             if c.key == app.list.sort {
                 title.push(if app.list.sort_desc {
                     if theme.ascii {

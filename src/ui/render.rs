@@ -142,7 +142,7 @@ pub fn layout(area: Rect, app: &App, replay: &Replay) -> Layout {
 }
 
 /// The legend needs this many columns.
-const LEGEND_MIN_WIDTH: u16 = 120;
+const LEGEND_MIN_WIDTH: u16 = 150;
 
 /// What the ladder's marks mean, in one line: arrow kinds, the flags' case, Zeek's letters.
 pub fn legend(app: &App) -> Line<'static> {
@@ -150,22 +150,17 @@ pub fn legend(app: &App) -> Line<'static> {
     let d = app.theme.dim();
     let k = app.theme.key();
     let two = |c: char| format!("{c}{c}");
+    let w = super::i18n::messages(app.lang).legend;
     let parts: Vec<(String, &str)> = vec![
-        (two(g.line), "segment"),
-        (two(g.rst_line), "reset"),
-        (two(g.dotted), "inferred"),
-        (g.fold_closed.to_string(), "folded run"),
-        ("LISTEN?".into(), "assumed"),
-        (
-            "S F D R".into(),
-            "sent by the client, s f d r by the server",
-        ),
-        (
-            "zeek".into(),
-            "SF closed, S0 unanswered, REJ refused, RSTO/RSTR reset",
-        ),
+        (two(g.line), w[1]),
+        (two(g.rst_line), w[2]),
+        (two(g.dotted), w[3]),
+        (g.fold_closed.to_string(), w[4]),
+        ("LISTEN?".into(), w[5]),
+        ("S F D R".into(), w[6]),
+        ("zeek".into(), w[7]),
     ];
-    let mut spans = vec![Span::styled(" legend ", d)];
+    let mut spans = vec![Span::styled(format!(" {} ", w[0]), d)];
     for (sym, what) in parts {
         spans.push(Span::styled(sym, k));
         spans.push(Span::styled(format!(" {what}  "), d));

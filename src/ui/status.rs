@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::app::App;
+use super::i18n::messages;
 use super::replay::Replay;
 use super::text::{human_count, plural, text_width};
 use crate::diagnose::Kind;
@@ -16,6 +17,7 @@ use crate::track::State;
 /// The replay's mode as words (the symbol is decoration; the word carries the meaning).
 pub fn mode(replay: &Replay, app: &App) -> String {
     let g = app.theme.glyphs();
+    let m = messages(app.lang);
     if replay.seeking() {
         "SEEKING".into()
     } else if replay.is_live() {
@@ -31,13 +33,13 @@ pub fn mode(replay: &Replay, app: &App) -> String {
             format!("{} LIVE", g.play)
         }
     } else if replay.player.paused {
-        format!("{} PAUSED {}", g.pause, replay.player.speed.label())
+        format!("{} {} {}", g.pause, m.paused, replay.player.speed.label())
     } else if replay.at_end() && replay.player.run_on {
-        format!("{} END, CLOCK ON {}", g.play, replay.player.speed.label())
+        format!("{} {} {}", g.play, m.clock_on, replay.player.speed.label())
     } else if replay.at_end() {
-        format!("END {}", replay.player.speed.label())
+        format!("{} {}", m.end, replay.player.speed.label())
     } else {
-        format!("{} PLAYING {}", g.play, replay.player.speed.label())
+        format!("{} {} {}", g.play, m.playing, replay.player.speed.label())
     }
 }
 
@@ -238,9 +240,10 @@ fn findings_short(replay: &Replay, app: &App) -> Vec<Span<'static>> {
 pub fn summary_lines(replay: &Replay, app: &App, width: u16) -> Vec<Line<'static>> {
     let counts = replay.state_counts();
     let total = replay.connection_count();
-    let head = format!(" {total} connection{} ", if total == 1 { "" } else { "s" });
-    let c = end_spans("client:", &counts[0], app);
-    let s = end_spans("server:", &counts[1], app);
+    let m = messages(app.lang);
+    let head = format!(" {} ", (m.connections)(total as u64));
+    let c = end_spans(m.client_colon, &counts[0], app);
+    let s = end_spans(m.server_colon, &counts[1], app);
     let sep = app.theme.glyphs().sep;
     let mut one: Vec<Span> = vec![Span::styled(head.clone(), app.theme.title())];
     one.extend(c.iter().cloned());
@@ -294,51 +297,49 @@ pub fn render_footer(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
             Span::styled(" filter /", theme.key()),
             Span::raw(app.filter.text.clone()),
             Span::styled(cursor, theme.key()),
-            Span::styled(
-                "  state, port, host or text; Enter keeps, Esc clears",
-                theme.dim(),
-            ),
+            Span::styled(messages(app.lang).filter_hint, theme.dim()),
         ]);
         f.render_widget(Paragraph::new(line), area);
         return;
     }
+    let m = messages(app.lang);
     if app.confirm_quit {
         let line = Line::from(vec![
-            Span::styled(" Stop the live capture? ", theme.warn()),
-            Span::styled("Esc or q", theme.key()),
-            Span::raw(" quits, any other key goes on"),
+            Span::styled(m.confirm_quit, theme.warn()),
+            Span::styled("Esc / q", theme.key()),
+            Span::raw(m.confirm_quit_rest),
         ]);
         f.render_widget(Paragraph::new(line), area);
         return;
     }
     let pause = if replay.player.paused {
-        "play"
+        m.play
     } else {
-        "pause"
+        m.pause
     };
     let lr = if theme.ascii { "<- ->" } else { "←→" };
     let ud = if theme.ascii { "Up/Down" } else { "↑↓" };
     let hints: Vec<(&str, String)> = if app.view == super::app::View::Problems {
         vec![
-            ("q", "quit".into()),
-            ("?", "help".into()),
-            (ud, "choose".into()),
-            ("Enter", "show on the ladder".into()),
-            ("p", "back".into()),
+            ("q", m.quit.into()),
+            ("?", m.help.into()),
+            (ud, m.choose.into()),
+            ("Enter", m.show_on_ladder.into()),
+            ("p", m.back.into()),
             ("space", pause.into()),
-            (lr, "step".into()),
+            (lr, m.step.into()),
         ]
     } else {
         vec![
-            ("q", "quit".into()),
-            ("?", "help".into()),
-            ("p", "problems".into()),
+            ("q", m.quit.into()),
+            ("?", m.help.into()),
+            ("p", m.problems.into()),
             ("space", pause.into()),
-            (lr, "step".into()),
-            ("+-", "speed".into()),
-            ("/", "filter".into()),
-            ("Tab", "pane".into()),
-            ("Enter", "fold".into()),
+            (lr, m.step.into()),
+            ("+-", m.speed.into()),
+            ("/", m.filter.into()),
+            ("Tab", m.pane.into()),
+            ("Enter", m.fold.into()),
             (
                 "l",
                 if theme.ascii {
@@ -350,7 +351,7 @@ pub fn render_footer(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
                     app.lang.other_name().into()
                 },
             ),
-            ("f", if app.follow { "unfollow" } else { "follow" }.into()),
+            ("f", if app.follow { m.unfollow } else { m.follow }.into()),
         ]
     };
     let mut spans = Vec::new();

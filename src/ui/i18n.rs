@@ -1,0 +1,80 @@
+//! The interface's words, one table a language (`en.rs`, `zh.rs`): a third language is one
+//! more file and one more [`Lang`] variant. The narration and the lessons have their own
+//! tables (`narrate.rs`, `teach/notes.rs`); JSON keys, `--text` and `--diagnose` stay English.
+
+pub mod en;
+pub mod zh;
+
+use crate::teach::lang::Lang;
+
+/// Every word of the interface that is not data.
+#[derive(Debug)]
+pub struct Messages {
+    // The key hints.
+    pub quit: &'static str,
+    pub help: &'static str,
+    pub problems: &'static str,
+    pub play: &'static str,
+    pub pause: &'static str,
+    pub step: &'static str,
+    pub speed: &'static str,
+    pub filter: &'static str,
+    pub pane: &'static str,
+    pub fold: &'static str,
+    pub follow: &'static str,
+    pub unfollow: &'static str,
+    pub choose: &'static str,
+    pub show_on_ladder: &'static str,
+    pub back: &'static str,
+    pub filter_hint: &'static str,
+    pub confirm_quit: &'static str,
+    pub confirm_quit_rest: &'static str,
+    // The status bar and the summary strip.
+    pub paused: &'static str,
+    pub playing: &'static str,
+    pub end: &'static str,
+    pub clock_on: &'static str,
+    pub connections: fn(u64) -> String,
+    pub client_colon: &'static str,
+    pub server_colon: &'static str,
+    // Column titles: the list's (client, server, their states, age, packets, bytes, flags)
+    // and the ladder's (time, client, server).
+    pub columns: [&'static str; 8],
+    pub time: &'static str,
+    pub client: &'static str,
+    pub server: &'static str,
+    // The help overlay.
+    pub help_title: &'static str,
+    pub keys: &'static [(&'static str, &'static str)],
+    pub notes: &'static [&'static str],
+    /// The legend: its name, then what a segment, a reset, an inferred event, a folded run,
+    /// an assumed state, the flags' case and Zeek's letters mean.
+    pub legend: [&'static str; 8],
+}
+
+pub fn messages(lang: Lang) -> &'static Messages {
+    match lang {
+        Lang::En => &en::MESSAGES,
+        Lang::Zh => &zh::MESSAGES,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{en, zh};
+
+    #[test]
+    fn every_language_has_the_same_keys_in_the_same_order_and_no_english_left() {
+        let keys = |m: &super::Messages| m.keys.iter().map(|(k, _)| *k).collect::<Vec<_>>();
+        assert_eq!(keys(&en::MESSAGES), keys(&zh::MESSAGES));
+        assert_eq!(en::MESSAGES.notes.len(), zh::MESSAGES.notes.len());
+        for (_, what) in zh::MESSAGES.keys {
+            assert!(!what.is_ascii(), "untranslated: {what}");
+        }
+        for w in zh::MESSAGES.columns.iter().chain(&zh::MESSAGES.legend[1..]) {
+            assert!(!w.is_ascii() || w.len() <= 2, "untranslated: {w}");
+        }
+        assert_eq!((zh::MESSAGES.connections)(3), "3 个连接");
+        assert_eq!((en::MESSAGES.connections)(1), "1 connection");
+    }
+}
