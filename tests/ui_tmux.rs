@@ -303,3 +303,36 @@ fn a_terminal_that_goes_away_ends_the_tui() {
         sleep(Duration::from_millis(100));
     }
 }
+
+#[test]
+fn a_teacher_steps_through_a_lesson_in_both_languages() {
+    let t = Tmux::new("lesson");
+    let bin = env!("CARGO_BIN_EXE_synack");
+    t.type_line("clear");
+    t.type_line(&format!("{bin} --lesson handshake; echo EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -E -x -- '-?(icanon|echo)'"));
+    // Paused at t=0 on the lesson's introduction.
+    let s = t.wait("the lesson", |s| {
+        s.contains("Lesson: the three-way handshake")
+    });
+    assert!(s.contains("PAUSED") && s.contains("seg 0"), "{s}");
+    // Three steps: the handshake, the calls on the lifelines, the third segment's note.
+    t.keys(&["Right", "Right", "Right"]);
+    let s = t.wait("the final ACK", |s| s.contains("seg 3"));
+    assert!(s.contains("connect()") && s.contains("listen()"), "{s}");
+    assert!(
+        s.lines().any(|l| l.trim_end().ends_with("│ accept()")),
+        "{s}"
+    );
+    assert!(s.contains("Why a third segment"), "{s}");
+    // l: the note and the interface in Chinese; back one step with ←.
+    t.keys(&["l"]);
+    let s = t.wait("Chinese", |s| s.contains("为什么要第三个报文段"));
+    assert!(s.contains("退出") && s.contains("已暂停"), "{s}");
+    t.keys(&["Left"]);
+    t.wait("the SYN+ACK's note", |s| {
+        s.contains("seg 2") && s.contains("处于监听的服务器")
+    });
+    t.keys(&["q"]);
+    let s = t.wait("the shell", exited);
+    assert_restored(&t, &s, 0);
+}
