@@ -2,12 +2,13 @@
 //! besides them. Zeek's `conn_state` and `history`, the findings as of now, and at the bottom
 //! the TIME_WAIT countdown, each holding end's 2*MSL left drawn as a draining bar.
 
+use super::i18n::messages;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::app::App;
 use super::ladder::{centered, line, time_text, Cells, Geometry};
-use super::text::{fit_left, fit_right, plural, text_width, truncate};
+use super::text::{fit_left, fit_right, text_width, truncate};
 use super::theme::Theme;
 use crate::decode::Timestamp;
 use crate::diagnose::{Finding, Kind};
@@ -55,7 +56,9 @@ pub fn detail_lines<'a>(
     max: usize,
     width: u16,
     theme: &Theme,
+    lang: crate::teach::lang::Lang,
 ) -> Vec<Line<'a>> {
+    let m = messages(lang);
     let gl = theme.glyphs();
     let w = width as usize;
     let problems = findings.iter().filter(|f| f.problem).count();
@@ -87,7 +90,7 @@ pub fn detail_lines<'a>(
         ]
     };
     if findings.is_empty() {
-        head.push(Span::styled("no finding", theme.dim()));
+        head.push(Span::styled(m.no_finding, theme.dim()));
         return vec![Line::from(head)];
     }
     if max <= 1 {
@@ -107,9 +110,9 @@ pub fn detail_lines<'a>(
         head.push(Span::styled(more, theme.dim()));
         return vec![Line::from(head)];
     }
-    let mut t = plural(findings.len(), "finding", "findings");
+    let mut t = (m.findings)(findings.len());
     if problems > 0 {
-        t.push_str(&format!(", {}", plural(problems, "problem", "problems")));
+        t.push_str(&format!(", {}", (m.problems_n)(problems)));
     }
     head.push(Span::styled(
         t,
@@ -199,7 +202,7 @@ pub fn countdown_line<'a>(c: &Connection, d: &Detail, width: u16, app: &App) -> 
         }
         [None, None] => return None,
     };
-    let secs = |r: Option<f64>| r.map(|r| format!("{r:.1} s left"));
+    let secs = |r: Option<f64>| r.map(|r| (messages(app.lang).secs_left)(r));
     let mut l = line(
         &g,
         Cells {

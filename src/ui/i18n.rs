@@ -36,6 +36,11 @@ pub struct Messages {
     pub clock_on: &'static str,
     pub connections: fn(u64) -> String,
     pub client_colon: &'static str,
+    pub findings: fn(usize) -> String,
+    pub problems_n: fn(usize) -> String,
+    pub no_finding: &'static str,
+    /// A TIME_WAIT's time left, in seconds.
+    pub secs_left: fn(f64) -> String,
     pub server_colon: &'static str,
     // Column titles: the list's (client, server, their states, age, packets, bytes, flags)
     // and the ladder's (time, client, server).

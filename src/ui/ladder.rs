@@ -892,7 +892,7 @@ pub fn render(
     };
     let n_detail = detail_count(inner.height, detail.findings.len());
     let height = body_height(inner.height, c, detail.findings);
-    let mut out = detail_lines(c, detail.findings, n_detail, inner.width, theme);
+    let mut out = detail_lines(c, detail.findings, n_detail, inner.width, theme, app.lang);
     out.extend(lines(
         c,
         rows,

@@ -10,7 +10,7 @@ use ratatui::Frame;
 use super::app::App;
 use super::i18n::messages;
 use super::replay::Replay;
-use super::text::{human_count, plural, text_width};
+use super::text::{human_count, text_width};
 use crate::diagnose::Kind;
 use crate::track::State;
 
@@ -209,7 +209,7 @@ fn findings_long(replay: &Replay, app: &App) -> Vec<Span<'static>> {
     }
     v.push(Span::raw(format!(
         " ({})",
-        plural(d.problems, "problem", "problems")
+        (messages(app.lang).problems_n)(d.problems)
     )));
     v
 }
@@ -218,13 +218,13 @@ fn findings_long(replay: &Replay, app: &App) -> Vec<Span<'static>> {
 fn findings_short(replay: &Replay, app: &App) -> Vec<Span<'static>> {
     let d = &replay.findings;
     if d.total == 0 && d.groups.is_empty() {
-        return vec![Span::styled("no finding", app.theme.dim())];
+        return vec![Span::styled(messages(app.lang).no_finding, app.theme.dim())];
     }
     vec![
-        Span::styled(plural(d.total, "finding", "findings"), app.theme.newest()),
+        Span::styled((messages(app.lang).findings)(d.total), app.theme.newest()),
         Span::raw(", "),
         Span::styled(
-            plural(d.problems, "problem", "problems"),
+            (messages(app.lang).problems_n)(d.problems),
             if d.problems > 0 {
                 app.theme.warn()
             } else {
@@ -264,9 +264,9 @@ pub fn summary_lines(replay: &Replay, app: &App, width: u16) -> Vec<Line<'static
         }
     }
     let head2 = if d.problems > 0 {
-        format!(" {} ", plural(d.problems, "problem", "problems"))
+        format!(" {} ", (messages(app.lang).problems_n)(d.problems))
     } else if d.total > 0 {
-        format!(" {} ", plural(d.total, "finding", "findings"))
+        format!(" {} ", (messages(app.lang).findings)(d.total))
     } else {
         String::new()
     };

@@ -1,6 +1,7 @@
 //! English.
 
 use super::Messages;
+use crate::ui::text::plural;
 
 /// (keys, what they do), grouped by section (a key of "" starts a section named by the text).
 pub const KEYS: &[(&str, &str)] = &[
@@ -81,6 +82,10 @@ pub static MESSAGES: Messages = Messages {
     clock_on: "END, CLOCK ON",
     connections: |n| format!("{n} connection{}", if n == 1 { "" } else { "s" }),
     client_colon: "client:",
+    findings: |n| plural(n, "finding", "findings"),
+    problems_n: |n| plural(n, "problem", "problems"),
+    no_finding: "no finding",
+    secs_left: |s| format!("{s:.1} s left"),
     server_colon: "server:",
     columns: [
         "client",

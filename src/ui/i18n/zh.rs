@@ -70,6 +70,10 @@ pub static MESSAGES: Messages = Messages {
     clock_on: "结束，时钟继续",
     connections: |n| format!("{n} 个连接"),
     client_colon: "客户端：",
+    findings: |n| format!("{n} 条发现"),
+    problems_n: |n| format!("{n} 个问题"),
+    no_finding: "无发现",
+    secs_left: |s| format!("剩余 {s:.1} 秒"),
     server_colon: "服务器：",
     columns: [
         "客户端",
