@@ -496,6 +496,18 @@ fn split_handshakes_are_one_connection_each_with_a_complete_handshake() {
     assert_eq!(ladder(five)[1], l("ACK", "SYN_SENT", "SYN_SENT"));
     assert_eq!(five["server_options"]["isn"], 3_000_000 * 22 + 777);
     assert_eq!(marked(five, "inferred"), Vec::<String>::new());
+    // Nor does it count in the server's sequence space: its FIN later is its first, not a
+    // retransmission below what it had sent, and the close completes on both ends.
+    for c in &cs {
+        assert!(marked(c, "retransmission").is_empty(), "{}", c["id"]);
+        assert!(marked(c, "unexpected").len() <= 1, "{}", c["id"]);
+        assert_eq!(
+            (c["client_state"].as_str(), c["server_state"].as_str()),
+            (Some("TIME_WAIT"), Some("CLOSED")),
+            "{}",
+            c["id"]
+        );
+    }
 }
 
 #[test]

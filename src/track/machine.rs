@@ -68,6 +68,9 @@ pub(super) fn sends(c: &mut Connection, seg: &Segment, s: Side, ctl: Control, ma
             let end = &mut c.ends[i];
             end.isn = Some(seg.seq);
             end.base = Some(seg.seq);
+            // What it sent before its SYN (a split handshake's bare ACK) was not in this
+            // sequence space: the SYN starts it.
+            end.next_seq = None;
             c.set_state(s, State::SynSent, seg.ts);
             if s == Side::Client {
                 c.hs_syn = true;
@@ -80,6 +83,7 @@ pub(super) fn sends(c: &mut Connection, seg: &Segment, s: Side, ctl: Control, ma
             let end = &mut c.ends[i];
             end.isn = Some(seg.seq);
             end.base = Some(seg.seq);
+            end.next_seq = None;
             c.set_state(s, State::SynReceived, seg.ts);
         }
         // SYN-SENT: its SYN again (a retransmission, marked as one), or a new attempt with a
