@@ -4,31 +4,28 @@
 use super::{conv, eth, Fixture, T0};
 use crate::gen::conv::{ep, Conv, GenPacket};
 
-/// Handshake, one request and its answer; the connection stays open.
-fn handshake() -> Vec<GenPacket> {
-    let mut c = conv(60, T0);
+/// Conversation `n`: the handshake, a request of 80 bytes, its answer of 300 and the ACK
+/// of that (frames 1 to 6).
+fn opened(n: u16) -> Conv {
+    let mut c = conv(n, T0);
     c.syn(0.0)
         .syn_ack(0.010)
         .ack_c(0.010)
         .data_c(0.001, 80)
         .data_s(0.010, 300)
         .ack_c(0.010);
-    c.packets
+    c
+}
+
+/// Handshake, one request and its answer; the connection stays open.
+fn handshake() -> Vec<GenPacket> {
+    opened(60).packets
 }
 
 /// The client closes first: four segments, the client ends in TIME_WAIT.
 fn teardown() -> Vec<GenPacket> {
-    let mut c = conv(61, T0);
-    c.syn(0.0)
-        .syn_ack(0.010)
-        .ack_c(0.010)
-        .data_c(0.001, 80)
-        .data_s(0.010, 300)
-        .ack_c(0.010)
-        .fin_c(0.500)
-        .ack_s(0.010)
-        .fin_s(0.200)
-        .ack_c(0.010);
+    let mut c = opened(61);
+    c.fin_c(0.500).ack_s(0.010).fin_s(0.200).ack_c(0.010);
     c.packets
 }
 
@@ -50,14 +47,8 @@ fn server_closes_first() -> Vec<GenPacket> {
 /// its FIN again after its retransmission timeout, and the client, still in TIME_WAIT,
 /// acknowledges it again and starts its 2*MSL over.
 fn time_wait() -> Vec<GenPacket> {
-    let mut c = conv(63, T0);
-    c.syn(0.0)
-        .syn_ack(0.010)
-        .ack_c(0.010)
-        .data_c(0.001, 80)
-        .data_s(0.010, 300)
-        .ack_c(0.010)
-        .fin_c(0.500)
+    let mut c = opened(63);
+    c.fin_c(0.500)
         .ack_s(0.010)
         .fin_s(0.200)
         .ack_c(0.010)
