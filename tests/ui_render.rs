@@ -513,3 +513,55 @@ fn a_save_that_failed_is_said_on_the_status_bar() {
     let s = text(&draw(&mut a, &r, 160, 24));
     assert!(!s.contains("saving to"), "{s}");
 }
+
+#[test]
+fn inferred_states_and_uncaptured_segments_look_different_from_what_was_seen() {
+    use ratatui::style::Modifier;
+    // The SYN+ACK was not captured: the client's ACK is where both ends are inferred
+    // ESTABLISHED; the server's ESTABLISHED there is drawn dim and italic.
+    let r = replay("missing-segments.pcap", None);
+    let mut a = app();
+    a.follow = false;
+    a.selected = Some(1);
+    a.ladder.expand_all = true;
+    let t = draw(&mut a, &r, 120, 40);
+    let s = text(&t);
+    let y = s
+        .lines()
+        .position(|l| l.contains("ACK seq=1 ack=1 ") && l.contains("[inferred]"))
+        .unwrap_or_else(|| panic!("no inferred row:\n{s}")) as u16;
+    let buf = t.backend().buffer();
+    let row: String = (0..120).map(|x| buf[(x, y)].symbol().to_string()).collect();
+    let x = row.rfind("ESTABLISHED").unwrap() as u16;
+    // (Column of a byte offset: the row left of it is ASCII but for the lifelines.)
+    let x = row[..x as usize].chars().count() as u16;
+    assert!(buf[(x, y)].modifier.contains(Modifier::ITALIC), "{row}");
+    // A plain segment's state is not.
+    let y2 = s.lines().position(|l| l.contains("FIN+ACK seq=")).unwrap() as u16;
+    let row2: String = (0..120)
+        .map(|x| buf[(x, y2)].symbol().to_string())
+        .collect();
+    let x2 = row2.rfind("_WAIT").or(row2.rfind("FIN_WAIT_1")).unwrap();
+    let x2 = row2[..x2].chars().count() as u16;
+    assert!(!buf[(x2, y2)].modifier.contains(Modifier::ITALIC), "{row2}");
+}
+
+#[test]
+fn a_segment_not_captured_is_drawn_dotted() {
+    use synack::testkit::{seg, ACK, SYN_ACK};
+    // A SYN+ACK whose SYN was not captured: the SYN is drawn where it would be, dotted.
+    let mut r = Replay::new(Default::default(), "x", false);
+    let now = std::time::Instant::now();
+    r.apply(&seg(false, SYN_ACK, 5000, 1001, 0, 10), 1, now);
+    r.apply(&seg(true, ACK, 1001, 5001, 0, 20), 2, now);
+    r.player.paused = true;
+    let mut a = app();
+    let s = text(&draw(&mut a, &r, 100, 30));
+    let syn = s
+        .lines()
+        .find(|l| l.contains(" SYN seq=0"))
+        .unwrap_or_else(|| panic!("no inferred SYN:\n{s}"));
+    assert!(syn.contains("┄┄ SYN seq=0") && syn.contains("┄▶"), "{syn}");
+    let ack = s.lines().find(|l| l.contains("ACK seq=1 ack=1")).unwrap();
+    assert!(ack.contains("── ACK"), "{ack}");
+}

@@ -214,6 +214,7 @@ pub fn countdown_line<'a>(c: &Connection, d: &Detail, width: u16, app: &App) -> 
             tail: String::new(),
             tail_style: Style::new(),
             call: false,
+            inferred: false,
             lifeline_states: c.states(),
             cursor: false,
             row_style: Style::new(),

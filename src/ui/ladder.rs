@@ -10,7 +10,7 @@
 //! ```
 
 use ratatui::layout::Rect;
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -29,7 +29,7 @@ use crate::output::state_label::{is_assumed, state_label};
 use crate::output::text::{first_fin, segment_label};
 use crate::output::{thousands, OutputOptions};
 use crate::teach::calls::{self, Call};
-use crate::track::{Connection, Dir, Event, EventKind, Side, State};
+use crate::track::{Connection, Dir, Event, EventKind, Marks, Side, State};
 
 /// Fewer plain segments than this in a row are shown one by one (as in `--text`).
 pub const FOLD_MIN: usize = 3;
@@ -453,6 +453,8 @@ pub(super) struct Cells<'a> {
     pub(super) theme: &'a Theme,
     /// A socket call's row: `client` or `server` holds the call, not a state.
     pub(super) call: bool,
+    /// The row's states are inferred, not seen.
+    pub(super) inferred: bool,
 }
 
 pub(super) fn line<'a>(g: &Geometry, c: Cells<'_>) -> Line<'a> {
@@ -476,6 +478,10 @@ pub(super) fn line<'a>(g: &Geometry, c: Cells<'_>) -> Line<'a> {
         let style = s.map_or(Style::new(), |(s, label)| {
             if c.call {
                 c.theme.call()
+            } else if c.inferred {
+                c.theme
+                    .state(s)
+                    .add_modifier(Modifier::ITALIC | Modifier::DIM)
             } else if is_assumed(label) {
                 c.theme.dim()
             } else {
@@ -646,6 +652,7 @@ impl<'x> RowDraw<'x> {
             row_style: Style::new(),
             theme: self.theme,
             call: false,
+            inferred: false,
         }
     }
 
@@ -690,7 +697,14 @@ impl<'x> RowDraw<'x> {
                     label.push(' ');
                     label.push_str(&marks);
                 }
-                let line_ch = if e.flags.rst() { gl.rst_line } else { gl.line };
+                // Not captured: the dotted shaft of what is inferred, not a segment's.
+                let line_ch = if e.kind == EventKind::Missing {
+                    gl.dotted
+                } else if e.flags.rst() {
+                    gl.rst_line
+                } else {
+                    gl.line
+                };
                 let shown = if growing {
                     ((g.arrow as f32) * self.newest_progress).ceil() as usize
                 } else {
@@ -739,6 +753,8 @@ impl<'x> RowDraw<'x> {
             mid_style: mid_style.patch(newest_style),
             tail: truncate(&tail, g.tail, gl.ellipsis),
             tail_style: theme.warn(),
+            // States the capture does not show but synack infers look different.
+            inferred: e.kind != EventKind::Segment || e.marks.has(Marks::INFERRED),
             ..self.blank(e.states)
         }
     }
