@@ -671,3 +671,26 @@ fn t_runs_the_clock_on_past_the_last_packet_until_time_wait_expires() {
     assert_eq!(c.client().state, State::Closed, "{:?}", c.events.last());
     assert!(r.elapsed() > 61.0, "{}", r.elapsed());
 }
+
+#[test]
+fn p_pins_the_selected_connection_while_new_ones_arrive() {
+    // Following, after the demo's first 3 segments: connection 1 is the newest, selected.
+    let r3 = replay("demo.pcap", Some(3));
+    let mut a = app();
+    a.sync(&r3, area(W, H));
+    assert_eq!(a.selected, Some(1));
+    key(&mut a, &r3, KeyCode::Char('P'));
+    assert_eq!(a.pinned, Some(1));
+    // Every connection arrived: following would select the newest (#6); pinned, #1 stays,
+    // and its ladder follows its own newest arrow.
+    let all = replay("demo.pcap", None);
+    a.sync(&all, area(W, H));
+    assert_eq!(a.selected, Some(1));
+    assert!(a.follow && a.ladder.follow);
+    assert!(synack::ui::status::status_parts(&all, &a)
+        .iter()
+        .any(|(t, _)| t == "pinned #1"));
+    key(&mut a, &all, KeyCode::Char('P'));
+    a.sync(&all, area(W, H));
+    assert_eq!(a.selected, Some(6));
+}

@@ -63,6 +63,8 @@ pub struct App {
     pub ladder_only: bool,
     /// A live capture asks before Esc ends it: the footer asks, Esc or q again quits.
     pub confirm_quit: bool,
+    /// The connection pinned on screen (`P`), whatever arrives.
+    pub pinned: Option<u64>,
     /// How far the newest arrow of the selected connection has grown (1.0: drawn whole).
     pub anim: f32,
     pub view: View,
@@ -89,6 +91,7 @@ impl App {
             lesson: None,
             ladder_only: false,
             confirm_quit: false,
+            pinned: None,
             anim: 1.0,
             view: View::Connections,
             list: ListPane::default(),
@@ -136,7 +139,12 @@ impl App {
         let lay = self.layout;
         let (selected, pos, len) = {
             let rows = list::rows(replay, self);
-            let selected = if self.follow {
+            // Pinned: the selected connection stays while new ones arrive (its ladder still
+            // follows its newest arrow).
+            let pinned = self.pinned.filter(|id| rows.contains(*id)).map(Some);
+            let selected = if let Some(p) = pinned {
+                p
+            } else if self.follow {
                 rows.max_id()
             } else if self.selected.is_some_and(|id| rows.contains(id)) {
                 self.selected
@@ -238,6 +246,10 @@ impl App {
         let id = rows.id_at(step(pos, delta, rows.len()));
         self.follow = false;
         self.selected = id;
+        // A pin moves with the selection the user chose.
+        if self.pinned.is_some() {
+            self.pinned = id;
+        }
     }
 
     /// Carries out what a pane asked for.
@@ -252,6 +264,9 @@ impl App {
                 if let Some(id) = list::rows(replay, self).id_at(i) {
                     self.selected = Some(id);
                     self.follow = false;
+                    if self.pinned.is_some() {
+                        self.pinned = Some(id);
+                    }
                 }
             }
             Effect::Unfollow => self.follow = false,
@@ -369,6 +384,12 @@ impl App {
             KeyCode::Char('/') => self.filter.editing = true,
             KeyCode::Char('l') => self.lang = self.lang.toggle(),
             KeyCode::Char('c') => self.ladder.calls = !self.ladder.calls,
+            KeyCode::Char('P') => {
+                self.pinned = match self.pinned {
+                    Some(_) => None,
+                    None => self.selected,
+                }
+            }
             KeyCode::Char('z') => {
                 self.ladder_only = !self.ladder_only;
                 // With the list gone, the keys move in the ladder.

@@ -77,6 +77,11 @@ pub fn status_parts(replay: &Replay, app: &App) -> Vec<(String, Style)> {
         ),
         (clock_text(replay), theme.bar()),
         (source, theme.bar()),
+    ];
+    if let Some(id) = app.pinned {
+        parts.push((format!("pinned #{id}"), theme.bar().patch(theme.newest())));
+    }
+    parts.extend(vec![
         (
             format!(
                 "pkts {} seg {} {}/s",
@@ -91,7 +96,7 @@ pub fn status_parts(replay: &Replay, app: &App) -> Vec<(String, Style)> {
             theme.bar(),
         ),
         (format!("drops {}", human_count(drops)), theme.bar()),
-    ];
+    ]);
     if replay.player.max_gap.is_some() || replay.player.gaps_skipped > 0 {
         parts.push((
             format!("gaps skipped {}", replay.player.gaps_skipped),

@@ -23,6 +23,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ),
     ("e", "fold / unfold every data run"),
     ("f", "follow mode: newest connection and newest arrow"),
+    (
+        "P",
+        "pin the selected connection on screen (P again: unpin)",
+    ),
     ("s / S", "sort by the next column / reverse the order"),
     ("/", "filter by text, state, port, host (Esc clears)"),
     ("l", "language: English / 中文"),
