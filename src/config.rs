@@ -104,6 +104,11 @@ impl SourceConfig {
     pub fn is_live(&self) -> bool {
         matches!(self, SourceConfig::Live(_))
     }
+
+    /// Standard input (`-`): the TUI follows it as a live stream.
+    pub fn is_stdin(&self) -> bool {
+        matches!(self, SourceConfig::File(p) if p == "-")
+    }
 }
 
 /// A live interface and how to capture on it.

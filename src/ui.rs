@@ -61,6 +61,9 @@ fn file_starter(
     }
 }
 
+/// How the status bar names a stream on standard input.
+pub const STDIN_LIVE: &str = "stdin (live)";
+
 /// The status bar's note while the demo waits at its start.
 pub const DEMO_HINT: &str = "→ step, space play";
 
@@ -70,6 +73,21 @@ pub const DEMO_HINT: &str = "→ step, space play";
 pub fn open(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> Result<Replay, String> {
     let mut r = Replay::new(core.tracker.clone(), source.name(), source.is_live());
     match source {
+        // A pcap stream on standard input (`ssh host tcpdump -U -w - | synack -`) is followed
+        // as it arrives, not replayed by its timestamps: reading its header waits for the
+        // writer, before the terminal is touched.
+        SourceConfig::File(_) if source.is_stdin() => {
+            let reader = source.open_file().expect("a file source");
+            let reader = reader.map_err(|e| e.to_string())?;
+            let src = Source::spawn(
+                Input::File(reader),
+                core.decode.decoder(),
+                SourceOptions::STREAM,
+            )?;
+            r = Replay::new(core.tracker.clone(), STDIN_LIVE, true);
+            r.player.stream = true;
+            r.attach(src.into_receiver(), None);
+        }
         SourceConfig::Live(cfg) => {
             let iface = live::open(cfg)?;
             // The socket is open: nothing from here on needs privileges.
@@ -85,13 +103,7 @@ pub fn open(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> Result<R
         SourceConfig::File(_) | SourceConfig::Demo | SourceConfig::Lesson(_) => {
             let mut start = file_starter(source.clone(), core.clone());
             let rx = start()?;
-            let restart: Option<replay::Restart> = if matches!(source, SourceConfig::File(p) if p == "-")
-            {
-                None
-            } else {
-                Some(Box::new(start))
-            };
-            r.attach(rx, restart);
+            r.attach(rx, Some(Box::new(start)));
         }
     }
     r.player.speed = ui.speed;
@@ -106,9 +118,25 @@ pub fn open(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> Result<R
     Ok(r)
 }
 
+/// Waits, with the terminal untouched, until a stream's first frame has arrived (or it ended):
+/// whatever runs upstream (an ssh password prompt, sudo) still has the terminal until then.
+fn wait_for_first_frame(replay: &mut Replay) {
+    loop {
+        replay.pump(Instant::now(), std::time::Duration::from_millis(5));
+        let st = &replay.player.status;
+        if replay.player.clock.is_some() || st.done || st.error.is_some() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 /// Runs the TUI until the user quits (or a signal asks to).
 pub fn run(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> anyhow::Result<ExitCode> {
     let mut replay = open(source, core, ui).map_err(anyhow::Error::msg)?;
+    if source.is_stdin() {
+        wait_for_first_frame(&mut replay);
+    }
     let mut app = App::for_ui(ui);
     let signals = term::Signals::register()?;
     let mut stats = frame_stats::FrameStats::from_env();

@@ -336,3 +336,42 @@ fn a_teacher_steps_through_a_lesson_in_both_languages() {
     let s = t.wait("the shell", exited);
     assert_restored(&t, &s, 0);
 }
+
+#[test]
+fn a_pcap_stream_on_stdin_is_followed_live_after_an_upstream_prompt() {
+    // As `ssh host sudo tcpdump -U -w - | synack -`: upstream asks for a password on the
+    // terminal first, then the pcap header comes, then, later, the packets. synack must leave
+    // the terminal alone until the first packet, then follow the stream as a live source.
+    let t = Tmux::new("stdin");
+    let bin = env!("CARGO_BIN_EXE_synack");
+    let f = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo.pcap");
+    t.type_line("clear");
+    t.type_line(&format!(
+        "{{ printf 'Password: ' >/dev/tty; read pw </dev/tty; echo \"got $pw\" >/dev/tty; \
+         head -c 24 {f}; sleep 2; tail -c +25 {f}; sleep 8; }} | {bin} -; echo EXIT=$?; \
+         stty -a | tr ' ;' '\\n\\n' | grep -E -x -- '-?(icanon|echo)'"
+    ));
+    t.wait("the upstream prompt", |s| s.contains("Password: "));
+    assert_eq!(t.flag("alternate_on"), "0", "the prompt has the terminal");
+    t.type_line("hunter2");
+    t.wait("the prompt answered", |s| s.contains("got hunter2"));
+    // The header has come, the packets not yet: still the shell's screen.
+    sleep(Duration::from_millis(700));
+    assert_eq!(
+        t.flag("alternate_on"),
+        "0",
+        "no packet yet, terminal untouched:\n{}",
+        t.screen()
+    );
+    let s = t.wait("the stream live", |s| {
+        s.contains("stdin (live)") && s.contains("LIVE") && s.contains("SYN+ACK")
+    });
+    assert!(!s.contains("live stdin"), "named once:\n{s}");
+    assert_eq!(t.flag("alternate_on"), "1");
+    // The writer stops: the last states stay on screen.
+    let s = t.wait("the stream's end", |s| s.contains("ENDED"));
+    assert!(s.contains("TIME_WAIT") && s.contains("CLOSE_WAIT"), "{s}");
+    t.keys(&["q"]);
+    let s = t.wait("the shell", exited);
+    assert_restored(&t, &s, 0);
+}

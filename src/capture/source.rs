@@ -84,6 +84,13 @@ impl SourceOptions {
         in_flight: 64,
         stats: ThreadStats::OFF,
     };
+    /// A stream followed live (a pcap on standard input from `tcpdump -U -w -`): each frame
+    /// is sent as it is read, since the next may be long in coming.
+    pub const STREAM: SourceOptions = SourceOptions {
+        batch: 1,
+        in_flight: 4096,
+        stats: ThreadStats::OFF,
+    };
     /// Big batches, few in flight: a batch run's throughput, with bounded memory in flight.
     pub fn bulk(stats: ThreadStats) -> SourceOptions {
         SourceOptions {

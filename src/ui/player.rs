@@ -138,6 +138,11 @@ pub struct Player {
     pub max_gap: Option<f64>,
     /// The clock runs on past a file's last packet ([`Command::RunOn`]).
     pub run_on: bool,
+    /// A stream on standard input followed live: its timestamps come from another host's
+    /// clock (or an old capture), so the wall clock is taken relative to the newest packet
+    /// when the first arrived (the offset once known).
+    pub stream: bool,
+    stream_offset: Option<i64>,
     pub gaps_skipped: u64,
     seek: Option<Seek>,
     steps: u32,
@@ -176,6 +181,8 @@ impl Player {
             paused: false,
             max_gap: None,
             run_on: false,
+            stream: false,
+            stream_offset: None,
             gaps_skipped: 0,
             seek: None,
             steps: 0,
@@ -196,7 +203,8 @@ impl Player {
     }
 
     pub fn is_live(&self) -> bool {
-        self.status.live
+        // A stream's reader reports itself as a file; it is followed live all the same.
+        self.status.live || self.stream
     }
 
     /// The source has ended and every frame it sent has been applied.
@@ -246,6 +254,14 @@ impl Player {
         if !self.is_live() {
             return;
         }
+        let wall = if self.stream {
+            let Some(clock) = self.clock else { return };
+            let offset = *self.stream_offset.get_or_insert(clock.0 - wall.0);
+            // Frames that came faster than their timestamps (a file piped in) keep it ahead.
+            Timestamp((wall.0 + offset).max(clock.0))
+        } else {
+            wall
+        };
         self.wall = Some(wall);
         // Never past a frame still waiting to be applied.
         let to = self.pending.front().map_or(wall, |i| i.ts().min(wall));

@@ -65,7 +65,9 @@ pub fn status_parts(replay: &Replay, app: &App) -> Vec<(String, Style)> {
     let st = &replay.player.status;
     let k = &st.counters;
     let drops = st.drops.kernel + st.drops.interface + st.drops.queue;
-    let source = if st.live {
+    let source = if replay.player.stream {
+        super::STDIN_LIVE.to_string()
+    } else if st.live {
         format!("live {}", st.name)
     } else {
         st.name.clone()
