@@ -378,6 +378,10 @@ pub fn narrate(c: &Connection, e: &Event, lang: Lang) -> String {
     if e.changed(s) && kind != Kind::Refused {
         out.push_str(&with_state(AND_ENTERS, e.states[s as usize], lang));
     } else if matches!(kind, Kind::Syn | Kind::SynAck | Kind::Fin) {
+        // The SYN's and FIN's meanings end in a comma, for "and enters ..." to follow.
+        if out.ends_with(',') {
+            out.pop();
+        }
         out.push_str(
             &STAYS
                 .get(lang)
@@ -474,6 +478,21 @@ mod tests {
         assert_eq!(
             narrate(c, e, Lang::Zh),
             "客户端发送 SYN：请求建立连接，带上自己的初始序号（ISN），进入 SYN_SENT 状态（应用程序已调用 connect()：等待 SYN+ACK）。"
+        );
+    }
+
+    #[test]
+    fn a_retransmitted_syn_stays_in_syn_sent_without_stray_punctuation() {
+        let mut t = Tracker::new(TrackerConfig::default());
+        t.ingest(&seg(true, Flags::SYN, 100, 0), 1);
+        let mut again = seg(true, Flags::SYN, 100, 0);
+        again.ts = crate::decode::Timestamp::from_secs_f64(1.0);
+        t.ingest(&again, 2);
+        let c = t.get(1).unwrap();
+        let en = narrate(c, &c.events[1], Lang::En);
+        assert!(
+            en.starts_with("The client sends SYN: it asks to open a connection, with its initial sequence number (ISN); it stays in SYN_SENT."),
+            "{en}"
         );
     }
 
