@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # of the unprivileged message), gcc and libc6-dev for linking and for mimalloc's C sources.
 DEB_PKGS := libpcap-dev pkg-config gcc libc6-dev tmux iproute2 nftables iptables procps util-linux libcap2-bin
 
-.PHONY: all deps build demo test lint fixtures fuzz bench bench-live bench-ui bench-micro clean \
+.PHONY: all deps build demo test lint fixtures fuzz bench bench-live bench-ui bench-hostile bench-micro clean \
 	assets install uninstall deb deb-check
 
 all: build
@@ -67,6 +67,7 @@ fuzz: deps
 # (`make bench-live`: it needs root, and takes about two minutes).
 bench: deps
 	./bench/run.sh
+	./bench/hostile.sh
 
 # Live capture under load, as root: a load generator (examples/load_gen.rs) opens and closes
 # TCP connections between two network namespaces over a veth pair at a ramp of rates, 10 s
@@ -82,6 +83,11 @@ bench-live: deps
 # bench/RESULTS.md. SIZES="10M" RUNS=1 DURATION=5 etc.: see bench/ui.sh. Not a timed test.
 bench-ui: deps
 	./bench/ui.sh
+
+# Peak memory on hostile captures (a 1M-source SYN flood, 200 x 10,000-segment connections) in
+# every batch mode and the TUI, against the 256 MiB target: see bench/hostile.sh.
+bench-hostile: deps
+	./bench/hostile.sh
 
 # criterion micro-benchmarks of the hot paths (decode, track, JSON, UI frame).
 bench-micro: deps

@@ -123,6 +123,12 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 1_000_000)]
     pub max_conns: usize,
 
+    /// Memory for tracking (e.g. 512M, 2G): connections held at once and the events kept
+    /// across them are sized from it, so that memory is bounded whatever the traffic (a SYN
+    /// flood); past it connections are evicted and data events folded, both counted.
+    #[arg(long, value_name = "SIZE", default_value = "128M", value_parser = memory_size)]
+    pub max_memory: u64,
+
     /// Print the completion script for SHELL (bash, zsh, fish, elvish, powershell) and exit.
     #[arg(long, value_name = "SHELL")]
     pub completions: Option<clap_complete::Shell>,
@@ -222,4 +228,16 @@ impl Args {
     pub fn input(&self) -> Option<&str> {
         self.file.as_deref().or(self.read.as_deref())
     }
+}
+
+/// A size in bytes with an optional binary suffix (K, M, G: KiB, MiB, GiB), at least 1 MiB.
+fn memory_size(s: &str) -> Result<u64, String> {
+    let n = parse_size::Config::new()
+        .with_binary()
+        .parse_size(s)
+        .map_err(|e| format!("{e} (a size such as 512M or 2G)"))?;
+    if n < 1 << 20 {
+        return Err("at least 1M".into());
+    }
+    Ok(n)
 }

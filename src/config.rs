@@ -280,6 +280,7 @@ impl Config {
             (Some(expr), _) => Some(BpfFilter::new(expr).map_err(ConfigError::Filter)?),
         };
         let live_batch = source.is_live() && matches!(command, Command::Batch(_));
+        let budget = crate::track::budget::Budget::of(args.max_memory);
         let tracker = TrackerConfig {
             msl: Timestamp::from_secs_f64(msl),
             max_events: args.max_events.max(1),
@@ -287,7 +288,10 @@ impl Config {
             // open at once. A closed connection lingers first (5 s, as Zeek's
             // tcp_close_delay) so late retransmissions still land on it.
             retire: true,
-            max_conns: args.max_conns.max(1),
+            max_conns: args.max_conns.max(1).min(budget.conns),
+            event_budget: budget.events,
+            evicted_memory: budget.conns,
+            memory_budget: budget.bytes,
             // Live batch output writes a clean close within seconds, with TIME_WAIT's
             // remaining time, instead of after TIME_WAIT runs out.
             retire_in_time_wait: live_batch,

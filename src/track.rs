@@ -17,9 +17,11 @@
 //! and may sit in another codegen unit than its caller, and the calls cost 5% more instructions
 //! per segment than the one function they were split from.
 
+pub mod budget;
 pub mod completeness;
 pub mod conn;
 pub mod events;
+mod evicted;
 mod infer;
 mod machine;
 pub mod marks;

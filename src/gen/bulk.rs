@@ -638,3 +638,208 @@ mod tests {
         assert_eq!(n, 20_000);
     }
 }
+
+/// The hostile captures the memory bound is measured on (`make bench`, issue 14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hostile {
+    /// `syns` SYNs to one server, each from its own spoofed source (address and port), 100,000
+    /// a second, none answered.
+    SynFlood { syns: u64 },
+    /// `conns` connections open at once, each carrying `segs` data segments (each
+    /// acknowledged every second one), interleaved round robin, then closed.
+    Long { conns: u64, segs: u64 },
+}
+
+fn write_header<W: Write>(out: &mut W) -> io::Result<()> {
+    let mut hdr = Vec::with_capacity(24);
+    hdr.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
+    hdr.extend_from_slice(&2u16.to_le_bytes());
+    hdr.extend_from_slice(&4u16.to_le_bytes());
+    hdr.extend_from_slice(&0i32.to_le_bytes());
+    hdr.extend_from_slice(&0u32.to_le_bytes());
+    hdr.extend_from_slice(&262_144u32.to_le_bytes());
+    hdr.extend_from_slice(&1u32.to_le_bytes()); // LINKTYPE_ETHERNET
+    out.write_all(&hdr)
+}
+
+/// One record: headers only (as [`write_bulk`] writes them), `t` nanoseconds after 2024-01-01.
+fn write_record<W: Write>(
+    out: &mut W,
+    frame: &mut [u8; 256],
+    src: &Addr,
+    dst: &Addr,
+    seg: &Seg,
+) -> io::Result<()> {
+    let (caplen, wire) = encode(frame, false, src, dst, seg);
+    let ts = 1_704_067_200i64 * 1_000_000_000 + seg.t;
+    let mut rec = [0u8; 16];
+    rec[0..4].copy_from_slice(&((ts / 1_000_000_000) as u32).to_le_bytes());
+    rec[4..8].copy_from_slice(&(((ts % 1_000_000_000) / 1000) as u32).to_le_bytes());
+    rec[8..12].copy_from_slice(&(caplen as u32).to_le_bytes());
+    rec[12..16].copy_from_slice(&(wire as u32).to_le_bytes());
+    out.write_all(&rec)?;
+    out.write_all(&frame[..caplen])
+}
+
+/// Writes a [`Hostile`] capture; returns the packets written.
+pub fn write_hostile<W: Write>(what: Hostile, seed: u64, out: &mut W) -> io::Result<u64> {
+    write_header(out)?;
+    let mut rng = Rng::new(seed);
+    let mut frame = [0u8; 256];
+    let server = Addr {
+        ip: [192, 0, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        port: 80,
+    };
+    let seg = |t: i64, from: u8, flags: u16, seq: u32, ack: u32, len: u16| Seg {
+        t,
+        from,
+        flags: flags as u8,
+        seq,
+        ack,
+        len,
+        win: 64240,
+    };
+    let mut n = 0;
+    match what {
+        Hostile::SynFlood { syns } => {
+            for i in 0..syns {
+                // Sources spread over 10.0.0.0/8 by a counter (distinct) and a random port.
+                let x = i as u32 + 1;
+                let mut ip = [0u8; 16];
+                ip[..4].copy_from_slice(&[10, (x >> 16) as u8, (x >> 8) as u8, x as u8]);
+                let src = Addr {
+                    ip,
+                    port: rng.range(1024, 65535) as u16,
+                };
+                let s = seg(i as i64 * 10_000, 0, Flags::SYN, rng.next_u32(), 0, 0);
+                write_record(out, &mut frame, &src, &server, &s)?;
+                n += 1;
+            }
+        }
+        Hostile::Long { conns, segs } => {
+            let clients: Vec<Addr> = (0..conns)
+                .map(|i| Addr {
+                    ip: [
+                        10,
+                        1,
+                        (i >> 8) as u8,
+                        i as u8,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                    ],
+                    port: 40000 + (i % 20000) as u16,
+                })
+                .collect();
+            let (isn_c, isn_s) = (1000u32, 5000u32);
+            let mut t = 0i64;
+            let mut send = |out: &mut W, c: usize, s: Seg| -> io::Result<()> {
+                let (src, dst) = if s.from == 0 {
+                    (&clients[c], &server)
+                } else {
+                    (&server, &clients[c])
+                };
+                write_record(out, &mut frame, src, dst, &s)?;
+                n += 1;
+                Ok(())
+            };
+            for c in 0..conns as usize {
+                t += 10_000;
+                send(out, c, seg(t, 0, Flags::SYN, isn_c, 0, 0))?;
+                send(
+                    out,
+                    c,
+                    seg(t + 1000, 1, Flags::SYN | Flags::ACK, isn_s, isn_c + 1, 0),
+                )?;
+                send(
+                    out,
+                    c,
+                    seg(t + 2000, 0, Flags::ACK, isn_c + 1, isn_s + 1, 0),
+                )?;
+            }
+            let len = u32::from(MSS);
+            for i in 0..segs as u32 {
+                for c in 0..conns as usize {
+                    t += 10_000;
+                    let seq = (isn_c + 1).wrapping_add(i * len);
+                    send(out, c, seg(t, 0, Flags::ACK, seq, isn_s + 1, MSS))?;
+                    if i % 2 == 1 {
+                        let ack = seq.wrapping_add(len);
+                        send(out, c, seg(t + 1000, 1, Flags::ACK, isn_s + 1, ack, 0))?;
+                    }
+                }
+            }
+            let fin_seq = (isn_c + 1).wrapping_add(segs as u32 * len);
+            for c in 0..conns as usize {
+                t += 10_000;
+                let fa = Flags::FIN | Flags::ACK;
+                send(out, c, seg(t, 0, fa, fin_seq, isn_s + 1, 0))?;
+                send(out, c, seg(t + 1000, 1, fa, isn_s + 1, fin_seq + 1, 0))?;
+                send(
+                    out,
+                    c,
+                    seg(t + 2000, 0, Flags::ACK, fin_seq + 1, isn_s + 2, 0),
+                )?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(n)
+}
+
+#[cfg(test)]
+mod hostile_tests {
+    use super::*;
+    use crate::capture::FileReader;
+    use crate::track::{Tracker, TrackerConfig};
+
+    fn track(what: Hostile) -> (Tracker, Vec<crate::track::Connection>) {
+        let mut bytes = Vec::new();
+        write_hostile(what, 1, &mut bytes).unwrap();
+        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+        let mut reader = FileReader::from_bytes("hostile", bytes).unwrap();
+        let mut dec = crate::decode::Decoder::default();
+        let mut t = Tracker::new(TrackerConfig::default());
+        while let Some(p) = reader.next_packet().unwrap() {
+            t.apply(&dec.item(&p));
+        }
+        assert_eq!(dec.counters.malformed_total(), 0);
+        let conns = t.finish();
+        (t, conns)
+    }
+
+    #[test]
+    fn a_syn_flood_is_one_unanswered_syn_from_each_source() {
+        let (t, conns) = track(Hostile::SynFlood { syns: 500 });
+        assert_eq!(conns.len(), 500);
+        assert_eq!(t.stats.segments, 500);
+        let sources: std::collections::BTreeSet<_> =
+            conns.iter().map(|c| c.client().addr.ip).collect();
+        assert_eq!(sources.len(), 500);
+        assert!(conns
+            .iter()
+            .all(|c| c.client().state == crate::track::State::SynSent));
+    }
+
+    #[test]
+    fn long_connections_carry_their_segments_and_close() {
+        let (_, conns) = track(Hostile::Long { conns: 3, segs: 10 });
+        assert_eq!(conns.len(), 3);
+        for c in &conns {
+            // Handshake 3, 10 data, 5 ACKs, close 3.
+            assert_eq!(c.client().packets + c.server().packets, 21, "{}", c.id);
+            assert_eq!(c.client().bytes, 10 * u64::from(MSS));
+            assert_eq!(c.mark_counts.iter().sum::<u32>(), 0, "{}", c.id);
+            assert_eq!(c.client().state, crate::track::State::TimeWait);
+        }
+    }
+}

@@ -505,6 +505,14 @@ pub fn summary_value(r: &Report<'_>) -> serde_json::Value {
     if r.tracker.evicted > 0 {
         v["evicted"] = serde_json::json!(r.tracker.evicted);
     }
+    if r.tracker.budget_reached() {
+        v["memory"] = serde_json::json!({
+            "budget": r.tracker.memory_budget,
+            "evicted": r.tracker.evicted,
+            "after_eviction": r.tracker.after_eviction,
+            "events_over_budget": r.tracker.events_over_budget,
+        });
+    }
     let f = &r.counters.fragments;
     if f.frames > 0 {
         v["fragments"] = serde_json::json!({

@@ -179,12 +179,9 @@ impl<'w> Sink<'w> {
                 if let Some(w) = report.warning {
                     writeln!(self.out, "\nwarning: {w}")?;
                 }
-                if report.tracker.evicted > 0 {
-                    writeln!(
-                        self.out,
-                        "\nnote: {} connections evicted when --max-conns was reached (diagnosed as they stood)",
-                        report.tracker.evicted
-                    )?;
+                if report.tracker.budget_reached() {
+                    let line = super::summary::budget_line(report.tracker);
+                    writeln!(self.out, "\nnote: {line} (diagnosed as they stood)")?;
                 }
             }
             Format::Json => {

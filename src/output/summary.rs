@@ -66,3 +66,62 @@ impl Report<'_> {
         &self.counters.malformed
     }
 }
+
+/// "A MiB" or "A GiB" for a budget in bytes.
+pub fn mib(bytes: u64) -> String {
+    if bytes >= 1 << 30 && bytes.is_multiple_of(1 << 30) {
+        format!("{} GiB", bytes >> 30)
+    } else {
+        format!("{} MiB", bytes >> 20)
+    }
+}
+
+/// What the memory budget (`--max-memory`, or `--max-conns`) cost: connections evicted, the
+/// segments that came on them afterwards, events folded. One line, for the text summary and
+/// the diagnosis' note.
+pub fn budget_line(t: &TrackerStats) -> String {
+    let bound = if t.memory_budget > 0 {
+        format!("--max-memory {} or --max-conns", mib(t.memory_budget))
+    } else {
+        "--max-conns".to_string()
+    };
+    let mut parts = vec![format!("{} connections evicted", t.evicted)];
+    if t.after_eviction > 0 {
+        parts.push(format!(
+            "{} later segments on them counted, not tracked",
+            t.after_eviction
+        ));
+    }
+    if t.events_over_budget > 0 {
+        parts.push(format!("{} events folded", t.events_over_budget));
+    }
+    format!("memory bound reached ({bound}): {}", parts.join(", "))
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_line_names_the_bound_and_what_it_cost() {
+        let t = TrackerStats {
+            evicted: 3,
+            after_eviction: 7,
+            events_over_budget: 0,
+            memory_budget: 160 << 20,
+            ..TrackerStats::default()
+        };
+        assert_eq!(
+            budget_line(&t),
+            "memory bound reached (--max-memory 160 MiB or --max-conns): 3 connections evicted, 7 later segments on them counted, not tracked"
+        );
+        let t = TrackerStats {
+            events_over_budget: 5,
+            memory_budget: 2 << 30,
+            ..TrackerStats::default()
+        };
+        assert!(budget_line(&t).contains(
+            "(--max-memory 2 GiB or --max-conns): 0 connections evicted, 5 events folded"
+        ));
+    }
+}

@@ -493,12 +493,8 @@ pub fn summary(r: &Report<'_>) -> String {
         "  joined mid-stream {}, port reuses {}, TIME_WAIT expired (inferred) {}",
         s.mid_stream, r.tracker.port_reuses, r.tracker.time_wait_expired
     );
-    if r.tracker.evicted > 0 {
-        let _ = writeln!(
-            out,
-            "  evicted (--max-conns reached) {}: written out as they stood",
-            thousands(r.tracker.evicted)
-        );
+    if r.tracker.budget_reached() {
+        let _ = writeln!(out, "  {}", crate::output::summary::budget_line(r.tracker));
     }
     let marks: Vec<String> = Marks::NAMES
         .iter()

@@ -187,11 +187,12 @@ impl Dropped {
     }
 }
 
-/// Appends `ev` unless the connection is at its cap and the event is a plain data/ACK one.
+/// Appends `ev` unless the connection is at its cap (or the global event budget is spent) and
+/// the event is a plain data/ACK one.
 /// Returns whether the event was dropped.
 #[inline]
-pub(super) fn push_event(conn: &mut Connection, ev: Event, max: usize) -> bool {
-    if conn.events.len() >= max && !kept_past_the_cap(conn, &ev) {
+pub(super) fn push_event(conn: &mut Connection, ev: Event, max: usize, over_budget: bool) -> bool {
+    if (over_budget || conn.events.len() >= max) && !kept_past_the_cap(conn, &ev) {
         conn.dropped.add(conn.events.len(), &ev);
         return true;
     }

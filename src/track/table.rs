@@ -7,6 +7,7 @@ use rustc_hash::FxHashMap;
 
 use super::conn::{Connection, Handshake};
 use super::events::push_event;
+use super::evicted::{Evicted, Gone};
 use super::state::State;
 use crate::decode::{Encap, Endpoint, Item, Segment, Timestamp};
 
@@ -35,6 +36,16 @@ pub struct TrackerConfig {
     /// so that a clean close is written within seconds; files keep showing the inferred end
     /// of TIME_WAIT.
     pub retire_in_time_wait: bool,
+    /// Events held at once across every connection (retire mode counts what the table and
+    /// the retired list hold). Past it, as past `max_events`, only the notable events are
+    /// kept and the rest counted: the bound that makes memory independent of the traffic.
+    pub event_budget: usize,
+    /// 4-tuples of evicted connections remembered (retire mode): a later segment on one is
+    /// counted against it ([`TrackerStats::after_eviction`]) rather than opening a new
+    /// mid-stream connection that evicts another in turn.
+    pub evicted_memory: usize,
+    /// The `--max-memory` these bounds came from (bytes; 0 when set directly), for reports.
+    pub memory_budget: u64,
 }
 
 impl Default for TrackerConfig {
@@ -46,6 +57,9 @@ impl Default for TrackerConfig {
             max_conns: usize::MAX,
             linger: Timestamp(5 * Timestamp::NANOS_PER_SEC),
             retire_in_time_wait: false,
+            event_budget: usize::MAX,
+            evicted_memory: 0,
+            memory_budget: 0,
         }
     }
 }
@@ -60,6 +74,21 @@ pub struct TrackerStats {
     pub events_dropped: u64,
     /// Connections evicted because the table was full (`max_conns`).
     pub evicted: u64,
+    /// Segments that came on the 4-tuple of an evicted connection after it was written out
+    /// (counted, not tracked: see [`TrackerConfig::evicted_memory`]).
+    pub after_eviction: u64,
+    /// Events left out because the global budget was spent (`event_budget`); part of
+    /// `events_dropped`.
+    pub events_over_budget: u64,
+    /// [`TrackerConfig::memory_budget`], carried to the reports.
+    pub memory_budget: u64,
+}
+
+impl TrackerStats {
+    /// Whether a bound of the memory budget was reached: something was evicted or folded.
+    pub fn budget_reached(&self) -> bool {
+        self.evicted > 0 || self.after_eviction > 0 || self.events_over_budget > 0
+    }
 }
 
 /// Canonical 4-tuple: the two endpoints in order, so both directions find the same entry.
@@ -353,6 +382,9 @@ pub struct Tracker {
     /// Per-state counts over [`Tracker::connections`], both ends, kept as connections change
     /// (the UI's summary strip reads them every frame).
     counts: StateCounts,
+    /// Events held by the table and `retired`, against [`TrackerConfig::event_budget`].
+    events_held: usize,
+    evicted: Evicted<Key>,
     pub stats: TrackerStats,
 }
 
@@ -368,6 +400,8 @@ fn count_states(counts: &mut StateCounts, states: [State; 2], add: bool) {
 
 impl Tracker {
     pub fn new(cfg: TrackerConfig) -> Tracker {
+        let cfg_evicted_memory = if cfg.retire { cfg.evicted_memory } else { 0 };
+        let memory_budget = cfg.memory_budget;
         Tracker {
             cfg,
             table: Table::default(),
@@ -380,7 +414,12 @@ impl Tracker {
             next_id: 1,
             now: Timestamp(i64::MIN),
             counts: [[0; State::ALL.len()]; 2],
-            stats: TrackerStats::default(),
+            events_held: 0,
+            evicted: Evicted::new(cfg_evicted_memory),
+            stats: TrackerStats {
+                memory_budget,
+                ..TrackerStats::default()
+            },
         }
     }
 
@@ -402,13 +441,16 @@ impl Tracker {
         self.advance(seg.ts);
         self.stats.segments += 1;
         let key = Key::of(seg);
-        if self.cfg.retire
-            && self.table.len() >= self.cfg.max_conns
-            && self.table.get(&key).is_none()
-        {
-            self.evict();
+        if self.cfg.retire && self.table.get(&key).is_none() {
+            if let Some(id) = self.after_eviction(&key, seg) {
+                return id;
+            }
+            if self.table.len() >= self.cfg.max_conns {
+                self.evict();
+            }
         }
         let max_events = self.cfg.max_events;
+        let over_budget = self.events_held >= self.cfg.event_budget;
         let ids_before = self.next_id;
         // The states of the connection the segment lands on, if it was already counted (a new
         // connection is not; one replaced by port reuse stays counted as it is).
@@ -437,9 +479,10 @@ impl Tracker {
             }
         }
         let conn = &mut *slot.conn;
+        let conn_events_below_cap = conn.events.len() < max_events;
         let tw_before = [conn.ends[0].time_wait_since, conn.ends[1].time_wait_since];
         let ev = conn.on_segment(seg, frame);
-        let dropped = push_event(conn, ev, max_events);
+        let dropped = push_event(conn, ev, max_events, over_budget);
         let id = conn.id;
         let states_after = conn.states();
         if states_before != Some(states_after) {
@@ -476,6 +519,11 @@ impl Tracker {
         slot.quiet_expiry = quiet;
         if dropped {
             self.stats.events_dropped += 1;
+            if over_budget && conn_events_below_cap {
+                self.stats.events_over_budget += 1;
+            }
+        } else {
+            self.events_held += 1;
         }
         for (b, a) in tw_before.iter().zip(tw_after) {
             if let Some(since) = a.get() {
@@ -490,6 +538,7 @@ impl Tracker {
         }
         if let Some(old) = replaced {
             if self.cfg.retire {
+                // Still held (and counted) until handed out.
                 self.retired.push(Box::new(old));
             } else {
                 self.replaced.push(old);
@@ -546,10 +595,14 @@ impl Tracker {
             victims.truncate(n);
         }
         // Out in the order they were opened, as the rest of the output is.
-        let mut out: Vec<Box<Connection>> = victims
-            .iter()
-            .filter_map(|(_, _, k)| self.table.remove(k).map(|s| s.conn))
-            .collect();
+        let mut out: Vec<Box<Connection>> = Vec::with_capacity(victims.len());
+        for (_, _, k) in &victims {
+            if let Some(s) = self.table.remove(k) {
+                let isns = s.conn.ends.each_ref().map(|e| e.isn.filter(|_| e.sent_syn));
+                self.evicted.remember(*k, Gone { id: s.id, isns });
+                out.push(s.conn);
+            }
+        }
         out.sort_unstable_by_key(|c| c.id);
         self.stats.evicted += out.len() as u64;
         self.retired.extend(out);
@@ -612,6 +665,7 @@ impl Tracker {
                         count_states(&mut self.counts, conn.states(), true);
                         self.stats.time_wait_expired += 1;
                         conn.events.push(ev);
+                        self.events_held += 1;
                         let (closed, last) = (conn.is_closed(), conn.last_seen);
                         if closed && self.cfg.retire {
                             // TIME_WAIT already held the 4-tuple for stray segments: once it
@@ -651,7 +705,27 @@ impl Tracker {
             count_states(&mut self.counts, c.states(), false);
         }
         self.record_expiries();
+        let out: usize = self.retired.iter().map(|c| c.events.len()).sum();
+        self.events_held = self.events_held.saturating_sub(out);
         self.retired.drain(..)
+    }
+
+    /// A segment for a 4-tuple not in the table whose connection was evicted: counted against
+    /// that connection (whose id comes back), unless it is a SYN opening a new one there.
+    fn after_eviction(&mut self, key: &Key, seg: &Segment) -> Option<u64> {
+        if self.evicted.is_empty() {
+            return None;
+        }
+        let gone = *self.evicted.get(key)?;
+        let f = seg.flags;
+        let new_syn =
+            f.syn() && !f.ack() && !f.fin() && !f.rst() && !gone.isns.contains(&Some(seg.seq));
+        if new_syn {
+            self.evicted.forget(key);
+            return None;
+        }
+        self.stats.after_eviction += 1;
+        Some(gone.id)
     }
 
     /// Records the TIME_WAIT expiries of connections retired as it ran out (what the timer
@@ -663,6 +737,7 @@ impl Tracker {
             if let Some(ev) = c.expire_time_wait(at, two_msl) {
                 self.stats.time_wait_expired += 1;
                 c.events.push(ev);
+                self.events_held += 1;
             }
         }
     }
@@ -726,6 +801,7 @@ impl Tracker {
     pub fn drain_boxed_by_id(&mut self) -> impl Iterator<Item = Box<Connection>> + '_ {
         self.record_expiries();
         self.counts = [[0; State::ALL.len()]; 2];
+        self.events_held = 0;
         // Sorted by the ids the slots hold: at the end of a large capture tens of thousands of
         // connections are held, most untouched for a minute, and comparing ids read from the
         // connections themselves was a cache miss per comparison.
@@ -1021,6 +1097,135 @@ mod tests {
         assert_eq!(t.drain_retired().map(|c| c.id).collect::<Vec<_>>(), [1]);
         assert_eq!(t.stats.evicted, 4);
         assert_eq!(t.table.len(), 3);
+    }
+
+    /// A segment from `port` (client side when `c2s`) to the server of `testkit::seg`.
+    fn on(port: u16, c2s: bool, flags: u16, seq: u32, ack: u32, ts: f64) -> Segment {
+        let mut s = seg(c2s, flags, seq, ack, ts);
+        if c2s {
+            s.src.port = port;
+        } else {
+            s.dst.port = port;
+        }
+        s
+    }
+
+    #[test]
+    fn an_evicted_connection_that_goes_on_is_counted_not_split() {
+        // 50 established connections interleaved, 10 segments each, in a table of 10.
+        let mut t = Tracker::new(TrackerConfig {
+            retire: true,
+            max_conns: 10,
+            evicted_memory: 100,
+            ..Default::default()
+        });
+        let mut frame = 0;
+        let mut ingest = |t: &mut Tracker, s: Segment| {
+            frame += 1;
+            t.ingest(&s, frame)
+        };
+        for p in 0..50u16 {
+            let ts = f64::from(p) * 0.01;
+            ingest(&mut t, on(2000 + p, true, SYN, 100, 0, ts));
+            ingest(&mut t, on(2000 + p, false, SYN_ACK, 900, 101, ts));
+            ingest(&mut t, on(2000 + p, true, ACK, 101, 901, ts));
+        }
+        for round in 0..7u32 {
+            for p in 0..50u16 {
+                let ts = 1.0 + f64::from(round) + f64::from(p) * 0.001;
+                let data = on(2000 + p, true, ACK | Flags::PSH, 101 + round, 901, ts);
+                ingest(
+                    &mut t,
+                    Segment {
+                        payload_len: 1,
+                        ..data
+                    },
+                );
+            }
+        }
+        let mut all: Vec<Connection> = t.drain_retired().map(|c| *c).collect();
+        all.extend(t.drain_by_id());
+        let ids: Vec<u64> = all.iter().map(|c| c.id).collect();
+        // One record per connection: without the memory every later segment on an evicted
+        // 4-tuple opened a mid-stream connection that evicted another (hundreds of records).
+        assert_eq!(ids.len(), 50, "{ids:?}");
+        assert_eq!(t.stats.connections, 50);
+        assert_eq!(t.stats.evicted, 40);
+        // Every segment is in a record or counted: 50 * 10 in all.
+        let recorded: u64 = all
+            .iter()
+            .map(|c| c.ends[0].packets + c.ends[1].packets)
+            .sum();
+        assert!(t.stats.after_eviction > 0);
+        assert_eq!(recorded + t.stats.after_eviction, 500);
+    }
+
+    #[test]
+    fn a_new_syn_on_an_evicted_4_tuple_opens_a_connection_a_retransmitted_one_does_not() {
+        let mut t = Tracker::new(TrackerConfig {
+            retire: true,
+            max_conns: 1,
+            evicted_memory: 8,
+            ..Default::default()
+        });
+        let a = t.ingest(&on(3001, true, SYN, 100, 0, 0.0), 1);
+        t.ingest(&on(3002, true, SYN, 500, 0, 0.1), 2); // evicts 3001's
+                                                        // 3001's SYN again (same ISN): a retransmission of the evicted attempt.
+        assert_eq!(t.ingest(&on(3001, true, SYN, 100, 0, 1.0), 3), a);
+        assert_eq!(t.stats.after_eviction, 1);
+        // A SYN with a new ISN: a new connection on that 4-tuple.
+        let b = t.ingest(&on(3001, true, SYN, 7000, 0, 2.0), 4);
+        assert_ne!(b, a);
+        assert_eq!(t.stats.connections, 3);
+    }
+
+    #[test]
+    fn the_event_budget_bounds_events_across_connections_and_keeps_the_story() {
+        let mut t = Tracker::new(TrackerConfig {
+            retire: true,
+            event_budget: 30,
+            ..Default::default()
+        });
+        let mut frame = 0;
+        for p in 0..5u16 {
+            let ts = f64::from(p);
+            for (c2s, flags, seq, ack) in [
+                (true, SYN, 100, 0),
+                (false, SYN_ACK, 900, 101),
+                (true, ACK, 101, 901),
+            ] {
+                frame += 1;
+                t.ingest(&on(4000 + p, c2s, flags, seq, ack, ts), frame);
+            }
+            for i in 0..20u32 {
+                frame += 1;
+                let d = on(4000 + p, true, ACK | Flags::PSH, 101 + i, 901, ts + 0.01);
+                t.ingest(
+                    &Segment {
+                        payload_len: 1,
+                        ..d
+                    },
+                    frame,
+                );
+            }
+            frame += 1;
+            t.ingest(&on(4000 + p, true, FIN_ACK, 121, 901, ts + 0.5), frame);
+        }
+        let conns = t.finish();
+        let held: usize = conns.iter().map(|c| c.events.len()).sum();
+        // Past the budget only the story is kept: every handshake and every FIN.
+        assert!(held <= 30 + 5 * 4, "{held}");
+        for c in &conns {
+            assert!(
+                c.events.iter().filter(|e| e.flags.syn()).count() == 2,
+                "{}",
+                c.id
+            );
+            assert!(c.events.iter().any(|e| e.flags.fin()), "{}", c.id);
+            assert_eq!(c.events.len() as u64 + c.dropped.total(), 24, "{}", c.id);
+        }
+        assert!(t.stats.events_over_budget > 0);
+        assert_eq!(t.stats.events_over_budget, t.stats.events_dropped);
     }
 
     #[test]

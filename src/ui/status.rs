@@ -99,6 +99,19 @@ pub fn status_parts(replay: &Replay, app: &App) -> Vec<(String, Style)> {
         ),
         (format!("drops {}", human_count(drops)), theme.bar()),
     ]);
+    // The memory budget reached (a flood, a huge capture): what it cost, in warning colours.
+    let t = &replay.store.tracker.stats;
+    if t.budget_reached() {
+        let mut text = format!(
+            "evicted {} (max {})",
+            human_count(t.evicted),
+            crate::output::summary::mib(t.memory_budget)
+        );
+        if t.events_over_budget > 0 {
+            text.push_str(&format!(", folded {}", human_count(t.events_over_budget)));
+        }
+        parts.push((text, theme.bar().patch(theme.warn())));
+    }
     if replay.player.max_gap.is_some() || replay.player.gaps_skipped > 0 {
         parts.push((
             format!("gaps skipped {}", replay.player.gaps_skipped),

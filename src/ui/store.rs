@@ -106,8 +106,13 @@ impl Store {
     /// Indexes connection `id`, which `seg` just landed on.
     fn placed(&mut self, id: u64, seg: &Segment) -> u64 {
         if let hash_map::Entry::Vacant(v) = self.locs.entry(id) {
-            v.insert(Loc::Table(seg.src, seg.dst));
-            self.ids.insert(id);
+            // A segment counted against an evicted connection no longer shown comes back
+            // with that connection's id: it is not on the 4-tuple, so nothing to index.
+            let on_tuple = self.tracker.get_on(seg.src, seg.dst).map(|c| c.id);
+            if on_tuple == Some(id) {
+                v.insert(Loc::Table(seg.src, seg.dst));
+                self.ids.insert(id);
+            }
         }
         self.changes += 1;
         self.take_retired();
