@@ -12,6 +12,7 @@ use crate::cli::Args;
 use crate::decode::tunnel::{TunnelKind, TunnelPorts};
 use crate::decode::{BpfFilter, Decoder, SegmentFilter};
 use crate::diagnose::DiagConfig;
+use crate::export::{Aliases, ExportConfig, ExportFormat};
 use crate::output::{Format, OutputOptions, SeqStyle};
 use crate::teach::lang::Lang;
 use crate::teach::lessons::{self, Lesson};
@@ -44,6 +45,10 @@ pub enum ConfigError {
     Lesson(String, String),
     #[error("--lang wants en or zh, not {0:?}")]
     Lang(String),
+    #[error("--alias wants ADDR=NAME with ADDR an IP address or IP:PORT; not {0:?}")]
+    Alias(String),
+    #[error("--export reads a capture file (or the demo), not a live interface")]
+    ExportLive,
     #[error(
         "--tunnel-port wants KIND=PORT with KIND one of vxlan, geneve, teredo, gtpv1; not {0:?}"
     )]
@@ -63,6 +68,8 @@ pub enum Command {
     ListLessons,
     /// The terminal UI.
     Tui,
+    /// `--export FORMAT`: each connection as a diagram.
+    Export(ExportFormat),
     /// `--text`, `--json` or `--diagnose` (or output redirected): connections written as they
     /// end, then a summary.
     Batch(Format),
@@ -165,7 +172,7 @@ pub struct OutputConfig {
 }
 
 /// The terminal UI's settings.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct UiConfig {
     pub speed: Speed,
     /// Idle gaps longer than this (capture seconds) are skipped.
@@ -176,6 +183,8 @@ pub struct UiConfig {
     pub calls: bool,
     /// The lesson played, whose notes the narration adds.
     pub lesson: Option<&'static Lesson>,
+    /// Host names (`--alias`) for the diagrams the `x` key exports.
+    pub aliases: Aliases,
 }
 
 /// Everything the command line asked for, checked.
@@ -186,6 +195,8 @@ pub struct Config {
     pub core: CoreConfig,
     pub output: OutputConfig,
     pub ui: UiConfig,
+    /// `--export`'s connections, destination and host names.
+    pub export: ExportConfig,
 }
 
 /// What the environment says about the terminal, read once (see [`Env::from_process`]).
@@ -311,7 +322,12 @@ impl Config {
             progress: !args.no_progress,
             fail_on_problems: args.diagnose,
         };
+        if matches!(command, Command::Export(_)) && source.is_live() {
+            return Err(ConfigError::ExportLive);
+        }
+        let aliases = Aliases::parse(&args.alias).map_err(ConfigError::Alias)?;
         let mut ui = ui_config(args, env, &source)?;
+        ui.aliases = aliases.clone();
         ui.lang = lang;
         ui.lesson = lesson;
         ui.calls = args.calls || lesson.is_some();
@@ -332,6 +348,11 @@ impl Config {
             },
             output,
             ui,
+            export: ExportConfig {
+                conns: args.conn.clone(),
+                out: args.output.clone(),
+                aliases,
+            },
         })
     }
 
@@ -367,6 +388,8 @@ fn command(args: &Args, env: &Env) -> Command {
         Command::ListInterfaces
     } else if args.lesson.as_deref() == Some("list") {
         Command::ListLessons
+    } else if let Some(f) = args.export {
+        Command::Export(f)
     } else if args.json {
         Command::Batch(Format::Json)
     } else if args.zeek {
@@ -405,6 +428,7 @@ fn ui_config(args: &Args, env: &Env, source: &SourceConfig) -> Result<UiConfig, 
         lang: Lang::En,
         calls: false,
         lesson: None,
+        aliases: Aliases::default(),
     })
 }
 
