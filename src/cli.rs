@@ -65,16 +65,16 @@ pub struct Args {
     /// Export each connection's ladder as its own diagram (no TUI): Mermaid, PlantUML, SVG or
     /// the ladder's text; to standard output, or with -o to a file (a folder for several).
     #[arg(long, value_enum, value_name = "FORMAT",
-          conflicts_with_all = ["text", "json", "diagnose", "zeek", "zeek_json", "interface"])]
+          conflicts_with_all = ["text", "json", "diagnose", "zeek", "zeek_json"])]
     pub export: Option<ExportFormat>,
 
     /// --export: only the connection numbered ID (as on the ladder: Connection #ID). Repeatable.
-    #[arg(long = "conn", value_name = "ID", requires = "export")]
+    #[arg(long = "conn", value_name = "ID")]
     pub conn: Vec<u64>,
 
     /// --export: write to this file; with several connections, to this folder, one file each
     /// (synack-conn-ID.mmd, .puml, .svg or .txt).
-    #[arg(short = 'o', long = "output", value_name = "PATH", requires = "export")]
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
     pub output: Option<std::path::PathBuf>,
 
     /// Name a host on exported diagrams, as ADDR=NAME (ADDR an IP address, or IP:PORT for one

@@ -47,6 +47,8 @@ pub enum ConfigError {
     Lang(String),
     #[error("--alias wants ADDR=NAME with ADDR an IP address or IP:PORT; not {0:?}")]
     Alias(String),
+    #[error("{0} goes with --export")]
+    ExportOnly(&'static str),
     #[error("--export reads a capture file (or the demo), not a live interface")]
     ExportLive,
     #[error(
@@ -322,8 +324,14 @@ impl Config {
             progress: !args.no_progress,
             fail_on_problems: args.diagnose,
         };
-        if matches!(command, Command::Export(_)) && source.is_live() {
-            return Err(ConfigError::ExportLive);
+        if matches!(command, Command::Export(_)) {
+            if source.is_live() {
+                return Err(ConfigError::ExportLive);
+            }
+        } else if !args.conn.is_empty() {
+            return Err(ConfigError::ExportOnly("--conn"));
+        } else if args.output.is_some() {
+            return Err(ConfigError::ExportOnly("-o"));
         }
         let aliases = Aliases::parse(&args.alias).map_err(ConfigError::Alias)?;
         let mut ui = ui_config(args, env, &source)?;
