@@ -531,6 +531,33 @@ mod tests {
     }
 
     #[test]
+    fn export_takes_its_connections_path_and_names_and_nothing_else_does() {
+        let c = config(&[
+            "x.pcap",
+            "--export",
+            "svg",
+            "--conn",
+            "2",
+            "--conn",
+            "5",
+            "-o",
+            "out/",
+            "--alias",
+            "10.0.0.2=web",
+        ])
+        .unwrap();
+        assert_eq!(c.command, Command::Export(ExportFormat::Svg));
+        assert_eq!(c.export.conns, [2, 5]);
+        assert_eq!(c.export.out.as_deref(), Some(std::path::Path::new("out/")));
+        assert_eq!(c.ui.aliases, c.export.aliases);
+        let msg = |argv: &[&str]| config(argv).unwrap_err().to_string();
+        assert_eq!(msg(&["--conn", "1"]), "--conn goes with --export");
+        assert_eq!(msg(&["--json", "-o", "f"]), "-o goes with --export");
+        assert!(msg(&["--alias", "x=y"]).starts_with("--alias wants ADDR=NAME"));
+        assert!(msg(&["-i", "lo", "--export", "text"]).contains("not a live interface"));
+    }
+
+    #[test]
     fn sources_and_their_names() {
         assert_eq!(config(&[]).unwrap().source, SourceConfig::Demo);
         assert_eq!(
