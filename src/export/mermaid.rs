@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use super::model::{Diagram, What};
-use crate::track::{Dir, Side};
+use super::model::{from_to, outer, Arrow, Diagram, What};
+use crate::track::Side;
 
 /// The participants' ids.
 const ID: [&str; 2] = ["C", "S"];
@@ -27,13 +27,10 @@ fn esc(s: &str) -> String {
 }
 
 fn state_note(out: &mut String, side: Side, label: &str) {
-    let place = match side {
-        Side::Client => "left of",
-        Side::Server => "right of",
-    };
     let _ = writeln!(
         out,
-        "    Note {place} {}: {}",
+        "    Note {} {}: {}",
+        outer(side),
         ID[side as usize],
         esc(label)
     );
@@ -58,22 +55,21 @@ pub fn write(out: &mut String, d: &Diagram) {
     state_note(out, Side::Server, d.initial[1]);
     for row in &d.rows {
         match &row.what {
-            What::Segment {
-                dir,
-                label,
-                inferred,
-                reset,
-            } => {
-                let (from, to) = match dir {
-                    Dir::C2S => ("C", "S"),
-                    Dir::S2C => ("S", "C"),
+            What::Segment { dir, label, arrow } => {
+                let (from, to) = from_to(*dir);
+                let arrow = match arrow {
+                    Arrow::Inferred => "-->>",
+                    Arrow::Reset => "-x",
+                    Arrow::Plain => "->>",
                 };
-                let arrow = match (inferred, reset) {
-                    (true, _) => "-->>",
-                    (false, true) => "-x",
-                    (false, false) => "->>",
-                };
-                let _ = writeln!(out, "    {from}{arrow}{to}: {} {}", row.time, esc(label));
+                let _ = writeln!(
+                    out,
+                    "    {}{arrow}{}: {} {}",
+                    ID[from],
+                    ID[to],
+                    row.time,
+                    esc(label)
+                );
             }
             What::Note(text) => {
                 let _ = writeln!(out, "    Note over C,S: {} {}", row.time, esc(text));

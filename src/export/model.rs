@@ -98,6 +98,32 @@ impl Participant {
     }
 }
 
+/// How a segment's arrow is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrow {
+    Plain,
+    /// Carries RST (red, or crossed).
+    Reset,
+    /// Not in the capture, drawn where it would be (dotted).
+    Inferred,
+}
+
+/// The ends (0: client, 1: server) a segment in `dir` goes from and to.
+pub fn from_to(dir: Dir) -> (usize, usize) {
+    match dir {
+        Dir::C2S => (0, 1),
+        Dir::S2C => (1, 0),
+    }
+}
+
+/// Where an end's notes go in Mermaid and PlantUML: on its outer side, as on the ladder.
+pub fn outer(side: Side) -> &'static str {
+    match side {
+        Side::Client => "left of",
+        Side::Server => "right of",
+    }
+}
+
 /// What a row shows between (or beside) the two lifelines.
 #[derive(Debug, Clone, PartialEq)]
 pub enum What {
@@ -105,10 +131,7 @@ pub enum What {
     Segment {
         dir: Dir,
         label: String,
-        /// Not in the capture, drawn where it would be (a dotted arrow).
-        inferred: bool,
-        /// Carries RST.
-        reset: bool,
+        arrow: Arrow,
     },
     /// Text across both lifelines: a folded run, segments not kept, a timer.
     Note(String),
@@ -220,11 +243,17 @@ pub fn diagram(
                             label.push_str(&marks.join(", "));
                             label.push(']');
                         }
+                        let arrow = if e.kind == EventKind::Missing {
+                            Arrow::Inferred
+                        } else if e.flags.rst() {
+                            Arrow::Reset
+                        } else {
+                            Arrow::Plain
+                        };
                         What::Segment {
                             dir: e.dir,
                             label,
-                            inferred: e.kind == EventKind::Missing,
-                            reset: e.flags.rst(),
+                            arrow,
                         }
                     }
                 };

@@ -5,8 +5,8 @@
 
 use std::fmt::Write as _;
 
-use super::model::{Diagram, What};
-use crate::track::{Dir, Side};
+use super::model::{from_to, outer, Arrow, Diagram, What};
+use crate::track::Side;
 
 const ID: [&str; 2] = ["C", "S"];
 
@@ -37,10 +37,7 @@ fn esc(s: &str) -> String {
 
 /// A state note; `level`: on the level of the note before it (PlantUML's `/`).
 fn state_note(out: &mut String, side: Side, label: &str, level: bool) {
-    let place = match side {
-        Side::Client => "left of",
-        Side::Server => "right of",
-    };
+    let place = outer(side);
     let slash = if level { "/ " } else { "" };
     let _ = writeln!(
         out,
@@ -76,34 +73,30 @@ pub fn write(out: &mut String, d: &Diagram) {
     state_note(out, Side::Server, d.initial[1], true);
     for row in &d.rows {
         match &row.what {
-            What::Segment {
-                dir,
-                label,
-                inferred,
-                reset,
-            } => {
-                let (from, to) = match dir {
-                    Dir::C2S => ("C", "S"),
-                    Dir::S2C => ("S", "C"),
+            What::Segment { dir, label, arrow } => {
+                let (from, to) = from_to(*dir);
+                let arrow = match arrow {
+                    Arrow::Inferred => "-->",
+                    Arrow::Reset => "-[#red]>",
+                    Arrow::Plain => "->",
                 };
-                let arrow = match (inferred, reset) {
-                    (true, _) => "-->",
-                    (false, true) => "-[#red]>",
-                    (false, false) => "->",
-                };
-                let _ = writeln!(out, "{from} {arrow} {to} : {} {}", row.time, esc(label));
+                let _ = writeln!(
+                    out,
+                    "{} {arrow} {} : {} {}",
+                    ID[from],
+                    ID[to],
+                    row.time,
+                    esc(label)
+                );
             }
             What::Note(text) => {
                 let _ = writeln!(out, "note over C, S : {} {}", row.time, esc(text));
             }
             What::Call(side, call) => {
-                let place = match side {
-                    Side::Client => "left of",
-                    Side::Server => "right of",
-                };
                 let _ = writeln!(
                     out,
-                    "rnote {place} {} #LightBlue : {}",
+                    "rnote {} {} #LightBlue : {}",
+                    outer(*side),
                     ID[*side as usize],
                     esc(call)
                 );

@@ -6,9 +6,9 @@
 
 use std::fmt::Write as _;
 
-use super::model::{Diagram, What};
+use super::model::{from_to, Arrow, Diagram, What};
 use crate::output::text::wrap;
-use crate::track::{Dir, Side};
+use crate::track::Side;
 
 const WIDTH: u32 = 1100;
 /// Text size, and the width of one character of it in a monospace font (0.6 em).
@@ -134,26 +134,14 @@ pub fn write(out: &mut String, d: &Diagram) {
     let mut rows = String::new();
     for row in &d.rows {
         match &row.what {
-            What::Segment {
-                dir,
-                label,
-                inferred,
-                reset,
-            } => {
+            What::Segment { dir, label, arrow } => {
                 y += ROW;
-                let (from, to) = match dir {
-                    Dir::C2S => (X[0], X[1]),
-                    Dir::S2C => (X[1], X[0]),
-                };
-                let (color, dash) = match (inferred, reset) {
-                    (true, _) => (INFERRED, r#" stroke-dasharray="7 5""#),
-                    (false, true) => (RESET, ""),
-                    (false, false) => ("#111111", ""),
-                };
-                let marker = match (inferred, reset) {
-                    (true, _) => "inferred",
-                    (false, true) => "reset",
-                    (false, false) => "head",
+                let (from, to) = from_to(*dir);
+                let (from, to) = (X[from], X[to]);
+                let (color, dash, marker) = match arrow {
+                    Arrow::Inferred => (INFERRED, r#" stroke-dasharray="7 5""#, "inferred"),
+                    Arrow::Reset => (RESET, "", "reset"),
+                    Arrow::Plain => ("#111111", "", "head"),
                 };
                 let _ = writeln!(
                     rows,
