@@ -31,25 +31,61 @@ fn synack(args: &[&str]) -> Output {
 /// socket calls and the server named.
 fn export_demo(format: &str) -> (tempfile::TempDir, Vec<PathBuf>) {
     let dir = tempfile::tempdir().unwrap();
-    let out = format!("{}/", dir.path().display());
-    let demo = common::fixture("demo.pcap");
-    let o = synack(&[
-        &demo,
-        "--export",
+    let files = export_to(
+        "demo.pcap",
         format,
-        "--calls",
-        "--alias",
-        "192.168.1.20=web",
-        "-o",
-        &out,
-    ]);
+        &["--calls", "--alias", "192.168.1.20=web"],
+        dir.path(),
+    );
+    (dir, files)
+}
+
+/// `fixture` exported in `format` with `extra` into the folder `dir`: its files, by name.
+fn export_to(fixture: &str, format: &str, extra: &[&str], dir: &Path) -> Vec<PathBuf> {
+    let out = format!("{}/", dir.display());
+    let path = common::fixture(fixture);
+    let mut args = vec![path.as_str(), "--export", format, "-o", &out];
+    args.extend_from_slice(extra);
+    let o = synack(&args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.path())
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x != "png"))
         .collect();
     files.sort();
-    (dir, files)
+    files
+}
+
+/// Captures whose ladders hold what the demo's do not (IPv6 addresses, retransmissions and
+/// holes, a TIME_WAIT timer, segments left out past --max-events), each with a name full of
+/// every format's markup: exported in `format`, every file, for the renderers to read.
+fn export_hard_cases(format: &str, dir: &Path) -> Vec<PathBuf> {
+    let nasty = r#"<b>web</b>;#1 **x** --y-- //z// "q" [[u]] \n & ~"#;
+    let mut files = Vec::new();
+    for (k, (fixture, extra)) in [
+        ("ipv6-ext.pcap", &[][..]),
+        ("retransmissions.pcap", &[][..]),
+        ("missing-segments.pcap", &[][..]),
+        ("time-wait-expiry.pcap", &["--calls"][..]),
+        ("bulk-transfer.pcap", &["--max-events", "16"][..]),
+        ("out-of-order.pcap", &["--absolute"][..]),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let sub = dir.join(format!("case{k}"));
+        let mut args = extra.to_vec();
+        let alias = [
+            format!("10.0.0.1={nasty}"),
+            format!("[2001:db8::2]:443={nasty}"),
+        ];
+        args.extend(["--alias", &alias[0], "--alias", &alias[1]]);
+        let got = export_to(fixture, format, &args, &sub);
+        assert!(!got.is_empty(), "{fixture}");
+        files.extend(got);
+    }
+    files
 }
 
 /// Whether `tool` can run (`probe`: arguments that make it print its version). Missing under
@@ -141,7 +177,8 @@ fn plantuml_renders_every_export() {
     if !have("plantuml", &["-version"]) {
         return;
     }
-    let (dir, files) = export_demo("plantuml");
+    let (dir, mut files) = export_demo("plantuml");
+    files.extend(export_hard_cases("plantuml", dir.path()));
     let o = Command::new("plantuml")
         .arg("-tpng")
         .args(&files)
@@ -208,7 +245,8 @@ fn mermaids_own_parser_accepts_every_export() {
         eprintln!("\n*** SKIPPED: the mermaid npm package is not installed (`make deps`) ***\n");
         return;
     }
-    let (dir, files) = export_demo("mermaid");
+    let (dir, mut files) = export_demo("mermaid");
+    files.extend(export_hard_cases("mermaid", dir.path()));
     let o = mermaid_parse(&files);
     let said =
         String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
@@ -257,7 +295,8 @@ fn rsvg_draws_every_svg_export_at_its_size() {
     if !have("rsvg-convert", &["--version"]) {
         return;
     }
-    let (_dir, files) = export_demo("svg");
+    let (dir, mut files) = export_demo("svg");
+    files.extend(export_hard_cases("svg", dir.path()));
     for f in &files {
         let svg = std::fs::read_to_string(f).unwrap();
         let png = f.with_extension("png");
