@@ -408,6 +408,13 @@ fn bad_export_arguments_are_one_line_naming_the_option() {
     let o = synack(&[&demo, "--export", "svg", "--alias", "web"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--alias wants ADDR=NAME"));
+    let o = synack(&[&demo, "--export", "svg"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("give -o FOLDER"));
+    assert!(o.stdout.is_empty());
+    let o = synack(&[&demo, "--export", "svg", "--conn", "2"]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("<svg "));
     let o = synack(&[&demo, "--export", "png"]);
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("mermaid, plantuml, svg, text"));

@@ -76,6 +76,14 @@ pub fn run(
         export::render(c, format, &output.options, f, &cfg.aliases)
     };
     match Target::for_path(cfg.out.as_deref(), done.len()) {
+        // Several SVG documents one after another are no picture any program opens.
+        Target::Stdout if format == ExportFormat::Svg && done.len() > 1 => {
+            anyhow::bail!(
+                "{} connections to export: an SVG file holds one picture; give -o FOLDER for one \
+                 file each, or --conn ID",
+                done.len()
+            );
+        }
         Target::Stdout => {
             for (k, (c, f)) in done.iter().enumerate() {
                 if k > 0 && format != ExportFormat::Text {
