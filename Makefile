@@ -14,8 +14,9 @@ DEB_PKGS := libpcap-dev pkg-config gcc libc6-dev tmux iproute2 nftables iptables
 	plantuml librsvg2-bin nodejs
 # The npm packages tests/export.rs parses Mermaid with (mermaid, and jsdom for the DOM its
 # sanitizer wants), pinned, in the project's own folder: nothing installed system-wide.
+# Versions that run on Node.js 20 (mermaid 12 asks for 22).
 NPM_DIR := target/npm
-NPM_PKGS := mermaid@12.3.0 jsdom@29.1.1
+NPM_PKGS := mermaid@11.17.2 jsdom@26.1.0
 
 .PHONY: all deps build demo test lint fixtures fuzz bench bench-live bench-ui bench-micro clean \
 	assets install uninstall deb deb-check
@@ -32,9 +33,10 @@ deps:
 	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
-	@[ -f $(NPM_DIR)/node_modules/mermaid/package.json ] && [ -f $(NPM_DIR)/node_modules/jsdom/package.json ] || { \
-	  echo "installing into $(NPM_DIR): $(NPM_PKGS)"; mkdir -p $(NPM_DIR) && \
-	  npm install --silent --no-audit --no-fund --prefix $(NPM_DIR) $(NPM_PKGS); }
+	@[ "$$(cat $(NPM_DIR)/.installed 2>/dev/null)" = "$(NPM_PKGS)" ] || { \
+	  echo "installing into $(NPM_DIR): $(NPM_PKGS)"; rm -rf $(NPM_DIR) && mkdir -p $(NPM_DIR) && \
+	  npm install --silent --no-audit --no-fund --prefix $(NPM_DIR) $(NPM_PKGS) && \
+	  echo "$(NPM_PKGS)" > $(NPM_DIR)/.installed; }
 	@command -v $(CARGO) >/dev/null || { echo "cargo not found: install Rust from https://rustup.rs"; exit 1; }
 	@rustup component list --installed 2>/dev/null | grep -q rustfmt || rustup component add rustfmt clippy 2>/dev/null || true
 
