@@ -70,6 +70,9 @@ pub struct App {
     pub pinned: Option<u64>,
     /// Host names (`--alias`) on the diagrams `x` exports.
     pub aliases: Aliases,
+    /// What `x` said (where the file went, or why not): on the status bar until the next
+    /// key, keeping its room there as an error does, since the user asked for it.
+    pub notice: Option<String>,
     /// How far the newest arrow of the selected connection has grown (1.0: drawn whole).
     pub anim: f32,
     pub view: View,
@@ -98,6 +101,7 @@ impl App {
             confirm_quit: false,
             pinned: None,
             aliases: Aliases::default(),
+            notice: None,
             anim: 1.0,
             view: View::Connections,
             list: ListPane::default(),
@@ -293,6 +297,7 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return Action::None;
         }
+        self.notice = None;
         // Asked whether to stop a live capture: Esc or q says yes, any other key no.
         if std::mem::take(&mut self.confirm_quit) {
             if matches!(key.code, KeyCode::Esc | KeyCode::Char('q')) {

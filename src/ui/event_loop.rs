@@ -109,7 +109,7 @@ pub fn run(
                 Action::Replay(c) => replay.command(c),
                 Action::Export(id) => {
                     let here = std::env::current_dir().unwrap_or_else(|_| ".".into());
-                    replay.player.note = Some(super::export_connection(app, replay, id, &here));
+                    app.notice = Some(super::export_connection(app, replay, id, &here));
                 }
                 Action::None => {}
             }
