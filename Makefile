@@ -6,8 +6,17 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests need: libpcap for the pcap crate, pkg-config to
 # find it, tmux for the end-to-end TUI test, iproute2/iptables for live-capture tests in
 # network namespaces (nft drops SYNs), procps for sysctl, util-linux for setpriv (the live test
-# of the unprivileged message), gcc and libc6-dev for linking and for mimalloc's C sources.
-DEB_PKGS := libpcap-dev pkg-config gcc libc6-dev tmux iproute2 nftables iptables procps util-linux libcap2-bin
+# of the unprivileged message), gcc and libc6-dev for linking and for mimalloc's C sources;
+# for tests/export.rs, plantuml (renders the --export plantuml files), librsvg2-bin
+# (rsvg-convert draws the SVG ones) and nodejs (Mermaid's own parser; Debian's npm package
+# too where node came without npm: some builds of nodejs bundle it and conflict with it).
+DEB_PKGS := libpcap-dev pkg-config gcc libc6-dev tmux iproute2 nftables iptables procps util-linux libcap2-bin \
+	plantuml librsvg2-bin nodejs
+# The npm packages tests/export.rs parses Mermaid with (mermaid, and jsdom for the DOM its
+# sanitizer wants), pinned, in the project's own folder: nothing installed system-wide.
+# Versions that run on Node.js 20 (mermaid 12 asks for 22).
+NPM_DIR := target/npm
+NPM_PKGS := mermaid@11.17.2 jsdom@26.1.0
 
 .PHONY: all deps build demo test lint fixtures fuzz bench bench-live bench-ui bench-hostile bench-micro clean \
 	assets install uninstall deb deb-check
@@ -23,6 +32,11 @@ deps:
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	@[ "$$(cat $(NPM_DIR)/.installed 2>/dev/null)" = "$(NPM_PKGS)" ] || { \
+	  echo "installing into $(NPM_DIR): $(NPM_PKGS)"; rm -rf $(NPM_DIR) && mkdir -p $(NPM_DIR) && \
+	  npm install --silent --no-audit --no-fund --prefix $(NPM_DIR) $(NPM_PKGS) && \
+	  echo "$(NPM_PKGS)" > $(NPM_DIR)/.installed; }
 	@command -v $(CARGO) >/dev/null || { echo "cargo not found: install Rust from https://rustup.rs"; exit 1; }
 	@rustup component list --installed 2>/dev/null | grep -q rustfmt || rustup component add rustfmt clippy 2>/dev/null || true
 

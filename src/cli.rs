@@ -2,6 +2,7 @@
 
 use clap::Parser;
 
+use crate::export::ExportFormat;
 use crate::ui::theme::Palette;
 
 pub const EXAMPLES: &str = "\
@@ -14,6 +15,8 @@ Examples:
   synack trace.pcap --json -f 'tcp port 443' --absolute
   synack trace.pcap --diagnose        stuck connections, resets, floods; exit 1 if any
   synack trace.pcap --zeek | zeek-cut conn_state history   Zeek's conn.log
+  synack trace.pcap --export svg -o slides/   one SVG ladder per connection, for slides
+  synack trace.pcap --export mermaid --conn 3 --alias 10.0.0.2=web   one, the server named
   synack --lesson list                the built-in lessons; --lesson teardown plays one
   synack --lesson time-wait --text    a lesson as a handout: ladder, socket calls and notes
   tcpdump -w - -i eth0 | synack - --text   read a capture from standard input
@@ -58,6 +61,26 @@ pub struct Args {
     /// Print Zeek's conn.log as Zeek's JSON log lines (no TUI).
     #[arg(long, conflicts_with_all = ["text", "json", "diagnose"])]
     pub zeek_json: bool,
+
+    /// Export each connection's ladder as its own diagram (no TUI): Mermaid, PlantUML, SVG or
+    /// the ladder's text; to standard output, or with -o to a file (a folder for several).
+    #[arg(long, value_enum, value_name = "FORMAT",
+          conflicts_with_all = ["text", "json", "diagnose", "zeek", "zeek_json"])]
+    pub export: Option<ExportFormat>,
+
+    /// --export: only the connection numbered ID (as on the ladder: Connection #ID). Repeatable.
+    #[arg(long = "conn", value_name = "ID")]
+    pub conn: Vec<u64>,
+
+    /// --export: write to this file; with several connections, to this folder, one file each
+    /// (synack-conn-ID.mmd, .puml, .svg or .txt).
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    pub output: Option<std::path::PathBuf>,
+
+    /// Name a host on exported diagrams, as ADDR=NAME (ADDR an IP address, or IP:PORT for one
+    /// endpoint). Repeatable.
+    #[arg(long, value_name = "ADDR=NAME")]
+    pub alias: Vec<String>,
 
     /// Report stuck and unhealthy connections (TIME_WAIT, CLOSE_WAIT, unanswered SYNs, resets,
     /// half-open, retransmissions, zero windows); exit 1 if a problem was found. With --json,

@@ -12,6 +12,7 @@ use crate::cli::Args;
 use crate::decode::tunnel::{TunnelKind, TunnelPorts};
 use crate::decode::{BpfFilter, Decoder, SegmentFilter};
 use crate::diagnose::DiagConfig;
+use crate::export::{Aliases, ExportConfig, ExportFormat};
 use crate::output::{Format, OutputOptions, SeqStyle};
 use crate::teach::lang::Lang;
 use crate::teach::lessons::{self, Lesson};
@@ -44,6 +45,12 @@ pub enum ConfigError {
     Lesson(String, String),
     #[error("--lang wants en or zh, not {0:?}")]
     Lang(String),
+    #[error("--alias wants ADDR=NAME with ADDR an IP address or IP:PORT; not {0:?}")]
+    Alias(String),
+    #[error("{0} goes with --export")]
+    ExportOnly(&'static str),
+    #[error("--export reads a capture file (or the demo), not a live interface")]
+    ExportLive,
     #[error(
         "--tunnel-port wants KIND=PORT with KIND one of vxlan, geneve, teredo, gtpv1; not {0:?}"
     )]
@@ -63,6 +70,8 @@ pub enum Command {
     ListLessons,
     /// The terminal UI.
     Tui,
+    /// `--export FORMAT`: each connection as a diagram.
+    Export(ExportFormat),
     /// `--text`, `--json` or `--diagnose` (or output redirected): connections written as they
     /// end, then a summary.
     Batch(Format),
@@ -170,7 +179,7 @@ pub struct OutputConfig {
 }
 
 /// The terminal UI's settings.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct UiConfig {
     pub speed: Speed,
     /// Idle gaps longer than this (capture seconds) are skipped.
@@ -181,6 +190,8 @@ pub struct UiConfig {
     pub calls: bool,
     /// The lesson played, whose notes the narration adds.
     pub lesson: Option<&'static Lesson>,
+    /// Host names (`--alias`) for the diagrams the `x` key exports.
+    pub aliases: Aliases,
 }
 
 /// Everything the command line asked for, checked.
@@ -191,6 +202,8 @@ pub struct Config {
     pub core: CoreConfig,
     pub output: OutputConfig,
     pub ui: UiConfig,
+    /// `--export`'s connections, destination and host names.
+    pub export: ExportConfig,
 }
 
 /// What the environment says about the terminal, read once (see [`Env::from_process`]).
@@ -320,7 +333,18 @@ impl Config {
             progress: !args.no_progress,
             fail_on_problems: args.diagnose,
         };
+        if matches!(command, Command::Export(_)) {
+            if source.is_live() {
+                return Err(ConfigError::ExportLive);
+            }
+        } else if !args.conn.is_empty() {
+            return Err(ConfigError::ExportOnly("--conn"));
+        } else if args.output.is_some() {
+            return Err(ConfigError::ExportOnly("-o"));
+        }
+        let aliases = Aliases::parse(&args.alias).map_err(ConfigError::Alias)?;
         let mut ui = ui_config(args, env, &source)?;
+        ui.aliases = aliases.clone();
         ui.lang = lang;
         ui.lesson = lesson;
         ui.calls = args.calls || lesson.is_some();
@@ -341,6 +365,11 @@ impl Config {
             },
             output,
             ui,
+            export: ExportConfig {
+                conns: args.conn.clone(),
+                out: args.output.clone(),
+                aliases,
+            },
         })
     }
 
@@ -376,6 +405,8 @@ fn command(args: &Args, env: &Env) -> Command {
         Command::ListInterfaces
     } else if args.lesson.as_deref() == Some("list") {
         Command::ListLessons
+    } else if let Some(f) = args.export {
+        Command::Export(f)
     } else if args.json {
         Command::Batch(Format::Json)
     } else if args.zeek {
@@ -414,6 +445,7 @@ fn ui_config(args: &Args, env: &Env, source: &SourceConfig) -> Result<UiConfig, 
         lang: Lang::En,
         calls: false,
         lesson: None,
+        aliases: Aliases::default(),
     })
 }
 
@@ -505,6 +537,33 @@ mod tests {
             Command::Completions(clap_complete::Shell::Zsh)
         );
         assert_eq!(config(&["--man"]).unwrap().command, Command::Man);
+    }
+
+    #[test]
+    fn export_takes_its_connections_path_and_names_and_nothing_else_does() {
+        let c = config(&[
+            "x.pcap",
+            "--export",
+            "svg",
+            "--conn",
+            "2",
+            "--conn",
+            "5",
+            "-o",
+            "out/",
+            "--alias",
+            "10.0.0.2=web",
+        ])
+        .unwrap();
+        assert_eq!(c.command, Command::Export(ExportFormat::Svg));
+        assert_eq!(c.export.conns, [2, 5]);
+        assert_eq!(c.export.out.as_deref(), Some(std::path::Path::new("out/")));
+        assert_eq!(c.ui.aliases, c.export.aliases);
+        let msg = |argv: &[&str]| config(argv).unwrap_err().to_string();
+        assert_eq!(msg(&["--conn", "1"]), "--conn goes with --export");
+        assert_eq!(msg(&["--json", "-o", "f"]), "-o goes with --export");
+        assert!(msg(&["--alias", "x=y"]).starts_with("--alias wants ADDR=NAME"));
+        assert!(msg(&["-i", "lo", "--export", "text"]).contains("not a live interface"));
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod config;
 pub mod decode;
 pub mod diagnose;
 pub mod escape;
+pub mod export;
 pub mod gen;
 pub mod memory;
 pub mod output;

@@ -57,6 +57,23 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
         }
         // A terminal and no batch format: the TUI, on the file, the interface or the demo.
         Command::Tui => return synack::ui::run(&cfg.source, &cfg.core, &cfg.ui),
+        Command::Export(format) => {
+            let reader = cfg.source.open_file().expect("a file source")?;
+            let outcome = synack::run::export::run(
+                reader,
+                &cfg.core,
+                &cfg.output,
+                format,
+                &cfg.export,
+                &mut io::stdout().lock(),
+                &mut io::stderr(),
+            )?;
+            if let Some(e) = outcome.input_error {
+                eprintln!("synack: warning: {e}");
+                return Ok(ExitCode::from(2));
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
         Command::Batch(format) => format,
     };
     // Unlocked: the output is written from the batch runner's writer thread.

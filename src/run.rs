@@ -3,6 +3,7 @@
 //! ([`live`]). Both take packets from the one capture thread ([`crate::capture::Source`]),
 //! track them, and write each connection through the same [`crate::output::Sink`].
 
+pub mod export;
 pub mod file;
 pub mod live;
 

@@ -39,6 +39,7 @@ use std::time::Instant;
 
 use crate::capture::{live, privileges, Input, Source, SourceMsg, SourceOptions};
 use crate::config::{CoreConfig, SourceConfig, UiConfig};
+use crate::escape;
 use app::App;
 use replay::Replay;
 
@@ -128,6 +129,36 @@ fn wait_for_first_frame(replay: &mut Replay) {
             return;
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// The `x` key's file: connection `id` as a Mermaid diagram in `dir`, with the ladder's
+/// current socket calls (`c`) and its findings. Returns the status bar's note: where the file
+/// went, or why it did not.
+pub fn export_connection(app: &App, replay: &Replay, id: u64, dir: &std::path::Path) -> String {
+    use crate::export::{self, ExportFormat};
+    let Some(c) = replay.connection(id) else {
+        return format!("cannot export #{id}: no longer held");
+    };
+    // Mermaid: it pastes into Markdown and renders where most notes are kept.
+    let format = ExportFormat::Mermaid;
+    let opts = crate::output::OutputOptions {
+        calls: app.ladder.calls,
+        lesson: app.lesson,
+        ..Default::default()
+    };
+    let findings = replay.findings_of(c);
+    let text = export::render(c, format, &opts, &findings, &app.aliases);
+    let path = dir.join(export::file_name(id, format));
+    match std::fs::write(&path, text) {
+        Ok(()) => format!(
+            "exported #{id} to {}",
+            escape::escape(&path.to_string_lossy())
+        ),
+        Err(e) => format!(
+            "cannot export #{id} to {}: {e}",
+            escape::escape(&path.to_string_lossy())
+        ),
     }
 }
 

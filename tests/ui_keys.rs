@@ -694,3 +694,36 @@ fn p_pins_the_selected_connection_while_new_ones_arrive() {
     a.sync(&all, area(W, H));
     assert_eq!(a.selected, Some(6));
 }
+
+#[test]
+fn x_exports_the_selected_connection_and_the_status_bar_says_where() {
+    let r = replay("demo.pcap", None);
+    let mut a = app();
+    a.follow = false;
+    a.selected = Some(3);
+    a.sync(&r, area(W, H));
+    assert_eq!(key(&mut a, &r, KeyCode::Char('x')), Action::Export(3));
+    // The event loop's half: the file, and the note.
+    let dir = tempfile::tempdir().unwrap();
+    a.ladder.calls = true;
+    a.aliases = synack::export::Aliases::parse(&["192.168.1.20=web".into()]).unwrap();
+    let note = synack::ui::export_connection(&a, &r, 3, dir.path());
+    let path = dir.path().join("synack-conn-3.mmd");
+    assert_eq!(note, format!("exported #3 to {}", path.display()));
+    let got = std::fs::read_to_string(&path).unwrap();
+    assert!(got.starts_with("sequenceDiagram\n"), "{got}");
+    assert!(
+        got.contains("RST seq=301") && got.contains("connect()"),
+        "{got}"
+    );
+    assert!(got.contains("server web"), "{got}");
+    assert!(got.contains("! reset:"), "{got}");
+    // A folder that cannot be written: the note says why.
+    let note = synack::ui::export_connection(&a, &r, 3, &dir.path().join("no/such"));
+    assert!(note.starts_with("cannot export #3 to "), "{note}");
+    // No connection yet, nothing selected: no export.
+    let empty = replay("demo.pcap", Some(0));
+    let mut b = app();
+    b.sync(&empty, area(W, H));
+    assert_eq!(key(&mut b, &empty, KeyCode::Char('x')), Action::None);
+}

@@ -515,6 +515,27 @@ fn a_save_that_failed_is_said_on_the_status_bar() {
 }
 
 #[test]
+fn where_an_export_went_is_said_on_the_status_bar_until_the_next_key() {
+    let r = replay("demo.pcap", None);
+    let mut a = app();
+    a.notice = Some("exported #6 to /home/teacher/slides/synack-conn-6.mmd".into());
+    // Even on a narrow screen the parts on the left give way to it.
+    let s = text(&draw(&mut a, &r, 80, 24));
+    let bar = s.lines().next().unwrap_or_default();
+    assert!(
+        bar.contains("exported #6 to /home/teacher/slides/synack-conn-6.mmd"),
+        "{bar}"
+    );
+    a.handle_key(
+        crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Down),
+        &r,
+    );
+    assert_eq!(a.notice, None);
+    let s = text(&draw(&mut a, &r, 80, 24));
+    assert!(!s.contains("exported"), "{s}");
+}
+
+#[test]
 fn inferred_states_and_uncaptured_segments_look_different_from_what_was_seen() {
     use ratatui::style::Modifier;
     // The SYN+ACK was not captured: the client's ACK is where both ends are inferred

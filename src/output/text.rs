@@ -16,7 +16,7 @@ use super::{thousands, OutputOptions, SeqStyle};
 use crate::decode::Timestamp;
 use crate::diagnose::Finding;
 use crate::teach::calls::{self, CallAt};
-use crate::track::{Connection, Dir, Event, EventKind, Marks, Side, State};
+use crate::track::{Connection, Dir, DroppedRun, Event, EventKind, Marks, Side, State};
 
 /// Width of the arrow between the two lifelines.
 const ARROW: usize = 46;
@@ -218,19 +218,63 @@ pub fn ladder(c: &Connection, opts: &OutputOptions) -> String {
     out
 }
 
-fn push_ladder(out: &mut String, c: &Connection, opts: &OutputOptions) {
-    text_row(out, "time", "client", "", "server", "");
-    let initial = c.initial_states();
-    let server = state_label(c, Side::Server, initial[1], None, usize::MAX);
-    text_row(out, "", initial[0].name(), "", server, "");
-    push_note(out, opts, 0);
+/// One row of a ladder, in the order drawn: what `--text` and every export show.
+#[derive(Debug, Clone, Copy)]
+pub enum Step<'a> {
+    /// A socket call made before the next event (`--calls`).
+    Call(&'a CallAt),
+    /// Segments the event cap (`--max-events`) left out, where they fell.
+    Dropped(&'a DroppedRun),
+    /// A run of plain data/ACK segments shown as one line.
+    Fold(Fold),
+    /// One event, by its index in `c.events`.
+    Event(usize),
+}
+
+/// A folded run of plain segments: `events[first..first + segments]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fold {
+    pub first: usize,
+    pub segments: usize,
+    pub c2s: usize,
+    pub bytes: u64,
+    /// From its first segment to its last.
+    pub secs: f64,
+}
+
+impl Fold {
+    /// `N segments, B bytes, S s`: its line's text.
+    pub fn text(&self) -> String {
+        format!(
+            "{} segments, {} bytes, {:.3} s",
+            self.segments,
+            thousands(self.bytes),
+            self.secs
+        )
+    }
+}
+
+impl DroppedRun {
+    /// `(N segments not kept: --max-events)`.
+    pub fn text(&self) -> String {
+        format!(
+            "({} segment{} not kept: --max-events)",
+            thousands(self.segments),
+            if self.segments == 1 { "" } else { "s" }
+        )
+    }
+}
+
+/// Walks `c`'s ladder row by row, folding runs of plain segments (never in a lesson, whose
+/// every segment is a step of the story; never after the first FIN, see [`first_fin`]).
+/// `calls`: the socket calls to place (empty without `--calls`).
+pub fn for_each_step<'a>(
+    c: &'a Connection,
+    opts: &OutputOptions,
+    calls: &'a [CallAt],
+    mut f: impl FnMut(Step<'a>),
+) {
     let events = &c.events;
-    let calls = if opts.calls {
-        calls::calls(c)
-    } else {
-        Vec::new()
-    };
-    // A lesson's captures are short: every segment is shown, each a step of the story.
     let fold_min = if opts.lesson.is_some() {
         usize::MAX
     } else {
@@ -239,20 +283,58 @@ fn push_ladder(out: &mut String, c: &Connection, opts: &OutputOptions) {
     let fold_before = first_fin(c);
     let mut i = 0;
     loop {
-        push_calls(out, &calls, i);
+        for k in calls.iter().filter(|k| k.before == i) {
+            f(Step::Call(k));
+        }
         if let Some(r) = c.dropped.at(i) {
+            f(Step::Dropped(r));
+        }
+        if i >= events.len() {
+            break;
+        }
+        // A run of plain segments (no flags but ACK/PSH, no marks, no state change), up to
+        // where segments were left out.
+        let limit = c.dropped.next_after(i).unwrap_or(events.len());
+        let run = events[i..limit]
+            .iter()
+            .take_while(|e| !e.is_notable())
+            .count();
+        if run >= fold_min && i < fold_before {
+            let seg = &events[i..i + run];
+            f(Step::Fold(Fold {
+                first: i,
+                segments: run,
+                c2s: seg.iter().filter(|e| e.dir == Dir::C2S).count(),
+                bytes: seg.iter().map(|e| u64::from(e.len)).sum(),
+                secs: seg[run - 1].ts.secs_since(seg[0].ts),
+            }));
+            i += run;
+            continue;
+        }
+        f(Step::Event(i));
+        i += 1;
+    }
+}
+
+fn push_ladder(out: &mut String, c: &Connection, opts: &OutputOptions) {
+    text_row(out, "time", "client", "", "server", "");
+    let initial = c.initial_states();
+    let server = state_label(c, Side::Server, initial[1], None, usize::MAX);
+    text_row(out, "", initial[0].name(), "", server, "");
+    push_note(out, opts, 0);
+    let calls = if opts.calls {
+        calls::calls(c)
+    } else {
+        Vec::new()
+    };
+    for_each_step(c, opts, &calls, |step| match step {
+        Step::Call(k) => push_call(out, k),
+        Step::Dropped(r) => {
             let start = out.len();
             push_secs6(out, r.first, c.first_seen, 12);
             out.push_str(&" ".repeat(14));
             out.push('|');
-            push_centered(
-                out,
-                &format!(
-                    "({} segment{} not kept: --max-events)",
-                    thousands(r.segments),
-                    if r.segments == 1 { "" } else { "s" }
-                ),
-            );
+            push_centered(out, &r.text());
             out.push_str("| ");
             let _ = write!(
                 out,
@@ -263,42 +345,36 @@ fn push_ladder(out: &mut String, c: &Connection, opts: &OutputOptions) {
             );
             end_row(out, start);
         }
-        let Some(e) = events.get(i) else { break };
-        // A run of plain segments (no flags but ACK/PSH, no marks, no state change), up to
-        // where segments were left out.
-        let limit = c.dropped.next_after(i).unwrap_or(events.len());
-        let run = events[i..limit]
-            .iter()
-            .take_while(|e| !e.is_notable())
-            .count();
-        if run >= fold_min && i < fold_before {
-            let seg = &events[i..i + run];
-            let c2s = seg.iter().filter(|e| e.dir == Dir::C2S).count();
-            let bytes: u64 = seg.iter().map(|e| u64::from(e.len)).sum();
-            let dur = seg[run - 1].ts.secs_since(seg[0].ts);
-            let text = format!(
-                ": {} segments, {} bytes, {:.3} s :",
-                run,
-                thousands(bytes),
-                dur
-            );
+        Step::Fold(fold) => {
             let start = out.len();
-            push_secs6(out, e.ts, c.first_seen, 12);
+            push_secs6(out, c.events[fold.first].ts, c.first_seen, 12);
             out.push_str(&" ".repeat(14));
             out.push('|');
-            push_centered(out, &text);
+            push_centered(out, &format!(": {} :", fold.text()));
             out.push_str("| ");
-            let _ = write!(out, "  [{} c2s, {} s2c]", c2s, run - c2s);
+            let _ = write!(
+                out,
+                "  [{} c2s, {} s2c]",
+                fold.c2s,
+                fold.segments - fold.c2s
+            );
             end_row(out, start);
-            i += run;
-            continue;
         }
-        push_event_row(out, c, i, opts);
-        if e.kind == EventKind::Segment {
-            push_note(out, opts, e.frame);
+        Step::Event(i) => {
+            push_event_row(out, c, i, opts);
+            let e = &c.events[i];
+            if e.kind == EventKind::Segment {
+                push_note(out, opts, e.frame);
+            }
         }
-        i += 1;
-    }
+    });
+}
+
+/// `{:.6}` seconds from `from` to `t`, as the ladder's time column writes them.
+pub fn secs6(t: Timestamp, from: Timestamp) -> String {
+    let mut s = String::new();
+    push_secs6(&mut s, t, from, 0);
+    s
 }
 
 /// Where folding stops: the first FIN's event (`usize::MAX` when there is none). Data after
@@ -310,21 +386,19 @@ pub fn first_fin(c: &Connection) -> usize {
         .unwrap_or(usize::MAX)
 }
 
-/// The socket calls placed before event `at`, one row each, on their end's side.
-fn push_calls(out: &mut String, calls: &[CallAt], at: usize) {
-    for k in calls.iter().filter(|k| k.before == at) {
-        let start = out.len();
-        let (client, server) = match k.side {
-            Side::Client => (k.call.label(), ""),
-            Side::Server => ("", k.call.label()),
-        };
-        push_right(out, client, 25);
-        out.push_str(" |");
-        push_n(out, ' ', ARROW);
-        out.push_str("| ");
-        out.push_str(server);
-        end_row(out, start);
-    }
+/// A socket call, on its end's side.
+fn push_call(out: &mut String, k: &CallAt) {
+    let start = out.len();
+    let (client, server) = match k.side {
+        Side::Client => (k.call.label(), ""),
+        Side::Server => ("", k.call.label()),
+    };
+    push_right(out, client, 25);
+    out.push_str(" |");
+    push_n(out, ' ', ARROW);
+    out.push_str("| ");
+    out.push_str(server);
+    end_row(out, start);
 }
 
 /// Width of a lesson note's lines in a handout.

@@ -18,6 +18,7 @@ use super::problems::ProblemsPane;
 use super::render::{self, Layout};
 use super::replay::{Command, Replay};
 use super::theme::Theme;
+use crate::export::Aliases;
 use crate::teach::lessons::Lesson;
 use crate::track::Connection;
 
@@ -46,6 +47,8 @@ pub enum Action {
     Suspend,
     Redraw,
     Replay(Command),
+    /// Write this connection's diagram to a file (`x`): the event loop does, and says where.
+    Export(u64),
 }
 
 #[derive(Debug, Clone)]
@@ -65,6 +68,11 @@ pub struct App {
     pub confirm_quit: bool,
     /// The connection pinned on screen (`P`), whatever arrives.
     pub pinned: Option<u64>,
+    /// Host names (`--alias`) on the diagrams `x` exports.
+    pub aliases: Aliases,
+    /// What `x` said (where the file went, or why not): on the status bar until the next
+    /// key, keeping its room there as an error does, since the user asked for it.
+    pub notice: Option<String>,
     /// How far the newest arrow of the selected connection has grown (1.0: drawn whole).
     pub anim: f32,
     pub view: View,
@@ -92,6 +100,8 @@ impl App {
             ladder_only: false,
             confirm_quit: false,
             pinned: None,
+            aliases: Aliases::default(),
+            notice: None,
             anim: 1.0,
             view: View::Connections,
             list: ListPane::default(),
@@ -111,6 +121,7 @@ impl App {
         app.lang = ui.lang;
         app.ladder.calls = ui.calls;
         app.lesson = ui.lesson;
+        app.aliases = ui.aliases.clone();
         app.ladder.expand_all = ui.lesson.is_some();
         app
     }
@@ -286,6 +297,7 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return Action::None;
         }
+        self.notice = None;
         // Asked whether to stop a live capture: Esc or q says yes, any other key no.
         if std::mem::take(&mut self.confirm_quit) {
             if matches!(key.code, KeyCode::Esc | KeyCode::Char('q')) {
@@ -398,6 +410,11 @@ impl App {
                 }
             }
             KeyCode::Char('p') => self.open_problems(replay),
+            KeyCode::Char('x') => {
+                if let Some(id) = self.selected {
+                    return Action::Export(id);
+                }
+            }
             _ => {}
         }
         Action::None

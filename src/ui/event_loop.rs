@@ -107,6 +107,10 @@ pub fn run(
                 }
                 Action::Redraw => tui.terminal.clear()?,
                 Action::Replay(c) => replay.command(c),
+                Action::Export(id) => {
+                    let here = std::env::current_dir().unwrap_or_else(|_| ".".into());
+                    app.notice = Some(super::export_connection(app, replay, id, &here));
+                }
                 Action::None => {}
             }
             schedule.mark_dirty();

@@ -143,7 +143,9 @@ pub fn render_status(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
         .as_ref()
         .map(|e| format!("error: {e}"))
         .or_else(|| save_error(replay));
-    let note = error
+    // An error, or what the user just asked for, keeps its room: the parts give way to it.
+    let kept = error.clone().or_else(|| app.notice.clone());
+    let note = kept
         .clone()
         .or_else(|| replay.player.note.clone())
         .or_else(|| {
@@ -153,8 +155,7 @@ pub fn render_status(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
                 .map(|g| format!("next segment in {g:.1} s: g skips"))
         });
     let note = note.map(|n| format!(" {n} "));
-    // An error keeps its room: the parts on the left give way to it.
-    let room = match (&error, &note) {
+    let room = match (&kept, &note) {
         (Some(_), Some(n)) => w.saturating_sub(text_width(n) + 1),
         _ => w,
     };

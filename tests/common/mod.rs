@@ -118,8 +118,16 @@ pub fn findings_and_dropped(path: &str, extra: &[&str]) -> (Vec<String>, u64) {
 /// Compares `got` (output for `what`) with `tests/golden/{golden}.txt`, or writes it under
 /// `UPDATE_GOLDEN=1` (never in CI). Panics with the first differing lines.
 pub fn golden(what: &str, golden: &str, got: &str) {
-    let golden = root().join("tests/golden").join(format!("{golden}.txt"));
+    golden_file(what, &format!("{golden}.txt"), got);
+}
+
+/// [`golden`] for the file `tests/golden/{name}` (a path under it, extension and all).
+pub fn golden_file(what: &str, name: &str, got: &str) {
+    let golden = root().join("tests/golden").join(name);
     if std::env::var_os("UPDATE_GOLDEN").is_some() && std::env::var("CI").as_deref() != Ok("true") {
+        if let Some(dir) = golden.parent() {
+            std::fs::create_dir_all(dir).unwrap();
+        }
         std::fs::write(&golden, got).unwrap();
         return;
     }

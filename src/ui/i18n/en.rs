@@ -34,6 +34,7 @@ pub const KEYS: &[(&str, &str)] = &[
         "c",
         "socket calls on the lifelines: connect(), close(), ...",
     ),
+    ("x", "export the selected connection to a Mermaid file here"),
     ("z", "only the ladder and the narration (a projector)"),
     ("mouse", "click selects (on a header: sorts), wheel scrolls"),
     ("", "Problems"),
