@@ -164,7 +164,8 @@ struct ZEnd {
     start_seq: u32,
     last_seq: u32,
     ack_seq: u32,
-    fin_cnt: u32,
+    /// It sent a FIN (Zeek's `FIN_cnt > 0`, all that its size needs).
+    sent_fin: bool,
     hist_last_syn: i64,
     hist_last_fin: i64,
     hist_last_rst: i64,
@@ -277,7 +278,7 @@ impl ZEnd {
         let ack = i64::from(seq_delta(self.ack_seq, self.start_seq));
         // Neither the SYN's nor the FIN's sequence number is payload.
         let size = (last.max(ack).max(0) as u64).saturating_sub(1);
-        if self.fin_cnt > 0 {
+        if self.sent_fin {
             size.saturating_sub(1)
         } else {
             size
@@ -352,8 +353,6 @@ pub struct History {
     partial: bool,
     /// Time span, packets, IP bytes and missed bytes of this Zeek connection.
     counts: Counts,
-    /// Zeek connections on this 4-tuple that Zeek would have ended before this one.
-    splits: u32,
     /// What Zeek logged for each of those earlier connections. Boxed: rare, and the tracker's
     /// memory per connection has a budget (8 bytes here where a `Vec` takes 24; the extra
     /// allocation clippy warns of is paid only by the few connections that have one).
@@ -382,7 +381,6 @@ impl History {
         if let Some(ended_by) = self.started.then(|| self.removed_by(seg.ts)).flatten() {
             // One of Zeek's timers removed the connection before this segment, which opens a
             // new one.
-            let splits = self.splits + 1;
             let mut earlier = self.earlier.take().unwrap_or_default();
             earlier.push(Earlier {
                 states: self.states(),
@@ -393,7 +391,6 @@ impl History {
                 ended_by,
             });
             *self = History::default();
-            self.splits = splits;
             self.earlier = Some(earlier);
         }
         if !self.started {
@@ -442,7 +439,7 @@ impl History {
     /// How many earlier Zeek connections on this 4-tuple Zeek would have logged separately
     /// (its timers removed them, see [`ZeekTimer`]); the letters describe the last one.
     pub fn zeek_splits(&self) -> u32 {
-        self.splits
+        self.earlier().len() as u32
     }
 
     /// The Zeek connections split off before the current one, oldest first.
@@ -592,7 +589,7 @@ impl History {
         }
 
         if f.fin() {
-            self.ends[s].fin_cnt += 1;
+            self.ends[s].sent_fin = true;
             self.ends[s].fin_seq = Some(seg.seq.wrapping_add(len));
         }
 
