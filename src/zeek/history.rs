@@ -56,9 +56,9 @@ const HIST_MULTI_FLAG: u32 = 0x40;
 /// only when a script handles their event and none in `base/` does: the reset timer
 /// (`tcp_reset_delay`, for a RST after the sender's own FIN; needs `connection_reset`) and
 /// the partial-close timer (`tcp_partial_close_delay`, for a FIN as an end's first segment;
-/// needs `connection_partial_close`). A RST instead completes the close ([`Close`]
-/// (ZeekTimer::Close)), and a RST after the sender's own FIN is left to [`Expire`]
-/// (ZeekTimer::Expire).
+/// needs `connection_partial_close`). A RST instead completes the close
+/// ([`ZeekTimer::Close`]), and a RST after the sender's own FIN is left to
+/// [`ZeekTimer::Expire`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ZeekTimer {
     /// `AttemptTimer`, `tcp_attempt_delay` (5 s) after the originator's first SYN: removes the
@@ -75,7 +75,8 @@ pub enum ZeekTimer {
     /// `tcp_connection_linger` (5 s) and an end that closed has since sent a RST (its peer
     /// neither closed nor silent, or the close would have been complete).
     Expire,
-    /// `Session::InactivityTimer`: no packet for the inactivity timeout ([`Inactivity`]).
+    /// `Session::InactivityTimer`: no packet for the inactivity timeout: 1 min while both ends
+    /// are in the handshake, 5 min after, 1 hour to ports 21, 22, 23 and 513.
     Inactivity,
 }
 
