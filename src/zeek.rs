@@ -12,4 +12,4 @@ pub mod log;
 
 pub use conn_state::{conn_state, earlier};
 pub use counts::Counts;
-pub use history::{Earlier, History, ZeekState};
+pub use history::{Earlier, History, ZeekState, ZeekTimer};

@@ -9,6 +9,7 @@ mod hostile;
 mod layers;
 mod lessons;
 mod odd;
+mod zeek;
 
 pub use diag::diag_fixtures;
 pub use lessons::lesson_packets;
@@ -603,6 +604,7 @@ pub fn all() -> Vec<Fixture> {
     v.extend(layers::layer_fixtures());
     v.extend(hostile::hostile_fixtures());
     v.extend(odd::odd_fixtures());
+    v.extend(zeek::zeek_fixtures());
     v.extend(lessons::lesson_fixtures());
     v.push(Fixture {
         name: "malformed.pcap",

@@ -154,7 +154,7 @@ fn encode(
     o.plain(c.teardown().name());
     // Zeek's conn.log `conn_state` (S0, S1, SF, REJ, ...) and `history` letters, computed as
     // Zeek would; `zeek_earlier`: connections Zeek would have logged separately on this
-    // 4-tuple before (its 5 s connection-attempt timeout), oldest first.
+    // 4-tuple before (its timers removed them, see zeek::ZeekTimer), oldest first.
     o.raw(b",\"conn_state\":");
     o.plain(crate::zeek::conn_state(c));
     o.raw(b",\"history\":");

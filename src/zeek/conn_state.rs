@@ -16,8 +16,10 @@ pub fn conn_state(conn: &Connection) -> &'static str {
 }
 
 /// `(conn_state, history)` of each connection Zeek would have logged on this 4-tuple before
-/// the current one: Zeek ends an attempt whose SYN went unanswered for 5 s and starts a new
-/// connection for later segments, where synack keeps one.
+/// the current one: Zeek removes a connection on its timers (an unanswered SYN after 5 s, 5 s
+/// after a complete close or a RST, 5 minutes of silence, ...; see
+/// [`ZeekTimer`](super::history::ZeekTimer)) and starts a new one for later segments, where
+/// synack keeps one.
 pub fn earlier(conn: &Connection) -> Vec<(&'static str, String)> {
     conn.history
         .earlier()

@@ -1,7 +1,7 @@
 //! What Zeek's conn.log counts of a connection beside its states: its time span, packets and
 //! IP bytes per side (`orig_pkts`, `orig_ip_bytes`, ...), and the bytes the capture never
-//! showed (`missed_bytes`). Kept per Zeek connection: a split (Zeek's connection-attempt
-//! timeout) starts new counts.
+//! showed (`missed_bytes`). Kept per Zeek connection: a split (one of Zeek's timers removed
+//! the connection) starts new counts.
 
 use crate::decode::{Segment, Timestamp};
 

@@ -11,15 +11,28 @@
 //! of the connection's first segment unless Zeek's role-flip heuristic says otherwise, so it
 //! may differ from synack's client; [`History::orig_is_client`] says which.
 //!
+//! Zeek also removes a connection on its timers, and a later segment of the 4-tuple then makes
+//! a new Zeek connection (a separate conn.log row): see [`ZeekTimer`] for each timer, when it is
+//! set, what cancels it and when it removes the connection.
+//!
 //! Not modelled: checksum errors (`C`), Zeek's `x`, and reassembly itself: a content gap (`G`)
-//! is inferred from an acknowledgment that covers bytes the capture never showed.
+//! is inferred from an acknowledgment that covers bytes the capture never showed, and a close
+//! that Zeek defers while its reassembler still holds data (`DataPending`) is taken at once.
 
 use super::Counts;
 use crate::decode::{MaybeTs, Segment, Timestamp};
 
-/// Zeek's `tcp_attempt_delay`: an unanswered SYN is given up after this long; Zeek removes
-/// the connection and later segments of the 4-tuple make a new one.
+// Zeek's TCP timer settings, the defaults of `scripts/base/init-bare.zeek`.
+/// `tcp_attempt_delay`: an unanswered SYN is given up after this long.
 const ATTEMPT_DELAY_NS: i64 = 5 * Timestamp::NANOS_PER_SEC;
+/// `tcp_close_delay`: a connection whose close is complete is removed this long after.
+const CLOSE_DELAY_NS: i64 = 5 * Timestamp::NANOS_PER_SEC;
+/// `tcp_SYN_timeout`: the first run of the expire timer, after the first packet.
+const SYN_TIMEOUT_NS: i64 = 5 * Timestamp::NANOS_PER_SEC;
+/// `tcp_session_timer`: the expire timer runs again this long after each run.
+const SESSION_TIMER_NS: i64 = 6 * Timestamp::NANOS_PER_SEC;
+/// `tcp_connection_linger`: the expire timer removes a closing connection idle this long.
+const CONNECTION_LINGER_NS: i64 = 5 * Timestamp::NANOS_PER_SEC;
 /// Zeek's `TOO_LARGE_SEQ_DELTA`.
 const TOO_LARGE_SEQ_DELTA: i32 = 1_048_576;
 
@@ -31,6 +44,74 @@ const HIST_FIN_RST: u32 = 0x8;
 const HIST_DATA: u32 = 0x10;
 const HIST_ACK: u32 = 0x20;
 const HIST_MULTI_FLAG: u32 = 0x40;
+
+/// The timer that made Zeek remove a connection (after which the 4-tuple's next segment starts
+/// a new Zeek connection). From `TCPSessionAdapter.cc` and `session/Session.cc`; Zeek checks
+/// timers before it processes a packet, so a segment at or after the due time is already in
+/// the new connection. Each timer runs on the time of the capture's next packet; synack has
+/// only the connection's own segments for that clock, which is Zeek's when the 4-tuple is the
+/// only traffic.
+///
+/// Two of Zeek's TCP timers are never set with its default scripts, because Zeek arms them
+/// only when a script handles their event and none in `base/` does: the reset timer
+/// (`tcp_reset_delay`, for a RST after the sender's own FIN; needs `connection_reset`) and
+/// the partial-close timer (`tcp_partial_close_delay`, for a FIN as an end's first segment;
+/// needs `connection_partial_close`). A RST instead completes the close
+/// ([`ZeekTimer::Close`]), and a RST after the sender's own FIN is left to
+/// [`ZeekTimer::Expire`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ZeekTimer {
+    /// `AttemptTimer`, `tcp_attempt_delay` (5 s) after the originator's first SYN: removes the
+    /// connection if the responder has sent nothing (the originator still in SYN_SENT).
+    Attempt,
+    /// `ConnDeleteTimer`, `tcp_close_delay` (5 s) after the segment that completed the close
+    /// (`ConnectionClosed` with the closing end reset, or the other end closed or never
+    /// seen): removes the connection whatever comes after. A later close of the other end
+    /// sets it again from that segment.
+    Close,
+    /// `ExpireTimer`: first `tcp_SYN_timeout` (5 s) after the first packet, then every
+    /// `tcp_session_timer` (6 s), and once more 6 s after an end's FIN that did not complete
+    /// the close; it removes the connection when nothing came for more than
+    /// `tcp_connection_linger` (5 s) and an end that closed has since sent a RST (its peer
+    /// neither closed nor silent, or the close would have been complete).
+    Expire,
+    /// `Session::InactivityTimer`: no packet for the inactivity timeout: 1 min while both ends
+    /// are in the handshake, 5 min after, 1 hour to ports 21, 22, 23 and 513.
+    Inactivity,
+}
+
+/// The inactivity timeout Zeek gives a TCP connection, changed as the connection goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Inactivity {
+    /// Set when Zeek makes the connection: `TCPAnalyzer::MakeSessionAdapter` uses
+    /// `udp_inactivity_timeout` (1 min) for TCP too, until the handshake ends.
+    #[default]
+    Handshake,
+    /// `tcp_inactivity_timeout` (5 min): set by `TCP_Endpoint::SetState` when an end leaves
+    /// the handshake states (INACTIVE, SYN_SENT, SYN_ACK_SENT) while both were in them.
+    Tcp,
+    /// 1 hour: `base/protocols/conn/inactivity.zeek` on `connection_established` to ports
+    /// 21, 22, 23 and 513 (`port_inactivity_timeouts`).
+    Interactive,
+}
+
+impl Inactivity {
+    fn nanos(self) -> i64 {
+        let secs = match self {
+            Inactivity::Handshake => 60,
+            Inactivity::Tcp => 300,
+            Inactivity::Interactive => 3600,
+        };
+        secs * Timestamp::NANOS_PER_SEC
+    }
+}
+
+fn is_handshake(s: ZeekState) -> bool {
+    matches!(
+        s,
+        ZeekState::Inactive | ZeekState::SynSent | ZeekState::SynAckSent
+    )
+}
 
 /// Zeek's per-endpoint TCP state (`TCP_ENDPOINT_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -84,7 +165,8 @@ struct ZEnd {
     start_seq: u32,
     last_seq: u32,
     ack_seq: u32,
-    fin_cnt: u32,
+    /// It sent a FIN (Zeek's `FIN_cnt > 0`, all that its size needs).
+    sent_fin: bool,
     hist_last_syn: i64,
     hist_last_fin: i64,
     hist_last_rst: i64,
@@ -95,6 +177,8 @@ struct ZEnd {
     data_end: Option<u32>,
     /// Sequence number of its FIN.
     fin_seq: Option<u32>,
+    /// Zeek's `did_close`: `ConnectionClosed` ran for this end (its first FIN or RST).
+    did_close: bool,
 }
 
 impl ZEnd {
@@ -195,7 +279,7 @@ impl ZEnd {
         let ack = i64::from(seq_delta(self.ack_seq, self.start_seq));
         // Neither the SYN's nor the FIN's sequence number is payload.
         let size = (last.max(ack).max(0) as u64).saturating_sub(1);
-        if self.fin_cnt > 0 {
+        if self.sent_fin {
             size.saturating_sub(1)
         } else {
             size
@@ -260,12 +344,16 @@ pub struct History {
     ends: [ZEnd; 2],
     /// When Zeek's connection-attempt timer fires (set by the originator's first SYN).
     attempt_at: MaybeTs,
+    /// When the close-delay timer removes the connection (set once its close is complete).
+    delete_at: MaybeTs,
+    /// The expire timer's next runs: the one started with the connection, and the one an
+    /// end's incomplete close starts.
+    expire_at: [MaybeTs; 2],
+    inactivity: Inactivity,
     /// The connection started without a SYN from the originator (Zeek's `is_partial`).
     partial: bool,
     /// Time span, packets, IP bytes and missed bytes of this Zeek connection.
     counts: Counts,
-    /// Zeek connections on this 4-tuple that Zeek would have ended before this one.
-    splits: u32,
     /// What Zeek logged for each of those earlier connections. Boxed: rare, and the tracker's
     /// memory per connection has a budget (8 bytes here where a `Vec` takes 24; the extra
     /// allocation clippy warns of is paid only by the few connections that have one).
@@ -283,16 +371,17 @@ pub struct Earlier {
     /// Whether its originator was synack's client.
     pub orig_is_client: bool,
     pub counts: Counts,
+    /// The Zeek timer that removed it.
+    pub ended_by: ZeekTimer,
 }
 
 impl History {
     /// Records one segment; `from_orig` is true when synack's client sent it.
     pub fn on_segment(&mut self, seg: &Segment, from_orig: bool) {
         let sender = usize::from(!from_orig);
-        if self.started && self.attempt_expired(seg.ts) {
-            // Zeek removed the connection when its SYN went unanswered for
-            // tcp_attempt_delay; this segment opens a new one.
-            let splits = self.splits + 1;
+        if let Some(ended_by) = self.started.then(|| self.removed_by(seg.ts)).flatten() {
+            // One of Zeek's timers removed the connection before this segment, which opens a
+            // new one.
             let mut earlier = self.earlier.take().unwrap_or_default();
             earlier.push(Earlier {
                 states: self.states(),
@@ -300,13 +389,15 @@ impl History {
                 letters: std::mem::take(&mut self.letters).into_string(),
                 orig_is_client: self.orig_is_client,
                 counts: self.counts,
+                ended_by,
             });
             *self = History::default();
-            self.splits = splits;
             self.earlier = Some(earlier);
         }
         if !self.started {
             self.start(seg, from_orig);
+        } else {
+            self.run_expire_timers(seg.ts);
         }
         // TCPSessionAdapter moves the last time only while an endpoint has not closed.
         let closed = self
@@ -347,9 +438,9 @@ impl History {
     }
 
     /// How many earlier Zeek connections on this 4-tuple Zeek would have logged separately
-    /// (its connection-attempt timeout split them off); the letters describe the last one.
+    /// (its timers removed them, see [`ZeekTimer`]); the letters describe the last one.
     pub fn zeek_splits(&self) -> u32 {
-        self.splits
+        self.earlier().len() as u32
     }
 
     /// The Zeek connections split off before the current one, oldest first.
@@ -365,19 +456,61 @@ impl History {
         }
     }
 
-    fn attempt_expired(&self, now: Timestamp) -> bool {
+    /// The timer that removed this Zeek connection before a packet at `now`, if one did: of
+    /// those due by `now`, the first due.
+    fn removed_by(&self, now: Timestamp) -> Option<ZeekTimer> {
+        let due = |at: MaybeTs| at.get().filter(|at| *at <= now);
         let (o, r) = self.orig_resp();
-        self.attempt_at.get().is_some_and(|at| now >= at)
-            && matches!(
+        let attempt = due(self.attempt_at).filter(|_| {
+            matches!(
                 self.ends[o].state,
                 ZeekState::SynSent | ZeekState::SynAckSent
-            )
-            && self.ends[r].state == ZeekState::Inactive
+            ) && self.ends[r].state == ZeekState::Inactive
+        });
+        let last = self.counts.last.0;
+        let inactive = Timestamp(last + self.inactivity.nanos());
+        let expire = self
+            .expire_at
+            .iter()
+            .filter_map(|at| due(*at))
+            .min()
+            .filter(|_| self.expire_condition() && last + CONNECTION_LINGER_NS < now.0);
+        [
+            (attempt, ZeekTimer::Attempt),
+            (due(self.delete_at), ZeekTimer::Close),
+            (expire, ZeekTimer::Expire),
+            ((inactive <= now).then_some(inactive), ZeekTimer::Inactivity),
+        ]
+        .into_iter()
+        .filter_map(|(at, t)| Some((at?, t)))
+        .min_by_key(|(at, _)| *at)
+        .map(|(_, t)| t)
+    }
+
+    /// `ExpireTimer`'s test once the connection has been idle long enough: an end closed, and
+    /// both did or one was reset or never seen. Only a RST after its sender's own FIN meets it
+    /// with an expire timer left: the rest complete the close, which cancels those timers.
+    fn expire_condition(&self) -> bool {
+        let [a, b] = &self.ends;
+        let any = |s| a.state == s || b.state == s;
+        (a.did_close || b.did_close)
+            && ((a.did_close && b.did_close) || any(ZeekState::Reset) || any(ZeekState::Inactive))
+    }
+
+    /// The expire timers due by `now` ran without removing the connection: each runs again
+    /// `tcp_session_timer` later.
+    fn run_expire_timers(&mut self, now: Timestamp) {
+        for at in &mut self.expire_at {
+            if at.get().is_some_and(|t| t <= now) {
+                *at = Timestamp(now.0 + SESSION_TIMER_NS).into();
+            }
+        }
     }
 
     /// A new Zeek connection: its originator is the first segment's sender, unless Zeek flips.
     fn start(&mut self, seg: &Segment, from_client: bool) {
         self.started = true;
+        self.expire_at[0] = Timestamp(seg.ts.0 + SYN_TIMEOUT_NS).into();
         let f = seg.flags;
         let flip = if f.syn() && f.ack() {
             // A connection that starts with a SYN-ACK: Zeek's baselines (core.tcp.missing-syn,
@@ -457,7 +590,7 @@ impl History {
         }
 
         if f.fin() {
-            self.ends[s].fin_cnt += 1;
+            self.ends[s].sent_fin = true;
             self.ends[s].fin_seq = Some(seg.seq.wrapping_add(len));
         }
 
@@ -479,10 +612,16 @@ impl History {
             }
         }
 
-        self.update_state_machine(seg, s);
+        let (do_close, established) = self.update_state_machine(seg, s);
 
         if f.ack() {
             self.ack_received(seg, s);
+        }
+        if do_close {
+            self.connection_closed(s);
+        }
+        if established {
+            self.connection_established(seg, s);
         }
     }
 
@@ -520,20 +659,27 @@ impl History {
         }
     }
 
-    /// `UpdateStateMachine` and the per-state handlers, states only.
-    fn update_state_machine(&mut self, seg: &Segment, s: usize) {
+    /// `UpdateStateMachine` and the per-state handlers, states only. Returns whether Zeek
+    /// reports the end closed (`do_close`: its FIN or RST, or a RST after its FIN not yet
+    /// reported) and whether it raises `connection_established` (the responder's SYN).
+    fn update_state_machine(&mut self, seg: &Segment, s: usize) -> (bool, bool) {
         let f = seg.flags;
         let p = 1 - s;
         let is_orig = self.is_orig(s);
+        let mut do_close = false;
+        let mut established = false;
         match self.ends[s].state {
             ZeekState::Inactive => {
                 if f.syn() {
                     if is_orig {
-                        self.ends[s].set_state(if f.ack() {
-                            ZeekState::SynAckSent
-                        } else {
-                            ZeekState::SynSent
-                        });
+                        self.set_state(
+                            s,
+                            if f.ack() {
+                                ZeekState::SynAckSent
+                            } else {
+                                ZeekState::SynSent
+                            },
+                        );
                         self.attempt_at = Timestamp(seg.ts.0 + ATTEMPT_DELAY_NS).into();
                     } else {
                         if !f.ack()
@@ -544,19 +690,22 @@ impl History {
                             self.partial = false;
                             self.orig_is_client = !self.orig_is_client;
                             self.letters.push('^');
-                            self.ends[p].set_state(ZeekState::Established);
+                            self.set_state(p, ZeekState::Established);
                         }
                         if self.ends[p].state == ZeekState::SynSent {
-                            self.ends[p].set_state(ZeekState::Established);
+                            self.set_state(p, ZeekState::Established);
                         }
-                        self.ends[s].set_state(ZeekState::Established);
+                        self.set_state(s, ZeekState::Established);
+                        established = self.ends[p].state != ZeekState::Partial;
                     }
                 }
                 if f.fin() {
-                    self.ends[s].set_state(ZeekState::Closed);
+                    self.set_state(s, ZeekState::Closed);
+                    do_close = true;
                 }
                 if f.rst() {
-                    self.ends[s].set_state(ZeekState::Reset);
+                    self.set_state(s, ZeekState::Reset);
+                    do_close = true;
                 }
                 if self.ends[s].state == ZeekState::Inactive {
                     let orig = if self.orig_is_client { 0 } else { 1 };
@@ -566,20 +715,21 @@ impl History {
                     {
                         // An ACK of the SYN before the SYN-ACK: not a partial connection.
                     } else if f.ack() && self.ends[p].state == ZeekState::Established {
-                        self.ends[s].set_state(ZeekState::Established);
+                        self.set_state(s, ZeekState::Established);
                         self.partial = false;
                     } else {
-                        self.ends[s].set_state(ZeekState::Partial);
+                        self.set_state(s, ZeekState::Partial);
                     }
                 }
             }
             ZeekState::SynSent | ZeekState::SynAckSent => {
                 if f.fin() {
-                    self.ends[s].set_state(ZeekState::Closed);
+                    self.set_state(s, ZeekState::Closed);
                 }
                 if f.rst() {
-                    self.ends[s].set_state(ZeekState::Reset);
+                    self.set_state(s, ZeekState::Reset);
                 }
+                do_close = f.fin() || f.rst();
             }
             ZeekState::Established | ZeekState::Partial => {
                 if f.syn()
@@ -587,27 +737,90 @@ impl History {
                     && self.ends[s].state == ZeekState::Partial
                     && self.ends[p].state == ZeekState::Inactive
                 {
-                    self.ends[s].set_state(ZeekState::SynSent);
+                    self.set_state(s, ZeekState::SynSent);
                 }
                 if f.fin() && !f.rst() {
-                    self.ends[s].set_state(ZeekState::Closed);
-                    let peer = &mut self.ends[p];
+                    self.set_state(s, ZeekState::Closed);
+                    let peer = &self.ends[p];
                     if peer.state == ZeekState::Reset && peer.prev_state == ZeekState::Closed {
                         // The peer's FIN then RST was a normal close after all.
-                        peer.set_state(ZeekState::Closed);
+                        self.set_state(p, ZeekState::Closed);
                     }
                 }
                 if f.rst() {
-                    self.ends[s].set_state(ZeekState::Reset);
+                    self.set_state(s, ZeekState::Reset);
                 }
+                do_close = f.fin() || f.rst();
             }
             ZeekState::Closed => {
                 if f.rst() && self.ends[p].state != ZeekState::Closed {
-                    self.ends[s].set_state(ZeekState::Reset);
+                    // A RST after its own FIN: Zeek's reset timer would take it, but only
+                    // with a `connection_reset` handler (see ZeekTimer).
+                    self.set_state(s, ZeekState::Reset);
+                    do_close = !self.ends[s].did_close;
                 }
             }
             ZeekState::Reset => {}
         }
+        (do_close, established)
+    }
+
+    /// `TCP_Endpoint::SetState`, which also lengthens the inactivity timeout once the
+    /// handshake is over.
+    fn set_state(&mut self, side: usize, state: ZeekState) {
+        let (e, peer) = (self.ends[side].state, self.ends[1 - side].state);
+        if state != e && !is_handshake(state) && is_handshake(e) && is_handshake(peer) {
+            self.inactivity = Inactivity::Tcp;
+        }
+        self.ends[side].set_state(state);
+    }
+
+    /// The `connection_established` handler of `base/protocols/conn/inactivity.zeek`, run
+    /// once the packet is processed: an interactive service's port gets an hour of
+    /// inactivity. `seg` is the responder's SYN, sent by side `s`.
+    fn connection_established(&mut self, seg: &Segment, s: usize) {
+        let (orig_p, resp_p) = if self.is_orig(s) {
+            (seg.src.port, seg.dst.port)
+        } else {
+            (seg.dst.port, seg.src.port)
+        };
+        let (o, _) = self.orig_resp();
+        // A half-established connection: the originator's port if only it is well known.
+        let port = if self.ends[o].state == ZeekState::Inactive
+            && !likely_server_port(resp_p)
+            && likely_server_port(orig_p)
+        {
+            orig_p
+        } else {
+            resp_p
+        };
+        if matches!(port, 21 | 22 | 23 | 513) {
+            self.inactivity = Inactivity::Interactive;
+        }
+    }
+
+    /// `ConnectionClosed` for side `s`, the timer parts: a complete close cancels the
+    /// connection's timers and removes it `tcp_close_delay` after its last packet; an
+    /// incomplete one from an end that had sent before runs the expire timer again.
+    fn connection_closed(&mut self, s: usize) {
+        if self.ends[s].did_close {
+            return;
+        }
+        self.ends[s].did_close = true;
+        let peer = &self.ends[1 - s];
+        let last = self.counts.last.0;
+        if self.ends[s].state == ZeekState::Reset
+            || peer.did_close
+            || peer.state == ZeekState::Inactive
+        {
+            self.attempt_at = MaybeTs::NONE;
+            self.expire_at = [MaybeTs::NONE; 2];
+            self.delete_at = Timestamp(last + CLOSE_DELAY_NS).into();
+        } else if self.ends[s].prev_state != ZeekState::Inactive {
+            self.expire_at[1] = Timestamp(last + SESSION_TIMER_NS).into();
+        }
+        // Else the end's first segment closed it: the partial-close timer, not set with
+        // Zeek's default scripts (see ZeekTimer).
     }
 
     /// The acknowledgment reaches the peer's reassembler: bytes acknowledged but never seen
@@ -781,5 +994,173 @@ mod tests {
             seg(true, R, 105, 0, 0, 2),
         ]);
         assert_eq!(h.letters(), "SRR");
+    }
+
+    /// Handshake, a request and its answer, starting at 0 ms.
+    fn talk() -> Vec<Segment> {
+        vec![
+            seg(true, SYN, 100, 0, 0, 0),
+            seg(false, SA, 500, 101, 0, 1),
+            seg(true, A, 101, 501, 0, 2),
+            seg(true, PA, 101, 501, 10, 3),
+            seg(false, PA, 501, 111, 20, 4),
+        ]
+    }
+
+    fn with(mut segs: Vec<Segment>, more: &[Segment]) -> Vec<Segment> {
+        segs.extend_from_slice(more);
+        segs
+    }
+
+    fn ended_by(h: &History) -> Vec<ZeekTimer> {
+        h.earlier().iter().map(|e| e.ended_by).collect()
+    }
+
+    #[test]
+    fn close_delay_removes_a_closed_connection_five_seconds_after_the_last_fin() {
+        // The final ACK after both FINs does not move Zeek's last time: the server's FIN sent
+        // again 5 s after the first is a new connection, 4.999 s after is not.
+        let closed = with(
+            talk(),
+            &[
+                seg(true, FA, 111, 521, 0, 10),
+                seg(false, FA, 521, 112, 0, 20),
+                seg(true, A, 112, 522, 0, 3000),
+            ],
+        );
+        let h = feed(&with(closed.clone(), &[seg(false, FA, 521, 112, 0, 5019)]));
+        assert_eq!((h.zeek_splits(), h.letters()), (0, "ShADdFf"));
+        let h = feed(&with(closed, &[seg(false, FA, 521, 112, 0, 5020)]));
+        assert_eq!(ended_by(&h), [ZeekTimer::Close]);
+        assert_eq!(h.earlier()[0].letters, "ShADdFf");
+        // The new connection starts with the server's FIN: port 80 makes it the responder.
+        assert_eq!(h.letters(), "^f");
+        assert_eq!(h.states(), (ZeekState::Inactive, ZeekState::Closed));
+    }
+
+    #[test]
+    fn close_delay_after_a_rst_counts_from_the_rst_whatever_follows() {
+        // A RST completes the close: 5 s later the connection is gone even though the client
+        // kept sending in between.
+        let reset = with(talk(), &[seg(false, R, 521, 0, 0, 10)]);
+        let h = feed(&with(
+            reset.clone(),
+            &[
+                seg(true, PA, 111, 521, 10, 3000),
+                seg(true, PA, 121, 521, 10, 5009),
+            ],
+        ));
+        assert_eq!((h.zeek_splits(), h.letters()), (0, "ShADdr"));
+        let h = feed(&with(
+            reset,
+            &[
+                seg(true, PA, 111, 521, 10, 3000),
+                seg(true, PA, 121, 521, 10, 5010),
+            ],
+        ));
+        assert_eq!(ended_by(&h), [ZeekTimer::Close]);
+        assert_eq!(h.letters(), "D");
+        assert_eq!(h.states(), (ZeekState::Partial, ZeekState::Inactive));
+    }
+
+    #[test]
+    fn expire_timer_removes_a_rst_after_fin_once_idle_for_more_than_five_seconds() {
+        // The client's FIN leaves the server open, then the client resets: Zeek's reset timer
+        // is not set with its default scripts, so the expire timer (first run 5 s after the
+        // first packet, then 6 s after each run) ends it once nothing came for over 5 s.
+        let rst_after_fin = with(
+            talk(),
+            &[
+                seg(true, FA, 111, 521, 0, 1000),
+                seg(false, A, 521, 112, 0, 1001),
+                seg(true, R, 112, 0, 0, 2000),
+            ],
+        );
+        let h = feed(&with(
+            rst_after_fin.clone(),
+            &[seg(false, PA, 521, 112, 10, 7000)],
+        ));
+        assert_eq!(h.zeek_splits(), 0, "idle exactly 5 s is not enough");
+        let h = feed(&with(
+            rst_after_fin.clone(),
+            &[seg(false, PA, 521, 112, 10, 7001)],
+        ));
+        assert_eq!(ended_by(&h), [ZeekTimer::Expire]);
+        assert_eq!(h.earlier()[0].letters, "ShADdFaR");
+        assert_eq!(h.letters(), "^d");
+        // Kept busy (a segment every 4 s), it stays, where a reset timer would have ended it
+        // 5 s after the RST.
+        let busy: Vec<Segment> = (0..4)
+            .map(|i| seg(false, PA, 521 + 10 * i, 112, 10, 6000 + 4000 * i64::from(i)))
+            .collect();
+        let h = feed(&with(rst_after_fin, &busy));
+        assert_eq!(h.zeek_splits(), 0);
+    }
+
+    #[test]
+    fn a_first_segment_that_is_a_fin_sets_no_partial_close_timer() {
+        // The client's first segment is its FIN while the server talks: Zeek's partial-close
+        // timer needs a connection_partial_close handler, so nothing ends the connection 3 s
+        // (or 10 s) later.
+        let h = feed(&[
+            seg(false, PA, 500, 101, 20, 0),
+            seg(true, FA, 101, 520, 0, 1),
+            seg(false, PA, 520, 102, 20, 3100),
+            seg(false, PA, 540, 102, 20, 13100),
+        ]);
+        assert_eq!(h.zeek_splits(), 0);
+        assert_eq!(h.letters(), "^dF");
+    }
+
+    #[test]
+    fn inactivity_removes_an_established_connection_after_five_minutes() {
+        let h = feed(&with(talk(), &[seg(true, PA, 111, 521, 10, 300_003)]));
+        assert_eq!(h.zeek_splits(), 0);
+        let h = feed(&with(talk(), &[seg(true, PA, 111, 521, 10, 300_004)]));
+        assert_eq!(ended_by(&h), [ZeekTimer::Inactivity]);
+        assert_eq!(h.earlier()[0].letters, "ShADd");
+        assert_eq!(h.letters(), "D");
+    }
+
+    #[test]
+    fn inactivity_is_an_hour_for_ssh_and_the_other_interactive_ports() {
+        let to_22 = |mut s: Segment| {
+            for e in [&mut s.src, &mut s.dst] {
+                if e.port == 80 {
+                    e.port = 22;
+                }
+            }
+            s
+        };
+        let ssh = |late: i64| -> History {
+            let segs: Vec<Segment> = with(talk(), &[seg(true, PA, 111, 521, 10, late)])
+                .into_iter()
+                .map(to_22)
+                .collect();
+            feed(&segs)
+        };
+        assert_eq!(ssh(3_000_000).zeek_splits(), 0);
+        assert_eq!(ssh(3_600_003).zeek_splits(), 0);
+        assert_eq!(ended_by(&ssh(3_600_004)), [ZeekTimer::Inactivity]);
+    }
+
+    #[test]
+    fn timers_due_together_are_told_apart_by_which_was_first() {
+        // A reset connection silent for 10 minutes: the close delay came first.
+        let h = feed(&with(
+            talk(),
+            &[
+                seg(false, R, 521, 0, 0, 10),
+                seg(true, PA, 111, 521, 10, 600_000),
+            ],
+        ));
+        assert_eq!(ended_by(&h), [ZeekTimer::Close]);
+        // An unanswered SYN retried after 70 s: the attempt timer, not the handshake's 60 s
+        // of inactivity.
+        let h = feed(&[
+            seg(true, SYN, 100, 0, 0, 0),
+            seg(true, SYN, 100, 0, 0, 70_000),
+        ]);
+        assert_eq!(ended_by(&h), [ZeekTimer::Attempt]);
     }
 }

@@ -1,9 +1,8 @@
 //! Zeek's conn.log, written as Zeek writes it: `--zeek` in its ASCII (TSV) format, header
 //! and `#close` included, so zeek-cut reads it; `--zeek-json` as Zeek's JSON log lines.
 //!
-//! One row per Zeek connection: a synack connection that Zeek would have split (its 5 s
-//! connection-attempt timeout, see [`super::earlier`]) gives a row for each part, oldest
-//! first. The columns are Zeek's (8.0, `base/protocols/conn/main.zeek`) in its order. What
+//! One row per Zeek connection: a synack connection that Zeek would have split (its timers,
+//! see [`super::earlier`]) gives a row for each part, oldest first. The columns are Zeek's (8.0, `base/protocols/conn/main.zeek`) in its order. What
 //! synack does not know is unset (`-`, or left out of JSON) as Zeek leaves it unset when it
 //! has no answer: `service` (no protocol analyzers), `local_orig`/`local_resp` (no
 //! `Site::local_nets`), `tunnel_parents` (synack logs no tunnel connections of its own).
