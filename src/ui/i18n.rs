@@ -34,6 +34,8 @@ pub struct Messages {
     pub playing: &'static str,
     pub end: &'static str,
     pub clock_on: &'static str,
+    /// The counters: packets read, segments applied, per second, malformed, dropped.
+    pub counters: [&'static str; 5],
     pub connections: fn(u64) -> String,
     pub client_colon: &'static str,
     pub findings: fn(usize) -> String,

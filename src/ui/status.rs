@@ -65,6 +65,7 @@ pub fn status_parts(replay: &Replay, app: &App) -> Vec<(String, Style)> {
     let st = &replay.player.status;
     let k = &st.counters;
     let drops = st.drops.kernel + st.drops.interface + st.drops.queue;
+    let words = messages(app.lang).counters;
     let source = if replay.player.stream {
         super::STDIN_LIVE.to_string()
     } else if st.live {
@@ -86,18 +87,21 @@ pub fn status_parts(replay: &Replay, app: &App) -> Vec<(String, Style)> {
     parts.extend(vec![
         (
             format!(
-                "pkts {} seg {} {}/s",
+                "{} {} {} {} {}{}",
+                words[0],
                 human_count(k.packets.max(replay.player.applied)),
+                words[1],
                 human_count(replay.player.applied),
-                human_count(replay.player.rate.round() as u64)
+                human_count(replay.player.rate.round() as u64),
+                words[2]
             ),
             theme.bar(),
         ),
         (
-            format!("malformed {}", human_count(k.malformed_total())),
+            format!("{} {}", words[3], human_count(k.malformed_total())),
             theme.bar(),
         ),
-        (format!("drops {}", human_count(drops)), theme.bar()),
+        (format!("{} {}", words[4], human_count(drops)), theme.bar()),
     ]);
     // The memory budget reached (a flood, a huge capture): what it cost, in warning colours.
     let t = &replay.store.tracker.stats;

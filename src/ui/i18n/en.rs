@@ -85,6 +85,7 @@ pub static MESSAGES: Messages = Messages {
     playing: "PLAYING",
     end: "END",
     clock_on: "END, CLOCK ON",
+    counters: ["pkts", "seg", "/s", "malformed", "drops"],
     connections: |n| format!("{n} connection{}", if n == 1 { "" } else { "s" }),
     client_colon: "client:",
     findings: |n| plural(n, "finding", "findings"),
