@@ -364,16 +364,7 @@ pub fn write_bulk<W: Write>(cfg: &BulkConfig, out: &mut W) -> io::Result<BulkSta
     // Headers only are captured (at most 86 bytes); see the module comment for the header's
     // snaplen.
     const SNAPLEN: u32 = 128;
-    const HEADER_SNAPLEN: u32 = 262_144;
-    let mut hdr = Vec::with_capacity(24);
-    hdr.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
-    hdr.extend_from_slice(&2u16.to_le_bytes());
-    hdr.extend_from_slice(&4u16.to_le_bytes());
-    hdr.extend_from_slice(&0i32.to_le_bytes());
-    hdr.extend_from_slice(&0u32.to_le_bytes());
-    hdr.extend_from_slice(&HEADER_SNAPLEN.to_le_bytes());
-    hdr.extend_from_slice(&1u32.to_le_bytes()); // LINKTYPE_ETHERNET
-    out.write_all(&hdr)?;
+    write_header(out)?;
 
     let mut rng = Rng::new(cfg.seed);
     let mut stats = BulkStats {
@@ -650,6 +641,7 @@ pub enum Hostile {
     Long { conns: u64, segs: u64 },
 }
 
+/// The pcap file header: microseconds, Ethernet, snaplen 262144 (see the module comment).
 fn write_header<W: Write>(out: &mut W) -> io::Result<()> {
     let mut hdr = Vec::with_capacity(24);
     hdr.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
