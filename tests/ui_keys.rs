@@ -696,6 +696,34 @@ fn p_pins_the_selected_connection_while_new_ones_arrive() {
 }
 
 #[test]
+fn the_status_bar_says_when_the_memory_bound_evicted_connections() {
+    // The demo's six connections in a table of two (as a flood meets --max-memory).
+    let cfg = synack::track::TrackerConfig {
+        retire: true,
+        max_conns: 2,
+        evicted_memory: 2,
+        memory_budget: 128 << 20,
+        ..Default::default()
+    };
+    let r = ui_common::replay_with("demo.pcap", None, cfg);
+    let a = app();
+    let parts = synack::ui::status::status_parts(&r, &a);
+    let evicted = r.store.tracker.stats.evicted;
+    assert!(evicted > 0);
+    assert!(
+        parts
+            .iter()
+            .any(|(t, _)| *t == format!("evicted {evicted} (max 128 MiB)")),
+        "{parts:?}"
+    );
+    // Within every bound: nothing said.
+    let r = replay("demo.pcap", None);
+    assert!(!synack::ui::status::status_parts(&r, &a)
+        .iter()
+        .any(|(t, _)| t.starts_with("evicted")));
+}
+
+#[test]
 fn x_exports_the_selected_connection_and_the_status_bar_says_where() {
     let r = replay("demo.pcap", None);
     let mut a = app();
