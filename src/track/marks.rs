@@ -95,8 +95,8 @@ pub(super) fn analyse(seg: &Segment, end: &mut End, peer: &End) -> Marks {
     let f = seg.flags;
     // Duplicate ACK (as Wireshark defines it): nothing but an ACK, at the sender's next
     // sequence number, with the same ack and (non-zero) window as its previous segment. The
-    // answer to a keep-alive or to a SYN+ACK sent again, with no data outstanding, is not
-    // one (RFC 5681 section 2, condition (a)).
+    // answer to a keep-alive, to a SYN+ACK or to a FIN sent again, with no data outstanding,
+    // is not one (RFC 5681 section 2, condition (a)).
     let outstanding = peer.next_seq.is_some_and(|n| seq::gt(n, seg.ack));
     if f.ack()
         && !f.syn()
@@ -113,7 +113,12 @@ pub(super) fn analyse(seg: &Segment, end: &mut End, peer: &End) -> Marks {
     {
         m.set(Marks::DUP_ACK);
     }
-    end.probed = f.syn() || m.has(Marks::KEEPALIVE) || m.has(Marks::ZERO_WINDOW_PROBE);
+    // A FIN sent again (its ACK was lost: the TIME_WAIT case) asks for an answer as a probe
+    // does; the ACK that answers it, with no data outstanding, reports no loss.
+    end.probed = f.syn()
+        || m.has(Marks::KEEPALIVE)
+        || m.has(Marks::ZERO_WINDOW_PROBE)
+        || (f.fin() && m.has(Marks::RETRANSMISSION));
     if m.has(Marks::DUP_ACK) {
         end.dup_acks += 1;
     } else if f.ack() && end.last_ack != Some(seg.ack) {
@@ -314,6 +319,21 @@ mod tests {
         t.feed(seg(true, ACK, CISN + 101, SISN + 1, 0, 15_003));
         let d = t.feed(seg(true, ACK, CISN + 101, SISN + 1, 0, 15_004));
         assert!(d.marks.has(Marks::DUP_ACK), "{:?}", d.marks);
+    }
+
+    #[test]
+    fn test_ack_answering_a_resent_fin_is_not_a_dup_ack() {
+        // The time-wait lesson: the client's last ACK is lost, the server sends its FIN again,
+        // and the client (TIME_WAIT) acknowledges it again: nothing is missing.
+        let mut t = established();
+        t.feed(seg(true, FIN_ACK, CISN + 1, SISN + 1, 0, 3));
+        t.feed(seg(false, ACK, SISN + 1, CISN + 2, 0, 4));
+        t.feed(seg(false, FIN_ACK, SISN + 1, CISN + 2, 0, 5));
+        t.feed(seg(true, ACK, CISN + 2, SISN + 2, 0, 6));
+        let fin = t.feed(seg(false, FIN_ACK, SISN + 1, CISN + 2, 0, 1_000));
+        assert!(fin.marks.has(Marks::RETRANSMISSION), "{:?}", fin.marks);
+        let a = t.feed(seg(true, ACK, CISN + 2, SISN + 2, 0, 1_001));
+        assert!(!a.marks.has(Marks::DUP_ACK), "{:?}", a.marks);
     }
 
     #[test]
