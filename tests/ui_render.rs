@@ -586,3 +586,25 @@ fn a_segment_not_captured_is_drawn_dotted() {
     let ack = s.lines().find(|l| l.contains("ACK seq=1 ack=1")).unwrap();
     assert!(ack.contains("── ACK"), "{ack}");
 }
+
+#[test]
+fn the_problems_view_in_chinese_names_each_kind_and_says_each_finding() {
+    let r = replay("demo.pcap", None);
+    let mut a = app();
+    a.lang = Lang::Zh;
+    a.view = synack::ui::app::View::Problems;
+    let s = text(&draw(&mut a, &r, 160, 48));
+    // The demo's refused port 81 and its unanswered SYNs, headed and said in Chinese.
+    assert!(
+        s.contains("被拒绝的连接") && s.contains("无人应答的 SYN"),
+        "{s}"
+    );
+    assert!(s.contains("拒绝了连接：该端口上没有进程在监听"), "{s}");
+    assert!(!s.contains("Refused connections"), "{s}");
+    a.lang = Lang::En;
+    let s = text(&draw(&mut a, &r, 160, 48));
+    assert!(
+        s.contains("Refused connections") && s.contains("port 81 closed"),
+        "{s}"
+    );
+}

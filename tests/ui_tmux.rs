@@ -330,7 +330,7 @@ fn a_teacher_steps_through_a_lesson_in_both_languages() {
     assert!(s.contains("退出") && s.contains("已暂停"), "{s}");
     t.keys(&["Left"]);
     t.wait("the SYN+ACK's note", |s| {
-        s.contains("seg 2") && s.contains("处于监听的服务器")
+        s.contains("段 2") && s.contains("处于监听的服务器")
     });
     t.keys(&["q"]);
     let s = t.wait("the shell", exited);

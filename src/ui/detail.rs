@@ -86,7 +86,11 @@ pub fn detail_lines<'a>(
         vec![
             Span::styled(format!(" {m} "), st),
             Span::styled(kind, st),
-            Span::raw(truncate(&f.sentence, rest, gl.ellipsis)),
+            Span::raw(truncate(
+                &super::i18n::findings::sentence(f, lang),
+                rest,
+                gl.ellipsis,
+            )),
         ]
     };
     if findings.is_empty() {

@@ -94,7 +94,8 @@ type Ranked = Vec<(f64, u64, usize)>;
 pub enum PRow {
     /// A section: patterns, or one kind of finding.
     Section {
-        title: String,
+        /// The kind of finding; `None` for the patterns across connections.
+        kind: Option<Kind>,
         count: usize,
         problems: usize,
     },
@@ -390,7 +391,7 @@ impl FindingsCache {
         let mut rows = Vec::with_capacity(self.total + 16);
         if !self.groups.is_empty() {
             rows.push(PRow::Section {
-                title: "Patterns across connections".into(),
+                kind: None,
                 count: self.groups.len(),
                 problems: self.groups.len(),
             });
@@ -404,7 +405,7 @@ impl FindingsCache {
                 .filter(|(_, c, i)| self.finding(*c, *i).is_some_and(|f| f.problem))
                 .count();
             rows.push(PRow::Section {
-                title: kind.title().into(),
+                kind: Some(kind),
                 count,
                 problems,
             });

@@ -22,11 +22,13 @@ use super::app::App;
 use crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
 
 use super::findings_cache::{FindingsCache, PKey, PRow};
+use super::i18n::findings;
 use super::pane::{page, scroll_to, Effect, Handled};
 use super::replay::Replay;
 use super::text::{fit_left, plural, text_width, truncate};
 use super::theme::Theme;
 use crate::decode::Timestamp;
+use crate::teach::lang::Lang;
 
 /// The problems view's state: its cursor (an index into the findings' rows), what the cursor
 /// stands on (so it stays there when rows move) and the first visible row.
@@ -215,10 +217,17 @@ fn row_line<'a>(replay: &Replay, app: &App, row: &PRow, cursor: bool, width: usi
     };
     let mut spans: Vec<Span> = match row {
         PRow::Section {
-            title,
+            kind,
             count,
             problems,
-        } => section_spans(title, *count, *problems, theme),
+        } => {
+            let title = match (kind, app.lang) {
+                (Some(k), lang) => findings::title(*k, lang),
+                (None, Lang::Zh) => "跨连接的模式",
+                (None, _) => "Patterns across connections",
+            };
+            section_spans(title, *count, *problems, theme)
+        }
         PRow::Place { place, count } => vec![
             Span::raw("   "),
             Span::styled(place.text(), theme.newest()),
@@ -239,7 +248,10 @@ fn row_line<'a>(replay: &Replay, app: &App, row: &PRow, cursor: bool, width: usi
             let rest = width.saturating_sub(text_width(&lead));
             vec![
                 Span::styled(lead, style.patch(theme.key())),
-                Span::styled(truncate(&g.sentence, rest, gl.ellipsis), style),
+                Span::styled(
+                    truncate(&findings::group(g, app.lang), rest, gl.ellipsis),
+                    style,
+                ),
             ]
         }
         PRow::Finding { conn, idx } => {
@@ -271,7 +283,11 @@ fn row_line<'a>(replay: &Replay, app: &App, row: &PRow, cursor: bool, width: usi
             }
             let used: usize = v.iter().map(|s| s.width()).sum();
             v.push(Span::styled(
-                truncate(&f.sentence, width.saturating_sub(used), gl.ellipsis),
+                truncate(
+                    &findings::sentence(f, app.lang),
+                    width.saturating_sub(used),
+                    gl.ellipsis,
+                ),
                 style,
             ));
             v
@@ -335,7 +351,7 @@ pub fn narration(replay: &Replay, app: &App) -> String {
                 f.endpoint,
                 f.side.name(),
                 time_of_day(f.since),
-                f.sentence,
+                findings::sentence(f, app.lang),
                 if frames.len() == 1 {
                     "frame "
                 } else {
@@ -355,7 +371,7 @@ pub fn narration(replay: &Replay, app: &App) -> String {
             let ids: Vec<String> = g.conns.iter().map(|i| format!("#{i}")).collect();
             format!(
                 "{}. Connections {}{}. Enter shows the first.",
-                g.sentence,
+                findings::group(g, app.lang),
                 ids.join(" "),
                 if g.count as usize > g.conns.len() {
                     " and more"
