@@ -601,6 +601,16 @@ fn the_problems_view_in_chinese_names_each_kind_and_says_each_finding() {
     );
     assert!(s.contains("拒绝了连接：该端口上没有进程在监听"), "{s}");
     assert!(!s.contains("Refused connections"), "{s}");
+    // Its title, the notes of the kinds that are no problem, and the chosen finding in full.
+    assert!(s.contains("条发现，涉及") && s.contains("个问题"), "{s}");
+    assert!(s.contains("正常，不是问题"), "{s}");
+    assert!(!s.contains("normal, not a problem"), "{s}");
+    let mut at = a.clone();
+    while !synack::ui::problems::narration(&r, &at).starts_with('#') {
+        at.problems.cursor += 1;
+    }
+    let n = synack::ui::problems::narration(&r, &at);
+    assert!(n.contains("证据：第") && n.contains("按 Enter"), "{n}");
     a.lang = Lang::En;
     let s = text(&draw(&mut a, &r, 160, 48));
     assert!(

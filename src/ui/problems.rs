@@ -151,6 +151,20 @@ impl ProblemsPane {
 pub fn title(replay: &Replay, app: &App) -> String {
     let d = &replay.findings;
     let sep = app.theme.glyphs().sep;
+    if app.lang == Lang::Zh {
+        let mut t = format!(
+            " 问题{sep}{} 条发现，涉及 {} / {} 个连接{sep}{} 个问题",
+            d.total, d.with_findings, d.connections, d.problems
+        );
+        if !d.groups.is_empty() {
+            t.push_str(&format!("{sep}{} 个模式", d.groups.len()));
+        }
+        if d.behind > 0 {
+            t.push_str(&format!("{sep}{} 个待检查", d.behind));
+        }
+        t.push(' ');
+        return t;
+    }
     let mut t = format!(
         " Problems{sep}{} on {} of {}{sep}{}",
         plural(d.total, "finding", "findings"),
@@ -178,8 +192,22 @@ pub fn time_of_day(t: Timestamp) -> String {
 }
 
 /// A kind's heading: its name, how many, and how many of them are problems.
-fn section_spans<'a>(title: &str, count: usize, problems: usize, theme: &Theme) -> Vec<Span<'a>> {
-    let note = if problems == 0 {
+fn section_spans<'a>(
+    title: &str,
+    count: usize,
+    problems: usize,
+    theme: &Theme,
+    lang: Lang,
+) -> Vec<Span<'a>> {
+    let note = if lang == Lang::Zh {
+        if problems == 0 {
+            "  正常，不是问题".to_string()
+        } else if problems < count {
+            format!("  其中 {problems} 个是问题")
+        } else {
+            String::new()
+        }
+    } else if problems == 0 {
         "  normal, not a problem".to_string()
     } else if problems < count {
         format!(
@@ -226,7 +254,7 @@ fn row_line<'a>(replay: &Replay, app: &App, row: &PRow, cursor: bool, width: usi
                 (None, Lang::Zh) => "跨连接的模式",
                 (None, _) => "Patterns across connections",
             };
-            section_spans(title, *count, *problems, theme)
+            section_spans(title, *count, *problems, theme, app.lang)
         }
         PRow::Place { place, count } => vec![
             Span::raw("   "),
@@ -308,12 +336,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
     f.render_widget(block, area);
     let d = &replay.findings;
     if d.rows.is_empty() {
-        let msg = if replay.at_end() && replay.connection_count() == 0 {
-            "No TCP connection in this capture: nothing to diagnose."
-        } else if replay.at_end() {
-            "Nothing found: every connection looks healthy."
-        } else {
-            "No finding so far: they appear here as the replay reaches them."
+        let zh = app.lang == Lang::Zh;
+        let msg = match (replay.at_end(), replay.connection_count() == 0, zh) {
+            (true, true, false) => "No TCP connection in this capture: nothing to diagnose.",
+            (true, false, false) => "Nothing found: every connection looks healthy.",
+            (false, _, false) => "No finding so far: they appear here as the replay reaches them.",
+            (true, true, true) => "这个抓包里没有 TCP 连接：没有可诊断的。",
+            (true, false, true) => "没有发现：每个连接看起来都正常。",
+            (false, _, true) => "暂无发现：回放到它们时会出现在这里。",
         };
         f.render_widget(Paragraph::new(Line::styled(msg, theme.dim())), inner);
         return;
@@ -346,6 +376,24 @@ pub fn narration(replay: &Replay, app: &App) -> String {
                 return String::new();
             };
             let frames: Vec<String> = f.frames.iter().map(u64::to_string).collect();
+            if app.lang == Lang::Zh {
+                let frames = if frames.is_empty() {
+                    "-".to_string()
+                } else {
+                    frames.join("、")
+                };
+                return format!(
+                    "#{conn} {}（{}），自 {} 起：{}。证据：第 {frames} 帧。按 Enter 在梯形图上查看。",
+                    f.endpoint,
+                    if f.side == crate::track::Side::Client {
+                        "客户端"
+                    } else {
+                        "服务器"
+                    },
+                    time_of_day(f.since),
+                    findings::sentence(f, app.lang),
+                );
+            }
             format!(
                 "#{conn} {} ({}), since {}: {}. Evidence: {}{}. Enter shows it on the ladder.",
                 f.endpoint,
@@ -369,6 +417,18 @@ pub fn narration(replay: &Replay, app: &App) -> String {
                 return String::new();
             };
             let ids: Vec<String> = g.conns.iter().map(|i| format!("#{i}")).collect();
+            if app.lang == Lang::Zh {
+                let more = if g.count as usize > g.conns.len() {
+                    " 等"
+                } else {
+                    ""
+                };
+                return format!(
+                    "{}。连接 {}{more}。按 Enter 查看第一个。",
+                    findings::group(g, app.lang),
+                    ids.join(" ")
+                );
+            }
             format!(
                 "{}. Connections {}{}. Enter shows the first.",
                 findings::group(g, app.lang),
@@ -380,6 +440,8 @@ pub fn narration(replay: &Replay, app: &App) -> String {
                 }
             )
         }
+        _ if app.lang == Lang::Zh && replay.at_end() => "没有发现；按 p 返回。".into(),
+        _ if app.lang == Lang::Zh => "回放到发现时会出现在这里；按 p 返回。".into(),
         _ if replay.at_end() => "Nothing found; p goes back.".into(),
         _ => "Findings appear here as the replay reaches them; p goes back.".into(),
     }
