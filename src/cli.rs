@@ -228,8 +228,8 @@ pub struct Args {
     #[arg(long)]
     pub calls: bool,
 
-    /// Language of the narration and the lessons: en or zh (default: from LC_ALL,
-    /// LC_MESSAGES or LANG).
+    /// Language of the interface, the narration and the lessons: en or zh (default: from
+    /// LC_ALL, LC_MESSAGES or LANG); --diagnose follows it only when given.
     #[arg(long, value_name = "LANG")]
     pub lang: Option<String>,
 }

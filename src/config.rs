@@ -329,6 +329,7 @@ impl Config {
                 lesson,
                 calls: args.calls || lesson.is_some(),
                 lang,
+                report_lang: if args.lang.is_some() { lang } else { Lang::En },
             },
             progress: !args.no_progress,
             fail_on_problems: args.diagnose,

@@ -4,6 +4,7 @@
 pub mod findings;
 pub mod kinds;
 pub mod report;
+pub mod words;
 
 pub use findings::{diagnose, diagnose_with};
 pub use kinds::{DiagConfig, Finding, Kind};

@@ -32,6 +32,9 @@ pub struct OutputOptions {
     pub calls: bool,
     /// `--text`: the language of the lesson's notes.
     pub lang: crate::teach::lang::Lang,
+    /// `--diagnose`: its language, English unless `--lang` asks (not from the locale: scripts
+    /// read it).
+    pub report_lang: crate::teach::lang::Lang,
 }
 
 /// Groups a number's digits with commas, e.g. `12,345`.

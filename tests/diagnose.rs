@@ -360,3 +360,40 @@ fn findings_do_not_depend_on_the_event_cap() {
     }
     assert!(dropped > 400, "the cap left out only {dropped} events");
 }
+
+#[test]
+fn the_diagnosis_in_chinese_when_lang_asks_and_only_then() {
+    let demo = common::fixture("demo.pcap");
+    let (zh, _) = common::run_batch(&demo, Format::Diagnose, &["--lang", "zh"]);
+    let shown = zh.replace(&common::fixture(""), "fixtures/");
+    common::golden(
+        "--diagnose --lang zh on the demo",
+        "diagnose-demo.zh",
+        &shown,
+    );
+    assert!(
+        zh.contains("被拒绝的连接（1）") && zh.contains("证据：第 15 帧"),
+        "{zh}"
+    );
+    // The same findings as in English, in the same order: connection ids line by line.
+    let (en, _) = common::run_batch(&demo, Format::Diagnose, &[]);
+    let ids = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter_map(|l| l.trim_start().strip_prefix('#'))
+            .map(|l| l.split_whitespace().next().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(ids(&zh), ids(&en));
+    assert!(en.starts_with("synack diagnosis of"), "{en}");
+    // A Chinese locale alone leaves --diagnose in English: scripts read it.
+    let env = synack::config::Env {
+        lang: synack::teach::lang::Lang::Zh,
+        ..Default::default()
+    };
+    let args = <synack::cli::Args as clap::Parser>::parse_from(["synack", &demo, "--diagnose"]);
+    let cfg = synack::config::Config::from_args(&args, &env).unwrap();
+    assert_eq!(
+        cfg.output.options.report_lang,
+        synack::teach::lang::Lang::En
+    );
+}

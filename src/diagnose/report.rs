@@ -8,6 +8,7 @@ use std::net::IpAddr;
 use super::findings::diagnose_with;
 use super::kinds::{plural, DiagConfig, Finding, Kind};
 use crate::decode::{Endpoint, Timestamp};
+use crate::teach::lang::Lang;
 use crate::track::{Connection, Side, State};
 
 /// Findings that are normal by themselves (a TIME_WAIT after a clean close, keep-alives):
@@ -246,6 +247,16 @@ impl Diagnosis {
 
     /// The `--diagnose` report: patterns first, then findings grouped by kind, worst first.
     pub fn text(&self, source: &str) -> String {
+        self.text_in(source, Lang::En)
+    }
+
+    /// [`Diagnosis::text`] in `lang` (`--diagnose --lang zh`): the headings, the findings'
+    /// sentences and the patterns' (see [`super::words`]); endpoints, times and frames as in
+    /// English.
+    pub fn text_in(&self, source: &str, lang: Lang) -> String {
+        if lang == Lang::Zh {
+            return self.text_zh(source);
+        }
         let mut out = String::new();
         let total = self.total() as usize;
         let groups = self.groups();
@@ -315,6 +326,74 @@ impl Diagnosis {
         }
         if total == 0 && groups.is_empty() {
             let _ = writeln!(out, "\nNothing found: every connection looks healthy.");
+        }
+        out
+    }
+
+    fn text_zh(&self, source: &str) -> String {
+        use super::words;
+        let mut out = String::new();
+        let total = self.total() as usize;
+        let groups = self.groups();
+        let _ = writeln!(
+            out,
+            "synack 对 {source} 的诊断：{total} 条发现，涉及 {} / {} 个连接，{} 个模式（{} 个问题）",
+            self.with_findings,
+            self.connections,
+            groups.len(),
+            self.problems(),
+        );
+        if !groups.is_empty() {
+            let _ = writeln!(out, "\n跨连接的模式");
+            for g in &groups {
+                let ids: Vec<String> = g.conns.iter().map(|i| format!("#{i}")).collect();
+                let more = if g.count as usize > g.conns.len() {
+                    " ..."
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    out,
+                    "  - {}\n      连接 {}{more}",
+                    words::group(g, Lang::Zh),
+                    ids.join(" ")
+                );
+            }
+        }
+        for kind in Kind::ALL {
+            let count = self.counts[kind_index(kind)] as usize;
+            if count == 0 {
+                continue;
+            }
+            let mut list = self.worst[kind_index(kind)].clone();
+            sort_worst_first(&mut list);
+            let _ = writeln!(out, "\n{}（{}）", words::title(kind, Lang::Zh), count);
+            for f in list.iter().take(PER_KIND) {
+                let frames: Vec<String> = f.frames.iter().map(|n| n.to_string()).collect();
+                let side = match f.side {
+                    Side::Client => "客户端",
+                    Side::Server => "服务器",
+                };
+                let _ = writeln!(
+                    out,
+                    "  #{:<5} {}（{side}）自 {} 起\n         {}\n         证据：第 {} 帧",
+                    f.conn,
+                    f.endpoint,
+                    f.since.rfc3339(),
+                    words::sentence(f, Lang::Zh),
+                    if frames.is_empty() {
+                        "-".to_string()
+                    } else {
+                        frames.join("、")
+                    }
+                );
+            }
+            if count > PER_KIND {
+                let _ = writeln!(out, "  ……另有 {} 条（全部见 --json）", count - PER_KIND);
+            }
+        }
+        if total == 0 && groups.is_empty() {
+            let _ = writeln!(out, "\n没有发现：每个连接看起来都正常。");
         }
         out
     }

@@ -175,7 +175,8 @@ impl<'w> Sink<'w> {
         match self.format {
             Format::Text => self.out.write_all(text::summary(report).as_bytes())?,
             Format::Diagnose => {
-                self.out.write_all(self.diagnosis.text(source).as_bytes())?;
+                let text = self.diagnosis.text_in(source, self.opts.report_lang);
+                self.out.write_all(text.as_bytes())?;
                 if let Some(w) = report.warning {
                     writeln!(self.out, "\nwarning: {w}")?;
                 }

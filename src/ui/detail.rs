@@ -87,7 +87,7 @@ pub fn detail_lines<'a>(
             Span::styled(format!(" {m} "), st),
             Span::styled(kind, st),
             Span::raw(truncate(
-                &super::i18n::findings::sentence(f, lang),
+                &crate::diagnose::words::sentence(f, lang),
                 rest,
                 gl.ellipsis,
             )),

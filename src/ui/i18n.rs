@@ -3,7 +3,6 @@
 //! tables (`narrate.rs`, `teach/notes.rs`); JSON keys, `--text` and `--diagnose` stay English.
 
 pub mod en;
-pub mod findings;
 pub mod zh;
 
 use crate::teach::lang::Lang;

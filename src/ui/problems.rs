@@ -22,12 +22,12 @@ use super::app::App;
 use crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
 
 use super::findings_cache::{FindingsCache, PKey, PRow};
-use super::i18n::findings;
 use super::pane::{page, scroll_to, Effect, Handled};
 use super::replay::Replay;
 use super::text::{fit_left, plural, text_width, truncate};
 use super::theme::Theme;
 use crate::decode::Timestamp;
+use crate::diagnose::words as findings;
 use crate::teach::lang::Lang;
 
 /// The problems view's state: its cursor (an index into the findings' rows), what the cursor

@@ -1,7 +1,8 @@
-//! Findings in the interface's language. The diagnosis writes its sentences in English (JSON,
-//! `--diagnose`, and the English interface show them as they are); in Chinese each kind of
-//! finding reads as one sentence built from what the finding holds: the end it concerns, its
-//! count, TIME_WAIT's time left. Less detail than the English sentence, the same meaning.
+//! Findings in another language. The diagnosis writes its sentences in English (JSON and the
+//! English interface and `--diagnose` show them as they are); in Chinese (the TUI's `l`,
+//! `--diagnose --lang zh`) each kind of finding reads as one sentence built from what the
+//! finding holds: the end it concerns, its count, TIME_WAIT's time left. Less detail than the
+//! English sentence, the same meaning.
 
 use std::borrow::Cow;
 
@@ -78,7 +79,7 @@ pub fn title(kind: Kind, lang: Lang) -> &'static str {
         Kind::Reset => "重置（RST）",
         Kind::Refused => "被拒绝的连接",
         Kind::Retransmission => "重传",
-        Kind::TimeWait => "TIME_WAIT（等待 2*MSL）",
+        Kind::TimeWait => "TIME_WAIT 状态",
         Kind::DupAck => "重复 ACK",
         Kind::Keepalive => "保活探测",
         Kind::Idle => "空闲连接",
