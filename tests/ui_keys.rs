@@ -716,6 +716,11 @@ fn the_status_bar_says_when_the_memory_bound_evicted_connections() {
             .any(|(t, _)| *t == format!("evicted {evicted} (max 128 MiB)")),
         "{parts:?}"
     );
+    let mut zh = app();
+    zh.lang = Lang::Zh;
+    assert!(synack::ui::status::status_parts(&r, &zh)
+        .iter()
+        .any(|(t, _)| *t == format!("已逐出 {evicted} (上限 128 MiB)")));
     // Within every bound: nothing said.
     let r = replay("demo.pcap", None);
     assert!(!synack::ui::status::status_parts(&r, &a)

@@ -36,6 +36,8 @@ pub struct Messages {
     pub clock_on: &'static str,
     /// The counters: packets read, segments applied, per second, malformed, dropped.
     pub counters: [&'static str; 5],
+    /// The memory bound reached: "evicted", "max", "folded".
+    pub bound: [&'static str; 3],
     pub connections: fn(u64) -> String,
     pub client_colon: &'static str,
     pub findings: fn(usize) -> String,

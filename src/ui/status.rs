@@ -106,13 +106,16 @@ pub fn status_parts(replay: &Replay, app: &App) -> Vec<(String, Style)> {
     // The memory budget reached (a flood, a huge capture): what it cost, in warning colours.
     let t = &replay.store.tracker.stats;
     if t.budget_reached() {
+        let b = messages(app.lang).bound;
         let mut text = format!(
-            "evicted {} (max {})",
+            "{} {} ({} {})",
+            b[0],
             human_count(t.evicted),
+            b[1],
             crate::output::summary::mib(t.memory_budget)
         );
         if t.events_over_budget > 0 {
-            text.push_str(&format!(", folded {}", human_count(t.events_over_budget)));
+            text.push_str(&format!(", {} {}", b[2], human_count(t.events_over_budget)));
         }
         parts.push((text, theme.bar().patch(theme.warn())));
     }

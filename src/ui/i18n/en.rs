@@ -86,6 +86,7 @@ pub static MESSAGES: Messages = Messages {
     end: "END",
     clock_on: "END, CLOCK ON",
     counters: ["pkts", "seg", "/s", "malformed", "drops"],
+    bound: ["evicted", "max", "folded"],
     connections: |n| format!("{n} connection{}", if n == 1 { "" } else { "s" }),
     client_colon: "client:",
     findings: |n| plural(n, "finding", "findings"),

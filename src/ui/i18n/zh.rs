@@ -71,6 +71,7 @@ pub static MESSAGES: Messages = Messages {
     end: "结束",
     clock_on: "结束，时钟继续",
     counters: ["包", "段", "/秒", "畸形", "丢弃"],
+    bound: ["已逐出", "上限", "已折叠"],
     connections: |n| format!("{n} 个连接"),
     client_colon: "客户端：",
     findings: |n| format!("{n} 条发现"),
