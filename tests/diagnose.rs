@@ -397,3 +397,29 @@ fn the_diagnosis_in_chinese_when_lang_asks_and_only_then() {
         synack::teach::lang::Lang::En
     );
 }
+
+#[test]
+fn the_text_output_in_chinese_when_lang_asks_and_only_then() {
+    let demo = common::fixture("demo.pcap");
+    let (zh, _) = common::run_batch(&demo, Format::Text, &["--lang", "zh"]);
+    let shown = zh.replace(&common::fixture(""), "fixtures/");
+    common::golden("--text --lang zh on the demo", "text-demo.zh", &shown);
+    assert!(
+        zh.contains("连接 #2") && zh.contains("握手 不完整，拆除 RST"),
+        "{zh}"
+    );
+    assert!(zh.contains("汇总\n  数据包 42"), "{zh}");
+    // The ladder itself is the same as in English.
+    let (en, _) = common::run_batch(&demo, Format::Text, &[]);
+    let rows = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| l.contains('|'))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(rows(&zh), rows(&en));
+    assert!(
+        en.contains("Connection #2") && en.contains("Summary"),
+        "{en}"
+    );
+}

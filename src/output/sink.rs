@@ -173,7 +173,11 @@ impl<'w> Sink<'w> {
     ) -> io::Result<()> {
         self.flush_buf()?;
         match self.format {
-            Format::Text => self.out.write_all(text::summary(report).as_bytes())?,
+            Format::Text => {
+                let lang = text::text_lang(&self.opts);
+                self.out
+                    .write_all(text::summary_in(report, lang).as_bytes())?
+            }
             Format::Diagnose => {
                 let text = self.diagnosis.text_in(source, self.opts.report_lang);
                 self.out.write_all(text.as_bytes())?;

@@ -16,7 +16,10 @@ use super::{thousands, OutputOptions, SeqStyle};
 use crate::decode::Timestamp;
 use crate::diagnose::Finding;
 use crate::teach::calls::{self, CallAt};
-use crate::track::{Connection, Dir, DroppedRun, Event, EventKind, Marks, Side, State};
+use crate::teach::lang::Lang;
+use crate::track::{
+    Connection, Dir, DroppedRun, Event, EventKind, Handshake, Marks, Side, State, Teardown,
+};
 
 /// Width of the arrow between the two lifelines.
 const ARROW: usize = 46;
@@ -155,11 +158,83 @@ fn text_row(out: &mut String, time: &str, client: &str, mid: &str, server: &str,
 /// Connection header: who, how it went, counters.
 pub fn header(c: &Connection) -> String {
     let mut s = String::new();
-    push_header(&mut s, c);
+    push_header(&mut s, c, Lang::En);
     s
 }
 
-fn push_header(s: &mut String, c: &Connection) {
+/// [`push_header`] in Chinese: the same facts, the same order.
+fn push_header_zh(s: &mut String, c: &Connection) {
+    let _ = writeln!(
+        s,
+        "连接 #{}  {} -> {}",
+        c.id,
+        c.client().addr,
+        c.server().addr
+    );
+    if let Some(encap) = &c.tunnel {
+        let levels: Vec<String> = encap.tunnels().map(|t| t.to_string()).collect();
+        let _ = writeln!(s, "  隧道：{}", levels.join("，内层 "));
+    }
+    let handshake = match c.handshake() {
+        Handshake::Complete => "完整",
+        Handshake::Partial => "不完整",
+        Handshake::None => "无",
+    };
+    let teardown = match c.teardown() {
+        Teardown::Fin => "FIN",
+        Teardown::Rst => "RST",
+        Teardown::Half => "半关闭",
+        Teardown::None => "无",
+    };
+    let _ = write!(s, "  握手 {handshake}，拆除 {teardown}");
+    if c.mid_stream {
+        s.push_str("，从中途开始捕获");
+    }
+    if let Some(prev) = c.reuses {
+        let _ = write!(s, "，复用 #{prev} 的四元组");
+        if let Some(st) = c.reused_from {
+            let _ = write!(s, "（原为 {} / {}）", st[0], st[1]);
+        }
+    }
+    s.push('\n');
+    s.push_str("  开始 ");
+    let mut ts = Vec::with_capacity(27);
+    c.first_seen.write_rfc3339(&mut ts);
+    s.push_str(std::str::from_utf8(&ts).unwrap_or_default());
+    s.push_str("  时长 ");
+    push_secs6(s, c.last_seen, c.first_seen, 0);
+    let _ = writeln!(
+        s,
+        " 秒  报文段 {}（客户端 {}，服务器 {}）  字节 {}（客户端 {}，服务器 {}）",
+        c.packets(),
+        c.client().packets,
+        c.server().packets,
+        c.bytes(),
+        c.client().bytes,
+        c.server().bytes,
+    );
+    let _ = writeln!(
+        s,
+        "  最终状态：客户端 {}，服务器 {}",
+        c.client().state,
+        c.server().state
+    );
+}
+
+/// The language `--text` writes its words in: a lesson's (its notes'), else English unless
+/// `--lang` asked (scripts read it).
+pub fn text_lang(opts: &OutputOptions) -> Lang {
+    if opts.lesson.is_some() {
+        opts.lang
+    } else {
+        opts.report_lang
+    }
+}
+
+fn push_header(s: &mut String, c: &Connection, lang: Lang) {
+    if lang == Lang::Zh {
+        return push_header_zh(s, c);
+    }
     let _ = writeln!(
         s,
         "Connection #{}  {} -> {}",
@@ -499,9 +574,11 @@ pub fn write_connection(
     opts: &OutputOptions,
     findings: &[Finding],
 ) {
-    push_header(out, c);
+    let lang = text_lang(opts);
+    push_header(out, c, lang);
     for f in findings {
-        let _ = writeln!(out, "  ! {}: {}", f.kind.name(), f.sentence);
+        let sentence = crate::diagnose::words::sentence(f, lang);
+        let _ = writeln!(out, "  ! {}: {sentence}", f.kind.name());
     }
     out.push('\n');
     push_ladder(out, c, opts);
@@ -510,6 +587,15 @@ pub fn write_connection(
 
 /// The closing summary.
 pub fn summary(r: &Report<'_>) -> String {
+    summary_in(r, Lang::En)
+}
+
+/// [`summary`] in `lang` (`--text --lang zh`): its main lines; the per-reason counts, link
+/// types and warnings stay as the decoder names them.
+pub fn summary_in(r: &Report<'_>, lang: Lang) -> String {
+    if lang == Lang::Zh {
+        return summary_zh(r);
+    }
     let s = r.summary;
     let k = r.counters;
     let mut out = String::from("Summary\n");
@@ -582,6 +668,67 @@ pub fn summary(r: &Report<'_>) -> String {
     // No connection, no table (a bare heading read as if something was cut off).
     if s.states.iter().flatten().any(|n| *n > 0) {
         let _ = writeln!(out, "  final states        client   server");
+    }
+    for (i, st) in State::ALL.iter().enumerate() {
+        let (c, sv) = (s.states[0][i], s.states[1][i]);
+        if c + sv > 0 {
+            let _ = writeln!(out, "    {:<14} {:>8} {:>8}", st.name(), c, sv);
+        }
+    }
+    if let Some(w) = r.warning {
+        let _ = writeln!(out, "  warning: {w}");
+    }
+    out
+}
+
+fn summary_zh(r: &Report<'_>) -> String {
+    let s = r.summary;
+    let k = r.counters;
+    let mut out = String::from("汇总\n");
+    let _ = writeln!(
+        out,
+        "  数据包 {}：TCP {}，非 TCP {}，被过滤 {}，不支持的链路类型 {}，畸形 {}",
+        thousands(k.packets),
+        thousands(k.tcp),
+        thousands(k.non_tcp),
+        thousands(k.filtered),
+        thousands(k.skipped_total()),
+        thousands(k.malformed_total()),
+    );
+    for (reason, n) in &k.malformed {
+        let _ = writeln!(out, "    畸形（{reason}）：{}", thousands(*n));
+    }
+    let _ = writeln!(
+        out,
+        "  连接 {}：握手完整 {}，不完整 {}，无 {}；拆除 FIN {}，RST {}，半关闭 {}，无 {}",
+        thousands(s.connections),
+        s.handshakes[0],
+        s.handshakes[1],
+        s.handshakes[2],
+        s.teardowns[0],
+        s.teardowns[1],
+        s.teardowns[2],
+        s.teardowns[3],
+    );
+    let _ = writeln!(
+        out,
+        "  从中途开始 {}，端口复用 {}，TIME_WAIT 到期（推断）{}",
+        s.mid_stream, r.tracker.port_reuses, r.tracker.time_wait_expired
+    );
+    if r.tracker.budget_reached() {
+        let _ = writeln!(out, "  {}", crate::output::summary::budget_line(r.tracker));
+    }
+    let marks: Vec<String> = Marks::NAMES
+        .iter()
+        .zip(s.marks)
+        .filter(|(_, n)| *n > 0)
+        .map(|((_, name), n)| format!("{name} {n}"))
+        .collect();
+    if !marks.is_empty() {
+        let _ = writeln!(out, "  标记的报文段：{}", marks.join("，"));
+    }
+    if s.states.iter().flatten().any(|n| *n > 0) {
+        let _ = writeln!(out, "  最终状态            客户端   服务器");
     }
     for (i, st) in State::ALL.iter().enumerate() {
         let (c, sv) = (s.states[0][i], s.states[1][i]);
