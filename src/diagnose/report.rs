@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::net::IpAddr;
 
 use super::findings::diagnose_with;
-use super::kinds::{plural, DiagConfig, Finding, Kind};
+use super::kinds::{DiagConfig, Finding, Kind};
 use crate::decode::{Endpoint, Timestamp};
 use crate::teach::lang::Lang;
 use crate::track::{Connection, Side, State};
@@ -254,97 +254,25 @@ impl Diagnosis {
     /// sentences and the patterns' (see [`super::words`]); endpoints, times and frames as in
     /// English.
     pub fn text_in(&self, source: &str, lang: Lang) -> String {
-        if lang == Lang::Zh {
-            return self.text_zh(source);
-        }
+        use super::words::{self, fill};
+        let w = words::report_words(lang);
         let mut out = String::new();
-        let total = self.total() as usize;
+        let total = self.total();
         let groups = self.groups();
-        let _ = writeln!(
-            out,
-            "synack diagnosis of {source}: {} finding{} on {} of {} connection{}, {} pattern{} ({} problem{})",
-            total,
-            plural(total as u64),
-            self.with_findings,
-            self.connections,
-            plural(self.connections),
-            groups.len(),
-            plural(groups.len() as u64),
-            self.problems(),
-            plural(self.problems() as u64),
+        let line = fill(
+            w.diagnosis,
+            &[
+                ("source", &source),
+                ("findings", &(w.findings)(total)),
+                ("with", &self.with_findings),
+                ("connections", &(w.connections)(self.connections)),
+                ("patterns", &(w.patterns)(groups.len() as u64)),
+                ("problems", &(w.problems)(self.problems() as u64)),
+            ],
         );
+        let _ = writeln!(out, "{line}");
         if !groups.is_empty() {
-            let _ = writeln!(out, "\nPatterns across connections");
-            for g in &groups {
-                let ids: Vec<String> = g.conns.iter().map(|i| format!("#{i}")).collect();
-                let _ = writeln!(
-                    out,
-                    "  - {}\n      connections {}{}",
-                    g.sentence,
-                    ids.join(" "),
-                    if g.count as usize > g.conns.len() {
-                        " ..."
-                    } else {
-                        ""
-                    }
-                );
-            }
-        }
-        for kind in Kind::ALL {
-            let count = self.counts[kind_index(kind)] as usize;
-            if count == 0 {
-                continue;
-            }
-            let mut list = self.worst[kind_index(kind)].clone();
-            sort_worst_first(&mut list);
-            let _ = writeln!(out, "\n{} ({})", kind.title(), count);
-            for f in list.iter().take(PER_KIND) {
-                let frames: Vec<String> = f.frames.iter().map(|n| n.to_string()).collect();
-                let _ = writeln!(
-                    out,
-                    "  #{:<5} {} ({}) since {}\n         {}\n         evidence: frame{} {}",
-                    f.conn,
-                    f.endpoint,
-                    f.side.name(),
-                    f.since.rfc3339(),
-                    f.sentence,
-                    if f.frames.len() == 1 { "" } else { "s" },
-                    if frames.is_empty() {
-                        "-".to_string()
-                    } else {
-                        frames.join(", ")
-                    }
-                );
-            }
-            if count > PER_KIND {
-                let _ = writeln!(
-                    out,
-                    "  ... and {} more (all are in --json)",
-                    count - PER_KIND
-                );
-            }
-        }
-        if total == 0 && groups.is_empty() {
-            let _ = writeln!(out, "\nNothing found: every connection looks healthy.");
-        }
-        out
-    }
-
-    fn text_zh(&self, source: &str) -> String {
-        use super::words;
-        let mut out = String::new();
-        let total = self.total() as usize;
-        let groups = self.groups();
-        let _ = writeln!(
-            out,
-            "synack 对 {source} 的诊断：{total} 条发现，涉及 {} / {} 个连接，{} 个模式（{} 个问题）",
-            self.with_findings,
-            self.connections,
-            groups.len(),
-            self.problems(),
-        );
-        if !groups.is_empty() {
-            let _ = writeln!(out, "\n跨连接的模式");
+            let _ = writeln!(out, "\n{}", w.patterns_heading);
             for g in &groups {
                 let ids: Vec<String> = g.conns.iter().map(|i| format!("#{i}")).collect();
                 let more = if g.count as usize > g.conns.len() {
@@ -352,12 +280,8 @@ impl Diagnosis {
                 } else {
                     ""
                 };
-                let _ = writeln!(
-                    out,
-                    "  - {}\n      连接 {}{more}",
-                    words::group(g, Lang::Zh),
-                    ids.join(" ")
-                );
+                let conns = fill(w.group_conns, &[("ids", &ids.join(" ")), ("more", &more)]);
+                let _ = writeln!(out, "  - {}\n{conns}", words::group(g, lang));
             }
         }
         for kind in Kind::ALL {
@@ -367,33 +291,31 @@ impl Diagnosis {
             }
             let mut list = self.worst[kind_index(kind)].clone();
             sort_worst_first(&mut list);
-            let _ = writeln!(out, "\n{}（{}）", words::title(kind, Lang::Zh), count);
+            let title = words::title(kind, lang);
+            let heading = fill(w.kind_heading, &[("title", &title), ("n", &count)]);
+            let _ = writeln!(out, "\n{heading}");
             for f in list.iter().take(PER_KIND) {
                 let frames: Vec<String> = f.frames.iter().map(|n| n.to_string()).collect();
-                let side = match f.side {
-                    Side::Client => "客户端",
-                    Side::Server => "服务器",
-                };
-                let _ = writeln!(
-                    out,
-                    "  #{:<5} {}（{side}）自 {} 起\n         {}\n         证据：第 {} 帧",
-                    f.conn,
-                    f.endpoint,
-                    f.since.rfc3339(),
-                    words::sentence(f, Lang::Zh),
-                    if frames.is_empty() {
-                        "-".to_string()
-                    } else {
-                        frames.join("、")
-                    }
+                let conn = format!("{:<5}", f.conn);
+                let text = fill(
+                    w.finding,
+                    &[
+                        ("conn", &conn),
+                        ("endpoint", &f.endpoint),
+                        ("side", &w.sides[f.side as usize]),
+                        ("since", &f.since.rfc3339()),
+                        ("sentence", &words::sentence(f, lang)),
+                        ("evidence", &(w.evidence)(&frames)),
+                    ],
                 );
+                let _ = writeln!(out, "{text}");
             }
             if count > PER_KIND {
-                let _ = writeln!(out, "  ……另有 {} 条（全部见 --json）", count - PER_KIND);
+                let _ = writeln!(out, "{}", fill(w.more, &[("n", &(count - PER_KIND))]));
             }
         }
         if total == 0 && groups.is_empty() {
-            let _ = writeln!(out, "\n没有发现：每个连接看起来都正常。");
+            let _ = writeln!(out, "\n{}", w.nothing);
         }
         out
     }

@@ -86,6 +86,139 @@ pub fn title(kind: Kind, lang: Lang) -> &'static str {
     }
 }
 
+/// The words of the text reports (`--diagnose`, and `--text`'s summary), a table a language:
+/// templates with named `{slots}` ([`fill`]) and counted nouns as functions, so that one
+/// function writes each report in every language.
+pub struct ReportWords {
+    pub diagnosis: &'static str,
+    pub findings: fn(u64) -> String,
+    pub connections: fn(u64) -> String,
+    pub patterns: fn(u64) -> String,
+    pub problems: fn(u64) -> String,
+    pub patterns_heading: &'static str,
+    pub group_conns: &'static str,
+    pub kind_heading: &'static str,
+    pub finding: &'static str,
+    /// Client, server.
+    pub sides: [&'static str; 2],
+    pub evidence: fn(&[String]) -> String,
+    pub more: &'static str,
+    pub nothing: &'static str,
+    pub summary: &'static str,
+    pub packets: &'static str,
+    pub skipped_link: &'static str,
+    pub malformed: &'static str,
+    pub fragments: &'static str,
+    pub tunnels: &'static str,
+    pub conns: &'static str,
+    pub reuse: &'static str,
+    pub marked: &'static str,
+    pub list_sep: &'static str,
+    pub states: &'static str,
+}
+
+fn en_count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+pub static EN: ReportWords = ReportWords {
+    diagnosis: "synack diagnosis of {source}: {findings} on {with} of {connections}, {patterns} ({problems})",
+    findings: |n| en_count(n, "finding", "findings"),
+    connections: |n| en_count(n, "connection", "connections"),
+    patterns: |n| en_count(n, "pattern", "patterns"),
+    problems: |n| en_count(n, "problem", "problems"),
+    patterns_heading: "Patterns across connections",
+    group_conns: "      connections {ids}{more}",
+    kind_heading: "{title} ({n})",
+    finding: "  #{conn} {endpoint} ({side}) since {since}\n         {sentence}\n         {evidence}",
+    sides: ["client", "server"],
+    evidence: |f| match f.len() {
+        0 => "evidence: frames -".into(),
+        1 => format!("evidence: frame {}", f[0]),
+        _ => format!("evidence: frames {}", f.join(", ")),
+    },
+    more: "  ... and {n} more (all are in --json)",
+    nothing: "Nothing found: every connection looks healthy.",
+    summary: "Summary",
+    packets: "  packets {packets}: tcp {tcp}, non-tcp {non_tcp}, filtered out {filtered}, unsupported link type {skipped}, malformed {malformed}",
+    skipped_link: "    skipped link type {lt}: {n}",
+    malformed: "    malformed ({reason}): {n}",
+    fragments: "  IP fragments {frames}: {reassembled} datagrams reassembled, {duplicate} duplicate, {overlapping} overlapping (dropped), {conflicting} conflicting, {incomplete} never completed",
+    tunnels: "  segments through tunnels: {list}",
+    conns: "  connections {n}: handshake complete {hc}, partial {hp}, none {hn}; teardown fin {tf}, rst {tr}, half {th}, none {tn}",
+    reuse: "  joined mid-stream {mid}, port reuses {reuses}, TIME_WAIT expired (inferred) {expired}",
+    marked: "  segments marked: {list}",
+    list_sep: ", ",
+    states: "  final states        client   server",
+};
+
+pub static ZH: ReportWords = ReportWords {
+    diagnosis: "synack 对 {source} 的诊断：{findings}，涉及 {with} / {connections}，{patterns}（{problems}）",
+    findings: |n| format!("{n} 条发现"),
+    connections: |n| format!("{n} 个连接"),
+    patterns: |n| format!("{n} 个模式"),
+    problems: |n| format!("{n} 个问题"),
+    patterns_heading: "跨连接的模式",
+    group_conns: "      连接 {ids}{more}",
+    kind_heading: "{title}（{n}）",
+    finding: "  #{conn} {endpoint}（{side}）自 {since} 起\n         {sentence}\n         {evidence}",
+    sides: ["客户端", "服务器"],
+    evidence: |f| {
+        let list = if f.is_empty() { "-".into() } else { f.join("、") };
+        format!("证据：第 {list} 帧")
+    },
+    more: "  ……另有 {n} 条（全部见 --json）",
+    nothing: "没有发现：每个连接看起来都正常。",
+    summary: "汇总",
+    packets: "  数据包 {packets}：TCP {tcp}，非 TCP {non_tcp}，被过滤 {filtered}，不支持的链路类型 {skipped}，畸形 {malformed}",
+    skipped_link: "    跳过的链路类型 {lt}：{n}",
+    malformed: "    畸形（{reason}）：{n}",
+    fragments: "  IP 分片 {frames}：重组 {reassembled} 个数据报，重复 {duplicate}，重叠 {overlapping}（丢弃），冲突 {conflicting}，未完成 {incomplete}",
+    tunnels: "  经过隧道的报文段：{list}",
+    conns: "  连接 {n}：握手完整 {hc}，不完整 {hp}，无 {hn}；拆除 FIN {tf}，RST {tr}，半关闭 {th}，无 {tn}",
+    reuse: "  从中途开始 {mid}，端口复用 {reuses}，TIME_WAIT 到期（推断）{expired}",
+    marked: "  标记的报文段：{list}",
+    list_sep: "，",
+    states: "  最终状态            客户端   服务器",
+};
+
+pub fn report_words(lang: Lang) -> &'static ReportWords {
+    match lang {
+        Lang::En => &EN,
+        Lang::Zh => &ZH,
+    }
+}
+
+/// `template` with each `{name}` replaced by its value, in one pass (a value holding braces,
+/// a file name say, is never filled in turn). An unknown `{name}` stays as it is.
+pub fn fill(template: &str, slots: &[(&str, &dyn std::fmt::Display)]) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let slot = after.find('}').and_then(|close| {
+            slots
+                .iter()
+                .find(|(n, _)| *n == &after[..close])
+                .map(|s| (close, s.1))
+        });
+        match slot {
+            Some((close, value)) => {
+                use std::fmt::Write as _;
+                let _ = write!(out, "{value}");
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +243,15 @@ mod tests {
             count: Some(3),
             problem: true,
         }
+    }
+
+    #[test]
+    fn fill_replaces_each_slot_once_and_leaves_the_rest() {
+        let src = "a{b}.pcap";
+        assert_eq!(
+            fill("of {source}: {n} {x}", &[("source", &src), ("n", &3)]),
+            "of a{b}.pcap: 3 {x}"
+        );
     }
 
     #[test]

@@ -593,68 +593,81 @@ pub fn summary(r: &Report<'_>) -> String {
 /// [`summary`] in `lang` (`--text --lang zh`): its main lines; the per-reason counts, link
 /// types and warnings stay as the decoder names them.
 pub fn summary_in(r: &Report<'_>, lang: Lang) -> String {
-    if lang == Lang::Zh {
-        return summary_zh(r);
-    }
+    use crate::diagnose::words::{fill, report_words};
+    let w = report_words(lang);
     let s = r.summary;
     let k = r.counters;
-    let mut out = String::from("Summary\n");
-    let _ = writeln!(
-        out,
-        "  packets {}: tcp {}, non-tcp {}, filtered out {}, unsupported link type {}, malformed {}",
-        thousands(k.packets),
-        thousands(k.tcp),
-        thousands(k.non_tcp),
-        thousands(k.filtered),
-        thousands(k.skipped_total()),
-        thousands(k.malformed_total()),
-    );
+    let t = thousands;
+    let mut out = format!("{}\n", w.summary);
+    let mut line = |l: String| {
+        out.push_str(&l);
+        out.push('\n');
+    };
+    line(fill(
+        w.packets,
+        &[
+            ("packets", &t(k.packets)),
+            ("tcp", &t(k.tcp)),
+            ("non_tcp", &t(k.non_tcp)),
+            ("filtered", &t(k.filtered)),
+            ("skipped", &t(k.skipped_total())),
+            ("malformed", &t(k.malformed_total())),
+        ],
+    ));
     for (lt, n) in &k.skipped_link {
-        let _ = writeln!(out, "    skipped link type {lt}: {}", thousands(*n));
+        line(fill(w.skipped_link, &[("lt", lt), ("n", &t(*n))]));
     }
     for (reason, n) in &k.malformed {
-        let _ = writeln!(out, "    malformed ({reason}): {}", thousands(*n));
+        line(fill(w.malformed, &[("reason", reason), ("n", &t(*n))]));
     }
     let f = &k.fragments;
     if f.frames > 0 {
-        let _ = writeln!(
-            out,
-            "  IP fragments {}: {} datagrams reassembled, {} duplicate, {} overlapping (dropped), {} conflicting, {} never completed",
-            thousands(f.frames),
-            thousands(f.reassembled),
-            thousands(f.duplicate),
-            thousands(f.overlapping),
-            thousands(f.conflicting),
-            thousands(f.incomplete),
-        );
+        line(fill(
+            w.fragments,
+            &[
+                ("frames", &t(f.frames)),
+                ("reassembled", &t(f.reassembled)),
+                ("duplicate", &t(f.duplicate)),
+                ("overlapping", &t(f.overlapping)),
+                ("conflicting", &t(f.conflicting)),
+                ("incomplete", &t(f.incomplete)),
+            ],
+        ));
     }
     if !k.tunneled.is_empty() {
         let kinds: Vec<String> = k
             .tunneled
             .iter()
-            .map(|(kind, n)| format!("{kind} {}", thousands(*n)))
+            .map(|(kind, n)| format!("{kind} {}", t(*n)))
             .collect();
-        let _ = writeln!(out, "  segments through tunnels: {}", kinds.join(", "));
+        line(fill(w.tunnels, &[("list", &kinds.join(w.list_sep))]));
     }
-    let _ = writeln!(
-        out,
-        "  connections {}: handshake complete {}, partial {}, none {}; teardown fin {}, rst {}, half {}, none {}",
-        thousands(s.connections),
-        s.handshakes[0],
-        s.handshakes[1],
-        s.handshakes[2],
-        s.teardowns[0],
-        s.teardowns[1],
-        s.teardowns[2],
-        s.teardowns[3],
-    );
-    let _ = writeln!(
-        out,
-        "  joined mid-stream {}, port reuses {}, TIME_WAIT expired (inferred) {}",
-        s.mid_stream, r.tracker.port_reuses, r.tracker.time_wait_expired
-    );
+    line(fill(
+        w.conns,
+        &[
+            ("n", &t(s.connections)),
+            ("hc", &s.handshakes[0]),
+            ("hp", &s.handshakes[1]),
+            ("hn", &s.handshakes[2]),
+            ("tf", &s.teardowns[0]),
+            ("tr", &s.teardowns[1]),
+            ("th", &s.teardowns[2]),
+            ("tn", &s.teardowns[3]),
+        ],
+    ));
+    line(fill(
+        w.reuse,
+        &[
+            ("mid", &s.mid_stream),
+            ("reuses", &r.tracker.port_reuses),
+            ("expired", &r.tracker.time_wait_expired),
+        ],
+    ));
     if r.tracker.budget_reached() {
-        let _ = writeln!(out, "  {}", crate::output::summary::budget_line(r.tracker));
+        line(format!(
+            "  {}",
+            crate::output::summary::budget_line(r.tracker)
+        ));
     }
     let marks: Vec<String> = Marks::NAMES
         .iter()
@@ -663,81 +676,20 @@ pub fn summary_in(r: &Report<'_>, lang: Lang) -> String {
         .map(|((_, name), n)| format!("{name} {n}"))
         .collect();
     if !marks.is_empty() {
-        let _ = writeln!(out, "  segments marked: {}", marks.join(", "));
+        line(fill(w.marked, &[("list", &marks.join(w.list_sep))]));
     }
     // No connection, no table (a bare heading read as if something was cut off).
     if s.states.iter().flatten().any(|n| *n > 0) {
-        let _ = writeln!(out, "  final states        client   server");
+        line(w.states.to_string());
     }
     for (i, st) in State::ALL.iter().enumerate() {
         let (c, sv) = (s.states[0][i], s.states[1][i]);
         if c + sv > 0 {
-            let _ = writeln!(out, "    {:<14} {:>8} {:>8}", st.name(), c, sv);
+            line(format!("    {:<14} {:>8} {:>8}", st.name(), c, sv));
         }
     }
     if let Some(w) = r.warning {
-        let _ = writeln!(out, "  warning: {w}");
-    }
-    out
-}
-
-fn summary_zh(r: &Report<'_>) -> String {
-    let s = r.summary;
-    let k = r.counters;
-    let mut out = String::from("汇总\n");
-    let _ = writeln!(
-        out,
-        "  数据包 {}：TCP {}，非 TCP {}，被过滤 {}，不支持的链路类型 {}，畸形 {}",
-        thousands(k.packets),
-        thousands(k.tcp),
-        thousands(k.non_tcp),
-        thousands(k.filtered),
-        thousands(k.skipped_total()),
-        thousands(k.malformed_total()),
-    );
-    for (reason, n) in &k.malformed {
-        let _ = writeln!(out, "    畸形（{reason}）：{}", thousands(*n));
-    }
-    let _ = writeln!(
-        out,
-        "  连接 {}：握手完整 {}，不完整 {}，无 {}；拆除 FIN {}，RST {}，半关闭 {}，无 {}",
-        thousands(s.connections),
-        s.handshakes[0],
-        s.handshakes[1],
-        s.handshakes[2],
-        s.teardowns[0],
-        s.teardowns[1],
-        s.teardowns[2],
-        s.teardowns[3],
-    );
-    let _ = writeln!(
-        out,
-        "  从中途开始 {}，端口复用 {}，TIME_WAIT 到期（推断）{}",
-        s.mid_stream, r.tracker.port_reuses, r.tracker.time_wait_expired
-    );
-    if r.tracker.budget_reached() {
-        let _ = writeln!(out, "  {}", crate::output::summary::budget_line(r.tracker));
-    }
-    let marks: Vec<String> = Marks::NAMES
-        .iter()
-        .zip(s.marks)
-        .filter(|(_, n)| *n > 0)
-        .map(|((_, name), n)| format!("{name} {n}"))
-        .collect();
-    if !marks.is_empty() {
-        let _ = writeln!(out, "  标记的报文段：{}", marks.join("，"));
-    }
-    if s.states.iter().flatten().any(|n| *n > 0) {
-        let _ = writeln!(out, "  最终状态            客户端   服务器");
-    }
-    for (i, st) in State::ALL.iter().enumerate() {
-        let (c, sv) = (s.states[0][i], s.states[1][i]);
-        if c + sv > 0 {
-            let _ = writeln!(out, "    {:<14} {:>8} {:>8}", st.name(), c, sv);
-        }
-    }
-    if let Some(w) = r.warning {
-        let _ = writeln!(out, "  warning: {w}");
+        line(format!("  warning: {w}"));
     }
     out
 }
