@@ -441,7 +441,10 @@ impl Tracker {
         self.advance(seg.ts);
         self.stats.segments += 1;
         let key = Key::of(seg);
-        if self.cfg.retire && self.table.get(&key).is_none() {
+        // Only once something was evicted or the table is full does a segment pay for a lookup
+        // before the table's own insert-or-get (the per-packet path).
+        let may_be_gone = !self.evicted.is_empty() || self.table.len() >= self.cfg.max_conns;
+        if self.cfg.retire && may_be_gone && self.table.get(&key).is_none() {
             if let Some(id) = self.after_eviction(&key, seg) {
                 return id;
             }
@@ -713,9 +716,6 @@ impl Tracker {
     /// A segment for a 4-tuple not in the table whose connection was evicted: counted against
     /// that connection (whose id comes back), unless it is a SYN opening a new one there.
     fn after_eviction(&mut self, key: &Key, seg: &Segment) -> Option<u64> {
-        if self.evicted.is_empty() {
-            return None;
-        }
         let gone = *self.evicted.get(key)?;
         let f = seg.flags;
         let new_syn =
