@@ -185,6 +185,11 @@ fn encode(
     }
     o.raw(b",\"reuses\":");
     o.opt_int(c.reuses);
+    // Zeek's `service`, only when a payload named one.
+    if let Some(service) = c.service() {
+        o.raw(b",\"service\":");
+        o.plain(&service);
+    }
     tunnel(&mut o, c);
     end_options(&mut o, cl, sv);
     mark_counts(&mut o, c);
@@ -403,7 +408,13 @@ fn write_events(buf: &mut Vec<u8>, c: &Connection, opts: &OutputOptions) {
             buf.extend_from_slice(name.as_bytes());
             buf.push(b'"');
         }
-        buf.extend_from_slice(b"]}");
+        buf.push(b']');
+        // The payload's label, only on a labelled segment (escaped already; JSON-quoted here).
+        if let Some(l) = c.labels.as_ref().and(c.label_of(e.frame)) {
+            buf.extend_from_slice(b",\"label\":");
+            let _ = serde_json::to_writer(&mut *buf, &*l.text);
+        }
+        buf.push(b'}');
     }
 }
 

@@ -7,6 +7,7 @@
 use super::completeness::Completeness;
 use super::events::{Dropped, Event, EventKind};
 use super::infer;
+use super::labels::Labels;
 use super::machine::{self, Control};
 use super::marks::{self, Marks};
 use super::seq;
@@ -244,6 +245,8 @@ pub struct Connection {
     pub completeness: Completeness,
     /// The tunnels its first segment came through, outermost first (none: not tunneled).
     pub tunnel: Option<Box<Encap>>,
+    /// What its first data segments each way said (see [`super::labels`]); none for most.
+    pub labels: Option<Box<Labels>>,
     /// The handshake's three segments seen (see [`Connection::handshake`]): the client's SYN,
     /// a SYN+ACK acknowledging it, the ACK of that.
     pub(super) hs_syn: bool,
@@ -276,6 +279,7 @@ impl Connection {
             history: History::default(),
             completeness: Completeness::default(),
             tunnel: None,
+            labels: None,
             hs_syn: false,
             hs_synack: false,
             hs_ack: false,

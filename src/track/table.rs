@@ -9,6 +9,7 @@ use super::conn::{Connection, Handshake};
 use super::events::push_event;
 use super::evicted::{Evicted, Gone};
 use super::state::State;
+use crate::decode::decoder::Labeled;
 use crate::decode::{Encap, Endpoint, Item, Segment, Timestamp};
 
 #[derive(Debug, Clone)]
@@ -550,6 +551,22 @@ impl Tracker {
         id
     }
 
+    /// [`Tracker::ingest`] for a segment whose payload was labelled (and maybe tunneled): the
+    /// connection keeps the label if it still wants one that way ([`Connection::labels`]).
+    pub fn ingest_labeled(&mut self, seg: &Segment, frame: u64, l: &Labeled) -> u64 {
+        let id = if l.encap.is_empty() {
+            self.ingest(seg, frame)
+        } else {
+            self.ingest_tunneled(seg, frame, &l.encap)
+        };
+        if let Some(slot) = self.table.get_mut(&Key::of(seg)) {
+            if slot.conn.id == id {
+                slot.conn.add_label(frame, &l.label);
+            }
+        }
+        id
+    }
+
     /// [`Tracker::ingest`] for a segment that came through `encap`: a connection takes the
     /// tunnels of its first segment.
     pub fn ingest_tunneled(&mut self, seg: &Segment, frame: u64, encap: &Encap) -> u64 {
@@ -630,6 +647,7 @@ impl Tracker {
         match item {
             Item::Segment(seg, frame) => Some(self.ingest(seg, *frame)),
             Item::Tunneled(seg, frame, encap) => Some(self.ingest_tunneled(seg, *frame, encap)),
+            Item::Labeled(seg, frame, l) => Some(self.ingest_labeled(seg, *frame, l)),
             Item::Tick(ts) => {
                 self.advance(*ts);
                 None
