@@ -17,6 +17,7 @@
 //! and may sit in another codegen unit than its caller, and the calls cost 5% more instructions
 //! per segment than the one function they were split from.
 
+mod attempts;
 pub mod budget;
 pub mod completeness;
 pub mod conn;
