@@ -139,6 +139,8 @@ pub struct Context<'a> {
     /// Read the payload for a label ([`app::sniff`]); after a frame, the label found.
     pub sniff: bool,
     pub label: Option<app::AppLabel>,
+    /// TLS hellos split over segments, being joined (the decoder's; none for one frame).
+    pub hellos: Option<&'a mut app::HelloJoin>,
 }
 
 static STANDARD_PORTS: LazyLock<TunnelPorts> = LazyLock::new(TunnelPorts::default);
@@ -151,6 +153,7 @@ pub fn decode(linktype: LinkType, ts: Timestamp, frame: &[u8]) -> Result<Decoded
         encap: Encap::default(),
         sniff: false,
         label: None,
+        hellos: None,
     };
     decode_with(&mut cx, linktype, ts, frame)
 }
@@ -179,6 +182,7 @@ pub fn decode_ip(ts: Timestamp, ip_packet: &[u8]) -> Result<Decoded, DecodeError
         encap: Encap::default(),
         sniff: false,
         label: None,
+        hellos: None,
     };
     ip(&mut cx, ts, ip_packet)
 }
@@ -252,12 +256,23 @@ fn sniff(cx: &mut Context<'_>, decoded: &Result<Decoded, DecodeError>, tcp: &[u8
     let Some(payload) = tcp.get(offset..).filter(|p| !p.is_empty()) else {
         return;
     };
+    let declared = seg.payload_len as usize;
+    let payload = &payload[..payload.len().min(declared)];
+    if let Some(join) = cx.hellos.as_deref_mut() {
+        if let Some(l) = join.feed(seg.src, seg.dst, seg.seq, payload, declared) {
+            cx.label = Some(l);
+            return;
+        }
+    }
     if !app::may_label(payload[0]) {
         return;
     }
-    let declared = seg.payload_len as usize;
-    let payload = &payload[..payload.len().min(declared)];
     cx.label = app::sniff(payload, declared, seg.src.port, seg.dst.port);
+    if let (Some(join), Some(l)) = (cx.hellos.as_deref_mut(), &cx.label) {
+        if payload.len() == declared {
+            join.start(l, seg.src, seg.dst, seg.seq, payload);
+        }
+    }
 }
 
 /// [`decode_ip`] through etherparse's lax slicing, for whatever the plain path leaves:
@@ -454,6 +469,7 @@ mod tests {
                 encap: Encap::default(),
                 sniff: false,
                 label: None,
+                hellos: None,
             };
             let lax = decode_ip_lax(&mut cx, Timestamp(5), p);
             if let Some((fast, _)) = decode_plain_tcp(Timestamp(5), p) {

@@ -34,7 +34,7 @@ pub mod table;
 pub(crate) mod testkit;
 
 pub use completeness::Completeness;
-pub use conn::{Connection, Dir, End, Handshake, Side, Teardown};
+pub use conn::{Connection, Dir, End, Extras, Handshake, Side, Teardown};
 pub use events::{Dropped, DroppedRun, Event, EventKind};
 pub use labels::Label;
 pub use marks::Marks;

@@ -12,6 +12,7 @@
 
 use std::fmt::Write as _;
 
+use super::Endpoint;
 use crate::escape::escape_bytes;
 
 /// Longest label, in characters (an ellipsis ends a label cut short).
@@ -33,6 +34,7 @@ pub enum Service {
     Dns,
     Redis,
     WebSocket,
+    Irc,
 }
 
 impl Service {
@@ -49,6 +51,24 @@ impl Service {
             Service::Dns => "dns",
             Service::Redis => "redis",
             Service::WebSocket => "websocket",
+            Service::Irc => "irc",
+        }
+    }
+
+    /// The protocol's usual name, for people (`TLS`, not `ssl`).
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Service::Http => "HTTP",
+            Service::Ssl => "TLS",
+            Service::Ssh => "SSH",
+            Service::Smtp => "SMTP",
+            Service::Ftp => "FTP",
+            Service::Pop3 => "POP3",
+            Service::Imap => "IMAP",
+            Service::Dns => "DNS",
+            Service::Redis => "Redis",
+            Service::WebSocket => "WebSocket",
+            Service::Irc => "IRC",
         }
     }
 }
@@ -59,6 +79,92 @@ impl Service {
 pub struct AppLabel {
     pub service: Option<Service>,
     pub text: Box<str>,
+    /// The whole of a TLS hello whose first piece was labelled on an earlier segment
+    /// ([`HelloJoin`]): this text replaces that label's.
+    pub joined: bool,
+}
+
+/// TLS hellos split over segments, joined to be read whole: a ClientHello with a
+/// post-quantum key share (about 1.8 KB) is larger than one segment, and its server name
+/// may be in the second. A hello's first piece is kept (at most [`MAX_HELLO`] bytes, for at
+/// most [`MAX_PENDING`] directions at once, the oldest dropped) until the segment that
+/// follows it in sequence completes the record.
+#[derive(Debug, Default)]
+pub struct HelloJoin {
+    pending: Vec<Pending>,
+}
+
+#[derive(Debug)]
+struct Pending {
+    from: Endpoint,
+    to: Endpoint,
+    next_seq: u32,
+    buf: Vec<u8>,
+    need: usize,
+}
+
+/// The longest hello joined (a TLS record is at most 16 KiB and its header).
+pub const MAX_HELLO: usize = 16 * 1024 + 5;
+/// Directions with a hello being joined at once.
+pub const MAX_PENDING: usize = 64;
+
+impl HelloJoin {
+    /// After `label` was made from `p`, the whole payload of a segment from `from` to `to`
+    /// at `seq`: keeps it if it is the first piece of a longer TLS hello.
+    pub fn start(&mut self, label: &AppLabel, from: Endpoint, to: Endpoint, seq: u32, p: &[u8]) {
+        if label.service != Some(Service::Ssl) || p.len() < 5 {
+            return;
+        }
+        let need = 5 + usize::from(u16::from_be_bytes([p[3], p[4]]));
+        if need <= p.len() || need > MAX_HELLO {
+            return;
+        }
+        self.pending.retain(|q| (q.from, q.to) != (from, to));
+        if self.pending.len() >= MAX_PENDING {
+            self.pending.remove(0);
+        }
+        self.pending.push(Pending {
+            from,
+            to,
+            next_seq: seq.wrapping_add(p.len() as u32),
+            buf: p.to_vec(),
+            need,
+        });
+    }
+
+    /// A segment's payload `p` (captured whole): if it continues a hello being joined, the
+    /// label of the whole once it is complete. Anything out of sequence waits (a
+    /// retransmission of the first piece, say); a cut payload ends the join.
+    pub fn feed(
+        &mut self,
+        from: Endpoint,
+        to: Endpoint,
+        seq: u32,
+        p: &[u8],
+        declared: usize,
+    ) -> Option<AppLabel> {
+        if self.pending.is_empty() {
+            return None;
+        }
+        let i = self
+            .pending
+            .iter()
+            .position(|q| (q.from, q.to) == (from, to))?;
+        let q = &mut self.pending[i];
+        if seq != q.next_seq {
+            return None;
+        }
+        let take = p.len().min(q.need - q.buf.len());
+        q.buf.extend_from_slice(&p[..take]);
+        q.next_seq = seq.wrapping_add(p.len() as u32);
+        if q.buf.len() < q.need && p.len() == declared {
+            return None;
+        }
+        let q = self.pending.remove(i);
+        let mut l = tls(&q.buf)?;
+        l.joined = true;
+        Some(l)
+    }
 }
 
 /// Whether a payload starting with `b` could be labelled: the decoder's cheap test before
@@ -68,7 +174,7 @@ pub struct AppLabel {
 pub fn may_label(b: u8) -> bool {
     matches!(
         b,
-        0x00 | 0x16 | b'+' | b'*' | b'-' | b'2' | b'3' | b'4' | b'5' | b'A'..=b'Z'
+        0x00 | 0x16 | b'+' | b'*' | b'-' | b':' | b'2' | b'3' | b'4' | b'5' | b'A'..=b'Z'
     )
 }
 
@@ -104,6 +210,7 @@ fn sniff_whole(p: &[u8], sport: u16, dport: u16, declared: usize) -> Option<AppL
         b'*' => resp_array(p).or_else(|| imap_untagged(p)),
         b'+' | b'-' => plus_minus(p, on),
         b'2'..=b'5' => reply_code(p, on),
+        b':' => irc_prefixed(p),
         _ => http_request(p).or_else(|| command(p, on)),
     }
 }
@@ -112,6 +219,7 @@ fn label(service: Service, text: &[u8]) -> AppLabel {
     AppLabel {
         service: Some(service),
         text: bound(&escape_bytes(text)),
+        joined: false,
     }
 }
 
@@ -119,6 +227,7 @@ fn unknown(text: &[u8]) -> AppLabel {
     AppLabel {
         service: None,
         text: bound(&escape_bytes(text)),
+        joined: false,
     }
 }
 
@@ -158,7 +267,11 @@ fn http_request(p: &[u8]) -> Option<AppLabel> {
     let rest = &l[sp + 1..];
     // A whole line ends in the version; one cut by snaplen is taken on its method and target.
     let whole = l.len() < p.len().min(MAX_LINE);
+    // HTTP/0.9's request is `GET /path` alone (Zeek's analyzer takes it too).
+    let simple =
+        &l[..sp] == b"GET" && rest.first() == Some(&b'/') && !rest.contains(&b' ') && whole;
     let version_ok = rest.windows(7).any(|w| w == b" HTTP/1" || w == b" HTTP/2")
+        || simple
         || (!whole && rest.first().is_some_and(|b| b.is_ascii_graphic()));
     if !version_ok {
         return None;
@@ -169,6 +282,7 @@ fn http_request(p: &[u8]) -> Option<AppLabel> {
         return Some(AppLabel {
             service: Some(Service::Http),
             text: bound(&t),
+            joined: false,
         });
     }
     Some(label(Service::Http, l))
@@ -233,6 +347,7 @@ fn resp_array(p: &[u8]) -> Option<AppLabel> {
     Some(AppLabel {
         service: Some(Service::Redis),
         text: bound(&t),
+        joined: false,
     })
 }
 
@@ -290,7 +405,13 @@ fn command(p: &[u8], on: impl Fn(&[u16]) -> bool) -> Option<AppLabel> {
     let l = line(p)?;
     let word = l.split(|&b| b == b' ').next()?.to_ascii_uppercase();
     let service = match word.as_slice() {
-        b"EHLO" | b"HELO" | b"STARTTLS" => Service::Smtp,
+        b"EHLO" | b"HELO" => Service::Smtp,
+        // SMTP's, and IRC's too: the port decides, else the server's answer does.
+        b"STARTTLS" if on(&SMTP_PORTS) => Service::Smtp,
+        b"STARTTLS" => return Some(unknown(l)),
+        b"NICK" => Service::Irc,
+        // IRC's `USER name mode unused :real name` (FTP's and POP3's take one word).
+        b"USER" if l.windows(2).any(|w| w == b" :") => Service::Irc,
         b"MAIL" if l.len() > 10 && l[..10].eq_ignore_ascii_case(b"MAIL FROM:") => Service::Smtp,
         b"CAPA" | b"STLS" | b"APOP" => Service::Pop3,
         b"AUTH" | b"USER" | b"PASS" | b"QUIT" => {
@@ -314,6 +435,19 @@ fn command(p: &[u8], on: impl Fn(&[u16]) -> bool) -> Option<AppLabel> {
     Some(label(service, l))
 }
 
+/// An IRC line with a prefix: `:irc.example.net 001 nick :Welcome`, `:nick!u@h PRIVMSG ...`:
+/// a prefix of visible characters, then a three-digit numeric or a command in capitals.
+fn irc_prefixed(p: &[u8]) -> Option<AppLabel> {
+    let l = line(p)?;
+    let mut words = l[1..].split(|&b| b == b' ');
+    let prefix = words.next()?;
+    let cmd = words.next()?;
+    let numeric = cmd.len() == 3 && cmd.iter().all(u8::is_ascii_digit);
+    let command = cmd.len() >= 3 && cmd.iter().all(u8::is_ascii_uppercase);
+    (!prefix.is_empty() && prefix.iter().all(u8::is_ascii_graphic) && (numeric || command))
+        .then(|| label(Service::Irc, l))
+}
+
 /// A TLS record carrying a ClientHello or ServerHello, as far as it was captured.
 fn tls(p: &[u8]) -> Option<AppLabel> {
     // Record: type 22 (handshake), version 3.x, length; then the handshake's type and length.
@@ -333,6 +467,7 @@ fn tls(p: &[u8]) -> Option<AppLabel> {
     let done = |t: String| AppLabel {
         service: Some(Service::Ssl),
         text: bound(&t),
+        joined: false,
     };
     if r.skip(32).is_none() {
         return Some(done(t));
@@ -454,6 +589,7 @@ fn dns(p: &[u8], declared: usize) -> Option<AppLabel> {
     Some(AppLabel {
         service: Some(Service::Dns),
         text: bound(&t),
+        joined: false,
     })
 }
 
@@ -537,7 +673,14 @@ mod tests {
         assert_eq!(one(b"POST /api HTTP/1.0\r\n").1, "POST /api HTTP/1.0");
         // Not a method, not a request line.
         assert_eq!(text(b"GETX / HTTP/1.1\r\n", 1, 80), None);
-        assert_eq!(text(b"GET /\r\n", 1, 80), None);
+        // HTTP/0.9: `GET /path` alone is a request (and only GET, only a whole line).
+        assert_eq!(one(b"GET /\r\n\r\n"), (Some("http"), "GET /".into()));
+        assert_eq!(text(b"POST /\r\n", 1, 80), None);
+        assert_eq!(text(b"GET / x\r\n", 1, 80), None);
+        assert_eq!(
+            sniff(b"GET /", 20, 1, 80).map(|l| l.text),
+            Some("GET /…".into())
+        );
         assert_eq!(text(b"HTTP/1.1 abc\r\n", 1, 80), None);
     }
 
@@ -613,6 +756,54 @@ mod tests {
         assert_eq!(sniff(&hello[60..], hello.len(), 40000, 443), None);
     }
 
+    fn ep(port: u16) -> Endpoint {
+        Endpoint {
+            ip: std::net::IpAddr::from([10, 0, 0, 1]),
+            port,
+        }
+    }
+
+    #[test]
+    fn a_hello_split_over_segments_is_read_whole_once_its_last_piece_comes() {
+        let hello = client_hello("www.example.org");
+        let (c, s) = (ep(40000), ep(443));
+        for cut in [6, 20, 60, hello.len() - 30, hello.len() - 1] {
+            let mut j = HelloJoin::default();
+            let (a, b) = hello.split_at(cut);
+            let first = sniff(a, a.len(), 40000, 443).expect("the first piece's label");
+            assert!(!first.joined);
+            j.start(&first, c, s, 1000, a);
+            // Another direction, or a segment out of sequence, is not the hello's.
+            assert_eq!(j.feed(s, c, 1000 + cut as u32, b, b.len()), None);
+            assert_eq!(j.feed(c, s, 999, b, b.len()), None);
+            let whole = j.feed(c, s, 1000 + cut as u32, b, b.len()).expect("joined");
+            assert!(whole.joined);
+            assert!(
+                whole.text.contains("SNI=www.example.org"),
+                "{cut}: {}",
+                whole.text
+            );
+            // Done: the next segment starts nothing.
+            assert_eq!(j.feed(c, s, 1000 + hello.len() as u32, b"x", 1), None);
+        }
+        // In three pieces: nothing until the last.
+        let mut j = HelloJoin::default();
+        let first = sniff(&hello[..30], 30, 40000, 443).unwrap();
+        j.start(&first, c, s, 0, &hello[..30]);
+        assert_eq!(j.feed(c, s, 30, &hello[30..50], 20), None);
+        assert!(j.feed(c, s, 50, &hello[50..], hello.len() - 50).is_some());
+        // A whole hello, or one longer than a record can be, is not kept.
+        let mut j = HelloJoin::default();
+        let l = sniff(&hello, hello.len(), 40000, 443).unwrap();
+        j.start(&l, c, s, 0, &hello);
+        assert!(j.pending.is_empty());
+        // At most MAX_PENDING directions wait at once.
+        for port in 0..(MAX_PENDING as u16 + 10) {
+            j.start(&first, ep(port), s, 0, &hello[..30]);
+        }
+        assert_eq!(j.pending.len(), MAX_PENDING);
+    }
+
     #[test]
     fn ssh_banner() {
         assert_eq!(
@@ -639,6 +830,27 @@ mod tests {
         assert_eq!(text(b"USER bob\r\n", 40000, 110).unwrap().0, Some("pop3"));
         assert_eq!(text(b"PASS hunter2\r\n", 40000, 21).unwrap().1, "PASS ****");
         assert_eq!(text(b"2024 was a year\r\n", 1, 2), None);
+        // STARTTLS is SMTP's and IRC's: on an SMTP port SMTP, elsewhere left to the server.
+        assert_eq!(text(b"STARTTLS\r\n", 40000, 25).unwrap().0, Some("smtp"));
+        assert_eq!(
+            text(b"STARTTLS\r\n", 40000, 6667).unwrap(),
+            (None, "STARTTLS".into())
+        );
+    }
+
+    #[test]
+    fn irc_lines_with_a_prefix_and_a_clients_registration() {
+        let reply = b":irc.joulunet.org 670  :STARTTLS successful, go ahead\r\n";
+        assert_eq!(one(reply).0, Some("irc"));
+        assert_eq!(one(b":nick!u@host PRIVMSG #c :hi\r\n").0, Some("irc"));
+        assert_eq!(one(b"NICK alice\r\n").0, Some("irc"));
+        assert_eq!(one(b"USER alice 0 * :Alice A\r\n").0, Some("irc"));
+        // Not IRC: no command after the prefix, a lower-case word, a bare colon.
+        assert_eq!(text(b":host\r\n", 1, 2), None);
+        assert_eq!(text(b":host hello\r\n", 1, 2), None);
+        assert_eq!(text(b": 001\r\n", 1, 2), None);
+        // FTP's and POP3's USER is one word: still theirs.
+        assert_eq!(text(b"USER bob\r\n", 40000, 21).unwrap().0, Some("ftp"));
     }
 
     #[test]

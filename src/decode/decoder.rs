@@ -109,6 +109,7 @@ pub struct Decoder {
     pub no_labels: bool,
     /// The last segment's label.
     pub label: Option<AppLabel>,
+    hellos: super::app::HelloJoin,
 }
 
 impl Decoder {
@@ -140,6 +141,7 @@ impl Decoder {
             encap: Encap::default(),
             sniff: !self.no_labels,
             label: None,
+            hellos: Some(&mut self.hellos),
         };
         let decoded = super::decode_with(&mut cx, pkt.linktype, pkt.ts, pkt.data);
         self.label = cx.label.take();

@@ -228,7 +228,7 @@ fn findings_and_events(
 
 /// `tunnel`, only for a tunneled connection: its encapsulations, outermost first.
 fn tunnel(o: &mut Out<'_>, c: &Connection) {
-    if let Some(encap) = &c.tunnel {
+    if let Some(encap) = c.tunnel() {
         o.raw(b",\"tunnel\":[");
         for (i, t) in encap.tunnels().enumerate() {
             if i > 0 {
@@ -410,7 +410,7 @@ fn write_events(buf: &mut Vec<u8>, c: &Connection, opts: &OutputOptions) {
         }
         buf.push(b']');
         // The payload's label, only on a labelled segment (escaped already; JSON-quoted here).
-        if let Some(l) = c.labels.as_ref().and(c.label_of(e.frame)) {
+        if let Some(l) = c.label_of(e.frame) {
             buf.extend_from_slice(b",\"label\":");
             let _ = serde_json::to_writer(&mut *buf, &*l.text);
         }

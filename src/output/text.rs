@@ -171,7 +171,7 @@ fn push_header_zh(s: &mut String, c: &Connection) {
         c.client().addr,
         c.server().addr
     );
-    if let Some(encap) = &c.tunnel {
+    if let Some(encap) = c.tunnel() {
         let levels: Vec<String> = encap.tunnels().map(|t| t.to_string()).collect();
         let _ = writeln!(s, "  隧道：{}", levels.join("，内层 "));
     }
@@ -245,7 +245,7 @@ fn push_header(s: &mut String, c: &Connection, lang: Lang) {
         c.client().addr,
         c.server().addr
     );
-    if let Some(encap) = &c.tunnel {
+    if let Some(encap) = c.tunnel() {
         let levels: Vec<String> = encap.tunnels().map(|t| t.to_string()).collect();
         let _ = writeln!(s, "  tunnel: {}", levels.join(", in "));
     }

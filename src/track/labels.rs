@@ -36,9 +36,16 @@ impl Labels {
 }
 
 impl Connection {
+    /// The tunnels its first segment came through, outermost first (none: not tunneled).
+    pub fn tunnel(&self) -> Option<&crate::decode::Encap> {
+        self.extras.as_deref().and_then(|x| x.tunnel.as_ref())
+    }
+
     /// The labels, in capture order (none for most connections).
     pub fn labels(&self) -> &[Label] {
-        self.labels.as_deref().map_or(&[], |l| l.list.as_slice())
+        self.extras
+            .as_deref()
+            .map_or(&[], |x| x.labels.list.as_slice())
     }
 
     /// The label of frame `frame`, if it had one. Labels are few: a scan.
@@ -49,10 +56,19 @@ impl Connection {
         self.labels().iter().find(|l| l.frame == frame)
     }
 
-    /// The services the labels showed, in the order first seen, once each.
+    /// The services the labels showed, in the order first seen, once each. SSH counts once
+    /// the server's banner is seen, as in Zeek (its baseline of a client-only capture has no
+    /// service: tests/zeek_log.rs).
     pub fn services(&self) -> Vec<Service> {
         let mut out: Vec<Service> = Vec::new();
+        let server_ssh = self
+            .labels()
+            .iter()
+            .any(|l| l.service == Some(Service::Ssh) && l.dir == Dir::S2C);
         for s in self.labels().iter().filter_map(|l| l.service) {
+            if s == Service::Ssh && !server_ssh {
+                continue;
+            }
             if !out.contains(&s) {
                 out.push(s);
             }
@@ -81,7 +97,19 @@ impl Connection {
             return;
         }
         let dir = ev.dir;
-        let log = self.labels.get_or_insert_with(Box::default);
+        let log = &mut self.extras.get_or_insert_with(Box::default).labels;
+        // A TLS hello read whole once its last piece came: its first piece's label grows.
+        if label.joined {
+            if let Some(first) = log
+                .list
+                .iter_mut()
+                .rev()
+                .find(|l| l.dir == dir && l.service == label.service)
+            {
+                first.text = label.text.clone();
+                return;
+            }
+        }
         let n = &mut log.each_way[dir as usize];
         if *n >= PER_DIR {
             return;

@@ -635,8 +635,8 @@ impl Tracker {
         // Not held as an attempt: the tunnel goes on the connection in the table.
         let id = self.ingest_with(seg, frame, false);
         if let Some(slot) = self.table.get_mut(&Key::of(seg)) {
-            if slot.conn.id == id && slot.conn.tunnel.is_none() {
-                slot.conn.tunnel = Some(Box::new(*encap));
+            if slot.conn.id == id && slot.conn.tunnel().is_none() {
+                slot.conn.extras.get_or_insert_with(Box::default).tunnel = Some(*encap);
             }
         }
         id
