@@ -205,6 +205,18 @@ fn chinese_narration() {
     let s = text(&t);
     // Wide characters take two cells; the buffer holds them with an empty cell after.
     assert!(s.contains("客户端发送"), "{s}");
+    // The panes' titles too: no English left but the data and the states' RFC names.
+    assert!(s.contains("连接 1 │ 排序 # ▲ │ 跟随"), "{s}");
+    assert!(s.contains("握手 不完整 │ 拆除 无"), "{s}");
+    for english in [
+        "Connections",
+        "sort",
+        "follow",
+        "handshake partial",
+        "teardown",
+    ] {
+        assert!(!s.contains(english), "{english}: {s}");
+    }
     insta::assert_snapshot!("handshake_after_syn_zh_80x24", t.backend());
 }
 

@@ -59,6 +59,19 @@ pub struct Messages {
     /// The legend: its name, then what a segment, a reset, an inferred event, a folded run,
     /// an assumed state, the flags' case and Zeek's letters mean.
     pub legend: [&'static str; 8],
+    /// The list's title: "Connections", "sort", "follow"; how many a filter shows.
+    pub list_title: [&'static str; 3],
+    pub shown: fn(usize) -> String,
+    /// The sort keys' names, in [`super::list::SortKey::ALL`] order after `#`.
+    pub sort_names: [&'static str; 9],
+    /// The ladder's title: "handshake", "teardown", "joined mid-stream", "reuses", "tunnel";
+    /// the pane's name with no connection, and what it says then.
+    pub ladder_title: [&'static str; 5],
+    pub ladder: &'static str,
+    pub no_selection: &'static str,
+    /// How the handshake went (complete, partial, none) and the teardown (fin, rst, half, none).
+    pub handshake_names: [&'static str; 3],
+    pub teardown_names: [&'static str; 4],
 }
 
 pub fn messages(lang: Lang) -> &'static Messages {
@@ -85,5 +98,15 @@ mod tests {
         }
         assert_eq!((zh::MESSAGES.connections)(3), "3 个连接");
         assert_eq!((en::MESSAGES.connections)(1), "1 connection");
+        for w in zh::MESSAGES
+            .sort_names
+            .iter()
+            .chain(&zh::MESSAGES.ladder_title)
+            .chain(&zh::MESSAGES.list_title)
+            .chain(&zh::MESSAGES.handshake_names)
+            .chain(&zh::MESSAGES.teardown_names[2..])
+        {
+            assert!(!w.is_ascii(), "untranslated: {w}");
+        }
     }
 }

@@ -536,24 +536,36 @@ pub(super) fn line<'a>(g: &Geometry, c: Cells<'_>) -> Line<'a> {
 }
 
 /// The pane's title: the connection and how it went.
-pub fn title(c: &Connection, theme: &Theme) -> String {
+pub fn title(c: &Connection, theme: &Theme, lang: crate::teach::lang::Lang) -> String {
+    use crate::track::{Handshake, Teardown};
     let g = theme.glyphs();
+    let m = super::i18n::messages(lang);
+    let [handshake, teardown, mid_stream, reuses, tunnel] = m.ladder_title;
     let to = if theme.ascii { "->" } else { "→" };
+    let hs = match c.handshake() {
+        Handshake::Complete => m.handshake_names[0],
+        Handshake::Partial => m.handshake_names[1],
+        Handshake::None => m.handshake_names[2],
+    };
+    let td = match c.teardown() {
+        Teardown::Fin => m.teardown_names[0],
+        Teardown::Rst => m.teardown_names[1],
+        Teardown::Half => m.teardown_names[2],
+        Teardown::None => m.teardown_names[3],
+    };
     let mut t = format!(
-        " #{} {} {to} {}{}handshake {}{}teardown {}",
+        " #{} {} {to} {}{}{handshake} {hs}{}{teardown} {td}",
         c.id,
         c.client().addr,
         c.server().addr,
         g.sep,
-        c.handshake().name(),
         g.sep,
-        c.teardown().name()
     );
     if c.mid_stream {
-        t.push_str(&format!("{}joined mid-stream", g.sep));
+        t.push_str(&format!("{}{mid_stream}", g.sep));
     }
     if let Some(prev) = c.reuses {
-        t.push_str(&format!("{}reuses #{prev}", g.sep));
+        t.push_str(&format!("{}{reuses} #{prev}", g.sep));
     }
     // What the payloads showed it carries (Zeek's service names, as `--text` writes them).
     if let Some(service) = c.service() {
@@ -562,7 +574,7 @@ pub fn title(c: &Connection, theme: &Theme) -> String {
     // The tunnels the connection came through, outermost first (as `--text` writes them).
     if let Some(encap) = c.tunnel() {
         let levels: Vec<String> = encap.tunnels().map(|t| t.to_string()).collect();
-        t.push_str(&format!("{}tunnel: {}", g.sep, levels.join(", in ")));
+        t.push_str(&format!("{}{tunnel}{}", g.sep, levels.join(", in ")));
     }
     t.push(' ');
     t
@@ -905,16 +917,14 @@ pub fn render(
 ) {
     let theme = &app.theme;
     let focused = app.focus == Focus::Ladder;
-    let title = conn.map_or(" Ladder ".to_string(), |c| title(c, theme));
+    let words = super::i18n::messages(app.lang);
+    let title = conn.map_or(format!(" {} ", words.ladder), |c| title(c, theme, app.lang));
     let block = theme.pane(title, focused);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let Some(c) = conn else {
         f.render_widget(
-            Paragraph::new(Line::styled(
-                "No connection selected: the ladder of the one selected in the list shows here.",
-                theme.dim(),
-            )),
+            Paragraph::new(Line::styled(words.no_selection, theme.dim())),
             inner,
         );
         return;
