@@ -72,6 +72,9 @@ pub struct Messages {
     /// How the handshake went (complete, partial, none) and the teardown (fin, rst, half, none).
     pub handshake_names: [&'static str; 3],
     pub teardown_names: [&'static str; 4],
+    /// ` (+N more: p lists them)` after the findings shown; the comma between two counts.
+    pub more_findings: fn(usize) -> String,
+    pub comma: &'static str,
 }
 
 pub fn messages(lang: Lang) -> &'static Messages {

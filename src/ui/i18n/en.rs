@@ -144,4 +144,6 @@ pub static MESSAGES: Messages = Messages {
     no_selection: "No connection selected: the ladder of the one selected in the list shows here.",
     handshake_names: ["complete", "partial", "none"],
     teardown_names: ["fin", "rst", "half", "none"],
+    more_findings: |n| format!(" (+{n} more: p lists them)"),
+    comma: ", ",
 };

@@ -123,4 +123,6 @@ pub static MESSAGES: Messages = Messages {
     no_selection: "尚未选择连接：在列表中选中的连接的梯形图显示在这里。",
     handshake_names: ["完整", "不完整", "无"],
     teardown_names: ["FIN", "RST", "半关闭", "无"],
+    more_findings: |n| format!("（另有 {n} 条：按 p 列出）"),
+    comma: "，",
 };
