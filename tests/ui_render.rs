@@ -617,6 +617,9 @@ fn the_problems_view_in_chinese_names_each_kind_and_says_each_finding() {
     assert!(s.contains("条发现，涉及") && s.contains("个问题"), "{s}");
     assert!(s.contains("正常，不是问题"), "{s}");
     assert!(!s.contains("normal, not a problem"), "{s}");
+    // Where the findings are: the server's port and the client's host, named in Chinese.
+    assert!(s.contains("192.168.1.20:81（服务器）"), "{s}");
+    assert!(!s.contains("(server)") && !s.contains("(client)"), "{s}");
     let mut at = a.clone();
     while !synack::ui::problems::narration(&r, &at).starts_with('#') {
         at.problems.cursor += 1;
@@ -629,6 +632,7 @@ fn the_problems_view_in_chinese_names_each_kind_and_says_each_finding() {
         s.contains("Refused connections") && s.contains("port 81 closed"),
         "{s}"
     );
+    assert!(s.contains("192.168.1.20:81 (server)"), "{s}");
 }
 
 #[test]

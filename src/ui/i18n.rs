@@ -75,6 +75,48 @@ pub struct Messages {
     /// ` (+N more: p lists them)` after the findings shown; the comma between two counts.
     pub more_findings: fn(usize) -> String,
     pub comma: &'static str,
+    pub problems_view: ProblemsWords,
+}
+
+/// What the problems view's title counts.
+#[derive(Debug, Clone, Copy)]
+pub struct ProblemCounts {
+    pub total: usize,
+    pub with_findings: usize,
+    pub connections: usize,
+    pub problems: usize,
+    pub groups: usize,
+    pub behind: usize,
+}
+
+/// A finding as the problems view's narration line says it.
+#[derive(Debug, Clone, Copy)]
+pub struct FindingLine<'a> {
+    pub conn: u64,
+    pub endpoint: &'a str,
+    pub client: bool,
+    pub since: &'a str,
+    pub sentence: &'a str,
+    pub frames: &'a [u64],
+}
+
+/// The problems view's words.
+#[derive(Debug)]
+pub struct ProblemsWords {
+    /// The title (its parts joined by `sep`).
+    pub title: fn(&ProblemCounts, &str) -> String,
+    /// After a kind's heading: `normal, not a problem`, `2 of them are problems`, or nothing.
+    pub section_note: fn(usize, usize) -> String,
+    pub patterns: &'static str,
+    /// A place findings share: `10.0.0.2:80 (server)`.
+    pub place: fn(&str, bool) -> String,
+    /// With no finding: no TCP connection at all, all healthy at the end, none so far.
+    pub empty: [&'static str; 3],
+    pub finding: fn(&FindingLine) -> String,
+    /// A pattern: its sentence, the connections' ids, whether there are more.
+    pub group: fn(&str, &str, bool) -> String,
+    /// The narration on a heading: at the end, before it.
+    pub nothing: [&'static str; 2],
 }
 
 pub fn messages(lang: Lang) -> &'static Messages {

@@ -125,4 +125,58 @@ pub static MESSAGES: Messages = Messages {
     teardown_names: ["FIN", "RST", "半关闭", "无"],
     more_findings: |n| format!("（另有 {n} 条：按 p 列出）"),
     comma: "，",
+    problems_view: super::ProblemsWords {
+        title: |d, sep| {
+            let mut t = format!(
+                " 问题{sep}{} 条发现，涉及 {} / {} 个连接{sep}{} 个问题",
+                d.total, d.with_findings, d.connections, d.problems
+            );
+            if d.groups > 0 {
+                t.push_str(&format!("{sep}{} 个模式", d.groups));
+            }
+            if d.behind > 0 {
+                t.push_str(&format!("{sep}{} 个待检查", d.behind));
+            }
+            t.push(' ');
+            t
+        },
+        section_note: |count, problems| match problems {
+            0 => "  正常，不是问题".into(),
+            p if p < count => format!("  其中 {p} 个是问题"),
+            _ => String::new(),
+        },
+        patterns: "跨连接的模式",
+        place: |addr, client| format!("{addr}（{}）", if client { "客户端" } else { "服务器" }),
+        empty: [
+            "这个抓包里没有 TCP 连接：没有可诊断的。",
+            "没有发现：每个连接看起来都正常。",
+            "暂无发现：回放到它们时会出现在这里。",
+        ],
+        finding: |f| {
+            let frames: Vec<String> = f.frames.iter().map(u64::to_string).collect();
+            format!(
+                "#{} {}（{}），自 {} 起：{}。证据：第 {} 帧。按 Enter 在梯形图上查看。",
+                f.conn,
+                f.endpoint,
+                if f.client { "客户端" } else { "服务器" },
+                f.since,
+                f.sentence,
+                if frames.is_empty() {
+                    "-".to_string()
+                } else {
+                    frames.join("、")
+                }
+            )
+        },
+        group: |text, ids, more| {
+            format!(
+                "{text}。连接 {ids}{}。按 Enter 查看第一个。",
+                if more { " 等" } else { "" }
+            )
+        },
+        nothing: [
+            "没有发现；按 p 返回。",
+            "回放到发现时会出现在这里；按 p 返回。",
+        ],
+    },
 };
