@@ -157,4 +157,27 @@ fn an_attempt_held_compactly_costs_under_200_bytes() {
         drop(tracker);
     }
     assert!(worst < 200.0, "{worst:.0} bytes an attempt");
+
+    // With a pool (as --max-memory sets it), what is allocated stays within it when full:
+    // 70,000 attempts, just past a doubling of the queue, would otherwise hold room for
+    // 131,072 (13 MB against a 10.6 MB pool).
+    let pool = 70_000u32;
+    let base = Counting::live();
+    let mut tracker = Tracker::new(TrackerConfig {
+        retire: true,
+        max_attempts: usize::MAX,
+        conn_bytes: u64::from(pool) * synack::track::budget::ATTEMPT_BYTES,
+        ..Default::default()
+    });
+    for i in 0..pool {
+        tracker.ingest(&syn(i), u64::from(i) + 1);
+    }
+    assert_eq!((tracker.len(), tracker.stats.evicted), (pool as usize, 0));
+    let held = Counting::live().saturating_sub(base) as u64;
+    let budget = u64::from(pool) * synack::track::budget::ATTEMPT_BYTES;
+    eprintln!("a full pool of {pool} attempts: {held} bytes allocated of {budget}");
+    assert!(
+        held <= budget,
+        "{held} bytes allocated for a pool of {budget}"
+    );
 }

@@ -103,6 +103,8 @@ pub struct Attempts<K> {
     head: u64,
     index: hashbrown::HashTable<u64>,
     live: usize,
+    /// See [`Attempts::set_limit`].
+    limit: usize,
 }
 
 /// A hole: no connection has id 0.
@@ -119,6 +121,7 @@ impl<K: Hash + Eq + Copy> Default for Attempts<K> {
             head: 0,
             index: hashbrown::HashTable::new(),
             live: 0,
+            limit: usize::MAX,
         }
     }
 }
@@ -139,10 +142,20 @@ impl<K: Hash + Eq + Copy> Attempts<K> {
             .is_some()
     }
 
+    /// At most `n` are held at once (the pool): the queue's last growth goes to `n`, not
+    /// to the next doubling past it (which would hold room for up to twice the pool).
+    pub fn set_limit(&mut self, n: usize) {
+        self.limit = n;
+    }
+
     /// Holds `syn` for `key` (which must not be held already).
     pub fn push(&mut self, key: K, syn: Syn) {
         debug_assert!(syn.id != TAKEN && !self.contains(&key));
         let pos = self.head + self.items.len() as u64;
+        let (len, cap) = (self.items.len(), self.items.capacity());
+        if len == cap && cap.saturating_mul(2) > self.limit && self.limit > len {
+            self.items.reserve_exact(self.limit - len);
+        }
         self.items.push_back((key, syn));
         let (items, head) = (&self.items, self.head);
         self.index

@@ -678,6 +678,12 @@ impl Tracker {
             }
         };
         count_states(&mut self.counts, states, true);
+        if self.attempts.is_empty() && self.cfg.conn_bytes != u64::MAX {
+            // The pool bounds the queue's growth (without a budget it grows as it needs).
+            let pool = usize::try_from(self.cfg.conn_bytes / ATTEMPT_BYTES).unwrap_or(usize::MAX);
+            self.attempts
+                .set_limit(pool.min(self.cfg.max_attempts).saturating_add(1));
+        }
         self.attempts.push(key, syn);
         Some(id)
     }
