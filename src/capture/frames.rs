@@ -657,15 +657,20 @@ pub type Fetched = (u64, Result<Frame, FrameError>);
 pub struct Fetcher {
     tx: Sender<u64>,
     rx: Receiver<Fetched>,
+    /// No thread could be started: each request is answered at once with why.
+    failed: Option<(Sender<Fetched>, String)>,
 }
 
 impl Fetcher {
-    pub fn spawn(mut source: FrameSource) -> Fetcher {
+    /// Starts the thread; it opens its source with `open` (opening a file is I/O too).
+    pub fn spawn(open: impl FnOnce() -> FrameSource + Send + 'static) -> Fetcher {
         let (tx, req) = mpsc::channel::<u64>();
         let (resp, rx) = mpsc::channel();
+        let answer = resp.clone();
         let started = std::thread::Builder::new()
             .name("synack-frames".into())
             .spawn(move || {
+                let mut source = open();
                 while let Ok(mut n) = req.recv() {
                     // Only the newest request matters: the user has moved on from the rest.
                     while let Ok(m) = req.try_recv() {
@@ -676,20 +681,18 @@ impl Fetcher {
                     }
                 }
             });
-        let (tx, rx) = match started {
-            Ok(_) => (tx, rx),
-            Err(e) => {
-                // No thread: every request is answered at once with the reason.
-                let (t, r) = mpsc::channel();
-                let _ = t.send((0, Err(FrameError::Unavailable(format!("no thread: {e}")))));
-                (mpsc::channel().0, r)
-            }
-        };
-        Fetcher { tx, rx }
+        let failed = started
+            .err()
+            .map(|e| (answer, format!("cannot start a thread: {e}")));
+        Fetcher { tx, rx, failed }
     }
 
     /// Asks for frame `n`.
     pub fn request(&self, n: u64) {
+        if let Some((answer, why)) = &self.failed {
+            let _ = answer.send((n, Err(FrameError::Unavailable(why.clone()))));
+            return;
+        }
         let _ = self.tx.send(n);
     }
 
