@@ -98,7 +98,11 @@ pub fn rows(c: &Connection, expanded: impl Fn(usize, usize) -> bool, with_calls:
         }
         // A fold stops where segments were left out: they are shown where they fell.
         let limit = c.dropped.next_after(i).unwrap_or(ev.len());
-        let run = ev[i..limit].iter().take_while(|e| !e.is_notable()).count();
+        // (A segment with an app label is never folded: it says what the data is.)
+        let run = ev[i..limit]
+            .iter()
+            .take_while(|e| !e.is_notable() && c.label_of(e.frame).is_none())
+            .count();
         if run >= FOLD_MIN && i < fold_before {
             if expanded(i, run) {
                 out.extend((i..i + run).map(|idx| Row::Event { idx, run: Some(i) }));
@@ -551,8 +555,12 @@ pub fn title(c: &Connection, theme: &Theme) -> String {
     if let Some(prev) = c.reuses {
         t.push_str(&format!("{}reuses #{prev}", g.sep));
     }
+    // What the payloads showed it carries (Zeek's service names, as `--text` writes them).
+    if let Some(service) = c.service() {
+        t.push_str(&format!("{}{service}", g.sep));
+    }
     // The tunnels the connection came through, outermost first (as `--text` writes them).
-    if let Some(encap) = &c.tunnel {
+    if let Some(encap) = c.tunnel() {
         let levels: Vec<String> = encap.tunnels().map(|t| t.to_string()).collect();
         t.push_str(&format!("{}tunnel: {}", g.sep, levels.join(", in ")));
     }
@@ -693,6 +701,11 @@ impl<'x> RowDraw<'x> {
             // A segment not captured is drawn where it would be, marked `inferred`.
             EventKind::Segment | EventKind::Missing => {
                 let mut label = segment_label(c, e, &OutputOptions::default());
+                // What the payload is, after what the segment is (cut first when narrow).
+                if let Some(app) = c.label_of(e.frame) {
+                    label.push_str(": ");
+                    label.push_str(&app.text);
+                }
                 if g.tail == 0 && !marks.is_empty() {
                     label.push(' ');
                     label.push_str(&marks);
