@@ -215,9 +215,11 @@ fn i_on_the_ladder_opens_the_cursor_segment_and_esc_closes_it() {
     let mut a = app();
     draw(&mut a, &r, 80, 24);
     a.focus = Focus::Ladder;
-    a.handle_key(key(KeyCode::Home), &r);
-    draw(&mut a, &r, 80, 24);
-    // The cursor's row is the first segment (the Initial row comes first: step down to it).
+    // To the ladder's top (Home is the replay's): the Initial row, then the first segment.
+    for _ in 0..3 {
+        a.handle_key(key(KeyCode::PageUp), &r);
+        draw(&mut a, &r, 80, 24);
+    }
     let mut action = a.handle_key(key(KeyCode::Char('i')), &r);
     if action == Action::None {
         a.handle_key(key(KeyCode::Down), &r);
@@ -226,6 +228,7 @@ fn i_on_the_ladder_opens_the_cursor_segment_and_esc_closes_it() {
     let Action::Frame(n) = action else {
         panic!("{action:?}")
     };
+    assert_eq!(n, 1, "the SYN, frame 1");
     assert!(a.layers.waiting());
     let s = ui_common::text(&draw(&mut a, &r, 80, 24));
     assert!(s.contains(&format!("reading frame {n}…")), "{s}");
@@ -343,4 +346,27 @@ fn control_bytes_in_the_data_are_escaped_and_long_lines_wrap_at_80_columns() {
 fn the_flag_bits_are_not_cut_at_80_columns() {
     let s = text(&view(&syn(), Lang::En, 80, 24));
     assert!(s.contains("SYN=1 FIN=0"), "{s}");
+}
+
+#[test]
+fn the_application_layer_shows_the_label_the_ladder_shows() {
+    let r = replay("app-web.pcap", None);
+    let mut a = app();
+    draw(&mut a, &r, 120, 40);
+    a.focus = Focus::Ladder;
+    // Up the selected connection's ladder (the newest, following) to a labelled segment.
+    let mut label = None;
+    for _ in 0..30 {
+        draw(&mut a, &r, 120, 40);
+        if let Action::Frame(_) = a.handle_key(key(KeyCode::Char('i')), &r) {
+            label = a.layers.open.as_ref().unwrap().ctx.label.clone();
+            a.handle_key(key(KeyCode::Esc), &r);
+            if label.is_some() {
+                break;
+            }
+        }
+        a.handle_key(key(KeyCode::Up), &r);
+    }
+    let label = label.expect("a labelled segment on the ladder");
+    assert!(label.starts_with("TLS ServerHello"), "{label}");
 }

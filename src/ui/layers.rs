@@ -41,7 +41,7 @@ pub struct SegmentCtx {
     /// The sender's window scale, once both ends offered one (SYNs are never scaled).
     pub wscale: Option<u8>,
     /// The application protocol's label for this segment's data, when one was recognised
-    /// (HTTP request line, TLS ClientHello, ...). Filled by the app-label detection.
+    /// (HTTP request line, TLS ClientHello, ...), as the ladder shows it.
     pub label: Option<String>,
 }
 
@@ -58,10 +58,10 @@ impl SegmentCtx {
             rel_seq: c.rel_seq(e.dir, e.seq),
             rel_ack: c.rel_ack(e.dir, e.ack),
             wscale,
-            // The one place an application label comes in: when connections carry one
-            // (HTTP, TLS, SSH, ...), this is `c.label().map(str::to_string)` or the like;
-            // `lines` already shows it as the application layer's first field.
-            label: None,
+            // The one place the application label comes in (HTTP, TLS, SSH, ...: what the
+            // tracker kept for this frame); `lines` shows it as the application layer's first
+            // field.
+            label: c.label_of(e.frame).map(|l| l.text.to_string()),
         }
     }
 }
