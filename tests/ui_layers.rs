@@ -370,3 +370,24 @@ fn the_application_layer_shows_the_label_the_ladder_shows() {
     let label = label.expect("a labelled segment on the ladder");
     assert!(label.starts_with("TLS ServerHello"), "{label}");
 }
+
+#[test]
+fn an_ascii_terminal_gets_no_unicode_from_the_view_in_english() {
+    let ascii = Theme {
+        ascii: true,
+        color: false,
+        ..Default::default()
+    };
+    for o in [syn(), demo_data()] {
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        let mut o = o;
+        for top in [0, 20, 40] {
+            o.top = top;
+            t.draw(|f| layers::render(f, layers::area(f.area()), &o, Lang::En, &ascii))
+                .unwrap();
+            let s = text(&t);
+            assert!(s.is_ascii(), "{s}");
+            assert!(s.contains("->") || top > 0, "{s}");
+        }
+    }
+}

@@ -642,10 +642,22 @@ fn wrap(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
 
 /// The lines of the view's current content, broken to fit `width` columns.
 pub fn content_lines(o: &Open, lang: Lang, theme: &Theme, width: usize) -> Vec<Line<'static>> {
-    content(o, lang, theme)
-        .into_iter()
-        .flat_map(|l| wrap(l, width))
-        .collect()
+    let mut lines = content(o, lang, theme);
+    if theme.ascii {
+        // The view's own marks, as the ladder spells them without Unicode.
+        for s in lines.iter_mut().flat_map(|l| l.spans.iter_mut()) {
+            if !s.content.is_ascii() {
+                let t = s
+                    .content
+                    .replace('→', "->")
+                    .replace('×', "x")
+                    .replace('…', "...")
+                    .replace('─', "-");
+                s.content = t.into();
+            }
+        }
+    }
+    lines.into_iter().flat_map(|l| wrap(l, width)).collect()
 }
 
 fn content(o: &Open, lang: Lang, theme: &Theme) -> Vec<Line<'static>> {
