@@ -2,6 +2,7 @@
 //! on the spot and feeds a bounded channel. The thin edge that does I/O.
 
 pub mod file;
+pub mod frames;
 pub mod live;
 pub mod pcapng;
 pub mod privileges;

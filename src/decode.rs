@@ -13,6 +13,7 @@ pub mod app;
 pub mod bpf;
 pub mod decoder;
 pub mod defrag;
+pub mod layers;
 pub mod link;
 pub mod segment;
 pub mod tunnel;

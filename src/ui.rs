@@ -18,6 +18,7 @@ pub mod help;
 pub mod i18n;
 pub mod index;
 pub mod ladder;
+pub mod layers;
 pub mod list;
 pub mod narrate;
 pub mod pane;
@@ -37,6 +38,9 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::Receiver;
 use std::time::Instant;
 
+use std::sync::Arc;
+
+use crate::capture::frames::{self, FrameRing, FrameSource};
 use crate::capture::{live, privileges, Input, Source, SourceMsg, SourceOptions};
 use crate::config::{CoreConfig, SourceConfig, UiConfig};
 use crate::escape;
@@ -73,6 +77,8 @@ pub const DEMO_HINT: &str = "→ step, space play";
 /// touched.
 pub fn open(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> Result<Replay, String> {
     let mut r = Replay::new(core.tracker.clone(), source.name(), source.is_live());
+    // A live capture's newest frames, for the layers view.
+    let mut ring = None;
     match source {
         // A pcap stream on standard input (`ssh host tcpdump -U -w - | synack -`) is followed
         // as it arrives, not replayed by its timestamps: reading its header waits for the
@@ -90,7 +96,10 @@ pub fn open(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> Result<R
             r.attach(src.into_receiver(), None);
         }
         SourceConfig::Live(cfg) => {
-            let iface = live::open(cfg)?;
+            let mut iface = live::open(cfg)?;
+            let kept = Arc::new(FrameRing::new(FrameRing::FRAMES, FrameRing::BYTES));
+            iface.keep_frames(kept.clone());
+            ring = Some(kept);
             // The socket is open: nothing from here on needs privileges.
             privileges::drop_privileges(cfg.user.as_deref())?;
             let src = Source::spawn(
@@ -107,6 +116,7 @@ pub fn open(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> Result<R
             r.attach(rx, Some(Box::new(start)));
         }
     }
+    r.frames = Some(frames::Fetcher::spawn(frame_source(source, ring)));
     r.player.speed = ui.speed;
     r.player.max_gap = ui.max_gap;
     // The demo is for a class: it waits at t=0 for the teacher rather than being over in 15 s.
@@ -117,6 +127,21 @@ pub fn open(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> Result<R
     }
     r.findings = findings_cache::FindingsCache::new(core.diagnosis.clone());
     Ok(r)
+}
+
+/// Where the layers view finds `source`'s frames again, opened on the fetcher's thread.
+fn frame_source(
+    source: &SourceConfig,
+    ring: Option<Arc<FrameRing>>,
+) -> impl FnOnce() -> FrameSource + Send + 'static {
+    let source = source.clone();
+    move || match (&source, ring) {
+        (_, Some(ring)) => FrameSource::Ring(ring),
+        (SourceConfig::File(path), None) => FrameSource::file(path),
+        (SourceConfig::Demo, None) => FrameSource::memory(crate::config::DEMO),
+        (SourceConfig::Lesson(l), None) => FrameSource::memory(l.capture),
+        (SourceConfig::Live(_), None) => FrameSource::None("no frames were kept".into()),
+    }
 }
 
 /// Waits, with the terminal untouched, until a stream's first frame has arrived (or it ended):

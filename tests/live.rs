@@ -3,7 +3,8 @@
 //! harness is tests/live_common, shared with tests/live_diagnose.rs),
 //! runs real sockets in them (std::net, created on a thread that has entered the namespace),
 //! captures with `synack -i ... --json` and checks what synack reports against the kernel's own
-//! view of the same sockets (`ss -tan` in that namespace).
+//! view of the same sockets (`ss -tan` in that namespace). One runs the TUI in tmux
+//! (tests/tmux_common) to open a live segment's layers from the capture's frame ring.
 //!
 //! These tests need root (network namespaces, packet capture). They never skip: without root
 //! they fail, saying so.
@@ -19,6 +20,8 @@ use serde_json::Value;
 
 mod live_common;
 use live_common::{bin, events, require_root, settle, sh, Capture, Net, SsLine, SERVER_IP};
+mod tmux_common;
+use tmux_common::Tmux;
 
 /// synack's state names as `ss` prints them.
 fn ss_name(state: &str) -> String {
@@ -1088,4 +1091,91 @@ fn a_clean_close_is_written_within_seconds_with_its_time_wait_left() {
     assert_eq!(c["server_state"], "CLOSED");
     let left = c["time_wait_remaining"].as_f64().unwrap();
     assert!((50.0..60.0).contains(&left), "time_wait_remaining {left}");
+}
+
+#[test]
+fn the_tui_opens_a_live_segment_from_the_ring_and_says_when_it_has_left_it() {
+    let net = Net::new("layers");
+    let t = Tmux::sized("live-layers", 120, 40);
+    t.type_line("clear");
+    t.type_line(&format!(
+        "ip netns exec {} {} -i v0; echo EXIT=$?",
+        net.client,
+        bin()
+    ));
+    t.wait("the live TUI", |s| {
+        s.contains("LIVE") && s.contains("q quit")
+    });
+    let listener = net.listen(8080);
+    let mut client = net.connect(8080).expect("connect");
+    let (mut server, _) = listener.accept().unwrap();
+    client.write_all(b"layers\r\n\x1b[2J").unwrap();
+    let mut buf = [0u8; 12];
+    server.read_exact(&mut buf).unwrap();
+    t.wait("the connection", |s| s.contains("10.78.0.2:8080"));
+    // The ladder's cursor follows the newest arrow; up it to the data segment, each one opened.
+    let mut found = None;
+    for _ in 0..6 {
+        t.keys(&["i"]);
+        let s = t.wait("the layers view", |s| {
+            s.contains("layer by layer") && !s.contains("reading frame")
+        });
+        if s.contains("data            12 bytes") {
+            found = Some(s);
+            break;
+        }
+        t.keys(&["Escape", "Tab", "Up", "Tab"]);
+        t.wait("the view closed", |s| !s.contains("layer by layer"));
+    }
+    let s = found.expect("the data segment read from the live ring");
+    for want in [
+        r#"text            "layers\x0d\x0a\x1b[2J""#,
+        "4 Transport layer",
+        "→ 8080",
+        "IPv4            10.78.0.1 → 10.78.0.2",
+        "TTL             64",
+    ] {
+        assert!(s.contains(want), "{want} missing:\n{s}");
+    }
+    t.keys(&["End"]);
+    let s = t.wait("the bottom layers", |s| s.contains("1 Physical layer"));
+    assert!(s.contains("link type       1 (EN10MB)"), "{s}");
+    assert!(
+        s.contains("2 Data link layer") && s.contains("ethertype       0x0800 (IPv4)"),
+        "{s}"
+    );
+    t.keys(&["Escape"]);
+    t.wait("the view closed", |s| !s.contains("layer by layer"));
+
+    // Then more frames than the ring holds (4,096): 900 short connections, 7 frames or more
+    // each. The first connection's frames have left it.
+    let flood = net.listen(9090);
+    let acceptor = std::thread::spawn(move || {
+        for _ in 0..900 {
+            drop(flood.accept().unwrap());
+        }
+    });
+    let addr: SocketAddr = format!("{SERVER_IP}:9090").parse().unwrap();
+    Net::inside(&net.client, move || {
+        for _ in 0..900 {
+            let c = TcpStream::connect_timeout(&addr, Duration::from_secs(3)).unwrap();
+            drop(c);
+        }
+    });
+    acceptor.join().unwrap();
+    t.wait("the flood seen", |s| s.contains("9090"));
+    // Only the first connection, its ladder's newest arrow: gone from the ring.
+    t.keys(&["/"]);
+    t.type_line("port:8080");
+    t.wait("the filter", |s| s.contains("(1 shown)"));
+    t.keys(&["i"]);
+    let s = t.wait("the view's answer", |s| s.contains("is no longer held"));
+    assert!(
+        s.contains("a live capture keeps only its newest frames"),
+        "{s}"
+    );
+    t.keys(&["Escape", "q"]);
+    let s = t.wait("the shell", |s| s.contains("EXIT=0"));
+    assert!(!s.contains("Connections"), "{s}");
+    drop((client, server));
 }

@@ -9,82 +9,8 @@ use std::process::Command;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn new(tag: &str) -> Tmux {
-        let t = Tmux {
-            socket: format!("synack-test-{}-{tag}", std::process::id()),
-        };
-        let ok = Command::new("tmux")
-            .args(["-L", &t.socket, "-f", "/dev/null", "new-session", "-d"])
-            .args(["-s", "t", "-x", "100", "-y", "32"])
-            .args(["env", "-i", "PATH=/usr/bin:/bin", "TERM=xterm-256color"])
-            .args(["bash", "--norc", "--noprofile"])
-            .status()
-            .expect("tmux is needed for this test: run `make deps` (or apt-get install tmux)");
-        assert!(ok.success(), "tmux new-session failed");
-        t
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket])
-            .args(args)
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.run(&["send-keys", "-t", "t", k]);
-            sleep(Duration::from_millis(120));
-        }
-    }
-
-    fn type_line(&self, line: &str) {
-        self.run(&["send-keys", "-t", "t", "-l", line]);
-        self.run(&["send-keys", "-t", "t", "Enter"]);
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "t"])
-    }
-
-    fn flag(&self, name: &str) -> String {
-        self.run(&["display-message", "-p", "-t", "t", &format!("#{{{name}}}")])
-            .trim()
-            .to_string()
-    }
-
-    /// Waits until the screen satisfies `ok` (up to 15 s); returns it.
-    fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let until = Instant::now() + Duration::from_secs(15);
-        loop {
-            let s = self.screen();
-            if ok(&s) {
-                return s;
-            }
-            assert!(Instant::now() < until, "timed out waiting for {what}:\n{s}");
-            sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn shell_pid(&self) -> u32 {
-        self.flag("pane_pid").parse().unwrap()
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .status();
-    }
-}
+mod tmux_common;
+use tmux_common::Tmux;
 
 fn start(t: &Tmux) {
     let bin = env!("CARGO_BIN_EXE_synack");
@@ -371,6 +297,72 @@ fn a_pcap_stream_on_stdin_is_followed_live_after_an_upstream_prompt() {
     // The writer stops: the last states stay on screen.
     let s = t.wait("the stream's end", |s| s.contains("ENDED"));
     assert!(s.contains("TIME_WAIT") && s.contains("CLOSE_WAIT"), "{s}");
+    // Standard input is not kept: the layers view says its frames cannot be read again.
+    t.keys(&["i"]);
+    t.wait("the layers view", |s| {
+        s.contains("cannot be read again: standard input is not kept")
+    });
+    t.keys(&["Escape"]);
+    t.wait("the view closed", |s| !s.contains("layer by layer"));
+    t.keys(&["q"]);
+    let s = t.wait("the shell", exited);
+    assert_restored(&t, &s, 0);
+}
+
+#[test]
+fn a_student_opens_the_syn_layer_by_layer_in_both_languages() {
+    let t = Tmux::new("layers");
+    start(&t);
+    // Paused at the start, one step: the SYN, the ladder's cursor on it (following).
+    t.keys(&["Home"]);
+    t.wait("paused at the start", |s| s.contains("seg 0"));
+    t.keys(&["Right"]);
+    t.wait("the SYN", |s| s.contains("SYN seq=0 win=64240"));
+    t.keys(&["i"]);
+    let s = t.wait("the layers view", |s| s.contains("frame 1, layer by layer"));
+    for want in [
+        "5 Application layer",
+        "no data (a segment of control only)",
+        "4 Transport layer",
+        "TCP ports       51000 → 80",
+        "flags           0x002 SYN",
+        "SYN=1 FIN=0",
+        "options         MSS 1460",
+        "window scale 7 (×128)",
+        "3 Network layer",
+        "IPv4            192.168.1.10 → 192.168.1.20",
+        "i or Esc closes",
+    ] {
+        assert!(s.contains(want), "{want} missing:\n{s}");
+    }
+    // The rest below: End scrolls to the bottom layers.
+    t.keys(&["End"]);
+    let s = t.wait("the bottom layers", |s| s.contains("1 Physical layer"));
+    for want in [
+        "TTL             64",
+        "flags           DF 1  MF 0",
+        "2 Data link layer",
+        "Ethernet        02:00:00:00:00:01 → 02:00:00:00:00:02",
+        "ethertype       0x0800 (IPv4)",
+        "on the wire     66 bytes",
+        "link type       1 (EN10MB)",
+    ] {
+        assert!(s.contains(want), "{want} missing:\n{s}");
+    }
+    // l: the layers' names in Chinese, the fields' names as they are.
+    t.keys(&["Home", "l"]);
+    let s = t.wait("Chinese", |s| s.contains("第 1 帧，逐层展开"));
+    for want in ["应用层", "传输层", "网络层", "MSS 1460", "i 或 Esc 关闭"] {
+        assert!(s.contains(want), "{want} missing:\n{s}");
+    }
+    t.keys(&["End"]);
+    let s = t.wait("the bottom in Chinese", |s| s.contains("物理层"));
+    assert!(s.contains("数据链路层"), "{s}");
+    // Esc closes it; the ladder is back, still in Chinese, still paused on the SYN.
+    t.keys(&["Escape"]);
+    let s = t.wait("the view closed", |s| !s.contains("逐层展开"));
+    assert!(s.contains("SYN seq=0 win=64240"), "{s}");
+    assert!(s.contains("退出"), "{s}");
     t.keys(&["q"]);
     let s = t.wait("the shell", exited);
     assert_restored(&t, &s, 0);

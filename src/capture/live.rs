@@ -15,13 +15,16 @@
 use std::fmt::Write as _;
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pcap::{Active, Capture, Device, Linktype, Precision};
 
+use super::frames::FrameRing;
 use super::savefile::SaveFile;
 use super::source::{Drops, Outbox, SourceStatus};
 use crate::config::LiveConfig;
+use crate::decode::layers::FrameMeta;
 use crate::decode::{Decoder, Item, LinkType, RawPacket};
 use crate::escape::escape;
 use crate::time::Timestamp;
@@ -83,6 +86,15 @@ pub struct Interface {
     capacity: u64,
     /// What was opened, for the readiness line.
     pub info: LiveInfo,
+    /// The TUI's layers view: a copy of each frame's bytes, the newest ones kept.
+    ring: Option<Arc<FrameRing>>,
+}
+
+impl Interface {
+    /// Keeps a copy of every frame read in `ring` (the layers view reads them there).
+    pub fn keep_frames(&mut self, ring: Arc<FrameRing>) {
+        self.ring = Some(ring);
+    }
 }
 
 /// Opens the interface `cfg` names. Errors the user can fix (no permission, an unknown
@@ -111,6 +123,7 @@ pub fn open(cfg: &LiveConfig) -> Result<Interface, String> {
         duration: cfg.duration,
         capacity: u64::from(cfg.buffer_size) / 64,
         info,
+        ring: None,
     })
 }
 
@@ -448,6 +461,16 @@ impl Worker<'_> {
                     data: p.data,
                     orig_len: h.len,
                 };
+                if let Some(ring) = &self.iface.ring {
+                    let meta = FrameMeta {
+                        number: self.decoder.counters.packets + 1,
+                        ts: pkt.ts,
+                        linktype: pkt.linktype,
+                        orig_len: pkt.orig_len,
+                        interface: None,
+                    };
+                    ring.push(meta, pkt.data);
+                }
                 let room = self.pending.len() < BACKLOG;
                 match self.decoder.item(&pkt) {
                     item if room => self.pending.push(item),

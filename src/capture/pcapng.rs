@@ -278,7 +278,7 @@ fn iface_of(
     }
 }
 
-fn ticks_to_ts(ticks: u64, units_per_sec: u64) -> Timestamp {
+pub(crate) fn ticks_to_ts(ticks: u64, units_per_sec: u64) -> Timestamp {
     let secs = ticks / units_per_sec;
     let frac = ticks % units_per_sec;
     let nanos = (u128::from(frac) * 1_000_000_000 / u128::from(units_per_sec)) as i64;

@@ -11,6 +11,7 @@ use super::filter::FilterLine;
 use super::findings_cache::PRow;
 use super::help::HelpPane;
 use super::ladder::{Evidence, LadderPane};
+use super::layers::{LayersPane, SegmentCtx};
 use super::list::{self, ListPane};
 use super::narrate::Lang;
 use super::pane::{scroll_to, step, Effect, Handled};
@@ -49,6 +50,8 @@ pub enum Action {
     Replay(Command),
     /// Write this connection's diagram to a file (`x`): the event loop does, and says where.
     Export(u64),
+    /// Ask for this frame's bytes for the layers view (`i`): the replay's fetcher reads them.
+    Frame(u64),
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +84,8 @@ pub struct App {
     pub ladder: LadderPane,
     pub problems: ProblemsPane,
     pub help: HelpPane,
+    /// The layers view (`i`).
+    pub layers: LayersPane,
     pub filter: FilterLine,
     prev_selected: Option<u64>,
     /// Where each pane is on the screen, computed once per frame by [`App::sync`]: drawn
@@ -108,6 +113,7 @@ impl App {
             ladder: LadderPane::default(),
             problems: ProblemsPane::default(),
             help: HelpPane::default(),
+            layers: LayersPane::default(),
             filter: FilterLine::default(),
             prev_selected: None,
             layout: Layout::default(),
@@ -183,6 +189,12 @@ impl App {
         self.ladder.sync(conn, h);
         let help_len = super::help::lines(self).len();
         self.help.top = self.help.top.min(help_len.saturating_sub(1));
+        if let Some(o) = &self.layers.open {
+            let view = super::layers::area(lay.area);
+            let len = super::layers::len(o, self.lang, &self.theme, view);
+            let h = view.height.saturating_sub(2);
+            self.layers.clamp(len, h as usize);
+        }
         if self.view == View::Problems {
             self.problems.sync(
                 &replay.findings,
@@ -324,6 +336,13 @@ impl App {
             let len = super::help::lines(self).len();
             self.help
                 .on_key(key, len, lay.ladder.height.max(4) as usize)
+        } else if self.layers.is_open() {
+            let page = super::layers::area(lay.area)
+                .height
+                .saturating_sub(3)
+                .max(1);
+            // It takes every key but `l`, which switches the language here too.
+            self.layers.on_key(key, page as usize)
         } else if self.filter.editing {
             self.filter.on_key(key)
         } else if self.view == View::Problems && !works_everywhere(key.code) {
@@ -415,13 +434,40 @@ impl App {
                     return Action::Export(id);
                 }
             }
+            KeyCode::Char('i') => return self.open_layers(replay),
             _ => {}
         }
         Action::None
     }
 
+    /// `i`: the segment at the ladder's cursor (the newest of a folded run), layer by layer.
+    /// Its bytes are asked for; the view waits for them.
+    fn open_layers(&mut self, replay: &Replay) -> Action {
+        let event = self.conn(replay).and_then(|c| {
+            let rows = super::ladder::rows_for(c, self);
+            let idx = rows.get(self.ladder.cursor)?.event(c)?;
+            let e = c.events.get(idx)?;
+            (e.kind == crate::track::EventKind::Segment && e.frame > 0)
+                .then(|| (e.frame, SegmentCtx::of(c, e)))
+        });
+        match event {
+            Some((frame, ctx)) => {
+                self.layers.open(frame, ctx);
+                Action::Frame(frame)
+            }
+            None => {
+                self.notice = Some(super::i18n::messages(self.lang).layers.no_segment.into());
+                Action::None
+            }
+        }
+    }
+
     /// Handles a mouse event on the screen as last laid out by [`App::sync`].
     pub fn handle_mouse(&mut self, m: MouseEvent, replay: &Replay) -> Action {
+        if self.layers.is_open() {
+            let h = self.layers.on_mouse(m);
+            return self.apply(h, replay);
+        }
         if self.help.open {
             let h = self.help.on_mouse(m);
             return self.apply(h, replay);

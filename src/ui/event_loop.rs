@@ -75,6 +75,11 @@ pub fn run(
             schedule.drawn(now, shown(app, replay));
         }
         replay.pump(Instant::now(), schedule.pump_budget(Instant::now()));
+        // The layers view's frame, once the fetcher has read it.
+        while let Some((n, got)) = replay.take_frame() {
+            app.layers.arrived(n, got);
+            schedule.mark_dirty();
+        }
         let busy = replay.busy();
         match schedule.diagnosis(now, replay.generation(), busy, replay.findings.in_pass()) {
             Some(budget) => replay.refresh_diagnosis(Some(budget)),
@@ -85,6 +90,7 @@ pub fn run(
         }
         // Something to show (a seek that just landed, findings): the next frame, not IDLE.
         let moves = replay.busy()
+            || app.layers.waiting()
             || app.anim < 1.0
             || replay.findings.in_pass()
             || replay.findings.untidy();
@@ -111,6 +117,7 @@ pub fn run(
                     let here = std::env::current_dir().unwrap_or_else(|_| ".".into());
                     app.notice = Some(super::export_connection(app, replay, id, &here));
                 }
+                Action::Frame(n) => replay.request_frame(n),
                 Action::None => {}
             }
             schedule.mark_dirty();

@@ -76,6 +76,8 @@ pub struct Messages {
     pub more_findings: fn(usize) -> String,
     pub comma: &'static str,
     pub problems_view: ProblemsWords,
+    /// The layers view (`i`).
+    pub layers: LayersWords,
 }
 
 /// What the problems view's title counts.
@@ -117,6 +119,38 @@ pub struct ProblemsWords {
     pub group: fn(&str, &str, bool) -> String,
     /// The narration on a heading: at the end, before it.
     pub nothing: [&'static str; 2],
+}
+
+/// The layers view's words. Header fields keep their protocol names (TTL, SYN, MSS) in every
+/// language, as textbooks and Wireshark print them.
+#[derive(Debug)]
+pub struct LayersWords {
+    /// Application, transport, network, data link, physical.
+    pub names: [&'static str; 5],
+    /// The box's title for a frame number.
+    pub title: fn(u64) -> String,
+    /// What the border says about closing and scrolling.
+    pub close_hint: &'static str,
+    /// The footer's hint for `i`.
+    pub key_hint: &'static str,
+    pub reading: fn(u64) -> String,
+    /// Live: the frame is older than the ring holds.
+    pub not_held: fn(u64) -> String,
+    /// The source cannot be read again (standard input), with why.
+    pub unavailable: fn(u64, &str) -> String,
+    /// Reading failed, with why.
+    pub failed: fn(u64, &str) -> String,
+    /// Where the dissection stopped: the byte offset, then the reason (English).
+    pub stopped: fn(usize) -> String,
+    pub not_reached: &'static str,
+    /// A segment without data.
+    pub no_data: &'static str,
+    /// Data bytes: declared, captured.
+    pub data: fn(usize, usize) -> String,
+    /// Bytes of data not shown in the dump.
+    pub more: fn(usize) -> String,
+    /// The cursor is not on a segment.
+    pub no_segment: &'static str,
 }
 
 pub fn messages(lang: Lang) -> &'static Messages {

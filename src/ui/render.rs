@@ -353,6 +353,9 @@ pub fn draw(f: &mut Frame, app: &App, replay: &Replay) {
         f.render_widget(Paragraph::new(legend(app)), lay.legend);
     }
     status::render_footer(f, lay.footer, app, replay);
+    if let Some(o) = &app.layers.open {
+        super::layers::render(f, super::layers::area(area), o, app.lang, &app.theme);
+    }
     if app.help.open {
         help::render(f, area, app);
     }

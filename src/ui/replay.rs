@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use super::findings_cache::FindingsCache;
 pub use super::player::{Command, Player, Restart, Speed, SPEEDS};
 pub use super::store::{Store, CLOSED_KEEP};
+use crate::capture::frames::{Fetched, Fetcher, FrameError};
 use crate::capture::source::SourceMsg;
 use crate::decode::{Item, Segment};
 use crate::diagnose::{diagnose, DiagConfig, Finding};
@@ -27,6 +28,10 @@ pub struct Replay {
     pub findings: FindingsCache,
     /// Findings passes published (a part of [`Replay::generation`]).
     findings_published: u64,
+    /// Reads frames again by number for the layers view; `None`: this source cannot.
+    pub frames: Option<Fetcher>,
+    /// A frame asked for with no fetcher: answered at once.
+    no_frames: Option<u64>,
 }
 
 impl Replay {
@@ -42,7 +47,27 @@ impl Replay {
                 ..DiagConfig::default()
             }),
             findings_published: 0,
+            frames: None,
+            no_frames: None,
         }
+    }
+
+    /// Asks for frame `n`'s bytes (the answer comes through [`Replay::take_frame`]). Never
+    /// waits: the fetcher's thread reads.
+    pub fn request_frame(&mut self, n: u64) {
+        match &self.frames {
+            Some(f) => f.request(n),
+            None => self.no_frames = Some(n),
+        }
+    }
+
+    /// A frame asked for, if it has come.
+    pub fn take_frame(&mut self) -> Option<Fetched> {
+        if let Some(n) = self.no_frames.take() {
+            let why = "this source keeps no frames".to_string();
+            return Some((n, Err(FrameError::Unavailable(why))));
+        }
+        self.frames.as_ref()?.try_take()
     }
 
     /// Bumped whenever something visible changes, so the screen knows when to redraw.

@@ -380,6 +380,7 @@ pub fn render_footer(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
                 },
             ),
             ("f", if app.follow { m.unfollow } else { m.follow }.into()),
+            ("i", m.layers.key_hint.into()),
         ]
     };
     let mut spans = Vec::new();

@@ -1,6 +1,6 @@
 //! English.
 
-use super::Messages;
+use super::{LayersWords, Messages};
 use crate::ui::text::plural;
 
 /// (keys, what they do), grouped by section (a key of "" starts a section named by the text).
@@ -35,6 +35,10 @@ pub const KEYS: &[(&str, &str)] = &[
         "socket calls on the lifelines: connect(), close(), ...",
     ),
     ("x", "export the selected connection to a Mermaid file here"),
+    (
+        "i",
+        "the segment at the cursor, layer by layer (i or Esc closes)",
+    ),
     ("z", "only the ladder and the narration (a projector)"),
     ("mouse", "click selects (on a header: sorts), wheel scrolls"),
     ("", "Problems"),
@@ -208,5 +212,35 @@ pub static MESSAGES: Messages = Messages {
             "Nothing found; p goes back.",
             "Findings appear here as the replay reaches them; p goes back.",
         ],
+    },
+    layers: LayersWords {
+        names: [
+            "Application layer",
+            "Transport layer",
+            "Network layer",
+            "Data link layer",
+            "Physical layer",
+        ],
+        title: |n| format!("frame {n}, layer by layer"),
+        close_hint: "i or Esc closes, ↑↓ scroll",
+        key_hint: "layers",
+        reading: |n| format!("reading frame {n}…"),
+        not_held: |n| {
+            format!("frame {n} is no longer held: a live capture keeps only its newest frames")
+        },
+        unavailable: |n, why| format!("frame {n} cannot be read again: {why}"),
+        failed: |n, why| format!("cannot read frame {n}: {why}"),
+        stopped: |at| format!("stopped at byte {at}:"),
+        not_reached: "not reached: the frame stopped below",
+        no_data: "no data (a segment of control only)",
+        data: |len, cap| {
+            if cap == len {
+                format!("{len} bytes")
+            } else {
+                format!("{len} bytes, {cap} of them captured")
+            }
+        },
+        more: |n| format!("… {n} more bytes not shown"),
+        no_segment: "i: put the ladder's cursor on a segment first",
     },
 };

@@ -1,6 +1,6 @@
 //! 中文。
 
-use super::Messages;
+use super::{LayersWords, Messages};
 
 pub const KEYS: &[(&str, &str)] = &[
     ("", "回放"),
@@ -24,6 +24,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("l", "语言：English / 中文"),
     ("c", "在生命线上显示套接字调用：connect()、close() 等"),
     ("x", "把选中的连接导出为 Mermaid 文件（当前目录）"),
+    ("i", "逐层查看光标处的报文段（i 或 Esc 关闭）"),
     ("z", "只显示梯形图和讲解（投影用）"),
     ("mouse", "点击选择（点表头：排序），滚轮滚动"),
     ("", "问题"),
@@ -178,5 +179,27 @@ pub static MESSAGES: Messages = Messages {
             "没有发现；按 p 返回。",
             "回放到发现时会出现在这里；按 p 返回。",
         ],
+    },
+    layers: LayersWords {
+        names: ["应用层", "传输层", "网络层", "数据链路层", "物理层"],
+        title: |n| format!("第 {n} 帧，逐层展开"),
+        close_hint: "i 或 Esc 关闭，↑↓ 滚动",
+        key_hint: "逐层",
+        reading: |n| format!("正在读取第 {n} 帧…"),
+        not_held: |n| format!("第 {n} 帧已不在内存中：实时抓包只保留最近的帧"),
+        unavailable: |n, why| format!("第 {n} 帧无法重新读取：{why}"),
+        failed: |n, why| format!("无法读取第 {n} 帧：{why}"),
+        stopped: |at| format!("在第 {at} 字节处停止："),
+        not_reached: "未到达：帧在下层就结束了",
+        no_data: "无数据（仅控制报文段）",
+        data: |len, cap| {
+            if cap == len {
+                format!("{len} 字节")
+            } else {
+                format!("{len} 字节，抓到其中 {cap} 字节")
+            }
+        },
+        more: |n| format!("… 另有 {n} 字节未显示"),
+        no_segment: "i：请先把梯形图的光标移到一个报文段上",
     },
 };
