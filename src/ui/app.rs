@@ -49,6 +49,8 @@ pub enum Action {
     Replay(Command),
     /// Write this connection's diagram to a file (`x`): the event loop does, and says where.
     Export(u64),
+    /// `--lab`: run the scenario again (`R`).
+    RerunLab,
 }
 
 #[derive(Debug, Clone)]
@@ -369,6 +371,7 @@ impl App {
             KeyCode::Home => return replay_cmd(Command::JumpStart),
             KeyCode::End => return replay_cmd(Command::JumpEnd),
             KeyCode::Char('r') => return replay_cmd(Command::Restart),
+            KeyCode::Char('R') if replay.lab.is_some() => return Action::RerunLab,
             KeyCode::Char('g') => return replay_cmd(Command::SkipGap),
             KeyCode::Char('t') => return replay_cmd(Command::RunOn),
             KeyCode::Tab | KeyCode::BackTab => {

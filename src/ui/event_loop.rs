@@ -55,6 +55,10 @@ pub fn run(
             tui.terminal.clear()?;
             schedule.mark_dirty();
         }
+        if let Some(note) = replay.lab.as_ref().and_then(|l| l.notes.try_recv().ok()) {
+            app.notice = Some(note);
+            schedule.mark_dirty();
+        }
         let now = Instant::now();
         if replay.is_live() {
             replay.set_wall(crate::time::wall_clock());
@@ -110,6 +114,12 @@ pub fn run(
                 Action::Export(id) => {
                     let here = std::env::current_dir().unwrap_or_else(|_| ".".into());
                     app.notice = Some(super::export_connection(app, replay, id, &here));
+                }
+                Action::RerunLab => {
+                    if let Some(lab) = replay.lab.as_mut() {
+                        (lab.rerun)();
+                        app.notice = Some("lab: running the scenario again".into());
+                    }
                 }
                 Action::None => {}
             }

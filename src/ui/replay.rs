@@ -27,6 +27,16 @@ pub struct Replay {
     pub findings: FindingsCache,
     /// Findings passes published (a part of [`Replay::generation`]).
     findings_published: u64,
+    /// `--lab`: the key that runs the scenario again, and what the scenario says.
+    pub lab: Option<LabControl>,
+}
+
+/// The TUI's hold on a running lab (see [`crate::lab`]).
+pub struct LabControl {
+    /// Runs the scenario again (on a thread of its own: returns at once).
+    pub rerun: Box<dyn FnMut()>,
+    /// Lines the scenario sends when it holds or fails, for the status bar.
+    pub notes: Receiver<String>,
 }
 
 impl Replay {
@@ -42,6 +52,7 @@ impl Replay {
                 ..DiagConfig::default()
             }),
             findings_published: 0,
+            lab: None,
         }
     }
 
