@@ -243,6 +243,13 @@ fn syn_dropped(ctx: &Ctx) -> Result<Held, String> {
         "syn",
         "drop",
     ])?;
+    // Linux 6.5 and later retry a SYN at fixed 1 s intervals first (tcp_syn_linear_timeouts,
+    // 4 by default); the lab shows RFC 6298's doubling, so it turns that off in its client's
+    // namespace. An older kernel has no such setting and doubles anyway.
+    let _ = netns::exec(
+        &ctx.layout.client,
+        &["sysctl", "-qw", "net.ipv4.tcp_syn_linear_timeouts=0"],
+    );
     let l = ctx.listen()?;
     let pending = io(
         "connect",
