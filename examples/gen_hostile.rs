@@ -1,7 +1,7 @@
 //! Writes the hostile captures the memory bound is measured on (see `synack::gen::bulk`'s
 //! `Hostile`), for `make bench`:
 //!
-//!     cargo run --release --example gen_hostile -- flood OUT.pcap [SYNS]        # 1,000,000
+//!     cargo run --release --example gen_hostile -- flood OUT.pcap [SYNS] [GAP_NS] # 1,000,000, 10,000
 //!     cargo run --release --example gen_hostile -- long OUT.pcap [CONNS] [SEGS] # 200 x 10,000
 
 use std::io::BufWriter;
@@ -19,6 +19,7 @@ fn main() {
         (Some("flood"), Some(out)) => (
             Hostile::SynFlood {
                 syns: num(2, 1_000_000),
+                gap_ns: num(3, 10_000) as i64,
             },
             out,
         ),

@@ -320,6 +320,14 @@ impl Config {
             event_budget: budget.events,
             evicted_memory: budget.conns,
             memory_budget: budget.bytes,
+            // Batch runs hold SYN-only connections compactly (a flood costs under 200 bytes a
+            // source); the UI finds connections in the table, so it holds them in full.
+            max_attempts: if matches!(command, Command::Batch(_)) {
+                args.max_conns.max(1)
+            } else {
+                0
+            },
+            conn_bytes: budget.conn_bytes,
             // Live batch output writes a clean close within seconds, with TIME_WAIT's
             // remaining time, instead of after TIME_WAIT runs out.
             retire_in_time_wait: live_batch,

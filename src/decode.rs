@@ -9,6 +9,7 @@
 //! (`-f` as BPF, `--host`, `--port`) and counts every frame's fate; it runs on the capture
 //! thread.
 
+pub mod app;
 pub mod bpf;
 pub mod decoder;
 pub mod defrag;
@@ -135,6 +136,11 @@ pub struct Context<'a> {
     pub ports: &'a TunnelPorts,
     pub defrag: Option<&'a mut defrag::Reassembly>,
     pub encap: Encap,
+    /// Read the payload for a label ([`app::sniff`]); after a frame, the label found.
+    pub sniff: bool,
+    pub label: Option<app::AppLabel>,
+    /// TLS hellos split over segments, being joined (the decoder's; none for one frame).
+    pub hellos: Option<&'a mut app::HelloJoin>,
 }
 
 static STANDARD_PORTS: LazyLock<TunnelPorts> = LazyLock::new(TunnelPorts::default);
@@ -145,6 +151,9 @@ pub fn decode(linktype: LinkType, ts: Timestamp, frame: &[u8]) -> Result<Decoded
         ports: &STANDARD_PORTS,
         defrag: None,
         encap: Encap::default(),
+        sniff: false,
+        label: None,
+        hellos: None,
     };
     decode_with(&mut cx, linktype, ts, frame)
 }
@@ -157,6 +166,7 @@ pub fn decode_with(
     frame: &[u8],
 ) -> Result<Decoded, DecodeError> {
     cx.encap = Encap::default();
+    cx.label = None;
     let (proto, net) = link::strip(linktype, frame)?;
     match proto {
         NetProto::Ipv4 | NetProto::Ipv6 => ip(cx, ts, net),
@@ -170,12 +180,16 @@ pub fn decode_ip(ts: Timestamp, ip_packet: &[u8]) -> Result<Decoded, DecodeError
         ports: &STANDARD_PORTS,
         defrag: None,
         encap: Encap::default(),
+        sniff: false,
+        label: None,
+        hellos: None,
     };
     ip(&mut cx, ts, ip_packet)
 }
 
 fn ip(cx: &mut Context<'_>, ts: Timestamp, ip: &[u8]) -> Result<Decoded, DecodeError> {
-    if let Some(plain) = decode_plain_tcp(ts, ip) {
+    if let Some((plain, tcp)) = decode_plain_tcp(ts, ip) {
+        sniff(cx, &plain, tcp);
         return plain;
     }
     decode_ip_lax(cx, ts, ip)
@@ -189,7 +203,7 @@ fn ip(cx: &mut Context<'_>, ts: Timestamp, ip: &[u8]) -> Result<Decoded, DecodeE
 /// the same segment (tested on every truncation and many mutations of real headers). Going
 /// through `LaxSlicedPacket` for every packet was half the reading thread's decoding time.
 #[inline]
-fn decode_plain_tcp(ts: Timestamp, ip: &[u8]) -> Option<Result<Decoded, DecodeError>> {
+fn decode_plain_tcp(ts: Timestamp, ip: &[u8]) -> Option<(Result<Decoded, DecodeError>, &[u8])> {
     use etherparse::{IpNumber, Ipv4HeaderSlice, Ipv6HeaderSlice};
     let (src, dst, header_len, end) = match ip.first()? >> 4 {
         4 => {
@@ -222,7 +236,43 @@ fn decode_plain_tcp(ts: Timestamp, ip: &[u8]) -> Option<Result<Decoded, DecodeEr
         return None;
     }
     let tcp = &ip[header_len..end];
-    Some(segment::parse_tcp(ts, src, dst, tcp, tcp.len()).map(|s| tcp_in_ip(s, end)))
+    Some((
+        segment::parse_tcp(ts, src, dst, tcp, tcp.len()).map(|s| tcp_in_ip(s, end)),
+        tcp,
+    ))
+}
+
+/// The label of a segment's payload, when asked for one and its first byte could start one
+/// (one comparison for most data segments; none for a segment without payload).
+#[inline]
+fn sniff(cx: &mut Context<'_>, decoded: &Result<Decoded, DecodeError>, tcp: &[u8]) {
+    let Ok(Decoded::Tcp(seg)) = decoded else {
+        return;
+    };
+    if !cx.sniff || seg.payload_len == 0 {
+        return;
+    }
+    let offset = tcp.get(12).map_or(20, |b| usize::from(b >> 4) * 4);
+    let Some(payload) = tcp.get(offset..).filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let declared = seg.payload_len as usize;
+    let payload = &payload[..payload.len().min(declared)];
+    if let Some(join) = cx.hellos.as_deref_mut() {
+        if let Some(l) = join.feed(seg.src, seg.dst, seg.seq, payload, declared) {
+            cx.label = Some(l);
+            return;
+        }
+    }
+    if !app::may_label(payload[0]) {
+        return;
+    }
+    cx.label = app::sniff(payload, declared, seg.src.port, seg.dst.port);
+    if let (Some(join), Some(l)) = (cx.hellos.as_deref_mut(), &cx.label) {
+        if payload.len() == declared {
+            join.start(l, seg.src, seg.dst, seg.seq, payload);
+        }
+    }
 }
 
 /// [`decode_ip`] through etherparse's lax slicing, for whatever the plain path leaves:
@@ -318,8 +368,10 @@ fn transport(
     let (declared_len, ip_len) = lens;
     let (kind, (inner, id)) = match proto {
         6 => {
-            return segment::parse_tcp(ts, src, dst, payload, declared_len)
-                .map(|s| tcp_in_ip(s, ip_len))
+            let decoded = segment::parse_tcp(ts, src, dst, payload, declared_len)
+                .map(|s| tcp_in_ip(s, ip_len));
+            sniff(cx, &decoded, payload);
+            return decoded;
         }
         // IPv4 (4) or IPv6 (41) directly inside.
         4 | 41 => (TunnelKind::Ip, (Inner::Ip(payload), None)),
@@ -415,9 +467,12 @@ mod tests {
                 ports: &STANDARD_PORTS,
                 defrag: None,
                 encap: Encap::default(),
+                sniff: false,
+                label: None,
+                hellos: None,
             };
             let lax = decode_ip_lax(&mut cx, Timestamp(5), p);
-            if let Some(fast) = decode_plain_tcp(Timestamp(5), p) {
+            if let Some((fast, _)) = decode_plain_tcp(Timestamp(5), p) {
                 plain += 1;
                 assert_eq!(fast, lax, "{p:02x?}");
             }

@@ -10,6 +10,7 @@ pub mod bulk;
 pub mod conv;
 pub mod encap;
 pub mod frame;
+pub mod payloads;
 pub mod scenarios;
 pub mod write;
 

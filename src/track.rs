@@ -17,12 +17,14 @@
 //! and may sit in another codegen unit than its caller, and the calls cost 5% more instructions
 //! per segment than the one function they were split from.
 
+mod attempts;
 pub mod budget;
 pub mod completeness;
 pub mod conn;
 pub mod events;
 mod evicted;
 mod infer;
+pub mod labels;
 mod machine;
 pub mod marks;
 pub mod seq;
@@ -32,8 +34,9 @@ pub mod table;
 pub(crate) mod testkit;
 
 pub use completeness::Completeness;
-pub use conn::{Connection, Dir, End, Handshake, Side, Teardown};
+pub use conn::{Connection, Dir, End, Extras, Handshake, Side, Teardown};
 pub use events::{Dropped, DroppedRun, Event, EventKind};
+pub use labels::Label;
 pub use marks::Marks;
 pub use state::State;
 pub use table::{Tracker, TrackerConfig, TrackerStats};

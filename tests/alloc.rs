@@ -1,7 +1,8 @@
 //! Memory budgets, counted with a global allocator wrapper (this test binary only): no heap
 //! allocation per packet in the hot path (decoding a frame, and tracking a segment of an
 //! established connection once its event log is at its cap), and at most 1 KiB held per live
-//! connection beyond its event log.
+//! connection beyond its event log, under 200 bytes per connection past nothing but its SYN
+//! (held compactly in batch modes).
 
 use std::sync::Mutex;
 
@@ -113,4 +114,47 @@ fn a_held_connection_costs_under_1_kib_beyond_its_events() {
         per < 1024.0,
         "{per:.0} bytes per connection beyond its events: {held:?}"
     );
+}
+
+#[test]
+fn an_attempt_held_compactly_costs_under_200_bytes() {
+    use synack::decode::{Endpoint, Flags, Segment, TcpOptions};
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    // A flood from spoofed sources, as a batch run tracks it: each SYN is an attempt.
+    let syn = |i: u32| Segment {
+        ts: Timestamp(i64::from(i) * 10_000),
+        src: Endpoint {
+            ip: std::net::Ipv4Addr::from(0x0a00_0000 + i).into(),
+            port: 40000,
+        },
+        dst: Endpoint {
+            ip: "192.0.2.1".parse().unwrap(),
+            port: 80,
+        },
+        flags: Flags(Flags::SYN),
+        seq: i.wrapping_mul(2_654_435_761),
+        ack: 0,
+        window: 64240,
+        payload_len: 0,
+        options: TcpOptions::default(),
+    };
+    let mut worst: f64 = 0.0;
+    // Just past a doubling of the queue (the worst case) and just before one.
+    for n in [66_000u32, 130_000] {
+        let base = Counting::live();
+        let mut tracker = Tracker::new(TrackerConfig {
+            retire: true,
+            max_attempts: usize::MAX,
+            ..Default::default()
+        });
+        for i in 0..n {
+            tracker.ingest(&syn(i), u64::from(i) + 1);
+        }
+        assert_eq!(tracker.len(), n as usize);
+        let per = Counting::live().saturating_sub(base) as f64 / f64::from(n);
+        eprintln!("{n} attempts held: {per:.0} bytes each");
+        worst = worst.max(per);
+        drop(tracker);
+    }
+    assert!(worst < 200.0, "{worst:.0} bytes an attempt");
 }

@@ -70,6 +70,10 @@ fn export_hard_cases(format: &str, dir: &Path) -> Vec<PathBuf> {
         ("time-wait-expiry.pcap", &["--calls"][..]),
         ("bulk-transfer.pcap", &["--max-events", "16"][..]),
         ("out-of-order.pcap", &["--absolute"][..]),
+        // App labels: quotes, colons, brackets and escaped control bytes from payloads.
+        ("app-web.pcap", &[][..]),
+        ("app-text.pcap", &[][..]),
+        ("app-hostile.pcap", &[][..]),
     ]
     .into_iter()
     .enumerate()

@@ -58,6 +58,9 @@ golden! {
     bulk_transfer => "bulk-transfer.pcap",
     tunnels => "tunnels.pcap",
     fragments => "fragments.pcap",
+    app_web => "app-web.pcap",
+    app_text => "app-text.pcap",
+    app_hostile => "app-hostile.pcap",
 }
 
 #[test]

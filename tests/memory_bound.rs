@@ -52,10 +52,19 @@ fn interleaved_connections_past_the_table_come_out_once_each() {
 }
 
 #[test]
-fn a_flood_past_the_budget_is_still_reported_with_its_sources() {
+fn a_flood_past_the_budget_is_still_reported_with_its_sources_and_each_syn_judged() {
     let dir = tempfile::tempdir().unwrap();
-    let (path, _) = capture(&dir, "flood.pcap", Hostile::SynFlood { syns: 3000 });
-    // 1 MiB holds about 550 connections: most of the flood is evicted.
+    // 8000 SYNs over 16 s, one every 2 ms.
+    let (path, _) = capture(
+        &dir,
+        "flood.pcap",
+        Hostile::SynFlood {
+            syns: 8000,
+            gap_ns: 2_000_000,
+        },
+    );
+    // 1 MiB holds under 6000 attempts (held compactly): the oldest are evicted, each many
+    // seconds after its SYN.
     let (out, _) = common::run_batch(
         &path,
         synack::output::Format::Diagnose,
@@ -63,7 +72,7 @@ fn a_flood_past_the_budget_is_still_reported_with_its_sources() {
     );
     assert!(
         out.contains(
-            "SYN flood pattern: 3000 half-open connections to 192.0.2.1:80 from 3000 sources"
+            "SYN flood pattern: 8000 half-open connections to 192.0.2.1:80 from 8000 sources"
         ),
         "{out}"
     );
@@ -73,11 +82,20 @@ fn a_flood_past_the_budget_is_still_reported_with_its_sources() {
     );
     let lines = common::json_lines(&path, &["--max-memory", "1M", "--no-events"]);
     let sum = common::summary(&lines);
-    assert!(u(&sum["memory"]["evicted"]) > 2000, "{sum}");
+    let evicted = u(&sum["memory"]["evicted"]);
+    assert!((1000..4000).contains(&evicted), "{sum}");
     assert_eq!(
         common::connections(&lines).len(),
-        3000,
+        8000,
         "every attempt written once"
+    );
+    // Every SYN at least 3 s older than the last packet is unanswered, evicted or not: those
+    // of the first 13 s, 6500. Held in full, the attempts were evicted within a second of
+    // their SYN, too soon to be judged, and none was.
+    assert_eq!(
+        u(&sum["findings"]["by_kind"]["syn_unanswered"]),
+        6500,
+        "{sum}"
     );
 }
 

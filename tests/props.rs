@@ -309,3 +309,58 @@ fn the_generated_captures_reach_what_the_properties_are_about() {
     assert!(reuses > 0, "no 4-tuple used again");
     assert!(closed > 20, "{closed} connections closed or reset");
 }
+/// A case proptest found (2026-12-03): the second 4-tuple's last connection ended in
+/// FIN_WAIT_2 in full and FIN_WAIT_1 under `--max-events 11`.
+#[test]
+fn the_event_cap_does_not_change_a_final_state() {
+    use Step::*;
+    let scripts = vec![
+        Script {
+            client: 2,
+            start_ms: 0,
+            isns: (1115504319, 0),
+            steps: vec![(4647, SynAck), (5, AckS), (65786, DataC(1))],
+        },
+        Script {
+            client: 2,
+            start_ms: 0,
+            isns: (48, 1291534257),
+            steps: vec![
+                (5, DataC(36)),
+                (40, AckS),
+                (23, LoseLast),
+                (32, RetransmitC),
+                (47, LoseLast),
+                (39, Refuse),
+                (49, Syn),
+                (68459, Syn),
+                (41, AckC),
+                (43, RetransmitC),
+                (16, RetransmitS),
+                (1, Syn),
+                (19, SynAck),
+                (24, Syn),
+                (9, SynAck),
+                (19, DataC(823)),
+                (41, SynAck),
+                (28, FinC),
+                (0, DataS(932)),
+                (2522, Refuse),
+                (56862, RetransmitC),
+                (17, Syn),
+            ],
+        },
+    ];
+    let packets = packets_of(&scripts);
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, &packets);
+    let all = json(&path, &[]);
+    let capped = json(&path, &["--max-events", "11"]);
+    let e = |l: &[Value]| {
+        common::connections(l)
+            .iter()
+            .map(|c| essence(c))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(e(&all), e(&capped));
+}

@@ -205,6 +205,18 @@ fn chinese_narration() {
     let s = text(&t);
     // Wide characters take two cells; the buffer holds them with an empty cell after.
     assert!(s.contains("客户端发送"), "{s}");
+    // The panes' titles too: no English left but the data and the states' RFC names.
+    assert!(s.contains("连接 1 │ 排序 # ▲ │ 跟随"), "{s}");
+    assert!(s.contains("握手 不完整 │ 拆除 无"), "{s}");
+    for english in [
+        "Connections",
+        "sort",
+        "follow",
+        "handshake partial",
+        "teardown",
+    ] {
+        assert!(!s.contains(english), "{english}: {s}");
+    }
     insta::assert_snapshot!("handshake_after_syn_zh_80x24", t.backend());
 }
 
@@ -605,6 +617,9 @@ fn the_problems_view_in_chinese_names_each_kind_and_says_each_finding() {
     assert!(s.contains("条发现，涉及") && s.contains("个问题"), "{s}");
     assert!(s.contains("正常，不是问题"), "{s}");
     assert!(!s.contains("normal, not a problem"), "{s}");
+    // Where the findings are: the server's port and the client's host, named in Chinese.
+    assert!(s.contains("192.168.1.20:81（服务器）"), "{s}");
+    assert!(!s.contains("(server)") && !s.contains("(client)"), "{s}");
     let mut at = a.clone();
     while !synack::ui::problems::narration(&r, &at).starts_with('#') {
         at.problems.cursor += 1;
@@ -617,4 +632,44 @@ fn the_problems_view_in_chinese_names_each_kind_and_says_each_finding() {
         s.contains("Refused connections") && s.contains("port 81 closed"),
         "{s}"
     );
+    assert!(s.contains("192.168.1.20:81 (server)"), "{s}");
+}
+
+#[test]
+fn app_labels_name_the_data_on_the_ladder_and_in_the_narration() {
+    // app-web's third connection: HTTPS, its ClientHello in two segments (frames 25, 26).
+    let r = replay("app-web.pcap", Some(25));
+    let mut a = app();
+    let t = draw(&mut a, &r, 120, 30);
+    let s = text(&t);
+    assert!(s.contains("teardown none │ ssl"), "{s}");
+    assert!(
+        s.contains("PSH+ACK seq=1 ack=1 len=40: TLS ClientHello"),
+        "{s}"
+    );
+    assert!(
+        s.contains("HTTPS: A TLS handshake now starts on top of the TCP connection"),
+        "{s}"
+    );
+    insta::assert_snapshot!("app_tls_hello_120x30", t.backend());
+    // Once its second piece came, the hello was read whole: the server's name is there (cut
+    // to the arrow at this width; whole at 200 columns).
+    let r = replay("app-web.pcap", Some(26));
+    let s = text(&draw(&mut a, &r, 120, 30));
+    assert!(
+        s.contains("len=40: TLS ClientHello SNI=www.examp… ─▶"),
+        "{s}"
+    );
+    let s = text(&draw(&mut a, &r, 200, 30));
+    assert!(
+        s.contains("TLS ClientHello SNI=www.example.com ALPN=h2,http/1.1"),
+        "{s}"
+    );
+    // The first connection's HTTP lines, in Chinese.
+    let r = replay("app-web.pcap", Some(5));
+    a.lang = Lang::Zh;
+    let t = draw(&mut a, &r, 120, 30);
+    let s = text(&t);
+    assert!(s.contains("GET /index.html HTTP/1.1"), "{s}");
+    insta::assert_snapshot!("app_http_request_zh_120x30", t.backend());
 }

@@ -306,7 +306,7 @@ mod tests {
                 SourceMsg::Packets(v) => {
                     for item in &v {
                         match item {
-                            Item::Segment(..) | Item::Tunneled(..) => segs += 1,
+                            Item::Segment(..) | Item::Tunneled(..) | Item::Labeled(..) => segs += 1,
                             Item::Tick(_) => ticks += 1,
                         }
                     }

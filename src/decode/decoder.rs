@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
+use super::app::AppLabel;
 use super::defrag::{FragStats, Reassembly};
 use super::tunnel::TunnelPorts;
 use super::{BpfFilter, Context, DecodeError, Decoded, Encap, RawPacket, Segment};
@@ -17,15 +18,25 @@ pub enum Item {
     /// The same, for a segment that came through tunnels (boxed: most frames have none, and
     /// every item is as big as the largest).
     Tunneled(Segment, u64, Box<Encap>),
+    /// A segment whose payload was labelled ([`super::app`]), and the tunnels it came through
+    /// (often none). Boxed for the same reason: few segments carry one.
+    Labeled(Segment, u64, Box<Labeled>),
     /// Anything else: its time still moves the capture clock.
     Tick(Timestamp),
+}
+
+/// What [`Item::Labeled`] carries besides the segment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Labeled {
+    pub label: AppLabel,
+    pub encap: Encap,
 }
 
 impl Item {
     /// The item's capture time.
     pub fn ts(&self) -> Timestamp {
         match self {
-            Item::Segment(s, _) | Item::Tunneled(s, _, _) => s.ts,
+            Item::Segment(s, _) | Item::Tunneled(s, _, _) | Item::Labeled(s, _, _) => s.ts,
             Item::Tick(t) => *t,
         }
     }
@@ -94,6 +105,11 @@ pub struct Decoder {
     defrag: Reassembly,
     /// The tunnels the last segment came through.
     pub encap: Encap,
+    /// Do not read payloads for labels (a caller that wants none).
+    pub no_labels: bool,
+    /// The last segment's label.
+    pub label: Option<AppLabel>,
+    hellos: super::app::HelloJoin,
 }
 
 impl Decoder {
@@ -111,6 +127,7 @@ impl Decoder {
     /// the filters. Frame numbers are 1-based, counting every frame read (as Wireshark does).
     pub fn decode(&mut self, pkt: &RawPacket<'_>) -> Option<(Segment, u64)> {
         self.counters.packets += 1;
+        self.label = None;
         let frame = self.counters.packets;
         if let Some(bpf) = self.bpf.as_mut() {
             if !bpf.matches(pkt.linktype, pkt.data) {
@@ -122,8 +139,12 @@ impl Decoder {
             ports: &self.ports,
             defrag: Some(&mut self.defrag),
             encap: Encap::default(),
+            sniff: !self.no_labels,
+            label: None,
+            hellos: Some(&mut self.hellos),
         };
         let decoded = super::decode_with(&mut cx, pkt.linktype, pkt.ts, pkt.data);
+        self.label = cx.label.take();
         // Copied only when there is something to copy: the common frame has no tunnel.
         if !(cx.encap.is_empty() && self.encap.is_empty()) {
             self.encap = cx.encap;
@@ -160,10 +181,16 @@ impl Decoder {
 
     /// [`Decoder::decode`] as the tracker takes it: the segment, or a tick of the clock.
     pub fn item(&mut self, pkt: &RawPacket<'_>) -> Item {
-        match self.decode(pkt) {
-            Some((seg, frame)) if self.encap.is_empty() => Item::Segment(seg, frame),
-            Some((seg, frame)) => Item::Tunneled(seg, frame, Box::new(self.encap)),
-            None => Item::Tick(pkt.ts),
+        let Some((seg, frame)) = self.decode(pkt) else {
+            return Item::Tick(pkt.ts);
+        };
+        match self.label.take() {
+            Some(label) => {
+                let encap = self.encap;
+                Item::Labeled(seg, frame, Box::new(Labeled { label, encap }))
+            }
+            None if self.encap.is_empty() => Item::Segment(seg, frame),
+            None => Item::Tunneled(seg, frame, Box::new(self.encap)),
         }
     }
 

@@ -237,6 +237,11 @@ pub fn diagram(
                     }
                     EventKind::Segment | EventKind::Missing => {
                         let mut label = text::segment_label(c, e, opts);
+                        // What the payload is, as the TUI's ladder says it.
+                        if let Some(app) = c.label_of(e.frame) {
+                            label.push_str(": ");
+                            label.push_str(&app.text);
+                        }
                         let marks: Vec<&str> = e.marks.names().collect();
                         if !marks.is_empty() {
                             label.push_str(" [");

@@ -633,9 +633,9 @@ mod tests {
 /// The hostile captures the memory bound is measured on (`make bench`, issue 14).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hostile {
-    /// `syns` SYNs to one server, each from its own spoofed source (address and port), 100,000
-    /// a second, none answered.
-    SynFlood { syns: u64 },
+    /// `syns` SYNs to one server, each from its own spoofed source (address and port), one
+    /// every `gap_ns` nanoseconds (10,000 in `make bench`: 100,000 a second), none answered.
+    SynFlood { syns: u64, gap_ns: i64 },
     /// `conns` connections open at once, each carrying `segs` data segments (each
     /// acknowledged every second one), interleaved round robin, then closed.
     Long { conns: u64, segs: u64 },
@@ -693,7 +693,7 @@ pub fn write_hostile<W: Write>(what: Hostile, seed: u64, out: &mut W) -> io::Res
     };
     let mut n = 0;
     match what {
-        Hostile::SynFlood { syns } => {
+        Hostile::SynFlood { syns, gap_ns } => {
             for i in 0..syns {
                 // Sources spread over 10.0.0.0/8 by a counter (distinct) and a random port.
                 let x = i as u32 + 1;
@@ -703,7 +703,7 @@ pub fn write_hostile<W: Write>(what: Hostile, seed: u64, out: &mut W) -> io::Res
                     ip,
                     port: rng.range(1024, 65535) as u16,
                 };
-                let s = seg(i as i64 * 10_000, 0, Flags::SYN, rng.next_u32(), 0, 0);
+                let s = seg(i as i64 * gap_ns, 0, Flags::SYN, rng.next_u32(), 0, 0);
                 write_record(out, &mut frame, &src, &server, &s)?;
                 n += 1;
             }
@@ -811,7 +811,10 @@ mod hostile_tests {
 
     #[test]
     fn a_syn_flood_is_one_unanswered_syn_from_each_source() {
-        let (t, conns) = track(Hostile::SynFlood { syns: 500 });
+        let (t, conns) = track(Hostile::SynFlood {
+            syns: 500,
+            gap_ns: 10_000,
+        });
         assert_eq!(conns.len(), 500);
         assert_eq!(t.stats.segments, 500);
         let sources: std::collections::BTreeSet<_> =

@@ -181,6 +181,21 @@ impl Conv {
     pub fn data_s(&mut self, dt: f64, len: usize) -> &mut Self {
         self.send(dt, S, Flags::PSH | Flags::ACK, len)
     }
+    /// A data segment from the client carrying `bytes` (an application's message).
+    pub fn say_c(&mut self, dt: f64, bytes: &[u8]) -> &mut Self {
+        self.data_c(dt, bytes.len());
+        self.set_last_payload(bytes)
+    }
+    pub fn say_s(&mut self, dt: f64, bytes: &[u8]) -> &mut Self {
+        self.data_s(dt, bytes.len());
+        self.set_last_payload(bytes)
+    }
+    fn set_last_payload(&mut self, bytes: &[u8]) -> &mut Self {
+        if let Some(p) = self.packets.last_mut() {
+            p.payload = bytes.to_vec();
+        }
+        self
+    }
     pub fn fin_c(&mut self, dt: f64) -> &mut Self {
         self.send(dt, C, Flags::FIN | Flags::ACK, 0)
     }

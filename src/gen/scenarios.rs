@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+mod app;
 mod diag;
 mod hostile;
 mod layers;
@@ -602,6 +603,7 @@ pub fn all() -> Vec<Fixture> {
     v.push(multi_link_pcapng());
     v.extend(diag_fixtures());
     v.extend(layers::layer_fixtures());
+    v.extend(app::app_fixtures());
     v.extend(hostile::hostile_fixtures());
     v.extend(odd::odd_fixtures());
     v.extend(zeek::zeek_fixtures());

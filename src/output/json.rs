@@ -185,6 +185,11 @@ fn encode(
     }
     o.raw(b",\"reuses\":");
     o.opt_int(c.reuses);
+    // Zeek's `service`, only when a payload named one.
+    if let Some(service) = c.service() {
+        o.raw(b",\"service\":");
+        o.plain(&service);
+    }
     tunnel(&mut o, c);
     end_options(&mut o, cl, sv);
     mark_counts(&mut o, c);
@@ -223,7 +228,7 @@ fn findings_and_events(
 
 /// `tunnel`, only for a tunneled connection: its encapsulations, outermost first.
 fn tunnel(o: &mut Out<'_>, c: &Connection) {
-    if let Some(encap) = &c.tunnel {
+    if let Some(encap) = c.tunnel() {
         o.raw(b",\"tunnel\":[");
         for (i, t) in encap.tunnels().enumerate() {
             if i > 0 {
@@ -403,7 +408,13 @@ fn write_events(buf: &mut Vec<u8>, c: &Connection, opts: &OutputOptions) {
             buf.extend_from_slice(name.as_bytes());
             buf.push(b'"');
         }
-        buf.extend_from_slice(b"]}");
+        buf.push(b']');
+        // The payload's label, only on a labelled segment (escaped already; JSON-quoted here).
+        if let Some(l) = c.label_of(e.frame) {
+            buf.extend_from_slice(b",\"label\":");
+            let _ = serde_json::to_writer(&mut *buf, &*l.text);
+        }
+        buf.push(b'}');
     }
 }
 

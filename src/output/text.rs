@@ -171,9 +171,12 @@ fn push_header_zh(s: &mut String, c: &Connection) {
         c.client().addr,
         c.server().addr
     );
-    if let Some(encap) = &c.tunnel {
+    if let Some(encap) = c.tunnel() {
         let levels: Vec<String> = encap.tunnels().map(|t| t.to_string()).collect();
         let _ = writeln!(s, "  隧道：{}", levels.join("，内层 "));
+    }
+    if let Some(service) = c.service() {
+        let _ = writeln!(s, "  服务：{service}");
     }
     let handshake = match c.handshake() {
         Handshake::Complete => "完整",
@@ -242,9 +245,12 @@ fn push_header(s: &mut String, c: &Connection, lang: Lang) {
         c.client().addr,
         c.server().addr
     );
-    if let Some(encap) = &c.tunnel {
+    if let Some(encap) = c.tunnel() {
         let levels: Vec<String> = encap.tunnels().map(|t| t.to_string()).collect();
         let _ = writeln!(s, "  tunnel: {}", levels.join(", in "));
+    }
+    if let Some(service) = c.service() {
+        let _ = writeln!(s, "  service: {service}");
     }
     let _ = write!(
         s,
@@ -367,12 +373,12 @@ pub fn for_each_step<'a>(
         if i >= events.len() {
             break;
         }
-        // A run of plain segments (no flags but ACK/PSH, no marks, no state change), up to
-        // where segments were left out.
+        // A run of plain segments (no flags but ACK/PSH, no marks, no state change, no app
+        // label), up to where segments were left out.
         let limit = c.dropped.next_after(i).unwrap_or(events.len());
         let run = events[i..limit]
             .iter()
-            .take_while(|e| !e.is_notable())
+            .take_while(|e| !e.is_notable() && c.label_of(e.frame).is_none())
             .count();
         if run >= fold_min && i < fold_before {
             let seg = &events[i..i + run];
@@ -438,6 +444,9 @@ fn push_ladder(out: &mut String, c: &Connection, opts: &OutputOptions) {
         Step::Event(i) => {
             push_event_row(out, c, i, opts);
             let e = &c.events[i];
+            if let Some(l) = c.label_of(e.frame) {
+                push_label_row(out, &l.text);
+            }
             if e.kind == EventKind::Segment {
                 push_note(out, opts, e.frame);
             }
@@ -530,6 +539,23 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         lines.push(line.trim_end().to_string());
     }
     lines
+}
+
+/// A segment's app label under its arrow, between the lifelines (cut with `~` to fit).
+fn push_label_row(out: &mut String, label: &str) {
+    let start = out.len();
+    push_n(out, ' ', 25);
+    out.push_str(" |");
+    let max = ARROW - 4;
+    if label.chars().count() > max {
+        let mut cut: String = label.chars().take(max - 1).collect();
+        cut.push('~');
+        push_centered(out, &cut);
+    } else {
+        push_centered(out, label);
+    }
+    out.push('|');
+    end_row(out, start);
 }
 
 fn push_event_row(out: &mut String, c: &Connection, idx: usize, opts: &OutputOptions) {

@@ -80,7 +80,9 @@ pub fn decode_frame(data: &[u8]) {
     }
     if let Ok(Decoded::Tcp(seg)) = alone {
         match item {
-            Item::Segment(s, 1) | Item::Tunneled(s, 1, _) => assert_eq!(s, seg),
+            Item::Segment(s, 1) | Item::Tunneled(s, 1, _) | Item::Labeled(s, 1, _) => {
+                assert_eq!(s, seg)
+            }
             other => panic!("decode gave {seg:?}, the decoder {other:?}"),
         }
     }
@@ -220,7 +222,7 @@ pub fn track_records(data: &[u8]) {
             decoder.counters.packets += 1;
             Item::Segment(segment_of(ts, body), decoder.counters.packets)
         };
-        if let Item::Segment(s, _) | Item::Tunneled(s, _, _) = &item {
+        if let Item::Segment(s, _) | Item::Tunneled(s, _, _) | Item::Labeled(s, _, _) = &item {
             segments += 1;
             bytes += u64::from(s.payload_len);
         }

@@ -7,6 +7,16 @@
 use super::completeness::Completeness;
 use super::events::{Dropped, Event, EventKind};
 use super::infer;
+use super::labels::Labels;
+
+/// A connection's rare parts ([`Connection::extras`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extras {
+    /// The tunnels its first segment came through, outermost first (none: not tunneled).
+    pub tunnel: Option<Encap>,
+    /// What its first data segments each way said (see [`super::labels`]).
+    pub labels: Labels,
+}
 use super::machine::{self, Control};
 use super::marks::{self, Marks};
 use super::seq;
@@ -242,8 +252,8 @@ pub struct Connection {
     pub history: History,
     /// Wireshark's `tcp.completeness` bits (see [`Completeness`]).
     pub completeness: Completeness,
-    /// The tunnels its first segment came through, outermost first (none: not tunneled).
-    pub tunnel: Option<Box<Encap>>,
+    /// What few connections have: tunnels, app labels (boxed together: one pointer for all).
+    pub extras: Option<Box<Extras>>,
     /// The handshake's three segments seen (see [`Connection::handshake`]): the client's SYN,
     /// a SYN+ACK acknowledging it, the ACK of that.
     pub(super) hs_syn: bool,
@@ -275,7 +285,7 @@ impl Connection {
             mark_counts: [0; Marks::COUNT],
             history: History::default(),
             completeness: Completeness::default(),
-            tunnel: None,
+            extras: None,
             hs_syn: false,
             hs_synack: false,
             hs_ack: false,

@@ -229,10 +229,18 @@ fn revise_lost_fin_ack(c: &mut Connection, seg: &Segment, s: Side) {
     let Some(at) = acked else { return };
     // Only the FIN again, and nothing else from `s` since: an end that sent other (older)
     // segments after it is a capture holding the connection twice (zeek's vlan-collisions).
-    if c.events[at + 1..]
+    // Those the event cap did not keep count too (else the cap would change the state).
+    let sent_since = c.events[at + 1..]
         .iter()
         .any(|e| e.kind == EventKind::Segment && e.dir.sender() == s)
-    {
+        || c.dropped.runs().iter().filter(|r| r.at > at).any(|r| {
+            let from_client = r.c2s;
+            match s {
+                Side::Client => from_client > 0,
+                Side::Server => r.segments > from_client,
+            }
+        });
+    if sent_since {
         return;
     }
     for e in &mut c.events[at..] {

@@ -5,10 +5,13 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use rustc_hash::FxHashMap;
 
+use super::attempts::{is_opening_syn, Attempts, Syn};
+use super::budget::{ATTEMPT_BYTES, CONN_BYTES};
 use super::conn::{Connection, Handshake};
 use super::events::push_event;
 use super::evicted::{Evicted, Gone};
 use super::state::State;
+use crate::decode::decoder::Labeled;
 use crate::decode::{Encap, Endpoint, Item, Segment, Timestamp};
 
 #[derive(Debug, Clone)]
@@ -46,6 +49,13 @@ pub struct TrackerConfig {
     pub evicted_memory: usize,
     /// The `--max-memory` these bounds came from (bytes; 0 when set directly), for reports.
     pub memory_budget: u64,
+    /// Retire mode: connections that have sent nothing but their first SYN held compactly
+    /// (see `attempts`), at most this many; 0 holds them in full, as the UI needs (it looks
+    /// connections up in the table).
+    pub max_attempts: usize,
+    /// Bytes the table's connections and the compact attempts may take together, at
+    /// [`CONN_BYTES`] and [`ATTEMPT_BYTES`] each: past it the oldest attempts are evicted.
+    pub conn_bytes: u64,
 }
 
 impl Default for TrackerConfig {
@@ -60,6 +70,8 @@ impl Default for TrackerConfig {
             event_budget: usize::MAX,
             evicted_memory: 0,
             memory_budget: 0,
+            max_attempts: 0,
+            conn_bytes: u64::MAX,
         }
     }
 }
@@ -115,6 +127,19 @@ fn words(e: &Endpoint) -> (u64, u64, u64) {
     }
 }
 
+/// [`words`] undone.
+fn endpoint_of(high: u64, low: u64, meta: u64) -> Endpoint {
+    let port = (meta & 0xffff) as u16;
+    let ip = if meta >> 16 & 1 == 1 {
+        std::net::IpAddr::V6(std::net::Ipv6Addr::from(
+            u128::from(high) << 64 | u128::from(low),
+        ))
+    } else {
+        std::net::IpAddr::V4(std::net::Ipv4Addr::from(low as u32))
+    };
+    Endpoint { ip, port }
+}
+
 /// (family, address high word, low word, port): `Endpoint`'s order.
 type Order = (u64, u64, u64, u64);
 
@@ -137,6 +162,20 @@ impl Key {
         Key {
             w: [lo.0, lo.1, hi.0, hi.1, lo.2 << 32 | hi.2],
         }
+    }
+
+    /// The two endpoints again: (lower, higher).
+    fn endpoints(&self) -> (Endpoint, Endpoint) {
+        let w = &self.w;
+        (
+            endpoint_of(w[0], w[1], w[4] >> 32),
+            endpoint_of(w[2], w[3], w[4] & 0xffff_ffff),
+        )
+    }
+
+    /// Whether `seg`'s source is the key's lower endpoint.
+    fn from_lower(seg: &Segment) -> bool {
+        endpoint_order(words(&seg.src)) <= endpoint_order(words(&seg.dst))
     }
 
     /// (lower endpoint, higher endpoint), each as `endpoint_order` sorts.
@@ -385,6 +424,11 @@ pub struct Tracker {
     /// Events held by the table and `retired`, against [`TrackerConfig::event_budget`].
     events_held: usize,
     evicted: Evicted<Key>,
+    /// Connections past nothing but their first SYN (retire mode, [`TrackerConfig::max_attempts`]).
+    attempts: Attempts<Key>,
+    /// Both ends' states after an opening SYN (the same for every one), for the counts of
+    /// attempts held: found by replaying the first one.
+    syn_states: Option<[State; 2]>,
     pub stats: TrackerStats,
 }
 
@@ -416,6 +460,8 @@ impl Tracker {
             counts: [[0; State::ALL.len()]; 2],
             events_held: 0,
             evicted: Evicted::new(cfg_evicted_memory),
+            attempts: Attempts::default(),
+            syn_states: None,
             stats: TrackerStats {
                 memory_budget,
                 ..TrackerStats::default()
@@ -438,9 +484,26 @@ impl Tracker {
 
     /// Feeds one segment; returns the id of the connection it belongs to.
     pub fn ingest(&mut self, seg: &Segment, frame: u64) -> u64 {
+        self.ingest_with(seg, frame, true)
+    }
+
+    /// [`Tracker::ingest`]; `may_hold`: an opening SYN may be held as an attempt.
+    fn ingest_with(&mut self, seg: &Segment, frame: u64, may_hold: bool) -> u64 {
         self.advance(seg.ts);
         self.stats.segments += 1;
         let key = Key::of(seg);
+        if self.cfg.max_attempts > 0 {
+            let opening = may_hold && is_opening_syn(seg);
+            if opening || !self.attempts.is_empty() {
+                if let Some(id) = self.attempt(key, seg, frame, opening) {
+                    return id;
+                }
+            }
+            if !self.attempts.is_empty() && self.over_pool(1, 0) && self.table.get(&key).is_none() {
+                // A new connection takes the room of the oldest attempts.
+                while self.over_pool(1, 0) && self.evict_attempt() {}
+            }
+        }
         // Only once something was evicted or the table is full does a segment pay for a lookup
         // before the table's own insert-or-get (the per-packet path).
         let may_be_gone = !self.evicted.is_empty() || self.table.len() >= self.cfg.max_conns;
@@ -550,16 +613,113 @@ impl Tracker {
         id
     }
 
-    /// [`Tracker::ingest`] for a segment that came through `encap`: a connection takes the
-    /// tunnels of its first segment.
-    pub fn ingest_tunneled(&mut self, seg: &Segment, frame: u64, encap: &Encap) -> u64 {
-        let id = self.ingest(seg, frame);
+    /// [`Tracker::ingest`] for a segment whose payload was labelled (and maybe tunneled): the
+    /// connection keeps the label if it still wants one that way ([`Connection::labels`]).
+    pub fn ingest_labeled(&mut self, seg: &Segment, frame: u64, l: &Labeled) -> u64 {
+        let id = if l.encap.is_empty() {
+            self.ingest(seg, frame)
+        } else {
+            self.ingest_tunneled(seg, frame, &l.encap)
+        };
         if let Some(slot) = self.table.get_mut(&Key::of(seg)) {
-            if slot.conn.id == id && slot.conn.tunnel.is_none() {
-                slot.conn.tunnel = Some(Box::new(*encap));
+            if slot.conn.id == id {
+                slot.conn.add_label(frame, &l.label);
             }
         }
         id
+    }
+
+    /// [`Tracker::ingest`] for a segment that came through `encap`: a connection takes the
+    /// tunnels of its first segment.
+    pub fn ingest_tunneled(&mut self, seg: &Segment, frame: u64, encap: &Encap) -> u64 {
+        // Not held as an attempt: the tunnel goes on the connection in the table.
+        let id = self.ingest_with(seg, frame, false);
+        if let Some(slot) = self.table.get_mut(&Key::of(seg)) {
+            if slot.conn.id == id && slot.conn.tunnel().is_none() {
+                slot.conn.extras.get_or_insert_with(Box::default).tunnel = Some(*encap);
+            }
+        }
+        id
+    }
+
+    /// The compact path ([`TrackerConfig::max_attempts`]): an opening SYN on a new 4-tuple
+    /// is held as an attempt (its id comes back); any segment on an attempt's 4-tuple makes
+    /// it a full connection in the table first (`None`: the segment goes on to the table).
+    fn attempt(&mut self, key: Key, seg: &Segment, frame: u64, opening: bool) -> Option<u64> {
+        if let Some(syn) = self.attempts.take(&key) {
+            let conn = self.attempt_connection(&key, &syn);
+            while self.over_pool(1, 0) && self.evict_attempt() {}
+            if self.table.len() >= self.cfg.max_conns {
+                self.evict();
+            }
+            self.table.get_or_insert(key, || Slot::new(key, conn));
+            return None;
+        }
+        if !opening || self.table.get(&key).is_some() {
+            return None;
+        }
+        if !self.evicted.is_empty() {
+            if let Some(id) = self.after_eviction(&key, seg) {
+                return Some(id);
+            }
+        }
+        while (self.attempts.len() >= self.cfg.max_attempts || self.over_pool(0, 1))
+            && self.evict_attempt()
+        {}
+        let id = self.next_id;
+        self.next_id += 1;
+        self.stats.connections += 1;
+        let syn = Syn::of(seg, frame, id, Key::from_lower(seg));
+        let states = match self.syn_states {
+            Some(s) => s,
+            None => {
+                let (c, _) = connection_of(&key, &syn);
+                *self.syn_states.insert(c.states())
+            }
+        };
+        count_states(&mut self.counts, states, true);
+        self.attempts.push(key, syn);
+        Some(id)
+    }
+
+    /// Whether `conns` more connections and `attempts` more attempts would pass
+    /// [`TrackerConfig::conn_bytes`].
+    fn over_pool(&self, conns: u64, attempts: u64) -> bool {
+        let conns = (self.table.len() as u64 + conns) * CONN_BYTES;
+        let attempts = (self.attempts.len() as u64 + attempts) * ATTEMPT_BYTES;
+        conns + attempts > self.cfg.conn_bytes
+    }
+
+    /// The connection an attempt stands for, its SYN's event in its log (held, counted).
+    fn attempt_connection(&mut self, key: &Key, syn: &Syn) -> Box<Connection> {
+        let (mut c, ev) = connection_of(key, syn);
+        debug_assert_eq!(Some(c.states()), self.syn_states);
+        let over_budget = self.events_held >= self.cfg.event_budget;
+        if push_event(&mut c, ev, self.cfg.max_events, over_budget) {
+            self.stats.events_dropped += 1;
+        } else {
+            self.events_held += 1;
+        }
+        c
+    }
+
+    /// Evicts the oldest attempt (written out as it stands, remembered as evicted
+    /// connections are); false if none is held.
+    fn evict_attempt(&mut self) -> bool {
+        let Some((key, syn)) = self.attempts.pop_oldest() else {
+            return false;
+        };
+        let c = self.attempt_connection(&key, &syn);
+        self.evicted.remember(
+            key,
+            Gone {
+                id: syn.id,
+                isns: [Some(syn.seq()), None],
+            },
+        );
+        self.stats.evicted += 1;
+        self.retired.push(c);
+        true
     }
 
     fn set_timer(&mut self, t: (Timestamp, u64, TimerKind, Key)) {
@@ -630,6 +790,7 @@ impl Tracker {
         match item {
             Item::Segment(seg, frame) => Some(self.ingest(seg, *frame)),
             Item::Tunneled(seg, frame, encap) => Some(self.ingest_tunneled(seg, *frame, encap)),
+            Item::Labeled(seg, frame, l) => Some(self.ingest_labeled(seg, *frame, l)),
             Item::Tick(ts) => {
                 self.advance(*ts);
                 None
@@ -776,8 +937,10 @@ impl Tracker {
             .or_else(|| self.connections().find(|c| c.id == id))
     }
 
+    /// Connections held, attempts included (which [`Tracker::connections`], [`Tracker::get`]
+    /// and [`Tracker::get_on`] do not see: only batch runs hold them).
     pub fn len(&self) -> usize {
-        self.table.len() + self.replaced.len() + self.retired.len()
+        self.table.len() + self.replaced.len() + self.retired.len() + self.attempts.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -814,8 +977,38 @@ impl Tracker {
             .collect();
         // Ids are unique, so an unstable sort gives the same order; it moves pointers only.
         all.sort_unstable_by_key(|(id, _)| *id);
-        all.into_iter().map(|(_, c)| c)
+        // Attempts are in id order already, and made full connections one at a time as they
+        // are handed out (all at once, a flood's would take a kilobyte each).
+        let mut held = self
+            .attempts
+            .drain()
+            .map(|(k, s)| {
+                let (mut c, ev) = connection_of(&k, &s);
+                c.events.push(ev);
+                c
+            })
+            .peekable();
+        let mut rest = all.into_iter().map(|(_, c)| c).peekable();
+        std::iter::from_fn(move || match (rest.peek(), held.peek()) {
+            (Some(a), Some(b)) if b.id < a.id => held.next(),
+            (Some(_), _) => rest.next(),
+            (None, _) => held.next(),
+        })
     }
+}
+
+/// The connection an attempt's SYN opened, and the SYN's event (not yet in its log).
+fn connection_of(key: &Key, syn: &Syn) -> (Box<Connection>, super::Event) {
+    let (lower, higher) = key.endpoints();
+    let (src, dst) = if syn.sent_by_lower() {
+        (lower, higher)
+    } else {
+        (higher, lower)
+    };
+    let seg = syn.segment(src, dst);
+    let mut c = Box::new(Connection::new(syn.id, &seg));
+    let ev = c.on_segment(&seg, syn.frame);
+    (c, ev)
 }
 
 /// A SYN on a 4-tuple whose connection is over (closed, reset or in TIME_WAIT) opens a new
@@ -1108,6 +1301,195 @@ mod tests {
             s.dst.port = port;
         }
         s
+    }
+
+    /// Every connection `segs` make, in id order, as each is written out: those retired on
+    /// the way, then the rest at the end.
+    fn written(cfg: TrackerConfig, segs: &[Segment]) -> (Vec<String>, Tracker) {
+        let mut t = Tracker::new(TrackerConfig {
+            retire: true,
+            ..cfg
+        });
+        let mut out = Vec::new();
+        for (i, s) in segs.iter().enumerate() {
+            t.ingest(s, i as u64 + 1);
+            out.extend(t.drain_retired().map(|c| *c));
+        }
+        out.extend(t.drain_by_id());
+        out.sort_by_key(|c| c.id);
+        (out.iter().map(|c| format!("{c:?}")).collect(), t)
+    }
+
+    /// Connections of every kind interleaved: complete ones, SYNs never answered (some sent
+    /// again), refused ones, a SYN with options, one that goes on after a second SYN.
+    fn mixed() -> Vec<Segment> {
+        let mut segs = Vec::new();
+        for i in 0..40u16 {
+            let (p, isn, t) = (2000 + i, 100 * u32::from(i), f64::from(i) * 0.1);
+            let mut syn = on(p, true, SYN, isn, 0, t);
+            syn.options.mss = Some(1400 + i);
+            syn.options.wscale = (i % 2 == 0).then_some(7);
+            syn.options.sack_permitted = i % 3 == 0;
+            syn.options.ip_len = 60;
+            segs.push(syn);
+            match i % 5 {
+                0 => {
+                    segs.push(on(p, false, SYN_ACK, 9000, isn + 1, t + 0.01));
+                    segs.push(on(p, true, ACK, isn + 1, 9001, t + 0.02));
+                    segs.push(on(p, true, FIN_ACK, isn + 1, 9001, t + 0.03));
+                    segs.push(on(p, false, FIN_ACK, 9001, isn + 2, t + 0.04));
+                    segs.push(on(p, true, ACK, isn + 2, 9002, t + 0.05));
+                }
+                1 => segs.push(on(p, false, RST_ACK, 0, isn + 1, t + 0.01)),
+                2 => segs.push(on(p, true, SYN, isn, 0, t + 1.0)),
+                3 => {
+                    segs.push(on(p, true, SYN, isn, 0, t + 1.0));
+                    segs.push(on(p, false, SYN_ACK, 7000, isn + 1, t + 1.01));
+                }
+                _ => {}
+            }
+        }
+        segs.sort_by_key(|s| s.ts);
+        segs
+    }
+
+    #[test]
+    fn connections_held_as_attempts_are_written_as_if_tracked_in_full() {
+        let segs = mixed();
+        let (full, _) = written(TrackerConfig::default(), &segs);
+        let (compact, t) = written(
+            TrackerConfig {
+                max_attempts: 1000,
+                ..Default::default()
+            },
+            &segs,
+        );
+        assert_eq!(full.len(), 40);
+        assert_eq!(compact, full);
+        assert_eq!(t.stats.evicted, 0);
+    }
+
+    #[test]
+    fn attempts_are_held_apart_from_the_table_and_counted() {
+        let mut t = Tracker::new(TrackerConfig {
+            retire: true,
+            max_attempts: 100,
+            ..Default::default()
+        });
+        for i in 0..10u16 {
+            t.ingest(
+                &on(3000 + i, true, SYN, u32::from(i), 0, 0.0),
+                u64::from(i) + 1,
+            );
+        }
+        assert_eq!((t.table.len(), t.attempts.len(), t.len()), (0, 10, 10));
+        let mut counts = [[0; State::ALL.len()]; 2];
+        counts[0][State::SynSent as usize] = 10;
+        counts[1][State::Listen as usize] = 10;
+        assert_eq!(t.state_counts(), counts);
+        // An answer makes its attempt a connection in the table.
+        t.ingest(&on(3004, false, SYN_ACK, 50, 5, 0.1), 11);
+        assert_eq!((t.table.len(), t.attempts.len()), (1, 9));
+        let (a, b) = (
+            on(3004, true, SYN, 0, 0, 0.0).src,
+            seg(true, SYN, 0, 0, 0.0).dst,
+        );
+        assert_eq!(t.get_on(a, b).map(|c| c.id), Some(5));
+        let all: Vec<u64> = t.drain_by_id().map(|c| c.id).collect();
+        assert_eq!(all, (1..=10).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn past_their_bound_the_oldest_attempts_are_evicted_and_remembered() {
+        let mut t = Tracker::new(TrackerConfig {
+            retire: true,
+            max_attempts: 4,
+            evicted_memory: 100,
+            ..Default::default()
+        });
+        for i in 0..10u16 {
+            t.ingest(
+                &on(4000 + i, true, SYN, u32::from(i), 0, f64::from(i)),
+                u64::from(i) + 1,
+            );
+        }
+        assert_eq!(t.attempts.len(), 4);
+        assert_eq!(t.stats.evicted, 6);
+        let out: Vec<u64> = t.drain_retired().map(|c| c.id).collect();
+        assert_eq!(out, (1..=6).collect::<Vec<_>>());
+        // The first SYN again (same ISN) is a retransmission of an evicted attempt: counted.
+        let id = t.ingest(&on(4000, true, SYN, 0, 0, 11.0), 11);
+        assert_eq!((id, t.stats.after_eviction), (1, 1));
+        // A new ISN there opens a new connection.
+        let id = t.ingest(&on(4000, true, SYN, 77, 0, 12.0), 12);
+        assert_eq!(id, 11);
+        // It evicted the oldest attempt held (7): counted until it is handed out.
+        assert_eq!(t.state_counts()[0][State::SynSent as usize], 5);
+        assert_eq!(t.drain_retired().map(|c| c.id).collect::<Vec<_>>(), [7]);
+        assert_eq!(t.state_counts()[0][State::SynSent as usize], 4);
+    }
+
+    #[test]
+    fn a_full_connection_takes_the_room_of_the_oldest_attempts() {
+        let mut t = Tracker::new(TrackerConfig {
+            retire: true,
+            max_attempts: 1000,
+            // Room for one connection and one attempt, or for eleven attempts.
+            conn_bytes: CONN_BYTES + ATTEMPT_BYTES,
+            ..Default::default()
+        });
+        for i in 0..3u16 {
+            t.ingest(
+                &on(5000 + i, true, SYN, u32::from(i), 0, 0.0),
+                u64::from(i) + 1,
+            );
+        }
+        assert_eq!((t.attempts.len(), t.stats.evicted), (3, 0));
+        // 5002 is answered: a connection in the table, which leaves room for one attempt.
+        t.ingest(&on(5002, false, SYN_ACK, 9, 3, 0.1), 4);
+        assert_eq!(
+            (t.table.len(), t.attempts.len(), t.stats.evicted),
+            (1, 1, 1)
+        );
+        let out: Vec<u64> = t.drain_retired().map(|c| c.id).collect();
+        assert_eq!(out, [1]);
+        assert!(!t.over_pool(0, 0));
+        // A connection seen mid-stream takes the last attempt's room.
+        t.ingest(&on(6000, true, ACK, 1, 1, 0.2), 5);
+        assert_eq!(
+            (t.table.len(), t.attempts.len(), t.stats.evicted),
+            (2, 0, 2)
+        );
+        // Twelve SYNs: eleven would fit alone, but the table's two connections leave none.
+        for i in 0..12u16 {
+            t.ingest(
+                &on(7000 + i, true, SYN, u32::from(i), 0, 1.0),
+                10 + u64::from(i),
+            );
+        }
+        assert_eq!(t.attempts.len(), 1);
+    }
+
+    #[test]
+    fn endpoints_come_back_from_the_key() {
+        let v4 = |s: &str| Endpoint {
+            ip: s.parse().unwrap(),
+            port: 443,
+        };
+        let (a, b) = (v4("10.0.0.9"), v4("10.0.0.1"));
+        let k = Key::new(&a, &b);
+        assert_eq!(k.endpoints(), (b, a));
+        let (c, d) = (
+            Endpoint {
+                ip: "2001:db8::1".parse().unwrap(),
+                port: 80,
+            },
+            Endpoint {
+                ip: "fe80::2:3".parse().unwrap(),
+                port: 65535,
+            },
+        );
+        assert_eq!(Key::new(&d, &c).endpoints(), (c, d));
     }
 
     #[test]

@@ -100,7 +100,7 @@ pub fn detail_lines<'a>(
     if max <= 1 {
         // One line: the worst finding after Zeek's summary, and how many more there are.
         let more = if findings.len() > 1 {
-            format!(" (+{} more: p lists them)", findings.len() - 1)
+            (m.more_findings)(findings.len() - 1)
         } else {
             String::new()
         };
@@ -116,7 +116,8 @@ pub fn detail_lines<'a>(
     }
     let mut t = (m.findings)(findings.len());
     if problems > 0 {
-        t.push_str(&format!(", {}", (m.problems_n)(problems)));
+        t.push_str(m.comma);
+        t.push_str(&(m.problems_n)(problems));
     }
     head.push(Span::styled(
         t,
@@ -129,7 +130,7 @@ pub fn detail_lines<'a>(
     let shown = max.saturating_sub(1).min(findings.len());
     if shown < findings.len() {
         head.push(Span::styled(
-            format!(" (+{} more: p lists them)", findings.len() - shown),
+            (m.more_findings)(findings.len() - shown),
             theme.dim(),
         ));
     }

@@ -78,10 +78,11 @@ impl Place {
         }
     }
 
-    pub fn text(&self) -> String {
+    pub fn text(&self, lang: crate::teach::lang::Lang) -> String {
+        let place = super::i18n::messages(lang).problems_view.place;
         match self {
-            Place::Server(e) => format!("{e} (server)"),
-            Place::Client(ip) => format!("{ip} (client)"),
+            Place::Server(e) => place(&e.to_string(), false),
+            Place::Client(ip) => place(&ip.to_string(), true),
         }
     }
 }

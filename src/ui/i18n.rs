@@ -59,6 +59,64 @@ pub struct Messages {
     /// The legend: its name, then what a segment, a reset, an inferred event, a folded run,
     /// an assumed state, the flags' case and Zeek's letters mean.
     pub legend: [&'static str; 8],
+    /// The list's title: "Connections", "sort", "follow"; how many a filter shows.
+    pub list_title: [&'static str; 3],
+    pub shown: fn(usize) -> String,
+    /// The sort keys' names, in [`super::list::SortKey::ALL`] order after `#`.
+    pub sort_names: [&'static str; 9],
+    /// The ladder's title: "handshake", "teardown", "joined mid-stream", "reuses", "tunnel";
+    /// the pane's name with no connection, and what it says then.
+    pub ladder_title: [&'static str; 5],
+    pub ladder: &'static str,
+    pub no_selection: &'static str,
+    /// How the handshake went (complete, partial, none) and the teardown (fin, rst, half, none).
+    pub handshake_names: [&'static str; 3],
+    pub teardown_names: [&'static str; 4],
+    /// ` (+N more: p lists them)` after the findings shown; the comma between two counts.
+    pub more_findings: fn(usize) -> String,
+    pub comma: &'static str,
+    pub problems_view: ProblemsWords,
+}
+
+/// What the problems view's title counts.
+#[derive(Debug, Clone, Copy)]
+pub struct ProblemCounts {
+    pub total: usize,
+    pub with_findings: usize,
+    pub connections: usize,
+    pub problems: usize,
+    pub groups: usize,
+    pub behind: usize,
+}
+
+/// A finding as the problems view's narration line says it.
+#[derive(Debug, Clone, Copy)]
+pub struct FindingLine<'a> {
+    pub conn: u64,
+    pub endpoint: &'a str,
+    pub client: bool,
+    pub since: &'a str,
+    pub sentence: &'a str,
+    pub frames: &'a [u64],
+}
+
+/// The problems view's words.
+#[derive(Debug)]
+pub struct ProblemsWords {
+    /// The title (its parts joined by `sep`).
+    pub title: fn(&ProblemCounts, &str) -> String,
+    /// After a kind's heading: `normal, not a problem`, `2 of them are problems`, or nothing.
+    pub section_note: fn(usize, usize) -> String,
+    pub patterns: &'static str,
+    /// A place findings share: `10.0.0.2:80 (server)`.
+    pub place: fn(&str, bool) -> String,
+    /// With no finding: no TCP connection at all, all healthy at the end, none so far.
+    pub empty: [&'static str; 3],
+    pub finding: fn(&FindingLine) -> String,
+    /// A pattern: its sentence, the connections' ids, whether there are more.
+    pub group: fn(&str, &str, bool) -> String,
+    /// The narration on a heading: at the end, before it.
+    pub nothing: [&'static str; 2],
 }
 
 pub fn messages(lang: Lang) -> &'static Messages {
@@ -85,5 +143,15 @@ mod tests {
         }
         assert_eq!((zh::MESSAGES.connections)(3), "3 个连接");
         assert_eq!((en::MESSAGES.connections)(1), "1 connection");
+        for w in zh::MESSAGES
+            .sort_names
+            .iter()
+            .chain(&zh::MESSAGES.ladder_title)
+            .chain(&zh::MESSAGES.list_title)
+            .chain(&zh::MESSAGES.handshake_names)
+            .chain(&zh::MESSAGES.teardown_names[2..])
+        {
+            assert!(!w.is_ascii(), "untranslated: {w}");
+        }
     }
 }

@@ -98,7 +98,11 @@ pub fn rows(c: &Connection, expanded: impl Fn(usize, usize) -> bool, with_calls:
         }
         // A fold stops where segments were left out: they are shown where they fell.
         let limit = c.dropped.next_after(i).unwrap_or(ev.len());
-        let run = ev[i..limit].iter().take_while(|e| !e.is_notable()).count();
+        // (A segment with an app label is never folded: it says what the data is.)
+        let run = ev[i..limit]
+            .iter()
+            .take_while(|e| !e.is_notable() && c.label_of(e.frame).is_none())
+            .count();
         if run >= FOLD_MIN && i < fold_before {
             if expanded(i, run) {
                 out.extend((i..i + run).map(|idx| Row::Event { idx, run: Some(i) }));
@@ -532,29 +536,45 @@ pub(super) fn line<'a>(g: &Geometry, c: Cells<'_>) -> Line<'a> {
 }
 
 /// The pane's title: the connection and how it went.
-pub fn title(c: &Connection, theme: &Theme) -> String {
+pub fn title(c: &Connection, theme: &Theme, lang: crate::teach::lang::Lang) -> String {
+    use crate::track::{Handshake, Teardown};
     let g = theme.glyphs();
+    let m = super::i18n::messages(lang);
+    let [handshake, teardown, mid_stream, reuses, tunnel] = m.ladder_title;
     let to = if theme.ascii { "->" } else { "→" };
+    let hs = match c.handshake() {
+        Handshake::Complete => m.handshake_names[0],
+        Handshake::Partial => m.handshake_names[1],
+        Handshake::None => m.handshake_names[2],
+    };
+    let td = match c.teardown() {
+        Teardown::Fin => m.teardown_names[0],
+        Teardown::Rst => m.teardown_names[1],
+        Teardown::Half => m.teardown_names[2],
+        Teardown::None => m.teardown_names[3],
+    };
     let mut t = format!(
-        " #{} {} {to} {}{}handshake {}{}teardown {}",
+        " #{} {} {to} {}{}{handshake} {hs}{}{teardown} {td}",
         c.id,
         c.client().addr,
         c.server().addr,
         g.sep,
-        c.handshake().name(),
         g.sep,
-        c.teardown().name()
     );
     if c.mid_stream {
-        t.push_str(&format!("{}joined mid-stream", g.sep));
+        t.push_str(&format!("{}{mid_stream}", g.sep));
     }
     if let Some(prev) = c.reuses {
-        t.push_str(&format!("{}reuses #{prev}", g.sep));
+        t.push_str(&format!("{}{reuses} #{prev}", g.sep));
+    }
+    // What the payloads showed it carries (Zeek's service names, as `--text` writes them).
+    if let Some(service) = c.service() {
+        t.push_str(&format!("{}{service}", g.sep));
     }
     // The tunnels the connection came through, outermost first (as `--text` writes them).
-    if let Some(encap) = &c.tunnel {
+    if let Some(encap) = c.tunnel() {
         let levels: Vec<String> = encap.tunnels().map(|t| t.to_string()).collect();
-        t.push_str(&format!("{}tunnel: {}", g.sep, levels.join(", in ")));
+        t.push_str(&format!("{}{tunnel}{}", g.sep, levels.join(", in ")));
     }
     t.push(' ');
     t
@@ -693,6 +713,11 @@ impl<'x> RowDraw<'x> {
             // A segment not captured is drawn where it would be, marked `inferred`.
             EventKind::Segment | EventKind::Missing => {
                 let mut label = segment_label(c, e, &OutputOptions::default());
+                // What the payload is, after what the segment is (cut first when narrow).
+                if let Some(app) = c.label_of(e.frame) {
+                    label.push_str(": ");
+                    label.push_str(&app.text);
+                }
                 if g.tail == 0 && !marks.is_empty() {
                     label.push(' ');
                     label.push_str(&marks);
@@ -892,16 +917,14 @@ pub fn render(
 ) {
     let theme = &app.theme;
     let focused = app.focus == Focus::Ladder;
-    let title = conn.map_or(" Ladder ".to_string(), |c| title(c, theme));
+    let words = super::i18n::messages(app.lang);
+    let title = conn.map_or(format!(" {} ", words.ladder), |c| title(c, theme, app.lang));
     let block = theme.pane(title, focused);
     let inner = block.inner(area);
     f.render_widget(block, area);
     let Some(c) = conn else {
         f.render_widget(
-            Paragraph::new(Line::styled(
-                "No connection selected: the ladder of the one selected in the list shows here.",
-                theme.dim(),
-            )),
+            Paragraph::new(Line::styled(words.no_selection, theme.dim())),
             inner,
         );
         return;

@@ -50,6 +50,14 @@ impl SortKey {
         SortKey::Marks,
     ];
 
+    /// The name in `lang` (the catalogue's; `#` in every language).
+    pub fn name_in(self, lang: crate::teach::lang::Lang) -> &'static str {
+        match Self::ALL.iter().position(|k| *k == self) {
+            Some(0) | None => self.name(),
+            Some(i) => super::i18n::messages(lang).sort_names[i - 1],
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             SortKey::Id => "#",
@@ -677,13 +685,19 @@ pub fn title(app: &App, shown: usize, total: usize) -> String {
         (false, true) => "^",
         (true, true) => "v",
     };
-    let mut t = format!(" Connections {total}");
+    let m = super::i18n::messages(app.lang);
+    let [conns, sort, follow] = m.list_title;
+    let mut t = format!(" {conns} {total}");
     if !app.filter.is_empty() || app.filter.editing {
-        t.push_str(&format!(" ({shown} shown)"));
+        t.push_str(&(m.shown)(shown));
     }
-    t.push_str(&format!("{}sort {} {arrow}", g.sep, app.list.sort.name()));
+    t.push_str(&format!(
+        "{}{sort} {} {arrow}",
+        g.sep,
+        app.list.sort.name_in(app.lang)
+    ));
     if app.follow {
-        t.push_str(&format!("{}follow", g.sep));
+        t.push_str(&format!("{}{follow}", g.sep));
     }
     t.push(' ');
     t

@@ -299,6 +299,43 @@ pub const DROPPED_ONE: Text = t(
 );
 pub const NOTHING: Text = t("No connection selected yet.", "尚未选择连接。");
 
+/// What the payload of a labelled segment is ([`crate::decode::app`]), one sentence after the
+/// TCP ones: the application layer riding on the connection (the course's five layers).
+pub const APP_TLS_HELLO: Text = t(
+    " {https}A TLS handshake now starts on top of the TCP connection ({label}): what follows is encrypted, TCP only carries it.",
+    "{https}TLS 握手现在在这条 TCP 连接之上开始（{label}）：之后的数据是加密的，TCP 只负责运送。",
+);
+pub const APP_TLS_ANSWER: Text = t(
+    " {https}The server answers the TLS handshake ({label}).",
+    "{https}服务器回应 TLS 握手（{label}）。",
+);
+pub const APP_HTTPS: Text = t("HTTPS: ", "HTTPS：");
+pub const APP_WS_ASK: Text = t(
+    " HTTP: {label}: the client asks to turn this HTTP connection into a WebSocket.",
+    "HTTP：{label}：客户端请求把这条 HTTP 连接升级为 WebSocket。",
+);
+pub const APP_WS_SWITCH: Text = t(
+    " WebSocket: {label}: from here the same TCP connection carries WebSocket frames both ways.",
+    "WebSocket：{label}：此后同一条 TCP 连接双向承载 WebSocket 帧。",
+);
+pub const APP_HTTP: Text = t(
+    " HTTP: {label}: an application-layer message, carried in TCP's byte stream.",
+    "HTTP：{label}：应用层的报文，由 TCP 的字节流承载。",
+);
+pub const APP_SSH: Text = t(
+    " SSH: each end first sends its version line ({label}); the key exchange and then encrypted data follow.",
+    "SSH：双方先各自发送版本行（{label}），接着是密钥交换，之后的数据都是加密的。",
+);
+pub const APP_DNS: Text = t(
+    " DNS over TCP: {label} (DNS uses TCP for large answers and zone transfers; most queries go over UDP).",
+    "基于 TCP 的 DNS：{label}（大的应答和区域传送用 TCP；大多数查询走 UDP）。",
+);
+pub const APP_LINE: Text = t(
+    " {service}: {label}: a line of the application protocol on top of TCP.",
+    "{service}：{label}：TCP 之上的应用层协议的一行。",
+);
+pub const APP_UNKNOWN: Text = t(" The data begins: {label}.", "数据开头是：{label}。");
+
 fn meaning(k: Kind) -> Text {
     MEANING
         .iter()
@@ -419,7 +456,39 @@ pub fn narrate(c: &Connection, e: &Event, lang: Lang) -> String {
     if !others.is_empty() {
         out.push_str(&OTHER_MARKS.get(lang).replace("{marks}", &others.join(", ")));
     }
+    if let Some(app) = app_sentence(c, e, lang) {
+        out.push_str(&app);
+    }
     out
+}
+
+/// A sentence on what a labelled segment's payload is, by its service.
+fn app_sentence(c: &Connection, e: &Event, lang: Lang) -> Option<String> {
+    use crate::decode::app::Service;
+    let l = c.label_of(e.frame)?;
+    let https = if c.server().addr.port == 443 {
+        APP_HTTPS.get(lang)
+    } else {
+        ""
+    };
+    let text = match l.service {
+        Some(Service::Ssl) if l.text.contains("ClientHello") => APP_TLS_HELLO,
+        Some(Service::Ssl) => APP_TLS_ANSWER,
+        Some(Service::Http) if l.text.contains("Upgrade: websocket") => APP_WS_ASK,
+        Some(Service::Http) => APP_HTTP,
+        Some(Service::WebSocket) => APP_WS_SWITCH,
+        Some(Service::Ssh) => APP_SSH,
+        Some(Service::Dns) => APP_DNS,
+        Some(_) => APP_LINE,
+        None => APP_UNKNOWN,
+    };
+    let service = l.service.map_or("", |s| s.display_name());
+    Some(
+        text.get(lang)
+            .replace("{https}", https)
+            .replace("{service}", service)
+            .replace("{label}", &l.text),
+    )
 }
 
 /// The row before any segment: both initial states.

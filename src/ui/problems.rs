@@ -22,9 +22,10 @@ use super::app::App;
 use crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
 
 use super::findings_cache::{FindingsCache, PKey, PRow};
+use super::i18n::{FindingLine, ProblemCounts, ProblemsWords};
 use super::pane::{page, scroll_to, Effect, Handled};
 use super::replay::Replay;
-use super::text::{fit_left, plural, text_width, truncate};
+use super::text::{fit_left, text_width, truncate};
 use super::theme::Theme;
 use crate::decode::Timestamp;
 use crate::diagnose::words as findings;
@@ -150,39 +151,19 @@ impl ProblemsPane {
 /// The pane's title: how many findings, on how many connections, how many problems.
 pub fn title(replay: &Replay, app: &App) -> String {
     let d = &replay.findings;
-    let sep = app.theme.glyphs().sep;
-    if app.lang == Lang::Zh {
-        let mut t = format!(
-            " 问题{sep}{} 条发现，涉及 {} / {} 个连接{sep}{} 个问题",
-            d.total, d.with_findings, d.connections, d.problems
-        );
-        if !d.groups.is_empty() {
-            t.push_str(&format!("{sep}{} 个模式", d.groups.len()));
-        }
-        if d.behind > 0 {
-            t.push_str(&format!("{sep}{} 个待检查", d.behind));
-        }
-        t.push(' ');
-        return t;
-    }
-    let mut t = format!(
-        " Problems{sep}{} on {} of {}{sep}{}",
-        plural(d.total, "finding", "findings"),
-        d.with_findings,
-        plural(d.connections, "connection", "connections"),
-        plural(d.problems, "problem", "problems"),
-    );
-    if !d.groups.is_empty() {
-        t.push_str(&format!(
-            "{sep}{}",
-            plural(d.groups.len(), "pattern", "patterns")
-        ));
-    }
-    if d.behind > 0 {
-        t.push_str(&format!("{sep}{} to check", d.behind));
-    }
-    t.push(' ');
-    t
+    let counts = ProblemCounts {
+        total: d.total,
+        with_findings: d.with_findings,
+        connections: d.connections,
+        problems: d.problems,
+        groups: d.groups.len(),
+        behind: d.behind,
+    };
+    (words(app.lang).title)(&counts, app.theme.glyphs().sep)
+}
+
+fn words(lang: Lang) -> &'static ProblemsWords {
+    &super::i18n::messages(lang).problems_view
 }
 
 /// `10:00:03.550 UTC`.
@@ -199,29 +180,7 @@ fn section_spans<'a>(
     theme: &Theme,
     lang: Lang,
 ) -> Vec<Span<'a>> {
-    let note = if lang == Lang::Zh {
-        if problems == 0 {
-            "  正常，不是问题".to_string()
-        } else if problems < count {
-            format!("  其中 {problems} 个是问题")
-        } else {
-            String::new()
-        }
-    } else if problems == 0 {
-        "  normal, not a problem".to_string()
-    } else if problems < count {
-        format!(
-            "  {} of them {}",
-            problems,
-            if problems == 1 {
-                "is a problem"
-            } else {
-                "are problems"
-            }
-        )
-    } else {
-        String::new()
-    };
+    let note = (words(lang).section_note)(count, problems);
     vec![
         Span::styled(format!(" {title} ({count})"), theme.title()),
         Span::styled(note, theme.dim()),
@@ -249,16 +208,15 @@ fn row_line<'a>(replay: &Replay, app: &App, row: &PRow, cursor: bool, width: usi
             count,
             problems,
         } => {
-            let title = match (kind, app.lang) {
-                (Some(k), lang) => findings::title(*k, lang),
-                (None, Lang::Zh) => "跨连接的模式",
-                (None, _) => "Patterns across connections",
+            let title = match kind {
+                Some(k) => findings::title(*k, app.lang),
+                None => words(app.lang).patterns,
             };
             section_spans(title, *count, *problems, theme, app.lang)
         }
         PRow::Place { place, count } => vec![
             Span::raw("   "),
-            Span::styled(place.text(), theme.newest()),
+            Span::styled(place.text(app.lang), theme.newest()),
             Span::styled(
                 if *count > 1 {
                     format!("  {count}")
@@ -336,14 +294,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
     f.render_widget(block, area);
     let d = &replay.findings;
     if d.rows.is_empty() {
-        let zh = app.lang == Lang::Zh;
-        let msg = match (replay.at_end(), replay.connection_count() == 0, zh) {
-            (true, true, false) => "No TCP connection in this capture: nothing to diagnose.",
-            (true, false, false) => "Nothing found: every connection looks healthy.",
-            (false, _, false) => "No finding so far: they appear here as the replay reaches them.",
-            (true, true, true) => "这个抓包里没有 TCP 连接：没有可诊断的。",
-            (true, false, true) => "没有发现：每个连接看起来都正常。",
-            (false, _, true) => "暂无发现：回放到它们时会出现在这里。",
+        let empty = words(app.lang).empty;
+        let msg = match (replay.at_end(), replay.connection_count() == 0) {
+            (true, true) => empty[0],
+            (true, false) => empty[1],
+            (false, _) => empty[2],
         };
         f.render_widget(Paragraph::new(Line::styled(msg, theme.dim())), inner);
         return;
@@ -375,74 +330,28 @@ pub fn narration(replay: &Replay, app: &App) -> String {
             let Some(f) = d.finding(*conn, *idx) else {
                 return String::new();
             };
-            let frames: Vec<String> = f.frames.iter().map(u64::to_string).collect();
-            if app.lang == Lang::Zh {
-                let frames = if frames.is_empty() {
-                    "-".to_string()
-                } else {
-                    frames.join("、")
-                };
-                return format!(
-                    "#{conn} {}（{}），自 {} 起：{}。证据：第 {frames} 帧。按 Enter 在梯形图上查看。",
-                    f.endpoint,
-                    if f.side == crate::track::Side::Client {
-                        "客户端"
-                    } else {
-                        "服务器"
-                    },
-                    time_of_day(f.since),
-                    findings::sentence(f, app.lang),
-                );
-            }
-            format!(
-                "#{conn} {} ({}), since {}: {}. Evidence: {}{}. Enter shows it on the ladder.",
-                f.endpoint,
-                f.side.name(),
-                time_of_day(f.since),
-                findings::sentence(f, app.lang),
-                if frames.len() == 1 {
-                    "frame "
-                } else {
-                    "frames "
-                },
-                if frames.is_empty() {
-                    "-".to_string()
-                } else {
-                    frames.join(", ")
-                }
-            )
+            let endpoint = f.endpoint.to_string();
+            (words(app.lang).finding)(&FindingLine {
+                conn: *conn,
+                endpoint: &endpoint,
+                client: f.side == crate::track::Side::Client,
+                since: &time_of_day(f.since),
+                sentence: &findings::sentence(f, app.lang),
+                frames: &f.frames,
+            })
         }
         Some(PRow::Group(i)) => {
             let Some(g) = d.groups.get(*i) else {
                 return String::new();
             };
             let ids: Vec<String> = g.conns.iter().map(|i| format!("#{i}")).collect();
-            if app.lang == Lang::Zh {
-                let more = if g.count as usize > g.conns.len() {
-                    " 等"
-                } else {
-                    ""
-                };
-                return format!(
-                    "{}。连接 {}{more}。按 Enter 查看第一个。",
-                    findings::group(g, app.lang),
-                    ids.join(" ")
-                );
-            }
-            format!(
-                "{}. Connections {}{}. Enter shows the first.",
-                findings::group(g, app.lang),
-                ids.join(" "),
-                if g.count as usize > g.conns.len() {
-                    " and more"
-                } else {
-                    ""
-                }
+            (words(app.lang).group)(
+                &findings::group(g, app.lang),
+                &ids.join(" "),
+                g.count as usize > g.conns.len(),
             )
         }
-        _ if app.lang == Lang::Zh && replay.at_end() => "没有发现；按 p 返回。".into(),
-        _ if app.lang == Lang::Zh => "回放到发现时会出现在这里；按 p 返回。".into(),
-        _ if replay.at_end() => "Nothing found; p goes back.".into(),
-        _ => "Findings appear here as the replay reaches them; p goes back.".into(),
+        _ if replay.at_end() => words(app.lang).nothing[0].into(),
+        _ => words(app.lang).nothing[1].into(),
     }
 }

@@ -250,7 +250,7 @@ fn findings_short(replay: &Replay, app: &App) -> Vec<Span<'static>> {
     }
     vec![
         Span::styled((messages(app.lang).findings)(d.total), app.theme.newest()),
-        Span::raw(", "),
+        Span::raw(messages(app.lang).comma),
         Span::styled(
             (messages(app.lang).problems_n)(d.problems),
             if d.problems > 0 {

@@ -90,6 +90,10 @@ impl Store {
                 let id = self.tracker.ingest_tunneled(seg, *frame, encap);
                 Some(self.placed(id, seg))
             }
+            Item::Labeled(seg, frame, l) => {
+                let id = self.tracker.ingest_labeled(seg, *frame, l);
+                Some(self.placed(id, seg))
+            }
             Item::Tick(ts) => {
                 self.advance_to(*ts);
                 None

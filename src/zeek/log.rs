@@ -4,8 +4,10 @@
 //! One row per Zeek connection: a synack connection that Zeek would have split (its timers,
 //! see [`super::earlier`]) gives a row for each part, oldest first. The columns are Zeek's (8.0, `base/protocols/conn/main.zeek`) in its order. What
 //! synack does not know is unset (`-`, or left out of JSON) as Zeek leaves it unset when it
-//! has no answer: `service` (no protocol analyzers), `local_orig`/`local_resp` (no
-//! `Site::local_nets`), `tunnel_parents` (synack logs no tunnel connections of its own).
+//! has no answer: `local_orig`/`local_resp` (no `Site::local_nets`), `tunnel_parents`
+//! (synack logs no tunnel connections of its own). `service` is what the payload labels showed
+//! ([`Connection::service`]), on the connection's last row (a part Zeek's timers split off
+//! earlier has none).
 
 use std::net::IpAddr;
 
@@ -104,6 +106,8 @@ pub struct Row {
     pub orig_ip_bytes: u64,
     pub resp_pkts: u64,
     pub resp_ip_bytes: u64,
+    /// Zeek's service names, comma-separated (`http`, `ssl,http`), when a payload named one.
+    pub service: Option<String>,
 }
 
 /// The rows for `c`: the Zeek connections split off before, then the current one.
@@ -127,6 +131,9 @@ pub fn rows(c: &Connection) -> Vec<Row> {
         conn_state(c),
         h.letters().to_string(),
     ));
+    if let Some(last) = rows.last_mut() {
+        last.service = c.service();
+    }
     rows
 }
 
@@ -156,6 +163,7 @@ fn row(
         orig_ip_bytes: n.ip_bytes[o],
         resp_pkts: n.pkts[r],
         resp_ip_bytes: n.ip_bytes[r],
+        service: None,
     }
 }
 
@@ -233,7 +241,7 @@ pub fn write_tsv(buf: &mut Vec<u8>, row: &Row) {
         addr(row.resp.ip),
         row.resp.port.to_string(),
         "tcp".into(),
-        "-".into(),
+        opt(row.service.clone()),
         opt(row.duration.map(secs)),
         ob,
         rb,
@@ -272,6 +280,9 @@ pub fn write_json(buf: &mut Vec<u8>, row: &Row) {
         ("id.resp_p", row.resp.port.into()),
         ("proto", "tcp".into()),
     ];
+    if let Some(s) = &row.service {
+        fields.push(("service", s.clone().into()));
+    }
     if let Some(d) = row.duration {
         fields.push(("duration", secs_f64(d).into()));
     }

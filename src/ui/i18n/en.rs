@@ -120,4 +120,93 @@ pub static MESSAGES: Messages = Messages {
         "client, s f d r server",
         "SF done, S0 no answer, REJ refused",
     ],
+    list_title: ["Connections", "sort", "follow"],
+    shown: |n| format!(" ({n} shown)"),
+    sort_names: [
+        "client",
+        "server",
+        "client state",
+        "server state",
+        "age",
+        "packets",
+        "bytes",
+        "flags",
+        "anomalies",
+    ],
+    ladder_title: [
+        "handshake",
+        "teardown",
+        "joined mid-stream",
+        "reuses",
+        "tunnel: ",
+    ],
+    ladder: "Ladder",
+    no_selection: "No connection selected: the ladder of the one selected in the list shows here.",
+    handshake_names: ["complete", "partial", "none"],
+    teardown_names: ["fin", "rst", "half", "none"],
+    more_findings: |n| format!(" (+{n} more: p lists them)"),
+    comma: ", ",
+    problems_view: super::ProblemsWords {
+        title: |d, sep| {
+            let mut t = format!(
+                " Problems{sep}{} on {} of {}{sep}{}",
+                plural(d.total, "finding", "findings"),
+                d.with_findings,
+                plural(d.connections, "connection", "connections"),
+                plural(d.problems, "problem", "problems"),
+            );
+            if d.groups > 0 {
+                t.push_str(&format!("{sep}{}", plural(d.groups, "pattern", "patterns")));
+            }
+            if d.behind > 0 {
+                t.push_str(&format!("{sep}{} to check", d.behind));
+            }
+            t.push(' ');
+            t
+        },
+        section_note: |count, problems| match problems {
+            0 => "  normal, not a problem".into(),
+            1 if count > 1 => "  1 of them is a problem".into(),
+            p if p < count => format!("  {p} of them are problems"),
+            _ => String::new(),
+        },
+        patterns: "Patterns across connections",
+        place: |addr, client| format!("{addr} ({})", if client { "client" } else { "server" }),
+        empty: [
+            "No TCP connection in this capture: nothing to diagnose.",
+            "Nothing found: every connection looks healthy.",
+            "No finding so far: they appear here as the replay reaches them.",
+        ],
+        finding: |f| {
+            let frames: Vec<String> = f.frames.iter().map(u64::to_string).collect();
+            format!(
+                "#{} {} ({}), since {}: {}. Evidence: {}{}. Enter shows it on the ladder.",
+                f.conn,
+                f.endpoint,
+                if f.client { "client" } else { "server" },
+                f.since,
+                f.sentence,
+                if frames.len() == 1 {
+                    "frame "
+                } else {
+                    "frames "
+                },
+                if frames.is_empty() {
+                    "-".to_string()
+                } else {
+                    frames.join(", ")
+                }
+            )
+        },
+        group: |text, ids, more| {
+            format!(
+                "{text}. Connections {ids}{}. Enter shows the first.",
+                if more { " and more" } else { "" }
+            )
+        },
+        nothing: [
+            "Nothing found; p goes back.",
+            "Findings appear here as the replay reaches them; p goes back.",
+        ],
+    },
 };

@@ -105,4 +105,78 @@ pub static MESSAGES: Messages = Messages {
         "客户端，s f d r 服务器",
         "SF 完成，S0 无应答，REJ 被拒绝",
     ],
+    list_title: ["连接", "排序", "跟随"],
+    shown: |n| format!("（显示 {n} 个）"),
+    sort_names: [
+        "客户端",
+        "服务器",
+        "客户端状态",
+        "服务器状态",
+        "时长",
+        "包数",
+        "字节",
+        "标志",
+        "异常",
+    ],
+    ladder_title: ["握手", "拆除", "从中途开始捕获", "复用", "隧道："],
+    ladder: "梯形图",
+    no_selection: "尚未选择连接：在列表中选中的连接的梯形图显示在这里。",
+    handshake_names: ["完整", "不完整", "无"],
+    teardown_names: ["FIN", "RST", "半关闭", "无"],
+    more_findings: |n| format!("（另有 {n} 条：按 p 列出）"),
+    comma: "，",
+    problems_view: super::ProblemsWords {
+        title: |d, sep| {
+            let mut t = format!(
+                " 问题{sep}{} 条发现，涉及 {} / {} 个连接{sep}{} 个问题",
+                d.total, d.with_findings, d.connections, d.problems
+            );
+            if d.groups > 0 {
+                t.push_str(&format!("{sep}{} 个模式", d.groups));
+            }
+            if d.behind > 0 {
+                t.push_str(&format!("{sep}{} 个待检查", d.behind));
+            }
+            t.push(' ');
+            t
+        },
+        section_note: |count, problems| match problems {
+            0 => "  正常，不是问题".into(),
+            p if p < count => format!("  其中 {p} 个是问题"),
+            _ => String::new(),
+        },
+        patterns: "跨连接的模式",
+        place: |addr, client| format!("{addr}（{}）", if client { "客户端" } else { "服务器" }),
+        empty: [
+            "这个抓包里没有 TCP 连接：没有可诊断的。",
+            "没有发现：每个连接看起来都正常。",
+            "暂无发现：回放到它们时会出现在这里。",
+        ],
+        finding: |f| {
+            let frames: Vec<String> = f.frames.iter().map(u64::to_string).collect();
+            format!(
+                "#{} {}（{}），自 {} 起：{}。证据：第 {} 帧。按 Enter 在梯形图上查看。",
+                f.conn,
+                f.endpoint,
+                if f.client { "客户端" } else { "服务器" },
+                f.since,
+                f.sentence,
+                if frames.is_empty() {
+                    "-".to_string()
+                } else {
+                    frames.join("、")
+                }
+            )
+        },
+        group: |text, ids, more| {
+            format!(
+                "{text}。连接 {ids}{}。按 Enter 查看第一个。",
+                if more { " 等" } else { "" }
+            )
+        },
+        nothing: [
+            "没有发现；按 p 返回。",
+            "回放到发现时会出现在这里；按 p 返回。",
+        ],
+    },
 };
