@@ -187,12 +187,13 @@ impl Lab {
     }
 
     /// Plays the scenario (again: what the last play held is let go first) on a thread of its
-    /// own; `done` is called there with the outcome: a line that says it holds, or why it
-    /// failed.
-    pub fn play(&self, done: impl FnOnce(Result<String, String>) + Send + 'static) {
+    /// own; `report` is called there with the outcome (a line that says it holds, or why it
+    /// failed) and with any error after that (see [`scenarios::Report`]).
+    pub fn play(&self, report: scenarios::Report) {
         let ctx = Ctx {
             layout: self.layout().clone(),
             stop: Arc::clone(&self.stop),
+            report: Arc::clone(&report),
         };
         let held = Arc::clone(&self.held);
         let scenario = self.scenario;
@@ -208,10 +209,10 @@ impl Lab {
                     }
                     format!("lab: {} holds", scenario.name)
                 });
-                done(outcome.map_err(|e| format!("lab: {} failed: {e}", scenario.name)));
+                (ctx.report)(outcome.map_err(|e| format!("lab: {} failed: {e}", scenario.name)));
             });
         if let Err(e) = spawned {
-            eprintln!("synack: lab: cannot start the scenario: {e}");
+            report(Err(format!("lab: cannot start the scenario: {e}")));
         }
     }
 

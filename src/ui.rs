@@ -193,16 +193,16 @@ pub fn run_lab(
     r.findings = findings_cache::FindingsCache::new(core.diagnosis.clone());
     let lab = std::sync::Arc::new(lab);
     let (tx, notes) = std::sync::mpsc::channel();
-    let play = move || {
-        let tx = tx.clone();
-        lab.play(move |outcome| {
-            let _ = tx.send(outcome.unwrap_or_else(|e| e));
-        });
-    };
+    // Reports go to the status line, never to stderr: that would garble the screen.
+    let report: crate::lab::scenarios::Report = std::sync::Arc::new(move |outcome| {
+        let _ = tx.send(outcome);
+    });
+    let play = move || lab.play(std::sync::Arc::clone(&report));
     play();
     r.lab = Some(replay::LabControl {
         rerun: Box::new(play),
         notes,
+        errors: 0,
     });
     run_replay(r, ui)
 }

@@ -18,11 +18,17 @@ pub const CLOSED_PORT: u16 = 8081;
 /// The client's fixed port in `time-wait-reuse`.
 pub const REUSED_PORT: u16 = 40000;
 
-/// What a scenario needs: where the ends are, and a flag that says the lab is stopping (for
-/// the scenarios that go on until then).
+/// Where a scenario's outcome goes: `Ok(line)` once it holds, `Err(why)` when it fails, then
+/// later errors of the scenarios that go on (`many`). The TUI turns them into its status
+/// line (stderr would garble the screen); batch modes print them on stderr.
+pub type Report = Arc<dyn Fn(Result<String, String>) + Send + Sync>;
+
+/// What a scenario needs: where the ends are, a flag that says the lab is stopping (for
+/// the scenarios that go on until then), and where errors after it holds go.
 pub struct Ctx {
     pub layout: Layout,
     pub stop: Arc<AtomicBool>,
+    pub report: Report,
 }
 
 impl Ctx {
@@ -363,6 +369,7 @@ fn many(ctx: &Ctx) -> Result<Held, String> {
     let ctx2 = Ctx {
         layout: ctx.layout.clone(),
         stop: Arc::clone(&ctx.stop),
+        report: Arc::clone(&ctx.report),
     };
     let thread = std::thread::Builder::new()
         .name("lab many".into())
@@ -370,7 +377,7 @@ fn many(ctx: &Ctx) -> Result<Held, String> {
             while !stop.load(Ordering::Relaxed) && !lab_stop.load(Ordering::Relaxed) {
                 std::thread::sleep(MANY_EVERY);
                 if let Err(e) = short_one(&ctx2, &l) {
-                    eprintln!("synack: lab: many: {e}");
+                    (ctx2.report)(Err(format!("lab: many failed: {e}")));
                     return;
                 }
             }

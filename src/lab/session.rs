@@ -46,7 +46,7 @@ pub fn run(cfg: &Config, scenario: &'static Scenario) -> anyhow::Result<ExitCode
     let failed = Arc::new(AtomicBool::new(false));
     let (tx, held) = mpsc::channel();
     let flag = Arc::clone(&failed);
-    lab.play(move |outcome| {
+    lab.play(Arc::new(move |outcome| {
         match &outcome {
             Ok(line) => eprintln!("synack: {line} (Ctrl-C to stop)"),
             Err(e) => {
@@ -55,7 +55,7 @@ pub fn run(cfg: &Config, scenario: &'static Scenario) -> anyhow::Result<ExitCode
             }
         }
         let _ = tx.send(outcome.is_ok());
-    });
+    }));
     let panic_when_held = std::env::var_os(PANIC_ENV).is_some();
     let mut on_tick = || {
         if panic_when_held && held.try_recv() == Ok(true) {

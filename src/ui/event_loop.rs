@@ -55,9 +55,11 @@ pub fn run(
             tui.terminal.clear()?;
             schedule.mark_dirty();
         }
-        if let Some(note) = replay.lab.as_ref().and_then(|l| l.notes.try_recv().ok()) {
-            app.notice = Some(note);
-            schedule.mark_dirty();
+        if let Some(lab) = replay.lab.as_mut() {
+            if let Ok(report) = lab.notes.try_recv() {
+                app.notice = Some(lab.note(report));
+                schedule.mark_dirty();
+            }
         }
         let now = Instant::now();
         if replay.is_live() {
