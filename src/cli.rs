@@ -19,6 +19,7 @@ Examples:
   synack trace.pcap --export mermaid --conn 3 --alias 10.0.0.2=web   one, the server named
   synack --lesson list                the built-in lessons; --lesson teardown plays one
   synack --lesson time-wait --text    a lesson as a handout: ladder, socket calls and notes
+  sudo synack --lab close-wait        real kernel traffic in network namespaces, live
   tcpdump -w - -i eth0 | synack - --text   read a capture from standard input
 
 Exit status: 0 on success; 1 with --diagnose when a problem was found; 2 when the input cannot
@@ -217,6 +218,12 @@ pub struct Args {
     pub max_gap: Option<f64>,
 
     // ---- teaching ----
+    /// Real traffic on demand: two network namespaces joined by a veth pair, a real client and
+    /// server playing SCENARIO through the kernel, captured live (`--lab list` names them;
+    /// needs root; everything it creates is removed when it exits).
+    #[arg(long, value_name = "SCENARIO", conflicts_with_all = ["file", "read", "interface", "lesson"])]
+    pub lab: Option<String>,
+
     /// Play a built-in lesson (`--lesson list` names them): a textbook capture that opens
     /// paused, with a note at each key segment; with --text, the ladder and notes as a handout.
     #[arg(long, value_name = "NAME", conflicts_with_all = ["file", "read", "interface"])]

@@ -13,6 +13,7 @@ use crate::decode::tunnel::{TunnelKind, TunnelPorts};
 use crate::decode::{BpfFilter, Decoder, SegmentFilter};
 use crate::diagnose::DiagConfig;
 use crate::export::{Aliases, ExportConfig, ExportFormat};
+use crate::lab::scenarios::{self, Scenario};
 use crate::output::{Format, OutputOptions, SeqStyle};
 use crate::teach::lang::Lang;
 use crate::teach::lessons::{self, Lesson};
@@ -43,6 +44,8 @@ pub enum ConfigError {
     Filter(String),
     #[error("no lesson {0:?}: `synack --lesson list` names them ({1})")]
     Lesson(String, String),
+    #[error("no lab scenario {0:?}: `synack --lab list` names them ({1})")]
+    Lab(String, String),
     #[error("--lang wants en or zh, not {0:?}")]
     Lang(String),
     #[error("--alias wants ADDR=NAME with ADDR an IP address or IP:PORT; not {0:?}")]
@@ -68,6 +71,8 @@ pub enum Command {
     ListInterfaces,
     /// `--lesson list`.
     ListLessons,
+    /// `--lab list`.
+    ListLab,
     /// The terminal UI.
     Tui,
     /// `--export FORMAT`: each connection as a diagram.
@@ -204,6 +209,8 @@ pub struct Config {
     pub ui: UiConfig,
     /// `--export`'s connections, destination and host names.
     pub export: ExportConfig,
+    /// `--lab SCENARIO`: the source is then the lab's veth end (see [`crate::lab`]).
+    pub lab: Option<&'static Scenario>,
 }
 
 /// What the environment says about the terminal, read once (see [`Env::from_process`]).
@@ -281,8 +288,16 @@ impl Config {
                     .ok_or_else(|| ConfigError::Lesson(name.into(), lessons::names()))?,
             ),
         };
+        let lab = match args.lab.as_deref() {
+            None | Some("list") => None,
+            Some(name) => Some(scenarios::find(name).ok_or_else(|| {
+                let names: Vec<&str> = scenarios::SCENARIOS.iter().map(|s| s.name).collect();
+                ConfigError::Lab(name.into(), names.join(", "))
+            })?),
+        };
         let source = match (&args.interface, args.input()) {
             _ if lesson.is_some() => SourceConfig::Lesson(lesson.expect("a lesson")),
+            _ if lab.is_some() => SourceConfig::Live(live_config(args, crate::lab::CLIENT_IF)?),
             (Some(iface), _) => SourceConfig::Live(live_config(args, iface)?),
             (None, Some(path)) => SourceConfig::File(path.to_string()),
             (None, None) => SourceConfig::Demo,
@@ -379,6 +394,7 @@ impl Config {
                 out: args.output.clone(),
                 aliases,
             },
+            lab,
         })
     }
 
@@ -414,6 +430,8 @@ fn command(args: &Args, env: &Env) -> Command {
         Command::ListInterfaces
     } else if args.lesson.as_deref() == Some("list") {
         Command::ListLessons
+    } else if args.lab.as_deref() == Some("list") {
+        Command::ListLab
     } else if let Some(f) = args.export {
         Command::Export(f)
     } else if args.json {

@@ -51,6 +51,13 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
             );
             return Ok(ExitCode::SUCCESS);
         }
+        Command::ListLab => {
+            print!("{}", synack::lab::scenarios::list());
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ if cfg.lab.is_some() => {
+            return synack::lab::session::run(&cfg, cfg.lab.expect("a scenario"));
+        }
         Command::ListLessons => {
             print!("{}", synack::teach::lessons::list(cfg.ui.lang));
             return Ok(ExitCode::SUCCESS);

@@ -193,6 +193,47 @@ pub fn run(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> anyhow::R
     if source.is_stdin() {
         wait_for_first_frame(&mut replay);
     }
+    run_replay(replay, ui)
+}
+
+/// `--lab` in the TUI: follows the lab's capture (opened in its namespace), plays the
+/// scenario, and runs it again on `R`. The lab is removed when the TUI ends (its last
+/// holder, the replay's [`replay::LabControl`], is dropped before this returns).
+pub fn run_lab(
+    lab: crate::lab::Lab,
+    iface: live::Interface,
+    core: &CoreConfig,
+    ui: &UiConfig,
+) -> anyhow::Result<ExitCode> {
+    let name = format!("lab {} on {}", lab.scenario.name, lab.layout().client_if);
+    let mut r = Replay::new(core.tracker.clone(), &name, true);
+    let src = Source::spawn(
+        Input::Live(Box::new(iface)),
+        core.decode.decoder(),
+        SourceOptions::INTERACTIVE,
+    )
+    .map_err(anyhow::Error::msg)?;
+    r.attach(src.into_receiver(), None);
+    r.player.speed = ui.speed;
+    r.findings = findings_cache::FindingsCache::new(core.diagnosis.clone());
+    let lab = std::sync::Arc::new(lab);
+    let (tx, notes) = std::sync::mpsc::channel();
+    // Reports go to the status line, never to stderr: that would garble the screen.
+    let report: crate::lab::scenarios::Report = std::sync::Arc::new(move |outcome| {
+        let _ = tx.send(outcome);
+    });
+    let play = move || lab.play(std::sync::Arc::clone(&report));
+    play();
+    r.lab = Some(replay::LabControl {
+        rerun: Box::new(play),
+        notes,
+        errors: 0,
+    });
+    run_replay(r, ui)
+}
+
+/// The TUI on an opened replay, until the user quits (or a signal asks to).
+fn run_replay(mut replay: Replay, ui: &UiConfig) -> anyhow::Result<ExitCode> {
     let mut app = App::for_ui(ui);
     let signals = term::Signals::register()?;
     let mut stats = frame_stats::FrameStats::from_env();
@@ -206,6 +247,8 @@ pub fn run(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> anyhow::R
             eprintln!("synack: cannot write {}: {e}", s.path().display());
         }
     }
+    // The lab (if any) goes now, before anything below can return.
+    replay.lab = None;
     if term::PANICKED.load(Ordering::SeqCst) {
         anyhow::bail!("stopped after a panic (message above)");
     }

@@ -101,8 +101,26 @@ impl Interface {
 /// interface, a bad filter) come back as one line that says how, before any thread starts or
 /// any screen is drawn.
 pub fn open(cfg: &LiveConfig) -> Result<Interface, String> {
+    let devices = Device::list().unwrap_or_default();
+    open_with(cfg, &devices)
+}
+
+/// [`open`] on a thread that has entered another network namespace (the lab's): libpcap
+/// lists devices from /proc/net of the process, which shows the host's namespace, so the
+/// name is not checked against that list (libpcap's own "no such device" still says it).
+pub fn open_in_namespace(cfg: &LiveConfig) -> Result<Interface, String> {
+    open_with(cfg, &[])
+}
+
+fn open_with(cfg: &LiveConfig, devices: &[Device]) -> Result<Interface, String> {
     let name = cfg.interface.clone();
-    let (cap, linktype) = open_device(&name, cfg.snaplen, cfg.buffer_size, &cfg.kernel_filter)?;
+    let (cap, linktype) = open_device(
+        &name,
+        cfg.snaplen,
+        cfg.buffer_size,
+        &cfg.kernel_filter,
+        devices,
+    )?;
     let savefile = match &cfg.write {
         Some(path) => Some(SaveFile::create(path, linktype, cfg.snaplen)?),
         None => None,
@@ -132,15 +150,15 @@ fn open_device(
     snaplen: u32,
     buffer_size: u32,
     filter: &str,
+    devices: &[Device],
 ) -> Result<(Capture<Active>, LinkType), String> {
     // An unknown name is caught here, with the list of real ones, rather than by libpcap's
     // terser "No such device exists".
-    let devices = Device::list().unwrap_or_default();
     if !devices.is_empty() && !devices.iter().any(|d| d.name == name) {
-        return Err(unknown_interface(name, &devices));
+        return Err(unknown_interface(name, devices));
     }
     let inactive = Capture::from_device(name)
-        .map_err(|e| open_error(name, &e.to_string(), &devices))?
+        .map_err(|e| open_error(name, &e.to_string(), devices))?
         .immediate_mode(true)
         .timeout(READ_TIMEOUT_MS)
         .snaplen(i32::try_from(snaplen).unwrap_or(i32::MAX))
@@ -149,7 +167,7 @@ fn open_device(
         .promisc(false);
     let mut cap = inactive
         .open()
-        .map_err(|e| open_error(name, &e.to_string(), &devices))?;
+        .map_err(|e| open_error(name, &e.to_string(), devices))?;
     // `any` gives SLL by default; SLL2 also carries the interface index.
     if name == "any"
         && cap

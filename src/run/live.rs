@@ -61,8 +61,43 @@ pub fn run(
     let iface = live::open(live).map_err(anyhow::Error::msg)?;
     // The socket and the -w file are open: nothing from here on needs privileges.
     privileges::drop_privileges(live.user.as_deref()).map_err(anyhow::Error::msg)?;
-    let mut tracker = Tracker::new(core.tracker.clone());
     catch_interrupts();
+    run_opened(iface, core, output, format, out, Extra::default())
+}
+
+/// What a caller of [`run_opened`] adds to a plain capture (the lab).
+#[derive(Default)]
+pub struct Extra<'a> {
+    /// Objects added to the JSON summary, by key (the lab's `lab`).
+    pub summary: Vec<(String, serde_json::Value)>,
+    /// Called on every tick of the live clock.
+    pub on_tick: Option<&'a mut dyn FnMut()>,
+    /// Set from elsewhere to stop the capture as Ctrl-C would (a scenario that failed).
+    pub stop: Option<&'a std::sync::atomic::AtomicBool>,
+}
+
+/// Installs the handlers that stop a batch capture cleanly on the first Ctrl-C, SIGTERM,
+/// SIGHUP or SIGQUIT (see [`run`]); the lab installs them before it creates anything, so that
+/// a signal during its set-up still lets it clean up.
+pub fn catch_signals() {
+    catch_interrupts();
+}
+
+/// The signal that asked the capture to stop, if one did.
+pub fn interrupted() -> Option<i32> {
+    Some(INTERRUPTED.load(Ordering::SeqCst)).filter(|s| *s != 0)
+}
+
+/// [`run`] on an interface already opened (privileges already dealt with, signals caught).
+pub fn run_opened(
+    iface: live::Interface,
+    core: &CoreConfig,
+    output: &OutputConfig,
+    format: Format,
+    out: &mut (dyn Write + Send),
+    mut extra_in: Extra<'_>,
+) -> anyhow::Result<Outcome> {
+    let mut tracker = Tracker::new(core.tracker.clone());
     let source = Source::spawn(
         Input::Live(Box::new(iface)),
         core.decode.decoder(),
@@ -73,7 +108,7 @@ pub fn run(
         eprintln!("synack: {info} (Ctrl-C to stop)");
     }
     let mut sink = Sink::new(format, output.options, core.diagnosis.clone(), out);
-    let last = follow(&source, &mut tracker, &mut sink)?;
+    let last = follow(&source, &mut tracker, &mut sink, &mut extra_in)?;
     source.join();
 
     let now = wall_clock();
@@ -93,6 +128,9 @@ pub fn run(
     let d = last.drops;
     let mut extra = serde_json::Map::new();
     extra.insert("interface".into(), last.name.clone().into());
+    for (k, v) in std::mem::take(&mut extra_in.summary) {
+        extra.insert(k, v);
+    }
     extra.insert(
         "drops".into(),
         serde_json::json!({"kernel": d.kernel, "interface": d.interface, "queue": d.queue}),
@@ -135,11 +173,17 @@ fn follow(
     source: &Source,
     tracker: &mut Tracker,
     sink: &mut Sink<'_>,
+    extra: &mut Extra<'_>,
 ) -> std::io::Result<SourceStatus> {
     let mut last = SourceStatus::default();
     loop {
-        if INTERRUPTED.load(Ordering::Relaxed) != 0 {
+        if INTERRUPTED.load(Ordering::Relaxed) != 0
+            || extra.stop.is_some_and(|s| s.load(Ordering::Relaxed))
+        {
             source.stop();
+        }
+        if let Some(f) = extra.on_tick.as_mut() {
+            f();
         }
         match source.rx.recv_timeout(TICK) {
             Ok(SourceMsg::Packets(items)) => {

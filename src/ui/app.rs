@@ -52,6 +52,8 @@ pub enum Action {
     Export(u64),
     /// Ask for this frame's bytes for the layers view (`i`): the replay's fetcher reads them.
     Frame(u64),
+    /// `--lab`: run the scenario again (`R`).
+    RerunLab,
 }
 
 #[derive(Debug, Clone)]
@@ -388,6 +390,7 @@ impl App {
             KeyCode::Home => return replay_cmd(Command::JumpStart),
             KeyCode::End => return replay_cmd(Command::JumpEnd),
             KeyCode::Char('r') => return replay_cmd(Command::Restart),
+            KeyCode::Char('R') if replay.lab.is_some() => return Action::RerunLab,
             KeyCode::Char('g') => return replay_cmd(Command::SkipGap),
             KeyCode::Char('t') => return replay_cmd(Command::RunOn),
             KeyCode::Tab | KeyCode::BackTab => {

@@ -55,6 +55,12 @@ pub fn run(
             tui.terminal.clear()?;
             schedule.mark_dirty();
         }
+        if let Some(lab) = replay.lab.as_mut() {
+            if let Ok(report) = lab.notes.try_recv() {
+                app.notice = Some(lab.note(report));
+                schedule.mark_dirty();
+            }
+        }
         let now = Instant::now();
         if replay.is_live() {
             replay.set_wall(crate::time::wall_clock());
@@ -118,6 +124,12 @@ pub fn run(
                     app.notice = Some(super::export_connection(app, replay, id, &here));
                 }
                 Action::Frame(n) => replay.request_frame(n),
+                Action::RerunLab => {
+                    if let Some(lab) = replay.lab.as_mut() {
+                        (lab.rerun)();
+                        app.notice = Some("lab: running the scenario again".into());
+                    }
+                }
                 Action::None => {}
             }
             schedule.mark_dirty();

@@ -32,6 +32,35 @@ pub struct Replay {
     pub frames: Option<Fetcher>,
     /// A frame asked for with no fetcher: answered at once.
     no_frames: Option<u64>,
+    /// `--lab`: the key that runs the scenario again, and what the scenario says.
+    pub lab: Option<LabControl>,
+}
+
+/// The TUI's hold on a running lab (see [`crate::lab`]).
+pub struct LabControl {
+    /// Runs the scenario again (on a thread of its own: returns at once).
+    pub rerun: Box<dyn FnMut()>,
+    /// What the scenario reports (it holds, it failed, a later error), for the status bar.
+    pub notes: Receiver<Result<String, String>>,
+    /// Errors reported so far (all runs): the status line counts them, so a repeated one
+    /// is seen to repeat.
+    pub errors: usize,
+}
+
+impl LabControl {
+    /// The status line for a report: an error is counted (`lab: many failed: ... (2 errors)`).
+    pub fn note(&mut self, report: Result<String, String>) -> String {
+        match report {
+            Ok(line) => line,
+            Err(e) => {
+                self.errors += 1;
+                match self.errors {
+                    1 => e,
+                    n => format!("{e} ({n} errors)"),
+                }
+            }
+        }
+    }
 }
 
 impl Replay {
@@ -49,6 +78,7 @@ impl Replay {
             findings_published: 0,
             frames: None,
             no_frames: None,
+            lab: None,
         }
     }
 
@@ -236,6 +266,26 @@ mod tests {
     use crate::ui::findings_cache::PRow;
 
     const DEMO: &[u8] = include_bytes!("../../fixtures/demo.pcap");
+
+    #[test]
+    fn lab_reports_go_to_the_status_line_errors_counted() {
+        let (_tx, notes) = std::sync::mpsc::channel();
+        let mut lab = LabControl {
+            rerun: Box::new(|| {}),
+            notes,
+            errors: 0,
+        };
+        assert_eq!(lab.note(Ok("lab: many holds".into())), "lab: many holds");
+        assert_eq!(
+            lab.note(Err("lab: many failed: x".into())),
+            "lab: many failed: x"
+        );
+        assert_eq!(
+            lab.note(Err("lab: many failed: y".into())),
+            "lab: many failed: y (2 errors)"
+        );
+        assert_eq!(lab.errors, 2);
+    }
 
     fn demo_replay() -> Replay {
         let mut r = Replay::new(TrackerConfig::default(), "demo", false);

@@ -133,6 +133,8 @@ fn watchdog(which: Arc<AtomicUsize>) {
         if sig != 0 {
             std::thread::sleep(std::time::Duration::from_secs(2));
             restore();
+            // process::exit runs no destructor: a lab's namespaces are removed here.
+            crate::lab::remove_all();
             std::process::exit(128 + sig as i32);
         }
         std::thread::sleep(std::time::Duration::from_millis(50));

@@ -16,6 +16,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use synack::lab::netns::{self, Layout, Pair};
 
 pub const CLIENT_IP: &str = "10.78.0.1";
 pub const SERVER_IP: &str = "10.78.0.2";
@@ -85,10 +86,11 @@ pub fn wait_for<T>(within: Duration, what: &str, mut f: impl FnMut() -> Option<T
 }
 
 /// Two namespaces, client and server, joined by a veth pair; deleted on drop (even when the
-/// test fails).
+/// test fails). Made by the same code as `synack --lab` ([`synack::lab::netns`]).
 pub struct Net {
     pub client: String,
     pub server: String,
+    _pair: Pair,
 }
 
 impl Net {
@@ -101,38 +103,27 @@ impl Net {
             SEQ.fetch_add(1, Ordering::Relaxed),
             tag
         );
-        let net = Net {
+        let layout = Layout {
             client: format!("{id}-c"),
             server: format!("{id}-s"),
+            client_if: "v0".into(),
+            server_if: "v1".into(),
+            client_ip: CLIENT_IP.parse().unwrap(),
+            server_ip: SERVER_IP.parse().unwrap(),
+            prefix: 24,
         };
-        // From here on, Drop deletes whatever was created, even if a step below fails.
-        sh(&["ip", "netns", "add", &net.client]);
-        sh(&["ip", "netns", "add", &net.server]);
-        let (c, s) = (net.client.as_str(), net.server.as_str());
-        sh(&[
-            "ip", "-n", c, "link", "add", "v0", "type", "veth", "peer", "name", "v1", "netns", s,
-        ]);
-        sh(&["ip", "-n", c, "addr", "add", "10.78.0.1/24", "dev", "v0"]);
-        sh(&["ip", "-n", s, "addr", "add", "10.78.0.2/24", "dev", "v1"]);
-        for (ns, dev) in [(c, "v0"), (s, "v1"), (c, "lo"), (s, "lo")] {
-            sh(&["ip", "-n", ns, "link", "set", dev, "up"]);
+        let pair = Pair::create(layout).unwrap_or_else(|e| panic!("{e}"));
+        Net {
+            client: pair.layout.client.clone(),
+            server: pair.layout.server.clone(),
+            _pair: pair,
         }
-        net
     }
 
     /// Runs `f` on a thread inside namespace `ns`: sockets it creates belong to that namespace
     /// for good, whichever thread uses them afterwards.
     pub fn inside<T: Send + 'static>(ns: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
-        let path = format!("/run/netns/{ns}");
-        std::thread::spawn(move || {
-            let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-            // SAFETY: a valid namespace descriptor; only this thread changes namespace.
-            let rc = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
-            assert_eq!(rc, 0, "setns {path}: {}", std::io::Error::last_os_error());
-            f()
-        })
-        .join()
-        .expect("namespace thread panicked")
+        netns::inside(ns, f).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// `ip netns exec NS CMD...`, which must succeed.
@@ -233,14 +224,6 @@ impl Net {
             .lines()
             .filter_map(SsLine::parse)
             .collect()
-    }
-}
-
-impl Drop for Net {
-    fn drop(&mut self) {
-        for ns in [&self.client, &self.server] {
-            let _ = Command::new("ip").args(["netns", "del", ns]).output();
-        }
     }
 }
 

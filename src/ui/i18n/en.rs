@@ -13,6 +13,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("r", "restart the replay from the beginning"),
     ("g", "skip the idle gap to the next segment"),
     ("t", "run the clock on past the last packet (timers expire)"),
+    ("R", "--lab: run the scenario again"),
     ("", "Connections and ladder"),
     ("↑ ↓ / k j", "move in the focused pane"),
     ("PgUp / PgDn", "move a page"),
