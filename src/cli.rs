@@ -235,6 +235,12 @@ pub struct Args {
     #[arg(long)]
     pub calls: bool,
 
+    /// Also follow UDP flows, for contrast: datagrams with no handshake, no states and no
+    /// teardown (JSON lines of type "udp", a ladder in --text, the u view in the TUI; DNS
+    /// questions and answers labelled). Live, the kernel filter becomes `tcp or udp`.
+    #[arg(long)]
+    pub udp: bool,
+
     /// Language of the interface, the narration and the lessons: en or zh (default: from
     /// LC_ALL, LC_MESSAGES or LANG); --diagnose follows it only when given.
     #[arg(long, value_name = "LANG")]

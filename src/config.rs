@@ -152,16 +152,20 @@ pub struct DecodeConfig {
     pub segments: SegmentFilter,
     /// The UDP ports tunnels are recognised on (the standard ones, and `--tunnel-port`).
     pub tunnel_ports: TunnelPorts,
+    /// Decode UDP datagrams too (`--udp`; the TUI on a file always does, so `u` shows them).
+    pub udp: bool,
 }
 
 impl DecodeConfig {
     /// A fresh decoder with these filters (one per run of a source).
     pub fn decoder(&self) -> Decoder {
-        Decoder::new(
+        let mut d = Decoder::new(
             self.bpf.clone(),
             self.segments.clone(),
             self.tunnel_ports.clone(),
-        )
+        );
+        d.udp = self.udp;
+        d
     }
 }
 
@@ -372,6 +376,7 @@ impl Config {
         ui.lang = lang;
         ui.lesson = lesson;
         ui.calls = args.calls || lesson.is_some();
+        let tui_on_file = matches!(command, Command::Tui) && !source.is_live();
         Ok(Config {
             command,
             source,
@@ -383,6 +388,9 @@ impl Config {
                         ports: args.port.clone(),
                     },
                     tunnel_ports: tunnel_ports(&args.tunnel_port)?,
+                    // The TUI on a file reads UDP anyway, so that `u` can show it without a
+                    // restart; live, only `--udp` widens the kernel filter.
+                    udp: args.udp || tui_on_file,
                 },
                 tracker,
                 diagnosis,
@@ -483,7 +491,7 @@ fn live_config(args: &Args, interface: &str) -> Result<LiveConfig, ConfigError> 
     };
     Ok(LiveConfig {
         interface: interface.to_string(),
-        kernel_filter: kernel_filter(args.filter.as_deref()),
+        kernel_filter: kernel_filter(args.filter.as_deref(), args.udp),
         snaplen: args.snaplen.max(MIN_SNAPLEN),
         buffer_size: args.buffer_size,
         count: args.count,
@@ -493,11 +501,13 @@ fn live_config(args: &Args, interface: &str) -> Result<LiveConfig, ConfigError> 
     })
 }
 
-/// `tcp`, or `tcp and (USER)`.
-pub fn kernel_filter(user: Option<&str>) -> String {
+/// `tcp`, or `tcp and (USER)`; with `--udp`, `tcp or udp` in their place.
+pub fn kernel_filter(user: Option<&str>, udp: bool) -> String {
+    let base = if udp { "(tcp or udp)" } else { "tcp" };
     match user.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(u) => format!("tcp and ({u})"),
-        None => "tcp".into(),
+        Some(u) => format!("{base} and ({u})"),
+        None if udp => "tcp or udp".into(),
+        None => base.into(),
     }
 }
 
@@ -524,11 +534,29 @@ mod tests {
     }
 
     #[test]
-    fn kernel_filter_always_keeps_tcp() {
-        assert_eq!(kernel_filter(None), "tcp");
-        assert_eq!(kernel_filter(Some("  ")), "tcp");
+    fn kernel_filter_adds_udp_only_when_asked() {
+        assert_eq!(kernel_filter(None, true), "tcp or udp");
         assert_eq!(
-            kernel_filter(Some("port 80 or port 443")),
+            kernel_filter(Some("port 53"), true),
+            "(tcp or udp) and (port 53)"
+        );
+        let l = config(&["-i", "lo", "--udp"]).unwrap();
+        match l.source {
+            SourceConfig::Live(l) => assert_eq!(l.kernel_filter, "tcp or udp"),
+            other => panic!("live expected, not {other:?}"),
+        }
+        assert!(config(&["-i", "lo", "--udp"]).unwrap().core.decode.udp);
+        assert!(!config(&["-i", "lo"]).unwrap().core.decode.udp);
+        assert!(!config(&["x.pcap", "--json"]).unwrap().core.decode.udp);
+        assert!(config(&["x.pcap"]).unwrap().core.decode.udp);
+    }
+
+    #[test]
+    fn kernel_filter_always_keeps_tcp() {
+        assert_eq!(kernel_filter(None, false), "tcp");
+        assert_eq!(kernel_filter(Some("  "), false), "tcp");
+        assert_eq!(
+            kernel_filter(Some("port 80 or port 443"), false),
             "tcp and (port 80 or port 443)"
         );
     }

@@ -17,11 +17,13 @@ pub mod layers;
 pub mod link;
 pub mod segment;
 pub mod tunnel;
+pub mod udp;
 
 pub use bpf::BpfFilter;
 pub use decoder::{Counters, Decoder, Item, SegmentFilter};
 pub use link::{LinkError, LinkType};
 pub use segment::{Endpoint, Flags, Segment, TcpOptions};
+pub use udp::Datagram;
 // Until every user imports them from `crate::time`.
 pub use crate::time::{MaybeTs, Timestamp};
 
@@ -46,6 +48,8 @@ pub struct RawPacket<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decoded {
     Tcp(Segment),
+    /// A UDP datagram, when [`Context::udp`] asks for them.
+    Udp(Datagram),
     /// A well-formed packet that is not TCP (UDP, ICMP, ARP, ...): counted, not an error.
     NotTcp,
     /// An IP fragment held until the rest of its datagram arrives (counted by the
@@ -142,6 +146,8 @@ pub struct Context<'a> {
     pub label: Option<app::AppLabel>,
     /// TLS hellos split over segments, being joined (the decoder's; none for one frame).
     pub hellos: Option<&'a mut app::HelloJoin>,
+    /// Decode UDP datagrams (`--udp`) rather than count them as not TCP.
+    pub udp: bool,
 }
 
 static STANDARD_PORTS: LazyLock<TunnelPorts> = LazyLock::new(TunnelPorts::default);
@@ -155,6 +161,7 @@ pub fn decode(linktype: LinkType, ts: Timestamp, frame: &[u8]) -> Result<Decoded
         sniff: false,
         label: None,
         hellos: None,
+        udp: false,
     };
     decode_with(&mut cx, linktype, ts, frame)
 }
@@ -184,6 +191,7 @@ pub fn decode_ip(ts: Timestamp, ip_packet: &[u8]) -> Result<Decoded, DecodeError
         sniff: false,
         label: None,
         hellos: None,
+        udp: false,
     };
     ip(&mut cx, ts, ip_packet)
 }
@@ -382,7 +390,13 @@ fn transport(
                 return Ok(Decoded::NotTcp);
             };
             let Some(kind) = cx.ports.kind(sport, dport) else {
-                return Ok(Decoded::NotTcp);
+                if !cx.udp {
+                    return Ok(Decoded::NotTcp);
+                }
+                let (s, d) = (Endpoint { ip: src, port: 0 }, Endpoint { ip: dst, port: 0 });
+                return Ok(
+                    udp::parse(ts, s, d, payload, cx.sniff).map_or(Decoded::NotTcp, Decoded::Udp)
+                );
             };
             // The UDP length bounds the datagram (Ethernet padding follows it).
             let udp_len = be16(payload, 4).map_or(payload.len(), usize::from);
@@ -471,6 +485,7 @@ mod tests {
                 sniff: false,
                 label: None,
                 hellos: None,
+                udp: false,
             };
             let lax = decode_ip_lax(&mut cx, Timestamp(5), p);
             if let Some((fast, _)) = decode_plain_tcp(Timestamp(5), p) {

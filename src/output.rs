@@ -6,6 +6,7 @@ pub mod sink;
 pub mod state_label;
 pub mod summary;
 pub mod text;
+pub mod udp;
 
 pub use sink::{Format, Sink};
 pub use summary::Summary;

@@ -32,6 +32,7 @@ pub mod state;
 pub mod table;
 #[cfg(test)]
 pub(crate) mod testkit;
+pub mod udp;
 
 pub use completeness::Completeness;
 pub use conn::{Connection, Dir, End, Extras, Handshake, Side, Teardown};
@@ -40,3 +41,4 @@ pub use labels::Label;
 pub use marks::Marks;
 pub use state::State;
 pub use table::{Tracker, TrackerConfig, TrackerStats};
+pub use udp::{UdpFlow, UdpFlows};

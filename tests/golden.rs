@@ -61,6 +61,7 @@ golden! {
     app_web => "app-web.pcap",
     app_text => "app-text.pcap",
     app_hostile => "app-hostile.pcap",
+    udp_dns => "udp-dns.pcap",
 }
 
 #[test]

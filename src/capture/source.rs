@@ -307,7 +307,7 @@ mod tests {
                     for item in &v {
                         match item {
                             Item::Segment(..) | Item::Tunneled(..) | Item::Labeled(..) => segs += 1,
-                            Item::Tick(_) => ticks += 1,
+                            Item::Tick(_) | Item::Udp(_) => ticks += 1,
                         }
                     }
                 }

@@ -543,6 +543,19 @@ fn dns(p: &[u8], declared: usize) -> Option<AppLabel> {
     if len < 17 || len + 2 != declared {
         return None;
     }
+    dns_body(r)
+}
+
+/// A DNS message over UDP (one message a datagram, no length first), as [`dns`] names it.
+pub fn dns_message(p: &[u8]) -> Option<AppLabel> {
+    if p.len() < 17 {
+        return None;
+    }
+    dns_body(Reader(p))
+}
+
+/// The header and question of a DNS message, read by `r`.
+fn dns_body(mut r: Reader<'_>) -> Option<AppLabel> {
     r.u16()?; // id
     let flags = r.u16()?;
     let (qd, an) = (r.u16()?, r.u16()?);

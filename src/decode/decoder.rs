@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use super::app::AppLabel;
 use super::defrag::{FragStats, Reassembly};
 use super::tunnel::TunnelPorts;
-use super::{BpfFilter, Context, DecodeError, Decoded, Encap, RawPacket, Segment};
+use super::{BpfFilter, Context, Datagram, DecodeError, Decoded, Encap, RawPacket, Segment};
 use crate::time::Timestamp;
 
 /// What the decoder makes of one frame, for the tracker.
@@ -21,6 +21,8 @@ pub enum Item {
     /// A segment whose payload was labelled ([`super::app`]), and the tunnels it came through
     /// (often none). Boxed for the same reason: few segments carry one.
     Labeled(Segment, u64, Box<Labeled>),
+    /// A UDP datagram (`--udp` only; boxed: few runs ask for them).
+    Udp(Box<Datagram>),
     /// Anything else: its time still moves the capture clock.
     Tick(Timestamp),
 }
@@ -37,6 +39,7 @@ impl Item {
     pub fn ts(&self) -> Timestamp {
         match self {
             Item::Segment(s, _) | Item::Tunneled(s, _, _) | Item::Labeled(s, _, _) => s.ts,
+            Item::Udp(d) => d.ts,
             Item::Tick(t) => *t,
         }
     }
@@ -49,8 +52,11 @@ pub struct Counters {
     pub packets: u64,
     /// Frames that gave a TCP segment (and passed the filters).
     pub tcp: u64,
-    /// Well-formed frames that are not TCP (UDP, ICMP, ARP, ...).
+    /// Well-formed frames that are not TCP (UDP, ICMP, ARP, ...), UDP datagrams taken by
+    /// `--udp` aside.
     pub non_tcp: u64,
+    /// UDP datagrams decoded for `--udp` (and past the filters).
+    pub udp: u64,
     /// Frames rejected by `-f`, `--host` or `--port`.
     pub filtered: u64,
     /// Frames of link types synack does not decode, by link type.
@@ -84,12 +90,12 @@ impl SegmentFilter {
         self.hosts.is_empty() && self.ports.is_empty()
     }
     pub fn matches(&self, s: &Segment) -> bool {
-        (self.hosts.is_empty() || self.hosts.iter().any(|h| *h == s.src.ip || *h == s.dst.ip))
+        self.matches_ends(s.src, s.dst)
+    }
+    fn matches_ends(&self, src: super::Endpoint, dst: super::Endpoint) -> bool {
+        (self.hosts.is_empty() || self.hosts.iter().any(|h| *h == src.ip || *h == dst.ip))
             && (self.ports.is_empty()
-                || self
-                    .ports
-                    .iter()
-                    .any(|p| *p == s.src.port || *p == s.dst.port))
+                || self.ports.iter().any(|p| *p == src.port || *p == dst.port))
     }
 }
 
@@ -110,6 +116,10 @@ pub struct Decoder {
     /// The last segment's label.
     pub label: Option<AppLabel>,
     hellos: super::app::HelloJoin,
+    /// Decode UDP datagrams too (`--udp`).
+    pub udp: bool,
+    /// The last frame's datagram, for [`Decoder::item`].
+    datagram: Option<Datagram>,
 }
 
 impl Decoder {
@@ -142,6 +152,7 @@ impl Decoder {
             sniff: !self.no_labels,
             label: None,
             hellos: Some(&mut self.hellos),
+            udp: self.udp,
         };
         let decoded = super::decode_with(&mut cx, pkt.linktype, pkt.ts, pkt.data);
         self.label = cx.label.take();
@@ -161,6 +172,16 @@ impl Decoder {
                     *self.counters.tunneled.entry(t.kind.name()).or_default() += 1;
                 }
                 Some((seg, frame))
+            }
+            Ok(Decoded::Udp(mut d)) => {
+                if !self.filter.is_empty() && !self.filter.matches_ends(d.src, d.dst) {
+                    self.counters.filtered += 1;
+                    return None;
+                }
+                self.counters.udp += 1;
+                d.frame = frame;
+                self.datagram = Some(d);
+                None
             }
             Ok(Decoded::NotTcp) => {
                 self.counters.non_tcp += 1;
@@ -182,7 +203,10 @@ impl Decoder {
     /// [`Decoder::decode`] as the tracker takes it: the segment, or a tick of the clock.
     pub fn item(&mut self, pkt: &RawPacket<'_>) -> Item {
         let Some((seg, frame)) = self.decode(pkt) else {
-            return Item::Tick(pkt.ts);
+            return match self.datagram.take() {
+                Some(d) => Item::Udp(Box::new(d)),
+                None => Item::Tick(pkt.ts),
+            };
         };
         match self.label.take() {
             Some(label) => {
@@ -198,5 +222,58 @@ impl Decoder {
     pub fn finish(&mut self) {
         self.defrag.finish();
         self.counters.fragments = self.defrag.stats;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::{LinkType, RawPacket};
+
+    fn udp_frame(sport: u16, dport: u16, payload: &[u8]) -> Vec<u8> {
+        let mut data = Vec::new();
+        etherparse::PacketBuilder::ethernet2([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2])
+            .ipv4([10, 0, 0, 1], [10, 0, 0, 53], 64)
+            .udp(sport, dport)
+            .write(&mut data, payload)
+            .unwrap();
+        data
+    }
+
+    fn item(d: &mut Decoder, frame: &[u8]) -> Item {
+        d.item(&RawPacket {
+            linktype: LinkType::ETHERNET,
+            ts: Timestamp(7),
+            data: frame,
+            orig_len: frame.len() as u32,
+        })
+    }
+
+    #[test]
+    fn udp_is_a_datagram_only_when_asked() {
+        // A DNS question for a.io, type A.
+        let q = [
+            0x12, 0x34, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, b'a', 2, b'i', b'o', 0, 0, 1, 0, 1,
+        ];
+        let f = udp_frame(40000, 53, &q);
+        let mut plain = Decoder::default();
+        assert!(matches!(item(&mut plain, &f), Item::Tick(Timestamp(7))));
+        assert_eq!((plain.counters.non_tcp, plain.counters.udp), (1, 0));
+
+        let mut d = Decoder {
+            udp: true,
+            ..Decoder::default()
+        };
+        item(&mut d, &udp_frame(1, 2, b"x"));
+        let Item::Udp(g) = item(&mut d, &f) else {
+            panic!("a datagram expected");
+        };
+        assert_eq!((g.src.port, g.dst.port, g.len, g.frame), (40000, 53, 22, 2));
+        assert_eq!(g.label.unwrap().text.as_ref(), "DNS query a.io A");
+        assert_eq!((d.counters.non_tcp, d.counters.udp), (0, 2));
+        // --port filters datagrams as it does segments.
+        d.filter.ports = vec![80];
+        assert!(matches!(item(&mut d, &f), Item::Tick(_)));
+        assert_eq!(d.counters.filtered, 1);
     }
 }

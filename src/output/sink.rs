@@ -7,6 +7,7 @@ use super::summary::Report;
 use super::{json, text, OutputOptions, Summary};
 use crate::decode::Timestamp;
 use crate::diagnose::{diagnose_with, DiagConfig, Diagnosis, Finding};
+use crate::track::udp::UdpFlow;
 use crate::track::Connection;
 use crate::zeek;
 
@@ -93,6 +94,9 @@ pub struct Sink<'w> {
     buf: Vec<u8>,
     /// `--text` is built as a `String` (one connection at a time), then moved into `buf`.
     text: String,
+    /// UDP flows written (`--udp`), and their datagrams, for the summary.
+    pub udp_flows: u64,
+    pub udp_datagrams: u64,
 }
 
 impl<'w> Sink<'w> {
@@ -122,6 +126,8 @@ impl<'w> Sink<'w> {
             out,
             buf,
             text: String::new(),
+            udp_flows: 0,
+            udp_datagrams: 0,
         }
     }
 
@@ -140,6 +146,27 @@ impl<'w> Sink<'w> {
     pub fn rendered(&mut self, c: &Connection, now: Timestamp, r: Rendered) -> io::Result<()> {
         self.buf.extend_from_slice(&r.bytes);
         self.take(c, now, &r.findings)
+    }
+
+    /// One UDP flow that went quiet (or was open when the capture stopped). `--text` and
+    /// `--json` write it; the others have no place for it (Zeek's conn.log rows are TCP's
+    /// here) and only count it.
+    pub fn udp_flow(&mut self, f: &UdpFlow) -> io::Result<()> {
+        self.udp_flows += 1;
+        self.udp_datagrams += f.packets();
+        match self.format {
+            Format::Text => {
+                super::udp::write_text(&mut self.text, f, text::text_lang(&self.opts));
+                self.buf.extend_from_slice(self.text.as_bytes());
+                self.text.clear();
+            }
+            Format::Json => super::udp::write_json(&mut self.buf, f, self.opts.no_events),
+            Format::Diagnose | Format::Zeek | Format::ZeekJson => {}
+        }
+        if self.buf.len() >= Self::BLOCK {
+            self.flush_buf()?;
+        }
+        Ok(())
     }
 
     /// A renderer with this sink's settings, for another thread.
@@ -175,8 +202,11 @@ impl<'w> Sink<'w> {
         match self.format {
             Format::Text => {
                 let lang = text::text_lang(&self.opts);
-                self.out
-                    .write_all(text::summary_in(report, lang).as_bytes())?
+                let mut s = text::summary_in(report, lang);
+                if self.udp_flows > 0 {
+                    s.push_str(&self.udp_line(lang));
+                }
+                self.out.write_all(s.as_bytes())?
             }
             Format::Diagnose => {
                 let text = self.diagnosis.text_in(source, self.opts.report_lang);
@@ -193,6 +223,15 @@ impl<'w> Sink<'w> {
                 let mut v = json::summary_value(report);
                 if let Some(o) = v.as_object_mut() {
                     o.insert("findings".into(), self.diagnosis.summary_json());
+                    if self.udp_flows > 0 {
+                        o.insert(
+                            "udp".into(),
+                            serde_json::json!({
+                                "flows": self.udp_flows,
+                                "datagrams": self.udp_datagrams,
+                            }),
+                        );
+                    }
                     for (k, val) in extra.into_iter().flatten() {
                         o.insert(k, val);
                     }
@@ -207,6 +246,15 @@ impl<'w> Sink<'w> {
             Format::ZeekJson => {}
         }
         self.out.flush()
+    }
+
+    /// The summary's UDP line.
+    fn udp_line(&self, lang: crate::teach::lang::Lang) -> String {
+        let (f, d) = (self.udp_flows, self.udp_datagrams);
+        match lang {
+            crate::teach::lang::Lang::Zh => format!("  UDP：{d} 个数据报，{f} 个流（在上面的 TCP 之外；无连接，没有状态）\n"),
+            _ => format!("  udp {d} datagrams in {f} flows (beside the tcp above; connectionless: no states)\n"),
+        }
     }
 
     /// Findings that are problems (for `--diagnose`'s exit status).

@@ -22,7 +22,7 @@ use crate::track::{
 };
 
 /// Width of the arrow between the two lifelines.
-const ARROW: usize = 46;
+pub(crate) const ARROW: usize = 46;
 /// Fewer plain segments than this in a row are shown one by one.
 const FOLD_MIN: usize = 3;
 

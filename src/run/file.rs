@@ -19,7 +19,7 @@ use crate::output::sink::{Rendered, Renderer};
 use crate::output::{summary::Report, Format, Sink};
 use crate::thread_stats::ThreadStats;
 use crate::time::Timestamp;
-use crate::track::{Connection, Tracker};
+use crate::track::{Connection, Tracker, UdpFlow};
 
 /// Connections handed from the tracking thread to the writer at a time, and how many batches
 /// may wait: bounds the memory in flight.
@@ -35,8 +35,8 @@ const REORDER_WINDOW: usize = 4096;
 
 /// A connection that ended, rendered already or not (the writer renders it then).
 type Done = (Box<Connection>, Option<Rendered>);
-/// Connections that ended, and "now" as of then.
-type Batch = (Timestamp, Vec<Done>);
+/// Connections that ended, and "now" as of then; UDP flows that went quiet (`--udp`).
+type Batch = (Timestamp, Vec<Done>, Vec<UdpFlow>);
 
 /// Runs batch mode `format` on an opened capture, writing to `out`.
 pub fn run(
@@ -72,6 +72,7 @@ pub fn run(
         }
         if last.is_some() {
             write_tail(&mut tracker, &renderer, &conn_tx);
+            let _ = send(&conn_tx, tracker.now(), Vec::new(), tracker.udp.drain_all());
         }
         drop(conn_tx);
         stats.report("track");
@@ -99,8 +100,8 @@ pub fn run(
 
 /// Sends a batch of ended connections to the writer. False when the writer stopped (on an
 /// output error, which its `join` reports): then tracking stops too.
-fn send(tx: &SyncSender<Batch>, now: Timestamp, batch: Vec<Done>) -> bool {
-    batch.is_empty() || tx.send((now, batch)).is_ok()
+fn send(tx: &SyncSender<Batch>, now: Timestamp, batch: Vec<Done>, udp: Vec<UdpFlow>) -> bool {
+    (batch.is_empty() && udp.is_empty()) || tx.send((now, batch, udp)).is_ok()
 }
 
 /// Tracks everything the capture thread sends, handing ended connections to the writer as it
@@ -124,7 +125,8 @@ fn track(
                 if n >= DRAIN_EVERY {
                     n = 0;
                     let done = tracker.drain_retired().map(|c| (c, None)).collect();
-                    if !send(tx, tracker.now(), done) {
+                    let udp = tracker.udp.drain_idle(tracker.now());
+                    if !send(tx, tracker.now(), done, udp) {
                         return None;
                     }
                 }
@@ -139,7 +141,7 @@ fn track(
     }
     // "Now" for a file is the capture's last timestamp: timers do not run past it.
     let done = tracker.drain_retired().map(|c| (c, None)).collect();
-    send(tx, tracker.now(), done).then_some(last)
+    send(tx, tracker.now(), done, Vec::new()).then_some(last)
 }
 
 /// The connections still open when the capture ended, by id, each written and freed in turn
@@ -161,7 +163,7 @@ fn write_tail(tracker: &mut Tracker, renderer: &Renderer, tx: &SyncSender<Batch>
                 (c, r)
             })
             .collect();
-        if batch.is_empty() || !send(tx, now, batch) {
+        if batch.is_empty() || !send(tx, now, batch, Vec::new()) {
             break;
         }
     }
@@ -170,16 +172,21 @@ fn write_tail(tracker: &mut Tracker, renderer: &Renderer, tx: &SyncSender<Batch>
 /// The writer thread: every connection into the sink, in id order within the window.
 fn write_all(rx: Receiver<Batch>, mut sink: Sink<'_>, stats: ThreadStats) -> io::Result<Sink<'_>> {
     let mut order = Reorder::new(1, REORDER_WINDOW);
-    let mut write = |(now, (c, r)): (Timestamp, Done)| match r {
+    let write = |sink: &mut Sink<'_>, (now, (c, r)): (Timestamp, Done)| match r {
         Some(r) => sink.rendered(&c, now, r),
         None => sink.connection(&c, now),
     };
-    for (now, batch) in rx {
+    for (now, batch, udp) in rx {
         for done in batch {
-            order.push(done.0.id, (now, done), &mut write)?;
+            order.push(done.0.id, (now, done), &mut |d| write(&mut sink, d))?;
+        }
+        // Written as they go quiet (between connections: each block or line says which it
+        // is), so that the flows handed out are not held again here.
+        for f in &udp {
+            sink.udp_flow(f)?;
         }
     }
-    order.finish(&mut write)?;
+    order.finish(&mut |d| write(&mut sink, d))?;
     stats.report("write");
     Ok(sink)
 }

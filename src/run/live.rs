@@ -118,6 +118,9 @@ pub fn run_opened(
     for c in &rest {
         sink.connection(c, now)?;
     }
+    for f in &tracker.udp.drain_all() {
+        sink.udp_flow(f)?;
+    }
     let summary = sink.summary.clone();
     let report = Report {
         summary: &summary,
@@ -214,7 +217,11 @@ fn follow(
         for c in &done {
             sink.connection(c, now)?;
         }
-        if !done.is_empty() {
+        let quiet = tracker.udp.drain_idle(now);
+        for f in &quiet {
+            sink.udp_flow(f)?;
+        }
+        if !done.is_empty() || !quiet.is_empty() {
             sink.flush()?;
         }
     }

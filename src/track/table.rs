@@ -56,6 +56,8 @@ pub struct TrackerConfig {
     /// Bytes the table's connections and the compact attempts may take together, at
     /// [`CONN_BYTES`] and [`ATTEMPT_BYTES`] each: past it the oldest attempts are evicted.
     pub conn_bytes: u64,
+    /// UDP flows (`--udp`): their own caps and idle time.
+    pub udp: super::udp::UdpConfig,
 }
 
 impl Default for TrackerConfig {
@@ -72,6 +74,7 @@ impl Default for TrackerConfig {
             memory_budget: 0,
             max_attempts: 0,
             conn_bytes: u64::MAX,
+            udp: super::udp::UdpConfig::default(),
         }
     }
 }
@@ -430,6 +433,8 @@ pub struct Tracker {
     /// attempts held: found by replaying the first one.
     syn_states: Option<[State; 2]>,
     pub stats: TrackerStats,
+    /// UDP flows, beside the connections (`--udp`; empty otherwise).
+    pub udp: super::udp::UdpFlows,
 }
 
 /// Connections per state, client end then server end, indexed by [`State::ALL`]'s order.
@@ -446,6 +451,7 @@ impl Tracker {
     pub fn new(cfg: TrackerConfig) -> Tracker {
         let cfg_evicted_memory = if cfg.retire { cfg.evicted_memory } else { 0 };
         let memory_budget = cfg.memory_budget;
+        let udp = super::udp::UdpFlows::new(cfg.udp.clone());
         Tracker {
             cfg,
             table: Table::default(),
@@ -466,6 +472,7 @@ impl Tracker {
                 memory_budget,
                 ..TrackerStats::default()
             },
+            udp,
         }
     }
 
@@ -797,6 +804,11 @@ impl Tracker {
             Item::Segment(seg, frame) => Some(self.ingest(seg, *frame)),
             Item::Tunneled(seg, frame, encap) => Some(self.ingest_tunneled(seg, *frame, encap)),
             Item::Labeled(seg, frame, l) => Some(self.ingest_labeled(seg, *frame, l)),
+            Item::Udp(d) => {
+                self.advance(d.ts);
+                self.udp.add(d);
+                None
+            }
             Item::Tick(ts) => {
                 self.advance(*ts);
                 None

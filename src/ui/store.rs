@@ -94,6 +94,11 @@ impl Store {
                 let id = self.tracker.ingest_labeled(seg, *frame, l);
                 Some(self.placed(id, seg))
             }
+            Item::Udp(d) => {
+                self.advance_to(d.ts);
+                self.tracker.udp.add(d);
+                None
+            }
             Item::Tick(ts) => {
                 self.advance_to(*ts);
                 None

@@ -39,7 +39,81 @@ pub fn app_fixtures() -> Vec<Fixture> {
             },
             truncate_to: None,
         },
+        Fixture {
+            name: "udp-dns.pcap",
+            about: "UDP beside TCP, for --udp: a DNS query for www.example.com (10.0.0.1:53001 to 10.0.0.53:53) answered in 12 ms, then an HTTP connection to the address it gave (handshake, GET, 200, close); a query for lost.example.com with no answer, sent again by the resolver 1 s later on the same port and answered; a datagram each way between two NTP servers (both on port 123); an answer seen without its query (from 10.0.0.53:53 to 10.0.0.1:53009); and a datagram to 10.0.0.9:9999 that nothing answers.",
+            output: Output::Pcap {
+                link: Link::ethernet(),
+                frames: udp_dns(),
+                nano: false,
+                big_endian: false,
+            },
+            truncate_to: None,
+        },
     ]
+}
+
+/// The frames of `udp-dns.pcap` (see its description).
+fn udp_dns() -> Vec<write::Frame> {
+    let mut http = conv(60, T0 + 0.02);
+    exchange(&mut http, |c| {
+        c.say_c(0.001, b"GET / HTTP/1.1\r\nHost: www.example.com\r\n\r\n")
+            .say_s(0.01, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+            .ack_c(0.001);
+    });
+    let mut frames = write::frames(&Link::ethernet(), &http.packets, false);
+    // A DNS message over UDP is the TCP one without its length.
+    let dns = |name: &str, response: bool| dns_query(name, response)[2..].to_vec();
+    let resolver = [10, 0, 0, 53];
+    let me = [10, 0, 0, 1];
+    // (time, source, port, destination, port, payload)
+    let datagrams = [
+        (0.0, me, 53001, resolver, 53, dns("www.example.com", false)),
+        (0.012, resolver, 53, me, 53001, dns("www.example.com", true)),
+        (2.0, me, 53002, resolver, 53, dns("lost.example.com", false)),
+        (3.0, me, 53002, resolver, 53, dns("lost.example.com", false)),
+        (
+            3.015,
+            resolver,
+            53,
+            me,
+            53002,
+            dns("lost.example.com", true),
+        ),
+        (
+            4.0,
+            [10, 0, 0, 123],
+            123,
+            [10, 0, 0, 124],
+            123,
+            vec![0x23; 48],
+        ),
+        (
+            4.02,
+            [10, 0, 0, 124],
+            123,
+            [10, 0, 0, 123],
+            123,
+            vec![0x24; 48],
+        ),
+        (5.0, resolver, 53, me, 53009, dns("late.example.com", true)),
+        (5.5, me, 40000, [10, 0, 0, 9], 9999, b"hello".to_vec()),
+    ];
+    for (dt, src, sport, dst, dport, payload) in datagrams {
+        let mut data = Vec::new();
+        etherparse::PacketBuilder::ethernet2([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2])
+            .ipv4(src, dst, 64)
+            .udp(sport, dport)
+            .write(&mut data, &payload)
+            .expect("a UDP frame");
+        frames.push(write::Frame {
+            ts: crate::decode::Timestamp::from_secs_f64(T0 + dt),
+            orig_len: data.len() as u32,
+            data,
+        });
+    }
+    frames.sort_by_key(|f| f.ts);
+    frames
 }
 
 /// Handshake, the close, and what `talk` says between.

@@ -1,0 +1,216 @@
+//! UDP flows in the batch formats (`--udp`): a `{"type":"udp"}` JSON line, and in `--text` a
+//! ladder of datagrams drawn as TCP's is, with no states on the lifelines because UDP has none.
+
+use std::fmt::Write as _;
+
+use crate::teach::lang::Lang;
+use crate::track::udp::UdpFlow;
+
+/// Columns between the lifelines, as TCP's ladder in `--text`.
+const ARROW: usize = super::text::ARROW;
+
+/// The flow as one JSON line (with its newline): fields as a connection's where they mean the
+/// same (`client`, `first_seen`, `client_packets`, ...), `events` unless `no_events`.
+pub fn write_json(buf: &mut Vec<u8>, f: &UdpFlow, no_events: bool) {
+    let round6 = |x: f64| (x * 1e6).round() / 1e6;
+    let mut v = serde_json::json!({
+        "type": "udp",
+        "id": f.id,
+        "client": f.client.to_string(),
+        "server": f.server.to_string(),
+        "first_seen": f.first_seen.rfc3339(),
+        "last_seen": f.last_seen.rfc3339(),
+        "duration": round6(f.last_seen.secs_since(f.first_seen)),
+        "packets": f.packets(),
+        "bytes": f.bytes(),
+        "client_packets": f.packets[0],
+        "server_packets": f.packets[1],
+        "client_bytes": f.bytes[0],
+        "server_bytes": f.bytes[1],
+        "events_dropped": f.events_dropped,
+    });
+    let o = v.as_object_mut().expect("an object");
+    if let Some(s) = f.service {
+        o.insert("service".into(), s.into());
+    }
+    if !no_events {
+        let events: Vec<serde_json::Value> = f
+            .events
+            .iter()
+            .map(|e| {
+                let mut ev = serde_json::json!({
+                    "t": round6(e.ts.secs_since(f.first_seen)),
+                    "frame": e.frame,
+                    "dir": if e.from_client { "c2s" } else { "s2c" },
+                    "len": e.len,
+                });
+                if let (Some(l), Some(o)) = (&e.label, ev.as_object_mut()) {
+                    o.insert("label".into(), l.to_string().into());
+                }
+                ev
+            })
+            .collect();
+        o.insert("events".into(), events.into());
+    }
+    // Writing to a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *buf, &v);
+    buf.push(b'\n');
+}
+
+/// The flow's header and ladder for `--text`.
+pub fn write_text(out: &mut String, f: &UdpFlow, lang: Lang) {
+    let zh = lang == Lang::Zh;
+    let (c, s) = (f.client, f.server);
+    if zh {
+        let _ = writeln!(out, "UDP 流 #{}  {c} -> {s}", f.id);
+    } else {
+        let _ = writeln!(out, "UDP flow #{}  {c} -> {s}", f.id);
+    }
+    if let Some(service) = f.service {
+        let _ = if zh {
+            writeln!(out, "  服务：{service}")
+        } else {
+            writeln!(out, "  service: {service}")
+        };
+    }
+    out.push_str(if zh {
+        "  无连接：没有握手、没有状态、没有拆除；每个数据报各自独立，没有确认，也没有重传（RFC 768）\n"
+    } else {
+        "  connectionless: no handshake, no states, no teardown; each datagram stands alone, \
+         unacknowledged and never resent by UDP (RFC 768)\n"
+    });
+    let duration = f.last_seen.secs_since(f.first_seen);
+    let first = f.first_seen.rfc3339();
+    let (p, b) = (f.packets, f.bytes);
+    if zh {
+        let _ = writeln!(
+            out,
+            "  开始 {first}  时长 {duration:.6} 秒  数据报 {}（客户端 {}，服务器 {}）  字节 {}（客户端 {}，服务器 {}）",
+            f.packets(),
+            p[0],
+            p[1],
+            f.bytes(),
+            b[0],
+            b[1]
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "  first {first}  duration {duration:.6} s  datagrams {} ({} c2s, {} s2c)  bytes {} ({} c2s, {} s2c)",
+            f.packets(),
+            p[0],
+            p[1],
+            f.bytes(),
+            b[0],
+            b[1]
+        );
+    }
+    out.push('\n');
+    // The column heads stay as TCP's ladder has them in every language.
+    row(out, "time", "client", &" ".repeat(ARROW), "server");
+    for e in &f.events {
+        let t = format!("{:.6}", e.ts.secs_since(f.first_seen));
+        let label = format!("UDP {} B", e.len);
+        let dashes = ARROW.saturating_sub(label.len() + 5);
+        let arrow = if e.from_client {
+            format!("-- {label} {}>", "-".repeat(dashes))
+        } else {
+            format!("<{} {label} --", "-".repeat(dashes))
+        };
+        row(out, &t, "", &arrow, "");
+        if let Some(l) = &e.label {
+            let cut: String = if l.chars().count() > ARROW - 4 {
+                l.chars().take(ARROW - 5).chain(['~']).collect()
+            } else {
+                l.to_string()
+            };
+            let n = cut.chars().count();
+            let left = (ARROW - n) / 2;
+            let mid = format!("{}{cut}{}", " ".repeat(left), " ".repeat(ARROW - n - left));
+            row(out, "", "", &mid, "");
+        }
+    }
+    if f.events_dropped > 0 {
+        let note = if zh {
+            format!("（另有 {} 个数据报未保留）", f.events_dropped)
+        } else {
+            format!("({} more datagrams not kept)", f.events_dropped)
+        };
+        let _ = writeln!(out, "{:>25} | {note}", "");
+    }
+    out.push('\n');
+}
+
+/// `time client |mid| server`, as TCP's rows, blanks at the end cut.
+fn row(out: &mut String, time: &str, client: &str, mid: &str, server: &str) {
+    let line = format!("{time:>12} {client:>12} |{mid}| {server}");
+    out.push_str(line.trim_end());
+    out.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::{Datagram, Endpoint};
+    use crate::time::Timestamp;
+    use crate::track::udp::{UdpConfig, UdpFlows};
+
+    fn flow() -> UdpFlow {
+        let ep = |s: &str| s.parse::<std::net::SocketAddr>().unwrap();
+        let e = |a: std::net::SocketAddr| Endpoint {
+            ip: a.ip(),
+            port: a.port(),
+        };
+        let (c, s) = (e(ep("10.0.0.1:40000")), e(ep("10.0.0.53:53")));
+        let mut t = UdpFlows::new(UdpConfig::default());
+        for (i, (src, dst, len)) in [(c, s, 29), (s, c, 45)].into_iter().enumerate() {
+            t.add(&Datagram {
+                ts: Timestamp::from_secs_f64(100.0 + i as f64 * 0.012),
+                src,
+                dst,
+                len,
+                frame: i as u64 + 1,
+                label: None,
+            });
+        }
+        t.drain_all().remove(0)
+    }
+
+    #[test]
+    fn json_carries_both_sides_and_each_datagram() {
+        let mut buf = Vec::new();
+        write_json(&mut buf, &flow(), false);
+        assert_eq!(buf.last(), Some(&b'\n'));
+        let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(v["type"], "udp");
+        assert_eq!(v["client"], "10.0.0.1:40000");
+        assert_eq!(v["server_bytes"], 45);
+        assert_eq!(v["duration"], 0.012);
+        assert_eq!(v["events"][1]["dir"], "s2c");
+        assert_eq!(v["events"][1]["frame"], 2);
+        let mut buf = Vec::new();
+        write_json(&mut buf, &flow(), true);
+        let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+        assert!(v.get("events").is_none());
+    }
+
+    #[test]
+    fn text_draws_one_arrow_a_datagram_and_says_why_there_are_no_states() {
+        let mut out = String::new();
+        write_text(&mut out, &flow(), Lang::En);
+        assert!(out.contains("connectionless: no handshake"), "{out}");
+        let arrows: Vec<&str> = out
+            .lines()
+            .filter(|l| l.contains("|") && l.contains("UDP"))
+            .collect();
+        assert_eq!(arrows.len(), 2, "{out}");
+        assert!(arrows[0].contains("-- UDP 29 B") && arrows[0].ends_with(">|"));
+        assert!(arrows[1].contains("<-") && arrows[1].contains("UDP 45 B --|"));
+        // The lifelines line up with TCP's (the `|` at the same columns).
+        assert_eq!(arrows[0].find('|'), Some(26));
+        assert_eq!(arrows[0].rfind('|'), Some(26 + ARROW + 1));
+        let mut zh = String::new();
+        write_text(&mut zh, &flow(), Lang::Zh);
+        assert!(zh.contains("无连接"));
+    }
+}
