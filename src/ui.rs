@@ -32,6 +32,7 @@ pub mod store;
 pub mod term;
 pub mod text;
 pub mod theme;
+pub mod udp;
 
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
@@ -77,6 +78,7 @@ pub const DEMO_HINT: &str = "→ step, space play";
 /// touched.
 pub fn open(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> Result<Replay, String> {
     let mut r = Replay::new(core.tracker.clone(), source.name(), source.is_live());
+    r.udp = core.decode.udp;
     // A live capture's newest frames, for the layers view.
     let mut ring = None;
     match source {
@@ -92,6 +94,7 @@ pub fn open(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> Result<R
                 SourceOptions::STREAM,
             )?;
             r = Replay::new(core.tracker.clone(), STDIN_LIVE, true);
+            r.udp = core.decode.udp;
             r.player.stream = true;
             r.attach(src.into_receiver(), None);
         }
@@ -207,6 +210,7 @@ pub fn run_lab(
 ) -> anyhow::Result<ExitCode> {
     let name = format!("lab {} on {}", lab.scenario.name, lab.layout().client_if);
     let mut r = Replay::new(core.tracker.clone(), &name, true);
+    r.udp = core.decode.udp;
     let src = Source::spawn(
         Input::Live(Box::new(iface)),
         core.decode.decoder(),

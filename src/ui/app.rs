@@ -38,6 +38,8 @@ pub enum View {
     Connections,
     /// Every finding, grouped by kind and endpoint, worst first (`p`).
     Problems,
+    /// The UDP flows and their datagrams, for contrast (`u`).
+    Udp,
 }
 
 /// What the event loop should do after a key.
@@ -85,6 +87,7 @@ pub struct App {
     pub list: ListPane,
     pub ladder: LadderPane,
     pub problems: ProblemsPane,
+    pub udp: super::udp::UdpPane,
     pub help: HelpPane,
     /// The layers view (`i`).
     pub layers: LayersPane,
@@ -114,6 +117,7 @@ impl App {
             list: ListPane::default(),
             ladder: LadderPane::default(),
             problems: ProblemsPane::default(),
+            udp: super::udp::UdpPane::default(),
             help: HelpPane::default(),
             layers: LayersPane::default(),
             filter: FilterLine::default(),
@@ -350,6 +354,9 @@ impl App {
         } else if self.view == View::Problems && !works_everywhere(key.code) {
             self.problems
                 .on_key(key, &replay.findings, lay.problems.height)
+        } else if self.view == View::Udp && !works_everywhere(key.code) {
+            let flows = replay.store.tracker.udp.flows();
+            self.udp.on_key(key, &flows, lay.problems.height)
         } else {
             let conn = self.conn(replay);
             match self.focus {
@@ -432,6 +439,7 @@ impl App {
                 }
             }
             KeyCode::Char('p') => self.open_problems(replay),
+            KeyCode::Char('u') => self.view = View::Udp,
             KeyCode::Char('x') => {
                 if let Some(id) = self.selected {
                     return Action::Export(id);
@@ -479,7 +487,9 @@ impl App {
         let inside = |r: Rect| {
             m.column >= r.x && m.column < r.x + r.width && m.row >= r.y && m.row < r.y + r.height
         };
-        let handled = if self.view == View::Problems {
+        let handled = if self.view == View::Udp {
+            Handled::Ignored
+        } else if self.view == View::Problems {
             self.problems.on_mouse(m, &replay.findings, lay.problems)
         } else if inside(lay.list) {
             if matches!(m.kind, MouseEventKind::Down(_)) {

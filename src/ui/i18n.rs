@@ -78,6 +78,8 @@ pub struct Messages {
     pub problems_view: ProblemsWords,
     /// The layers view (`i`).
     pub layers: LayersWords,
+    /// The UDP view (`u`).
+    pub udp: UdpWords,
 }
 
 /// What the problems view's title counts.
@@ -119,6 +121,36 @@ pub struct ProblemsWords {
     pub group: fn(&str, &str, bool) -> String,
     /// The narration on a heading: at the end, before it.
     pub nothing: [&'static str; 2],
+}
+
+/// A datagram as the UDP view's narration says it.
+#[derive(Debug, Clone, Copy)]
+pub struct UdpLine<'a> {
+    pub from_client: bool,
+    /// Payload bytes.
+    pub len: u32,
+    pub label: Option<&'a str>,
+    /// The same side sent the same datagram before: the application's retry.
+    pub again: bool,
+}
+
+/// The UDP view's words.
+#[derive(Debug)]
+pub struct UdpWords {
+    /// The list's title, with the number of flows.
+    pub list_title: fn(usize) -> String,
+    /// The ladder's title: the flow's id, its ends, its service.
+    pub ladder_title: fn(u64, &str, Option<&str>) -> String,
+    /// The ladder pane's name with no flow.
+    pub ladder: &'static str,
+    /// No UDP flow (yet) / UDP not read (live without `--udp`).
+    pub none: &'static str,
+    pub not_read: &'static str,
+    /// What UDP is, on a flow with no datagram kept.
+    pub about: &'static str,
+    pub narration: fn(&UdpLine) -> String,
+    /// Datagrams not kept.
+    pub more: fn(u64) -> String,
 }
 
 /// The layers view's words. Header fields keep their protocol names (TTL, SYN, MSS) in every

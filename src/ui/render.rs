@@ -118,7 +118,7 @@ pub fn layout(area: Rect, app: &App, replay: &Replay) -> Layout {
     };
     // A spare line under the narration (and a screen wide enough) holds the legend.
     let spare = footer.y.saturating_sub(narration.y + narration.height);
-    let legend = if spare >= 2 && area.width >= LEGEND_MIN_WIDTH && app.view != View::Problems {
+    let legend = if spare >= 2 && area.width >= LEGEND_MIN_WIDTH && app.view == View::Connections {
         Rect {
             y: footer.y - 1,
             height: 1,
@@ -273,6 +273,9 @@ fn narration_and_note(
     if app.view == View::Problems {
         return (problems::narration(replay, app), None);
     }
+    if app.view == View::Udp {
+        return (super::udp::narration(replay, app), None);
+    }
     let conn = app
         .selected
         .filter(|id| rows.contains(*id))
@@ -319,6 +322,9 @@ pub fn draw(f: &mut Frame, app: &App, replay: &Replay) {
     let text = if app.view == View::Problems {
         problems::render(f, lay.problems, app, replay);
         problems::narration(replay, app)
+    } else if app.view == View::Udp {
+        super::udp::render(f, lay.problems, app, replay);
+        super::udp::narration(replay, app)
     } else {
         let rows = list::rows(replay, app);
         list::render(f, lay.list, app, replay, &rows);

@@ -34,6 +34,8 @@ pub struct Replay {
     no_frames: Option<u64>,
     /// `--lab`: the key that runs the scenario again, and what the scenario says.
     pub lab: Option<LabControl>,
+    /// UDP datagrams are decoded (`--udp`, or a file): the UDP view says so when not.
+    pub udp: bool,
 }
 
 /// The TUI's hold on a running lab (see [`crate::lab`]).
@@ -79,6 +81,7 @@ impl Replay {
             frames: None,
             no_frames: None,
             lab: None,
+            udp: false,
         }
     }
 

@@ -347,7 +347,17 @@ pub fn render_footer(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
     };
     let lr = if theme.ascii { "<- ->" } else { "←→" };
     let ud = if theme.ascii { "Up/Down" } else { "↑↓" };
-    let hints: Vec<(&str, String)> = if app.view == super::app::View::Problems {
+    let hints: Vec<(&str, String)> = if app.view == super::app::View::Udp {
+        vec![
+            ("q", m.quit.into()),
+            ("?", m.help.into()),
+            (ud, m.choose.into()),
+            ("Tab", m.pane.into()),
+            ("u", m.back.into()),
+            ("space", pause.into()),
+            (lr, m.step.into()),
+        ]
+    } else if app.view == super::app::View::Problems {
         vec![
             ("q", m.quit.into()),
             ("?", m.help.into()),

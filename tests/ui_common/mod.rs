@@ -29,8 +29,20 @@ pub fn replay(name: &str, n: Option<u64>) -> Replay {
 
 /// [`replay`] with the tracker settings `cfg` (retiring, as the UI does).
 pub fn replay_with(name: &str, n: Option<u64>, cfg: TrackerConfig) -> Replay {
-    let mut reader = FileReader::open(&fixture(name)).unwrap();
+    replay_decoded(name, n, cfg, Decoder::default())
+}
+
+/// [`replay`] with UDP decoded too, as the TUI on a file does.
+pub fn replay_udp(name: &str) -> Replay {
     let mut dec = Decoder::default();
+    dec.udp = true;
+    let mut r = replay_decoded(name, None, TrackerConfig::default(), dec);
+    r.udp = true;
+    r
+}
+
+fn replay_decoded(name: &str, n: Option<u64>, cfg: TrackerConfig, mut dec: Decoder) -> Replay {
+    let mut reader = FileReader::open(&fixture(name)).unwrap();
     let cfg = TrackerConfig {
         retire: true,
         ..cfg

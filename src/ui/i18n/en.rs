@@ -41,6 +41,10 @@ pub const KEYS: &[(&str, &str)] = &[
         "the segment at the cursor, layer by layer (i or Esc closes)",
     ),
     ("z", "only the ladder and the narration (a projector)"),
+    (
+        "u",
+        "UDP flows, for contrast: no handshake, no states (u: back)",
+    ),
     ("mouse", "click selects (on a header: sorts), wheel scrolls"),
     ("", "Problems"),
     ("p", "problems view, worst first (p again: back)"),
@@ -213,6 +217,28 @@ pub static MESSAGES: Messages = Messages {
             "Nothing found; p goes back.",
             "Findings appear here as the replay reaches them; p goes back.",
         ],
+    },
+    udp: super::UdpWords {
+        list_title: |n| format!(" UDP flows {n} │ connectionless "),
+        ladder_title: |id, ends, service| match service {
+            Some(s) => format!(" #{id} {ends} │ {s} │ no handshake, no states "),
+            None => format!(" #{id} {ends} │ no handshake, no states "),
+        },
+        ladder: "UDP datagrams",
+        none: "No UDP datagram yet. UDP flows show here as they come: u or Esc goes back to the TCP connections.",
+        not_read: "UDP is not read: start synack with --udp (a live capture's kernel filter keeps only TCP without it).",
+        about: "UDP (RFC 768) is connectionless: no handshake opens a flow and no teardown closes it; each datagram stands alone, with no sequence number, no acknowledgment and no retransmission.",
+        narration: |d| {
+            let label = d.label.map(|l| format!(" ({l})")).unwrap_or_default();
+            let len = d.len;
+            match (d.from_client, d.again) {
+                (true, true) => format!("The client sends the same {len}-byte datagram again{label}: not a UDP retransmission (UDP has none, RFC 768) but the application's own, after its timeout, as a DNS resolver does."),
+                (true, false) => format!("The client sends a UDP datagram of {len} bytes{label}: no handshake came before it and no teardown will close the flow. UDP keeps no state: no sequence number, no acknowledgment, no retransmission; if it is lost, only the application can send it again."),
+                (false, true) => format!("The server sends the same {len}-byte datagram again{label}: its application repeats itself; UDP itself never does."),
+                (false, false) => format!("The server answers with a datagram of {len} bytes{label}. Nothing acknowledges it at the UDP layer: the answer itself tells the client its datagram arrived, where TCP's ACKs confirm every byte."),
+            }
+        },
+        more: |n| format!("({n} more datagrams not kept)"),
     },
     layers: LayersWords {
         names: [

@@ -27,6 +27,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("x", "把选中的连接导出为 Mermaid 文件（当前目录）"),
     ("i", "逐层查看光标处的报文段（i 或 Esc 关闭）"),
     ("z", "只显示梯形图和讲解（投影用）"),
+    ("u", "UDP 流，作为对比：没有握手，没有状态（u 返回）"),
     ("mouse", "点击选择（点表头：排序），滚轮滚动"),
     ("", "问题"),
     ("p", "问题视图，最严重的在前（再按 p 返回）"),
@@ -180,6 +181,28 @@ pub static MESSAGES: Messages = Messages {
             "没有发现；按 p 返回。",
             "回放到发现时会出现在这里；按 p 返回。",
         ],
+    },
+    udp: super::UdpWords {
+        list_title: |n| format!(" UDP 流 {n} │ 无连接 "),
+        ladder_title: |id, ends, service| match service {
+            Some(s) => format!(" #{id} {ends} │ {s} │ 没有握手，没有状态 "),
+            None => format!(" #{id} {ends} │ 没有握手，没有状态 "),
+        },
+        ladder: "UDP 数据报",
+        none: "还没有 UDP 数据报。UDP 流到来时显示在这里：按 u 或 Esc 回到 TCP 连接。",
+        not_read: "没有读取 UDP：用 --udp 启动 synack（否则实时捕获的内核过滤器只保留 TCP）。",
+        about: "UDP（RFC 768）是无连接的：没有握手来建立流，也没有拆除来关闭它；每个数据报各自独立，没有序号、没有确认、没有重传。",
+        narration: |d| {
+            let label = d.label.map(|l| format!("（{l}）")).unwrap_or_default();
+            let len = d.len;
+            match (d.from_client, d.again) {
+                (true, true) => format!("客户端再次发送同样的 {len} 字节数据报{label}：这不是 UDP 的重传（UDP 没有重传，RFC 768），而是应用程序自己超时后重发，DNS 解析器就是这样做的。"),
+                (true, false) => format!("客户端发送一个 {len} 字节的 UDP 数据报{label}：之前没有握手，之后也没有拆除。UDP 不保存状态：没有序号、没有确认、没有重传；如果丢失，只有应用程序可以重发。"),
+                (false, true) => format!("服务器再次发送同样的 {len} 字节数据报{label}：是它的应用程序在重复，UDP 本身从不重发。"),
+                (false, false) => format!("服务器回复一个 {len} 字节的数据报{label}。UDP 层没有任何确认：是这个回复本身让客户端知道数据报已经送到；而 TCP 用 ACK 确认每一个字节。"),
+            }
+        },
+        more: |n| format!("（另有 {n} 个数据报未保留）"),
     },
     layers: LayersWords {
         names: ["应用层", "传输层", "网络层", "数据链路层", "物理层"],
