@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use live_common::{bin, require_root};
 use serde_json::Value;
+use synack::lab::scenarios::{FLOOD_BACKLOG, FLOOD_SYNS};
 
 /// A running `synack --lab ...`, with its stdout and stderr read on threads.
 struct LabRun {
@@ -364,6 +365,7 @@ fn lab_list_names_every_scenario_one_a_line() {
             "lost-final-ack",
             "half-close",
             "time-wait-reuse",
+            "syn-flood",
             "many"
         ]
     );
@@ -529,6 +531,82 @@ fn time_wait_reuse() {
         conns[0]["client"].as_str().unwrap().rsplit(':').next(),
         Some("40000")
     );
+}
+
+/// A counter of `nstat -az` in namespace `ns`.
+fn nstat(ns: &str, name: &str) -> u64 {
+    let out = Command::new("ip")
+        .args(["netns", "exec", ns, "nstat", "-az", name])
+        .output()
+        .expect("nstat");
+    assert!(out.status.success(), "nstat in {ns}: {out:?}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| {
+            let mut f = l.split_whitespace();
+            (f.next() == Some(name)).then(|| f.next()?.parse().ok())?
+        })
+        .unwrap_or_else(|| panic!("no {name} in nstat's output: {out:?}"))
+}
+
+#[test]
+fn syn_flood() {
+    let mut run = LabRun::json("syn-flood", 3);
+    let pid = run.pid();
+    let held = run.held();
+    let (_, server_ns) = run.namespaces();
+    let cookies = nstat(&server_ns, "TcpExtSyncookiesSent");
+    let (code, lines, stderr) = run.finish();
+    assert_eq!(code, Some(0), "{stderr}");
+    let conns = connections(&lines);
+    assert_eq!(
+        conns.len(),
+        usize::from(FLOOD_SYNS),
+        "every SYN is a connection"
+    );
+    // What synack infers from the wire: a SYN answered by a SYN-ACK; it takes the client to
+    // have gone on to ESTABLISHED (the ACK it would send), half open.
+    for c in &conns {
+        assert_eq!(
+            (c["client_state"].as_str(), c["server_state"].as_str()),
+            (Some("ESTABLISHED"), Some("SYN_RECEIVED"))
+        );
+        assert_eq!(kinds(c), ["half_open"]);
+    }
+    // The kernel: no socket at all on the client's side (a raw socket sent the SYNs); on the
+    // server's, the listener and a full SYN queue (the backlog, and one more: the kernel calls
+    // it full only past it), the rest answered with SYN cookies and not remembered.
+    assert!(held.client.is_empty(), "client ss: {:?}", held.client);
+    let recv: Vec<&Ss> = held
+        .server
+        .iter()
+        .filter(|s| s.state == "SYN-RECV")
+        .collect();
+    assert_eq!(
+        recv.len() as i32,
+        FLOOD_BACKLOG + 1,
+        "server ss: {:?}",
+        held.server
+    );
+    assert_eq!(held.server.len(), recv.len() + 1, "{:?}", held.server);
+    assert!(held.server.iter().any(|s| s.state == "LISTEN"));
+    assert!(
+        cookies >= u64::from(FLOOD_SYNS) - recv.len() as u64,
+        "SYN cookies sent: {cookies}"
+    );
+    // The half-open connections the kernel holds are the ones whose SYN-ACK synack saw sent
+    // again (a cookie's SYN-ACK never is).
+    let mut again: Vec<&str> = conns
+        .iter()
+        .filter(|c| events(c).iter().filter(|e| e["flags"] == "SYN+ACK").count() > 1)
+        .map(|c| c["client"].as_str().unwrap())
+        .collect();
+    let mut kernel: Vec<&str> = recv.iter().map(|s| s.peer.as_str()).collect();
+    again.sort();
+    kernel.sort();
+    assert_eq!(again, kernel);
+    assert_eq!(lines.last().unwrap()["lab"]["scenario"], "syn-flood");
+    assert_clean(pid);
 }
 
 #[test]
