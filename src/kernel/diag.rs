@@ -227,7 +227,7 @@ mod tests {
         let mut buf = reply(
             AF_INET,
             1,
-            Some(Timer::KeepAlive(Duration::from_millis(7200_000))),
+            Some(Timer::KeepAlive(Duration::from_millis(7_200_000))),
             "10.0.0.1:5000",
             "10.0.0.2:80",
             99,
