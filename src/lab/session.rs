@@ -36,6 +36,9 @@ pub fn run(cfg: &Config, scenario: &'static Scenario) -> anyhow::Result<ExitCode
     }
     let lab = Lab::create(scenario).map_err(anyhow::Error::msg)?;
     let iface = lab.open_capture(live).map_err(anyhow::Error::msg)?;
+    let kernel = crate::kernel::poller::Prober::lab(lab.layout())
+        .inspect_err(|e| eprintln!("synack: {e} (no kernel view)"))
+        .ok();
     if tui {
         return crate::ui::run_lab(lab, iface, &cfg.core, &cfg.ui);
     }
@@ -73,6 +76,7 @@ pub fn run(cfg: &Config, scenario: &'static Scenario) -> anyhow::Result<ExitCode
             summary: vec![("lab".into(), lab.describe())],
             on_tick: Some(&mut on_tick),
             stop: Some(&failed),
+            kernel,
         },
     )?;
     drop(out);
