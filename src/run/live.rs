@@ -174,7 +174,8 @@ pub fn run_opened(
         });
         sink.connection_kernel(c, now, pair.as_ref())?;
     }
-    if let Some(e) = poller.as_ref().and_then(Poller::error) {
+    let kernel_error = poller.as_ref().and_then(Poller::error);
+    if let Some(e) = &kernel_error {
         eprintln!("synack: {e}");
     }
     let summary = sink.summary.clone();
@@ -189,6 +190,17 @@ pub fn run_opened(
     extra.insert("interface".into(), last.name.clone().into());
     for (k, v) in std::mem::take(&mut extra_in.summary) {
         extra.insert(k, v);
+    }
+    // When the kernel view the connections above carry was read (a test compares it with
+    // `ss` read at about that time), and the last error reading it gave.
+    if let Some(v) = &view {
+        extra.insert(
+            "kernel".into(),
+            serde_json::json!({
+                "read_at": v.at.map(|t| t.rfc3339()),
+                "error": kernel_error,
+            }),
+        );
     }
     extra.insert(
         "drops".into(),
