@@ -572,7 +572,11 @@ fn syn_flood() {
             (Some("ESTABLISHED"), Some("SYN_RECEIVED"))
         );
         // And the kernel's view says otherwise (kernel_view_syn_flood looks closer).
-        assert_eq!(kinds(c), ["half_open", "kernel_disagrees"]);
+        assert_eq!(kinds(c)[0], "half_open");
+        assert!(
+            kinds(c)[1..].iter().all(|k| *k == "kernel_disagrees"),
+            "{c}"
+        );
     }
     // The kernel: no socket at all on the client's side (a raw socket sent the SYNs); on the
     // server's, the listener and a full SYN queue (the backlog, and one more: the kernel calls
