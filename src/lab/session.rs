@@ -40,7 +40,7 @@ pub fn run(cfg: &Config, scenario: &'static Scenario) -> anyhow::Result<ExitCode
         .inspect_err(|e| eprintln!("synack: {e} (no kernel view)"))
         .ok();
     if tui {
-        return crate::ui::run_lab(lab, iface, &cfg.core, &cfg.ui);
+        return crate::ui::run_lab(lab, iface, kernel, &cfg.core, &cfg.ui);
     }
     let Command::Batch(format) = cfg.command else {
         unreachable!("checked above")

@@ -1,6 +1,6 @@
 //! English.
 
-use super::{LayersWords, Messages};
+use super::{KernelWords, LayersWords, Messages};
 use crate::ui::text::plural;
 
 /// (keys, what they do), grouped by section (a key of "" starts a section named by the text).
@@ -213,6 +213,15 @@ pub static MESSAGES: Messages = Messages {
             "Nothing found; p goes back.",
             "Findings appear here as the replay reaches them; p goes back.",
         ],
+    },
+    kernel: KernelWords {
+        column: "kernel",
+        heading: "kernel: ",
+        no_socket: "no socket",
+        none: "none",
+        elsewhere: "not on this host",
+        left: |s| format!("{s:.0} s left"),
+        inferred: |s| format!(" (synack infers {s})"),
     },
     layers: LayersWords {
         names: [

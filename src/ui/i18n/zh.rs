@@ -1,6 +1,6 @@
 //! 中文。
 
-use super::{LayersWords, Messages};
+use super::{KernelWords, LayersWords, Messages};
 
 pub const KEYS: &[(&str, &str)] = &[
     ("", "回放"),
@@ -180,6 +180,15 @@ pub static MESSAGES: Messages = Messages {
             "没有发现；按 p 返回。",
             "回放到发现时会出现在这里；按 p 返回。",
         ],
+    },
+    kernel: KernelWords {
+        column: "内核",
+        heading: "内核：",
+        no_socket: "无套接字",
+        none: "无",
+        elsewhere: "不在本机",
+        left: |s| format!("还剩 {s:.0} 秒"),
+        inferred: |s| format!("（synack 推断为 {s}）"),
     },
     layers: LayersWords {
         names: ["应用层", "传输层", "网络层", "数据链路层", "物理层"],
