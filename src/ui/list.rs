@@ -568,8 +568,8 @@ pub fn columns_with(width: u16, max_id: u64, kernel: bool) -> Vec<Column> {
     cols
 }
 
-/// `ESTAB/ESTAB`, `TIME_WAIT/none`.
-const KERNEL_W: u16 = 14;
+/// The longest two short states: `CLOSE_WAIT/CLOSE_WAIT`.
+const KERNEL_W: u16 = 21;
 
 /// The columns that fit in `width`, with their widths (one space between columns).
 pub fn columns(width: u16, max_id: u64) -> Vec<Column> {
