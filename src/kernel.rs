@@ -319,4 +319,56 @@ mod tests {
             .end(ep("10.0.0.2:80"), ep("10.0.0.1:5000"), State::Established)
             .is_some());
     }
+
+    fn end(state: State) -> KernelEnd {
+        KernelEnd {
+            state,
+            ..KernelEnd::closed()
+        }
+    }
+
+    #[test]
+    fn a_finding_for_each_end_the_kernel_holds_otherwise() {
+        // synack: ESTABLISHED / SYN_RECEIVED (a SYN answered by a SYN+ACK).
+        let t = crate::track::testkit::syn_received();
+        let c = t.conn();
+        let pair = KernelPair {
+            client: Some(KernelEnd::closed()),
+            server: Some(end(State::SynReceived)),
+        };
+        let f = findings(c, &pair, true);
+        assert_eq!(f.len(), 1);
+        assert_eq!(
+            (f[0].kind, f[0].side, f[0].problem),
+            (Kind::KernelDisagrees, Side::Client, false)
+        );
+        assert!(
+            f[0].sentence.contains("infers ESTABLISHED")
+                && f[0].sentence.contains("no socket on this 4-tuple"),
+            "{}",
+            f[0].sentence
+        );
+        // An end on another host is not compared; agreeing ends give nothing.
+        let pair = KernelPair {
+            client: None,
+            server: Some(end(State::SynReceived)),
+        };
+        assert!(findings(c, &pair, true).is_empty());
+        // TIME_WAIT's time left is in the sentence and the finding.
+        let pair = KernelPair {
+            client: Some(KernelEnd {
+                timer_secs: Some(54.4),
+                ..end(State::TimeWait)
+            }),
+            server: None,
+        };
+        let f = findings(c, &pair, true);
+        assert!(
+            f[0].sentence
+                .ends_with("the kernel says TIME_WAIT, 54 s left"),
+            "{}",
+            f[0].sentence
+        );
+        assert_eq!(f[0].remaining, Some(54.4));
+    }
 }
