@@ -988,3 +988,19 @@ fn kernel_view_syn_flood() {
         assert_eq!(d.iter().any(|(side, _)| side == "server"), cookie, "{d:?}");
     }
 }
+
+#[test]
+fn kernel_view_of_the_other_scenarios_matches_ss() {
+    for (name, secs) in [
+        ("server-closes-first", 2),
+        ("refused", 2),
+        ("reset", 2),
+        ("half-close", 3),
+        ("lost-final-ack", 3),
+    ] {
+        let lines = kernel_matches_ss(name, secs);
+        for c in connections(&lines) {
+            assert!(disagreements(c).is_empty(), "{name}: {c}");
+        }
+    }
+}
