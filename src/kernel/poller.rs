@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use netlink_sys::{protocols::NETLINK_SOCK_DIAG, Socket, SocketAddr};
 
@@ -35,10 +35,17 @@ struct Space {
     local: LocalIps,
 }
 
-/// The netlink sockets, and the owners found so far (by inode).
+/// How long a socket whose owner was not found (another user's, after the privilege drop;
+/// a process in another pid namespace) waits before /proc is searched for it again: each
+/// search reads every process's fd table.
+const RETRY_OWNER: Duration = Duration::from_secs(1);
+
+/// The netlink sockets, the owners found so far and the sockets whose owner was not (by
+/// inode).
 pub struct Prober {
     spaces: Vec<Space>,
     owners: HashMap<u32, Owner>,
+    unowned: HashMap<u32, Instant>,
     seq: u32,
 }
 
@@ -109,6 +116,7 @@ impl Prober {
                 local: LocalIps::Host,
             }],
             owners: HashMap::new(),
+            unowned: HashMap::new(),
             seq: 0,
         })
     }
@@ -131,6 +139,7 @@ impl Prober {
         Ok(Prober {
             spaces,
             owners: HashMap::new(),
+            unowned: HashMap::new(),
             seq: 0,
         })
     }
@@ -163,13 +172,25 @@ impl Prober {
             for v6 in [false, true] {
                 self.dump(i, v6, &mut socks)?;
             }
+            let now = Instant::now();
             let wanted: HashSet<u32> = socks
                 .iter()
                 .map(|s| s.inode)
                 .filter(|i| *i != 0 && !self.owners.contains_key(i))
+                .filter(|i| {
+                    self.unowned
+                        .get(i)
+                        .is_none_or(|t| now.duration_since(*t) >= RETRY_OWNER)
+                })
                 .collect();
             // Only what is new is looked for in /proc: sockets keep their owner.
-            self.owners.extend(owners::find(&wanted));
+            let found = owners::find(&wanted);
+            for i in &wanted {
+                if !found.contains_key(i) {
+                    self.unowned.insert(*i, now);
+                }
+            }
+            self.owners.extend(found);
             let local = match &self.spaces[i].local {
                 LocalIps::Fixed(v) => v.clone(),
                 LocalIps::Host => host_addresses(),
@@ -179,6 +200,7 @@ impl Prober {
         // Forget owners of sockets gone from every table: an inode can be used again.
         let live: HashSet<u32> = tables.iter().flat_map(|t| t.inodes()).collect();
         self.owners.retain(|i, _| live.contains(i));
+        self.unowned.retain(|i, _| live.contains(i));
         Ok(View {
             tables,
             at: Some(crate::time::wall_clock()),
