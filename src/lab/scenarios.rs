@@ -134,7 +134,7 @@ pub const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "syn-flood",
-        about: "300 SYNs from a raw socket, never answered: a backlog of 8 in SYN_RECV, the rest SYN cookies",
+        about: "300 SYNs from a raw socket, never answered: a full SYN queue (backlog 8) in SYN_RECV, the rest SYN cookies",
         run: syn_flood,
     },
     Scenario {
