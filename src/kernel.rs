@@ -58,7 +58,7 @@ impl KernelEnd {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sock {
     pub local: Endpoint,
-    /// Unspecified (0.0.0.0:0 or [::]:0) for a listener.
+    /// Unspecified (`0.0.0.0:0` or `[::]:0`) for a listener.
     pub remote: Endpoint,
     pub state: State,
     pub timer_secs: Option<f64>,
