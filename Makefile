@@ -52,7 +52,7 @@ lint: deps
 
 # Tests that need root (network namespaces, live capture, raw sockets). As root (CI) they run
 # with the rest; otherwise the rest run as the user and these through sudo (tests/root.sh).
-ROOT_TESTS := live live_diagnose
+ROOT_TESTS := live live_diagnose lab kernel
 USER_TESTS := $(filter-out $(ROOT_TESTS),$(basename $(notdir $(wildcard tests/*.rs))))
 
 test: deps lint

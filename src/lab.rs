@@ -20,8 +20,8 @@
 //! by the TUI's signal watchdog before it exits. A run killed with SIGKILL cannot clean up:
 //! the next `--lab` start deletes every `synack-lab-PID-*` namespace whose PID is dead.
 //!
-//! Later views (the kernel's own socket states) can find the lab's namespaces in
-//! [`Lab::layout`].
+//! The kernel's own view of the scenario's sockets ([`crate::kernel`]) reads both
+//! namespaces through netlink sockets opened inside them ([`crate::kernel::poller::Prober::lab`]).
 
 pub mod addr;
 pub mod netns;

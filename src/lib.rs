@@ -15,6 +15,7 @@ pub mod diagnose;
 pub mod escape;
 pub mod export;
 pub mod gen;
+pub mod kernel;
 pub mod lab;
 pub mod memory;
 pub mod output;

@@ -17,6 +17,7 @@ pub mod frame_stats;
 pub mod help;
 pub mod i18n;
 pub mod index;
+pub mod kernel_view;
 pub mod ladder;
 pub mod layers;
 pub mod list;
@@ -103,8 +104,16 @@ pub fn open(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> Result<R
             let kept = Arc::new(FrameRing::new(FrameRing::FRAMES, FrameRing::BYTES));
             iface.keep_frames(kept.clone());
             ring = Some(kept);
+            // The kernel view's netlink socket, opened before the drop as in batch mode; its
+            // thread only after it (capabilities are a thread's own: one started before
+            // the drop would keep them). An error goes to the status line.
+            let prober = crate::kernel::poller::Prober::host();
             // The socket is open: nothing from here on needs privileges.
             privileges::drop_privileges(cfg.user.as_deref())?;
+            match prober.and_then(crate::kernel::poller::Poller::spawn) {
+                Ok(p) => r.kernel_poller = Some(p),
+                Err(e) => r.player.status.error = Some(e),
+            }
             let src = Source::spawn(
                 Input::Live(Box::new(iface)),
                 core.decode.decoder(),
@@ -205,6 +214,7 @@ pub fn run(source: &SourceConfig, core: &CoreConfig, ui: &UiConfig) -> anyhow::R
 pub fn run_lab(
     lab: crate::lab::Lab,
     iface: live::Interface,
+    kernel: Option<crate::kernel::poller::Prober>,
     core: &CoreConfig,
     ui: &UiConfig,
 ) -> anyhow::Result<ExitCode> {
@@ -220,6 +230,7 @@ pub fn run_lab(
     r.attach(src.into_receiver(), None);
     r.player.speed = ui.speed;
     r.findings = findings_cache::FindingsCache::new(core.diagnosis.clone());
+    r.kernel_poller = kernel.and_then(|p| crate::kernel::poller::Poller::spawn(p).ok());
     let lab = std::sync::Arc::new(lab);
     let (tx, notes) = std::sync::mpsc::channel();
     // Reports go to the status line, never to stderr: that would garble the screen.

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use live_common::{bin, require_root};
 use serde_json::Value;
+use synack::lab::scenarios::{FLOOD_BACKLOG, FLOOD_SYNS};
 
 /// A running `synack --lab ...`, with its stdout and stderr read on threads.
 struct LabRun {
@@ -364,6 +365,7 @@ fn lab_list_names_every_scenario_one_a_line() {
             "lost-final-ack",
             "half-close",
             "time-wait-reuse",
+            "syn-flood",
             "many"
         ]
     );
@@ -531,6 +533,87 @@ fn time_wait_reuse() {
     );
 }
 
+/// A counter of `nstat -az` in namespace `ns`.
+fn nstat(ns: &str, name: &str) -> u64 {
+    let out = Command::new("ip")
+        .args(["netns", "exec", ns, "nstat", "-az", name])
+        .output()
+        .expect("nstat");
+    assert!(out.status.success(), "nstat in {ns}: {out:?}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| {
+            let mut f = l.split_whitespace();
+            (f.next() == Some(name)).then(|| f.next()?.parse().ok())?
+        })
+        .unwrap_or_else(|| panic!("no {name} in nstat's output: {out:?}"))
+}
+
+#[test]
+fn syn_flood() {
+    let mut run = LabRun::json("syn-flood", 3);
+    let pid = run.pid();
+    let held = run.held();
+    let (_, server_ns) = run.namespaces();
+    let cookies = nstat(&server_ns, "TcpExtSyncookiesSent");
+    let (code, lines, stderr) = run.finish();
+    assert_eq!(code, Some(0), "{stderr}");
+    let conns = connections(&lines);
+    assert_eq!(
+        conns.len(),
+        usize::from(FLOOD_SYNS),
+        "every SYN is a connection"
+    );
+    // What synack infers from the wire: a SYN answered by a SYN-ACK; it takes the client to
+    // have gone on to ESTABLISHED (the ACK it would send), half open.
+    for c in &conns {
+        assert_eq!(
+            (c["client_state"].as_str(), c["server_state"].as_str()),
+            (Some("ESTABLISHED"), Some("SYN_RECEIVED"))
+        );
+        // And the kernel's view says otherwise (kernel_view_syn_flood looks closer).
+        assert_eq!(kinds(c)[0], "half_open");
+        assert!(
+            kinds(c)[1..].iter().all(|k| *k == "kernel_disagrees"),
+            "{c}"
+        );
+    }
+    // The kernel: no socket at all on the client's side (a raw socket sent the SYNs); on the
+    // server's, the listener and a full SYN queue (the backlog, and one more: the kernel calls
+    // it full only past it), the rest answered with SYN cookies and not remembered.
+    assert!(held.client.is_empty(), "client ss: {:?}", held.client);
+    let recv: Vec<&Ss> = held
+        .server
+        .iter()
+        .filter(|s| s.state == "SYN-RECV")
+        .collect();
+    assert_eq!(
+        recv.len() as i32,
+        FLOOD_BACKLOG + 1,
+        "server ss: {:?}",
+        held.server
+    );
+    assert_eq!(held.server.len(), recv.len() + 1, "{:?}", held.server);
+    assert!(held.server.iter().any(|s| s.state == "LISTEN"));
+    assert!(
+        cookies >= u64::from(FLOOD_SYNS) - recv.len() as u64,
+        "SYN cookies sent: {cookies}"
+    );
+    // The half-open connections the kernel holds are the ones whose SYN-ACK synack saw sent
+    // again (a cookie's SYN-ACK never is).
+    let mut again: Vec<&str> = conns
+        .iter()
+        .filter(|c| events(c).iter().filter(|e| e["flags"] == "SYN+ACK").count() > 1)
+        .map(|c| c["client"].as_str().unwrap())
+        .collect();
+    let mut kernel: Vec<&str> = recv.iter().map(|s| s.peer.as_str()).collect();
+    again.sort();
+    kernel.sort();
+    assert_eq!(again, kernel);
+    assert_eq!(lines.last().unwrap()["lab"]["scenario"], "syn-flood");
+    assert_clean(pid);
+}
+
 #[test]
 fn many() {
     let mut run = LabRun::json("many", 4);
@@ -610,4 +693,314 @@ fn the_next_run_removes_what_a_sigkilled_run_left() {
     assert_eq!(code, Some(0), "{stderr}");
     assert_clean(pid);
     assert_clean(next_pid);
+}
+
+/// One line of `ss -Htanpo`: what the kernel view is compared with.
+#[derive(Debug, Clone)]
+struct SsP {
+    state: String,
+    local: String,
+    peer: String,
+    pid: Option<u32>,
+    process: Option<String>,
+    timer: Option<f64>,
+}
+
+/// ss's timer value (`print_ms_timer` in ss.c): `1min2sec`, `58sec`, `3.980ms` (3 s 980 ms),
+/// `644ms`, as seconds.
+fn ss_duration(v: &str) -> f64 {
+    let (mins, rest) = match v.split_once("min") {
+        Some((m, r)) => (m.parse::<f64>().unwrap(), r),
+        None => (0.0, v),
+    };
+    let secs = if let Some((s, ms)) = rest.split_once('.') {
+        s.parse::<f64>().unwrap() + ms.trim_end_matches("ms").parse::<f64>().unwrap() / 1000.0
+    } else if let Some(s) = rest.strip_suffix("sec") {
+        s.parse().unwrap()
+    } else if let Some(ms) = rest.strip_suffix("ms") {
+        ms.parse::<f64>().unwrap() / 1000.0
+    } else {
+        assert!(rest.is_empty(), "ss timer {v:?}");
+        0.0
+    };
+    mins * 60.0 + secs
+}
+
+#[test]
+fn ss_timer_values() {
+    assert_eq!(ss_duration("58sec"), 58.0);
+    assert_eq!(ss_duration("644ms"), 0.644);
+    assert_eq!(ss_duration("3.980ms"), 3.98);
+    assert_eq!(ss_duration("1min59sec"), 119.0);
+    assert_eq!(ss_duration("10min"), 600.0);
+}
+
+fn parse_ssp(text: &str) -> Vec<SsP> {
+    text.lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            if f.len() < 5 {
+                return None;
+            }
+            let mut s = SsP {
+                state: f[0].to_string(),
+                local: f[3].to_string(),
+                peer: f[4].to_string(),
+                pid: None,
+                process: None,
+                timer: None,
+            };
+            for extra in &f[5..] {
+                if let Some(u) = extra.strip_prefix("users:((\"") {
+                    let (name, rest) = u.split_once('"').unwrap();
+                    s.process = Some(name.to_string());
+                    let pid = rest.split("pid=").nth(1).unwrap();
+                    s.pid = Some(pid.split(',').next().unwrap().parse().unwrap());
+                } else if let Some(t) = extra.strip_prefix("timer:(") {
+                    s.timer = Some(ss_duration(t.split(',').nth(1).unwrap()));
+                }
+            }
+            Some(s)
+        })
+        .collect()
+}
+
+fn ssp(ns: &str) -> Option<Vec<SsP>> {
+    let out = Command::new("ip")
+        .args(["netns", "exec", ns, "ss", "-Htanpo"])
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| parse_ssp(&String::from_utf8_lossy(&out.stdout)))
+}
+
+/// `ss -Htanpo` in both namespaces, read every 100 ms until `stop`: (when, client, server).
+/// The scenarios' durations keep every timer well away from firing when synack reads the
+/// kernel (a SYN or SYN-ACK sent again 1, 3 and 7 s after the first: runs of 4 s), so a
+/// timer read a little earlier by ss is the same timer.
+type Samples = Vec<(chrono::DateTime<chrono::Utc>, Vec<SsP>, Vec<SsP>)>;
+
+fn sample_ss(
+    (c, s): (String, String),
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<Samples> {
+    std::thread::spawn(move || {
+        let mut out = Vec::new();
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            let read = (ssp(&c), ssp(&s));
+            // Stamped when both have been read: a sample stamped before synack's read was
+            // all taken before it.
+            let at = chrono::Utc::now();
+            if let (Some(cl), Some(sv)) = read {
+                out.push((at, cl, sv));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        out
+    })
+}
+
+/// What `ss` says of an end, by the rule the kernel view follows: the socket on the 4-tuple;
+/// with none, the listener on its port for an end synack says is LISTEN; otherwise CLOSED.
+fn ss_end(list: &[SsP], local: &str, peer: &str, inferred: &str) -> Value {
+    let port = |a: &str| a.rsplit(':').next().unwrap().to_string();
+    let hit = list
+        .iter()
+        .find(|s| s.local == local && s.peer == peer && s.state != "LISTEN")
+        .or_else(|| {
+            (inferred == "LISTEN")
+                .then(|| {
+                    list.iter()
+                        .find(|s| s.state == "LISTEN" && port(&s.local) == port(local))
+                })
+                .flatten()
+        });
+    match hit {
+        Some(s) => serde_json::json!({
+            "state": rfc_name(&s.state),
+            "timer": s.timer,
+            "pid": s.pid,
+            "process": s.process,
+        }),
+        None => serde_json::json!({"state": "CLOSED", "timer": null, "pid": null, "process": null}),
+    }
+}
+
+/// Timers are compared to within `slack` seconds (ss truncates past 10 s, and reads a little
+/// before synack does); the rest exactly.
+fn same_end(synack: &Value, ss: &Value, slack: f64) -> bool {
+    let fields = |v: &Value| (v["state"].clone(), v["pid"].clone(), v["process"].clone());
+    if fields(synack) != fields(ss) {
+        return false;
+    }
+    match (synack["timer"].as_f64(), ss["timer"].as_f64()) {
+        (Some(a), Some(b)) => (a - b).abs() <= slack,
+        (None, None) => true,
+        // A retransmission timer at 0 is one that fires now: ss prints none.
+        (Some(a), None) | (None, Some(a)) => a < slack,
+    }
+}
+
+/// Runs `name` with `--json --duration secs`, reading `ss -tanpo` in both namespaces all the
+/// while, and compares every connection's `client_kernel` / `server_kernel` with the last
+/// `ss` read before synack read the kernel (the summary's `kernel.read_at`). Returns the
+/// JSON lines.
+fn kernel_matches_ss(name: &str, secs: u32) -> Vec<Value> {
+    let mut run = LabRun::json(name, secs);
+    let pid = run.pid();
+    run.wait_held();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = sample_ss(run.namespaces(), std::sync::Arc::clone(&stop));
+    let (code, lines, stderr) = run.finish();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let samples = sampler.join().unwrap();
+    assert_eq!(code, Some(0), "{stderr}");
+    let summary = lines.last().unwrap();
+    assert_eq!(summary["kernel"]["error"], Value::Null, "{summary}");
+    let read_at =
+        chrono::DateTime::parse_from_rfc3339(summary["kernel"]["read_at"].as_str().unwrap())
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+    let (at, client, server) = samples
+        .iter()
+        .rev()
+        .find(|(at, _, _)| *at <= read_at)
+        .unwrap_or_else(|| panic!("no ss read before {read_at}: {} reads", samples.len()));
+    let gap = (read_at - *at).num_milliseconds();
+    assert!(gap < 1000, "ss read {gap} ms before synack's");
+    let conns = connections(&lines);
+    for (i, c) in conns.iter().enumerate() {
+        let (cl, sv) = (c["client"].as_str().unwrap(), c["server"].as_str().unwrap());
+        if conns[i + 1..]
+            .iter()
+            .any(|n| n["client"] == cl && n["server"] == sv)
+        {
+            // Replaced on its 4-tuple: written when it was, with the kernel as it was then;
+            // the socket ss shows now is the newer connection's.
+            continue;
+        }
+        let want = (
+            ss_end(client, cl, sv, c["client_state"].as_str().unwrap()),
+            ss_end(server, sv, cl, c["server_state"].as_str().unwrap()),
+        );
+        let slack = 1.5;
+        assert!(
+            same_end(&c["client_kernel"], &want.0, slack)
+                && same_end(&c["server_kernel"], &want.1, slack),
+            "{name}: {cl} -> {sv}: synack's kernel view (left) and ss (right) differ:\n\
+             client {} vs {}\nserver {} vs {}\nss {gap} ms before: client {client:?}\nserver {server:?}",
+            c["client_kernel"],
+            want.0,
+            c["server_kernel"],
+            want.1
+        );
+        // The process that holds a socket in the lab is synack itself (its scenario threads).
+        for k in [&c["client_kernel"], &c["server_kernel"]] {
+            if let Some(p) = k["pid"].as_u64() {
+                assert_eq!((p, k["process"].as_str()), (u64::from(pid), Some("synack")));
+            }
+        }
+    }
+    assert_clean(pid);
+    lines
+}
+
+/// A connection's findings that say the kernel disagrees, as (side, sentence).
+fn disagreements(c: &Value) -> Vec<(String, String)> {
+    c["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "kernel_disagrees")
+        .map(|f| {
+            (
+                f["side"].as_str().unwrap_or_default().to_string(),
+                f["sentence"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn kernel_view_normal() {
+    let lines = kernel_matches_ss("normal", 2);
+    let c = connections(&lines)[0];
+    assert_eq!(c["client_kernel"]["state"], "TIME_WAIT");
+    assert!(c["client_kernel"]["timer"].as_f64().unwrap() > 50.0, "{c}");
+    assert_eq!(c["server_kernel"]["state"], "CLOSED");
+    assert!(disagreements(c).is_empty(), "{c}");
+}
+
+#[test]
+fn kernel_view_close_wait() {
+    let lines = kernel_matches_ss("close-wait", 2);
+    let c = connections(&lines)[0];
+    assert_eq!(
+        (&c["client_kernel"]["state"], &c["server_kernel"]["state"]),
+        (&"FIN_WAIT_2".into(), &"CLOSE_WAIT".into())
+    );
+    assert_eq!(c["server_kernel"]["process"], "synack");
+    assert!(disagreements(c).is_empty(), "{c}");
+}
+
+#[test]
+fn kernel_view_syn_dropped() {
+    let lines = kernel_matches_ss("syn-dropped", 4);
+    let c = connections(&lines)[0];
+    assert_eq!(c["client_kernel"]["state"], "SYN_SENT");
+    // The next SYN (the fourth, 7 s after the first) is due in about 3 s.
+    assert!(c["client_kernel"]["timer"].as_f64().unwrap() > 1.0, "{c}");
+    assert_eq!(c["server_kernel"]["state"], "LISTEN");
+    assert!(disagreements(c).is_empty(), "{c}");
+}
+
+#[test]
+fn kernel_view_time_wait_reuse() {
+    let lines = kernel_matches_ss("time-wait-reuse", 3);
+    let conns = connections(&lines);
+    assert_eq!(conns[1]["server_kernel"]["state"], "ESTABLISHED");
+    assert_eq!(conns[1]["client_kernel"]["process"], "synack");
+}
+
+#[test]
+fn kernel_view_syn_flood() {
+    let lines = kernel_matches_ss("syn-flood", 4);
+    let conns = connections(&lines);
+    let held = conns
+        .iter()
+        .filter(|c| c["server_kernel"]["state"] == "SYN_RECEIVED")
+        .count();
+    assert_eq!(held as i32, FLOOD_BACKLOG + 1);
+    for c in &conns {
+        // A raw socket sent the SYN: the kernel has no client socket; synack, from the
+        // SYN-ACK, infers the client went on to ESTABLISHED. The finding says so.
+        assert_eq!(c["client_kernel"]["state"], "CLOSED", "{c}");
+        let d = disagreements(c);
+        assert!(
+            d.iter().any(|(side, s)| side == "client"
+                && s.contains("infers ESTABLISHED")
+                && s.contains("no socket")),
+            "{d:?}"
+        );
+        // The server's SYN cookies: half-open on the wire, nothing in the kernel.
+        let cookie = c["server_kernel"]["state"] == "CLOSED";
+        assert_eq!(d.iter().any(|(side, _)| side == "server"), cookie, "{d:?}");
+    }
+}
+
+#[test]
+fn kernel_view_of_the_other_scenarios_matches_ss() {
+    for (name, secs) in [
+        ("server-closes-first", 2),
+        ("refused", 2),
+        ("reset", 2),
+        ("half-close", 3),
+        ("lost-final-ack", 3),
+    ] {
+        let lines = kernel_matches_ss(name, secs);
+        for c in connections(&lines) {
+            assert!(disagreements(c).is_empty(), "{name}: {c}");
+        }
+    }
 }

@@ -673,3 +673,110 @@ fn app_labels_name_the_data_on_the_ladder_and_in_the_narration() {
     assert!(s.contains("GET /index.html HTTP/1.1"), "{s}");
     insta::assert_snapshot!("app_http_request_zh_120x30", t.backend());
 }
+
+/// The demo as if its client, 192.168.1.10, were this host: the kernel holds #1 in
+/// TIME_WAIT (54 s left), #4 in FIN_WAIT_2 and #5 in SYN_SENT (owned by curl), and has no
+/// socket for #6 any more (synack still infers TIME_WAIT: the kernel line says so).
+fn demo_with_kernel() -> Replay {
+    use synack::kernel::{Owner, Sock, Table, View};
+    use synack::track::State;
+    let ep = |s: &str| {
+        let a: std::net::SocketAddr = s.parse().unwrap();
+        synack::decode::Endpoint {
+            ip: a.ip(),
+            port: a.port(),
+        }
+    };
+    let sock = |l: &str, r: &str, state, timer_secs, inode| Sock {
+        local: ep(l),
+        remote: ep(r),
+        state,
+        timer_secs,
+        inode,
+    };
+    let socks = [
+        sock(
+            "192.168.1.10:51000",
+            "192.168.1.20:80",
+            State::TimeWait,
+            Some(54.2),
+            0,
+        ),
+        sock(
+            "192.168.1.10:51003",
+            "192.168.1.20:5432",
+            State::FinWait2,
+            None,
+            7,
+        ),
+        sock(
+            "192.168.1.10:51004",
+            "192.168.1.99:443",
+            State::SynSent,
+            Some(3.0),
+            8,
+        ),
+    ];
+    let curl = Owner {
+        pid: 812,
+        name: "curl".into(),
+    };
+    let owners = std::collections::HashMap::from([(7, curl.clone()), (8, curl)]);
+    let mut r = replay("demo.pcap", None);
+    r.kernel = Some(std::sync::Arc::new(View {
+        tables: vec![Table::new(
+            vec!["192.168.1.10".parse().unwrap()],
+            &socks,
+            &owners,
+        )],
+        at: None,
+    }));
+    r
+}
+
+#[test]
+fn kernel_view_in_the_list_and_the_ladder() {
+    let r = demo_with_kernel();
+    for (lang, name) in [
+        (Lang::En, "kernel_view_en_120x30"),
+        (Lang::Zh, "kernel_view_zh_120x30"),
+    ] {
+        let mut a = app();
+        a.lang = lang;
+        let t = draw(&mut a, &r, 120, 30);
+        let s = text(&t);
+        if lang == Lang::En {
+            for want in [
+                "kernel",
+                "TIME_WAIT/-",
+                "FIN_WAIT2/-",
+                "SYN_SENT/-",
+                "none/-",
+                "kernel: client no socket (synack infers TIME_WAIT) │ server not on this host",
+            ] {
+                assert!(s.contains(want), "{want} missing:\n{s}");
+            }
+        } else {
+            assert!(s.contains("内核"), "{s}");
+            assert!(
+                s.contains("内核：客户端 无套接字（synack 推断为 TIME_WAIT）"),
+                "{s}"
+            );
+            assert!(s.contains("无/-"), "{s}");
+            assert!(s.contains("不在本机"), "{s}");
+        }
+        insta::assert_snapshot!(name, t.backend());
+    }
+    // Connection #1: the kernel agrees, with its timer.
+    let mut a = app();
+    a.follow = false;
+    a.selected = Some(1);
+    let s = text(&draw(&mut a, &r, 120, 30));
+    assert!(
+        s.contains("kernel: client TIME_WAIT, 54 s left │ server not on this host"),
+        "{s}"
+    );
+    a.selected = Some(4);
+    let s = text(&draw(&mut a, &r, 120, 30));
+    assert!(s.contains("client FIN_WAIT_2 (curl 812)"), "{s}");
+}

@@ -45,10 +45,13 @@ pub enum Kind {
     DupAck,
     Keepalive,
     Idle,
+    /// What synack infers for an end is not what the kernel holds (live and lab runs, whose
+    /// ends are sockets here: src/kernel).
+    KernelDisagrees,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Kind::HalfOpen,
         Kind::CloseWait,
         Kind::SynUnanswered,
@@ -60,6 +63,7 @@ impl Kind {
         Kind::DupAck,
         Kind::Keepalive,
         Kind::Idle,
+        Kind::KernelDisagrees,
     ];
 
     pub fn name(self) -> &'static str {
@@ -75,6 +79,7 @@ impl Kind {
             Kind::DupAck => "dup_ack",
             Kind::Keepalive => "keepalive",
             Kind::Idle => "idle",
+            Kind::KernelDisagrees => "kernel_disagrees",
         }
     }
 
@@ -91,6 +96,7 @@ impl Kind {
             Kind::DupAck => "Duplicate ACKs",
             Kind::Keepalive => "Keep-alives",
             Kind::Idle => "Idle connections",
+            Kind::KernelDisagrees => "The kernel says otherwise",
         }
     }
 }

@@ -51,6 +51,9 @@ pub fn sentence(f: &Finding, lang: Lang) -> Cow<'_, str> {
         Kind::DupAck => format!("{n} 个重复 ACK 来自 {ep}：它缺少数据，正在再次请求"),
         Kind::Keepalive => format!("{n} 个保活探测来自 {ep}"),
         Kind::Idle => format!("连接处于 ESTABLISHED（{ep}），但已经很久没有任何报文段"),
+        Kind::KernelDisagrees => format!(
+            "{ep}：synack 根据报文推断的状态与内核（sock_diag）报告的套接字状态不同"
+        ),
     })
 }
 
@@ -83,6 +86,7 @@ pub fn title(kind: Kind, lang: Lang) -> &'static str {
         Kind::DupAck => "重复 ACK",
         Kind::Keepalive => "保活探测",
         Kind::Idle => "空闲连接",
+        Kind::KernelDisagrees => "内核的看法不同",
     }
 }
 

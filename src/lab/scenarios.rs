@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::netns::{self, Layout};
-use super::sockets::{connect, connect_pending, linger_zero, listen};
+use super::sockets::{connect, connect_pending, linger_zero, listen, raw_tcp, send_raw};
 
 /// The port the scenarios' servers listen on.
 pub const PORT: u16 = 8080;
@@ -44,29 +44,28 @@ impl Ctx {
         connect(&self.layout.client, None, self.server(PORT)).map_err(|e| e.to_string())
     }
 
-    /// An nft rule in the server's namespace's input chain (table `inet synack_lab`, made on
-    /// first use; it goes with the namespace).
+    /// An nft rule in the server's namespace's input chain.
     fn server_input_rule(&self, rule: &[&str]) -> Result<(), String> {
-        let ns = &self.layout.server;
-        if netns::exec(ns, &["nft", "list", "table", "inet", "synack_lab"]).is_err() {
-            netns::exec(ns, &["nft", "add", "table", "inet", "synack_lab"])?;
-            netns::exec(
-                ns,
-                &[
-                    "nft",
-                    "add",
-                    "chain",
-                    "inet",
-                    "synack_lab",
-                    "input",
-                    "{ type filter hook input priority 0; }",
-                ],
-            )?;
-        }
-        let mut cmd = vec!["nft", "add", "rule", "inet", "synack_lab", "input"];
-        cmd.extend_from_slice(rule);
-        netns::exec(ns, &cmd).map(drop)
+        nft_rule(&self.layout.server, "input", rule)
     }
+}
+
+/// An nft rule in namespace `ns`'s chain `hook` (`input` or `output`, a filter chain of that
+/// hook, made on first use in table `inet synack_lab`; it goes with the namespace).
+fn nft_rule(ns: &str, hook: &str, rule: &[&str]) -> Result<(), String> {
+    if netns::exec(ns, &["nft", "list", "table", "inet", "synack_lab"]).is_err() {
+        netns::exec(ns, &["nft", "add", "table", "inet", "synack_lab"])?;
+    }
+    if netns::exec(ns, &["nft", "list", "chain", "inet", "synack_lab", hook]).is_err() {
+        let spec = format!("{{ type filter hook {hook} priority 0; }}");
+        netns::exec(
+            ns,
+            &["nft", "add", "chain", "inet", "synack_lab", hook, &spec],
+        )?;
+    }
+    let mut cmd = vec!["nft", "add", "rule", "inet", "synack_lab", hook];
+    cmd.extend_from_slice(rule);
+    netns::exec(ns, &cmd).map(drop)
 }
 
 /// Sockets (and anything else) kept until the lab stops or the scenario runs again.
@@ -132,6 +131,11 @@ pub const SCENARIOS: &[Scenario] = &[
         name: "time-wait-reuse",
         about: "a new SYN on a 4-tuple the server holds in TIME_WAIT, accepted",
         run: time_wait_reuse,
+    },
+    Scenario {
+        name: "syn-flood",
+        about: "300 SYNs from a raw socket, never answered: a full SYN queue (backlog 8) in SYN_RECV, the rest SYN cookies",
+        run: syn_flood,
     },
     Scenario {
         name: "many",
@@ -346,6 +350,58 @@ fn time_wait_reuse(ctx: &Ctx) -> Result<Held, String> {
     held.keep(l);
     held.keep(c2);
     held.keep(s2);
+    Ok(held)
+}
+
+/// `syn-flood`: how many SYNs, the listener's backlog, and the first source port.
+pub const FLOOD_SYNS: u16 = 300;
+pub const FLOOD_BACKLOG: i32 = 8;
+pub const FLOOD_FIRST_PORT: u16 = 20000;
+
+/// A SYN from `from` to `to` with sequence number `isn` and an MSS option, checksummed.
+fn syn_segment(from: SocketAddrV4, to: SocketAddrV4, isn: u32) -> Vec<u8> {
+    let mut h = etherparse::TcpHeader::new(from.port(), to.port(), isn, 64240);
+    h.syn = true;
+    // Fits: one option of four bytes.
+    let _ = h.set_options(&[etherparse::TcpOptionElement::MaximumSegmentSize(1460)]);
+    h.checksum = h
+        .calc_checksum_ipv4_raw(from.ip().octets(), to.ip().octets(), &[])
+        .unwrap_or(0);
+    h.to_bytes().to_vec()
+}
+
+fn syn_flood(ctx: &Ctx) -> Result<Held, String> {
+    let (c, s) = (&ctx.layout.client, &ctx.layout.server);
+    // SYN cookies when the listener's SYN queue is full (the kernel's default, said here so a
+    // host that changed it does not change the lab's namespace).
+    netns::exec(s, &["sysctl", "-qw", "net.ipv4.tcp_syncookies=1"])?;
+    // The client's kernel has no socket for these SYNs and would answer every SYN-ACK with a
+    // reset, ending the server's half-open connections at once; a flood's spoofed sources
+    // answer nothing. Dropped on output, so the capture does not see them either.
+    let port = PORT.to_string();
+    nft_rule(
+        c,
+        "output",
+        &[
+            "tcp", "dport", &port, "tcp", "flags", "&", "rst", "==", "rst", "drop",
+        ],
+    )?;
+    let l = listen(s, ctx.server(PORT), FLOOD_BACKLOG)?;
+    let raw = raw_tcp(c)?;
+    let to = ctx.server(PORT);
+    for i in 0..FLOOD_SYNS {
+        let from = SocketAddrV4::new(ctx.layout.client_ip, FLOOD_FIRST_PORT + i);
+        // Any sequence numbers do; these differ from one SYN to the next.
+        let isn = 0x1000_0000u32.wrapping_add(u32::from(i).wrapping_mul(0x0101_0101));
+        io(
+            "send a SYN",
+            send_raw(&raw, &syn_segment(from, to, isn), *to.ip()),
+        )?;
+    }
+    drop(raw);
+    settle();
+    let mut held = Held::default();
+    held.keep(l);
     Ok(held)
 }
 

@@ -36,8 +36,11 @@ pub fn run(cfg: &Config, scenario: &'static Scenario) -> anyhow::Result<ExitCode
     }
     let lab = Lab::create(scenario).map_err(anyhow::Error::msg)?;
     let iface = lab.open_capture(live).map_err(anyhow::Error::msg)?;
+    let kernel = crate::kernel::poller::Prober::lab(lab.layout())
+        .inspect_err(|e| eprintln!("synack: {e} (no kernel view)"))
+        .ok();
     if tui {
-        return crate::ui::run_lab(lab, iface, &cfg.core, &cfg.ui);
+        return crate::ui::run_lab(lab, iface, kernel, &cfg.core, &cfg.ui);
     }
     let Command::Batch(format) = cfg.command else {
         unreachable!("checked above")
@@ -73,6 +76,7 @@ pub fn run(cfg: &Config, scenario: &'static Scenario) -> anyhow::Result<ExitCode
             summary: vec![("lab".into(), lab.describe())],
             on_tick: Some(&mut on_tick),
             stop: Some(&failed),
+            kernel,
         },
     )?;
     drop(out);

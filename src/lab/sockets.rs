@@ -142,3 +142,44 @@ pub fn linger_zero(s: &TcpStream) -> io::Result<()> {
         )
     })
 }
+
+/// A raw IPv4 TCP socket in `ns` (CAP_NET_RAW): what is sent on it is a TCP header of the
+/// caller's making, the kernel adds the IP header. No socket of the kernel's stands behind
+/// those segments, so it sends SYNs that nothing on the client's side follows up.
+pub fn raw_tcp(ns: &str) -> Result<OwnedFd, String> {
+    in_ns(ns, || {
+        // SAFETY: plain socket(2); the descriptor is owned at once.
+        let fd = unsafe {
+            libc::socket(
+                libc::AF_INET,
+                libc::SOCK_RAW | libc::SOCK_CLOEXEC,
+                libc::IPPROTO_TCP,
+            )
+        };
+        check(fd)?;
+        // SAFETY: a fresh descriptor nobody else owns.
+        Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    })
+    .map_err(|e| format!("cannot open a raw socket: {e}"))
+}
+
+/// Sends `segment` (a TCP header and payload) on raw socket `fd` to `to`'s address.
+pub fn send_raw(fd: &OwnedFd, segment: &[u8], to: std::net::Ipv4Addr) -> io::Result<()> {
+    // A raw socket takes no port: it is in the segment.
+    let sa = sockaddr(SocketAddrV4::new(to, 0));
+    // SAFETY: a live buffer and sockaddr_in of the lengths given.
+    let n = unsafe {
+        libc::sendto(
+            fd.as_raw_fd(),
+            segment.as_ptr() as *const libc::c_void,
+            segment.len(),
+            0,
+            &sa as *const libc::sockaddr_in as *const libc::sockaddr,
+            std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
+        )
+    };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}

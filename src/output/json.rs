@@ -10,6 +10,7 @@ use super::{OutputOptions, SeqStyle};
 use crate::decode::{Endpoint, Timestamp};
 use crate::diagnose::report::is_problem;
 use crate::diagnose::Finding;
+use crate::kernel::KernelPair;
 use crate::track::{Connection, EventKind, Marks, State};
 
 fn state(s: State) -> &'static str {
@@ -108,6 +109,7 @@ fn encode(
     opts: &OutputOptions,
     findings: &[Finding],
     time_wait_remaining: Option<f64>,
+    kernel: Option<&KernelPair>,
 ) {
     let mut o = Out {
         buf,
@@ -147,6 +149,19 @@ fn encode(
     if let Some(r) = time_wait_remaining {
         o.raw(b",\"time_wait_remaining\":");
         o.float(r);
+    }
+    // Live and lab runs: each end as the kernel holds it (null: not a socket on this host).
+    if let Some(k) = kernel {
+        for (key, end) in [
+            (&b",\"client_kernel\":"[..], &k.client),
+            (&b",\"server_kernel\":"[..], &k.server),
+        ] {
+            o.raw(key);
+            match end {
+                Some(e) => o.raw(e.json().to_string().as_bytes()),
+                None => o.raw(b"null"),
+            }
+        }
     }
     o.raw(b",\"handshake\":");
     o.plain(c.handshake().name());
@@ -495,8 +510,21 @@ pub fn write_connection_into(
     findings: &[Finding],
     now: Timestamp,
 ) {
+    write_connection_kernel_into(buf, c, opts, findings, now, None);
+}
+
+/// [`write_connection_into`] with the kernel's view of both ends (`client_kernel`,
+/// `server_kernel`) when there is one.
+pub fn write_connection_kernel_into(
+    buf: &mut Vec<u8>,
+    c: &Connection,
+    opts: &OutputOptions,
+    findings: &[Finding],
+    now: Timestamp,
+    kernel: Option<&KernelPair>,
+) {
     let remaining = time_wait_remaining(c, now, opts.two_msl);
-    encode(buf, c, opts, findings, remaining);
+    encode(buf, c, opts, findings, remaining, kernel);
     buf.push(b'\n');
 }
 

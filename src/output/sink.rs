@@ -7,6 +7,7 @@ use super::summary::Report;
 use super::{json, text, OutputOptions, Summary};
 use crate::decode::Timestamp;
 use crate::diagnose::{diagnose_with, DiagConfig, Diagnosis, Finding};
+use crate::kernel::KernelPair;
 use crate::track::udp::UdpFlow;
 use crate::track::Connection;
 use crate::zeek;
@@ -56,6 +57,7 @@ impl Renderer {
         findings: &[Finding],
         buf: &mut Vec<u8>,
         text: &mut String,
+        kernel: Option<&KernelPair>,
     ) {
         match self.format {
             Format::Text => {
@@ -63,7 +65,9 @@ impl Renderer {
                 buf.extend_from_slice(text.as_bytes());
                 text.clear();
             }
-            Format::Json => json::write_connection_into(buf, c, &self.opts, findings, now),
+            Format::Json => {
+                json::write_connection_kernel_into(buf, c, &self.opts, findings, now, kernel)
+            }
             Format::Zeek => zeek::log::rows(c)
                 .iter()
                 .for_each(|r| zeek::log::write_tsv(buf, r)),
@@ -77,7 +81,7 @@ impl Renderer {
     pub fn render(&self, c: &Connection, now: Timestamp) -> Rendered {
         let findings = self.findings(c, now);
         let mut bytes = Vec::new();
-        self.format(c, now, &findings, &mut bytes, &mut String::new());
+        self.format(c, now, &findings, &mut bytes, &mut String::new(), None);
         Rendered { findings, bytes }
     }
 }
@@ -135,9 +139,24 @@ impl<'w> Sink<'w> {
 
     /// One connection that ended (or is still open when the capture stops), as of `now`.
     pub fn connection(&mut self, c: &Connection, now: Timestamp) -> io::Result<()> {
-        let findings = self.renderer.findings(c, now);
+        self.connection_kernel(c, now, None)
+    }
+
+    /// [`Sink::connection`] with the kernel's view of its ends (live and lab runs): in the
+    /// JSON, and a finding where it differs from what synack infers.
+    pub fn connection_kernel(
+        &mut self,
+        c: &Connection,
+        now: Timestamp,
+        kernel: Option<&KernelPair>,
+    ) -> io::Result<()> {
+        let mut findings = self.renderer.findings(c, now);
+        if let Some(k) = kernel {
+            // Worded even for --diagnose: there are few, and its report words only its own.
+            findings.extend(crate::kernel::findings(c, k, true));
+        }
         self.renderer
-            .format(c, now, &findings, &mut self.buf, &mut self.text);
+            .format(c, now, &findings, &mut self.buf, &mut self.text, kernel);
         self.take(c, now, &findings)
     }
 

@@ -6,6 +6,7 @@
 //! advanced on the wall clock on every tick, so TIME_WAIT runs out (and connections retire)
 //! while the wire is quiet; and connections are written as they end, not put in id order.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::mpsc::RecvTimeoutError;
@@ -16,6 +17,9 @@ use crate::capture::savefile::SaveStatus;
 use crate::capture::source::Drops;
 use crate::capture::{live, privileges, Input, Source, SourceMsg, SourceOptions, SourceStatus};
 use crate::config::{CoreConfig, LiveConfig, OutputConfig};
+use crate::decode::Endpoint;
+use crate::kernel::poller::{Poller, Prober};
+use crate::kernel::KernelPair;
 use crate::output::{summary::Report, Format, Sink};
 use crate::time::wall_clock;
 use crate::track::{Connection, Tracker};
@@ -59,10 +63,30 @@ pub fn run(
     out: &mut (dyn Write + Send),
 ) -> anyhow::Result<Outcome> {
     let iface = live::open(live).map_err(anyhow::Error::msg)?;
+    // The kernel view's netlink socket is opened with the capture, before the drop (it
+    // would work after it too: dumping TCP sockets needs no privilege; finding their owners
+    // in /proc does, see kernel::owners).
+    let kernel = match Prober::host() {
+        Ok(p) => Some(p),
+        Err(e) => {
+            eprintln!("synack: {e} (no kernel view)");
+            None
+        }
+    };
     // The socket and the -w file are open: nothing from here on needs privileges.
     privileges::drop_privileges(live.user.as_deref()).map_err(anyhow::Error::msg)?;
     catch_interrupts();
-    run_opened(iface, core, output, format, out, Extra::default())
+    run_opened(
+        iface,
+        core,
+        output,
+        format,
+        out,
+        Extra {
+            kernel,
+            ..Extra::default()
+        },
+    )
 }
 
 /// What a caller of [`run_opened`] adds to a plain capture (the lab).
@@ -74,6 +98,9 @@ pub struct Extra<'a> {
     pub on_tick: Option<&'a mut dyn FnMut()>,
     /// Set from elsewhere to stop the capture as Ctrl-C would (a scenario that failed).
     pub stop: Option<&'a std::sync::atomic::AtomicBool>,
+    /// The kernel's view of the ends on this host (or in the lab's namespaces), read by a
+    /// poller thread while the capture runs.
+    pub kernel: Option<Prober>,
 }
 
 /// Installs the handlers that stop a batch capture cleanly on the first Ctrl-C, SIGTERM,
@@ -108,15 +135,48 @@ pub fn run_opened(
         eprintln!("synack: {info} (Ctrl-C to stop)");
     }
     let mut sink = Sink::new(format, output.options, core.diagnosis.clone(), out);
-    let last = follow(&source, &mut tracker, &mut sink, &mut extra_in)?;
+    let poller = extra_in.kernel.take().and_then(|p| {
+        Poller::spawn(p)
+            .inspect_err(|e| eprintln!("synack: {e} (no kernel view)"))
+            .ok()
+    });
+    let last = follow(
+        &source,
+        &mut tracker,
+        &mut sink,
+        &mut extra_in,
+        poller.as_ref(),
+    )?;
     source.join();
 
     let now = wall_clock();
     tracker.advance(now);
     let mut rest: Vec<Box<Connection>> = tracker.drain_retired().collect();
     rest.extend(tracker.drain_boxed_by_id());
+    // The kernel as it is now, for what is still open; an older connection on a 4-tuple
+    // used again has no socket of its own any more (the kernel's is the newest's).
+    let view = poller.as_ref().map(Poller::now);
+    let newest: HashMap<(Endpoint, Endpoint), u64> = rest
+        .iter()
+        .map(|c| ((c.client().addr, c.server().addr), c.id))
+        .fold(HashMap::new(), |mut m, (k, id)| {
+            let e = m.entry(k).or_insert(id);
+            *e = (*e).max(id);
+            m
+        });
     for c in &rest {
-        sink.connection(c, now)?;
+        let pair = view.as_ref().map(|v| {
+            if newest.get(&(c.client().addr, c.server().addr)) == Some(&c.id) {
+                v.pair(c)
+            } else {
+                KernelPair::default()
+            }
+        });
+        sink.connection_kernel(c, now, pair.as_ref())?;
+    }
+    let kernel_error = poller.as_ref().and_then(Poller::error);
+    if let Some(e) = &kernel_error {
+        eprintln!("synack: {e}");
     }
     for f in &tracker.udp.drain_all() {
         sink.udp_flow(f)?;
@@ -133,6 +193,17 @@ pub fn run_opened(
     extra.insert("interface".into(), last.name.clone().into());
     for (k, v) in std::mem::take(&mut extra_in.summary) {
         extra.insert(k, v);
+    }
+    // When the kernel view the connections above carry was read (a test compares it with
+    // `ss` read at about that time), and the last error reading it gave.
+    if let Some(v) = &view {
+        extra.insert(
+            "kernel".into(),
+            serde_json::json!({
+                "read_at": v.at.map(|t| t.rfc3339()),
+                "error": kernel_error,
+            }),
+        );
     }
     extra.insert(
         "drops".into(),
@@ -177,6 +248,7 @@ fn follow(
     tracker: &mut Tracker,
     sink: &mut Sink<'_>,
     extra: &mut Extra<'_>,
+    kernel: Option<&Poller>,
 ) -> std::io::Result<SourceStatus> {
     let mut last = SourceStatus::default();
     loop {
@@ -214,8 +286,12 @@ fn follow(
         let now = wall_clock();
         tracker.advance(now);
         let done: Vec<Box<Connection>> = tracker.drain_retired().collect();
+        let view = (!done.is_empty())
+            .then(|| kernel.map(Poller::latest))
+            .flatten();
         for c in &done {
-            sink.connection(c, now)?;
+            let pair = view.as_ref().map(|v| v.pair(c));
+            sink.connection_kernel(c, now, pair.as_ref())?;
         }
         let quiet = tracker.udp.drain_idle(now);
         for f in &quiet {

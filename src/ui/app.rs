@@ -191,6 +191,8 @@ impl App {
                 c,
                 &replay.findings_of(c),
             )
+            // The kernel view's line, when there is one.
+            .saturating_sub(usize::from(replay.kernel.is_some()))
         });
         self.ladder.sync(conn, h);
         let help_len = super::help::lines(self).len();

@@ -22,6 +22,8 @@ pub struct Detail<'a> {
     pub findings: &'a [Finding],
     pub now: Timestamp,
     pub two_msl: f64,
+    /// The kernel's view of its ends (live and lab runs): a line above the column header.
+    pub kernel: Option<&'a crate::kernel::KernelPair>,
 }
 
 /// Lines above the column header: one with Zeek's `conn_state`/`history` and the count of

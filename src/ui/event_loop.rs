@@ -64,6 +64,7 @@ pub fn run(
         let now = Instant::now();
         if replay.is_live() {
             replay.set_wall(crate::time::wall_clock());
+            replay.refresh_kernel();
         }
         app.anim = growth(app, replay, now);
         let size = tui.size()?;

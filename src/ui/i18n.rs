@@ -80,6 +80,8 @@ pub struct Messages {
     pub layers: LayersWords,
     /// The UDP view (`u`).
     pub udp: UdpWords,
+    /// The kernel's view (live and lab runs).
+    pub kernel: KernelWords,
 }
 
 /// What the problems view's title counts.
@@ -192,6 +194,23 @@ pub fn messages(lang: Lang) -> &'static Messages {
     }
 }
 
+/// The kernel's view of a connection's ends: the list's column, and the ladder's line
+/// (`kernel: client TIME_WAIT, 54 s left (synack 812) · server no socket`).
+#[derive(Debug)]
+pub struct KernelWords {
+    pub column: &'static str,
+    pub heading: &'static str,
+    /// An end with no socket on its 4-tuple (the line's words, the column's); an end on
+    /// another host.
+    pub no_socket: &'static str,
+    pub none: &'static str,
+    pub elsewhere: &'static str,
+    /// A timer's time left, in seconds.
+    pub left: fn(f64) -> String,
+    /// After an end the kernel and synack disagree on: what synack infers.
+    pub inferred: fn(&str) -> String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::{en, zh};
@@ -208,6 +227,10 @@ mod tests {
             assert!(!w.is_ascii() || w.len() <= 2, "untranslated: {w}");
         }
         assert_eq!((zh::MESSAGES.connections)(3), "3 个连接");
+        let k = &zh::MESSAGES.kernel;
+        for w in [k.column, k.heading, k.no_socket, k.none, k.elsewhere] {
+            assert!(!w.is_ascii(), "untranslated: {w}");
+        }
         assert_eq!((en::MESSAGES.connections)(1), "1 connection");
         for w in zh::MESSAGES
             .sort_names

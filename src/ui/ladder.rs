@@ -930,8 +930,12 @@ pub fn render(
         return;
     };
     let n_detail = detail_count(inner.height, detail.findings.len());
-    let height = body_height(inner.height, c, detail.findings);
+    let height = body_height(inner.height, c, detail.findings)
+        .saturating_sub(usize::from(detail.kernel.is_some()));
     let mut out = detail_lines(c, detail.findings, n_detail, inner.width, theme, app.lang);
+    if let Some(k) = detail.kernel {
+        out.push(super::kernel_view::ladder_line(c, k, app));
+    }
     out.extend(lines(
         c,
         rows,

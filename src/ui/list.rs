@@ -34,6 +34,8 @@ pub enum SortKey {
     Bytes,
     Flags,
     Marks,
+    /// The kernel's view (live and lab runs): a column, not a sort order (not in `ALL`).
+    Kernel,
 }
 
 impl SortKey {
@@ -70,6 +72,7 @@ impl SortKey {
             SortKey::Bytes => "bytes",
             SortKey::Flags => "flags",
             SortKey::Marks => "anomalies",
+            SortKey::Kernel => "kernel",
         }
     }
 
@@ -473,6 +476,7 @@ fn sort_key(c: &Connection, key: SortKey) -> Key {
         SortKey::Bytes => n(c.bytes()),
         SortKey::Flags => n(flags_key(c)),
         SortKey::Marks => n(anomalies(c)),
+        SortKey::Kernel => (0, 0, 0),
     }
 }
 
@@ -507,6 +511,7 @@ pub fn sort(v: &mut [&Connection], key: SortKey, desc: bool) {
             SortKey::Bytes => a.bytes().cmp(&b.bytes()),
             SortKey::Flags => flags_key(a).cmp(&flags_key(b)),
             SortKey::Marks => anomalies(a).cmp(&anomalies(b)),
+            SortKey::Kernel => Ordering::Equal,
         };
         let o = o.then(a.id.cmp(&b.id));
         if desc {
@@ -540,11 +545,31 @@ impl Column {
             SortKey::Packets => 5,
             SortKey::Bytes => 6,
             SortKey::Flags => 7,
+            SortKey::Kernel => return super::i18n::messages(lang).kernel.column,
             _ => return self.title,
         };
         words[at]
     }
 }
+
+/// The columns that fit in `width`, with their widths (one space between columns), and the
+/// kernel's view last when there is one (so a click finds the others where they were).
+pub fn columns_with(width: u16, max_id: u64, kernel: bool) -> Vec<Column> {
+    if !kernel {
+        return columns(width, max_id);
+    }
+    let mut cols = columns(width.saturating_sub(KERNEL_W + 1), max_id);
+    cols.push(Column {
+        key: SortKey::Kernel,
+        title: "kernel",
+        width: KERNEL_W,
+        right: false,
+    });
+    cols
+}
+
+/// The longest two short states: `CLOSE_WAIT/CLOSE_WAIT`.
+const KERNEL_W: u16 = 21;
 
 /// The columns that fit in `width`, with their widths (one space between columns).
 pub fn columns(width: u16, max_id: u64) -> Vec<Column> {
@@ -611,6 +636,8 @@ fn cell(cols: &[Column], i: usize, text: &str, ellipsis: char) -> String {
 
 fn row_line<'a>(
     c: &Connection,
+    // The kernel column's text, and whether it differs from what synack infers.
+    kernel: Option<(String, bool)>,
     problem: bool,
     cols: &[Column],
     now: crate::decode::Timestamp,
@@ -659,6 +686,13 @@ fn row_line<'a>(
             SortKey::Bytes => (human_bytes(c.bytes()), Style::new()),
             SortKey::Flags => (flags_seen(c), Style::new()),
             SortKey::Marks => (anomalies(c).to_string(), Style::new()),
+            SortKey::Kernel => match &kernel {
+                Some((text, differs)) => (
+                    text.clone(),
+                    if *differs { theme.warn() } else { Style::new() },
+                ),
+                None => (String::new(), Style::new()),
+            },
         };
         let text = if col.key == SortKey::Id {
             // Keep the mark; only the id part is right-aligned.
@@ -715,7 +749,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay, rows: &Rows
         return;
     }
     let max_id = rows.max_id().unwrap_or(1);
-    let cols = columns(inner.width, max_id);
+    let cols = columns_with(inner.width, max_id, replay.kernel.is_some());
     let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
     let header: Vec<Span> = cols
         .iter()
@@ -774,7 +808,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay, rows: &Rows
             Style::new()
         };
         let problem = replay.findings.findings(c.id).iter().any(|f| f.problem);
-        lines.push(row_line(c, problem, &cols, now, theme, style));
+        let kernel = replay
+            .kernel_pair(c)
+            .map(|k| super::kernel_view::cell(c, &k, app.lang));
+        lines.push(row_line(c, kernel, problem, &cols, now, theme, style));
     }
     f.render_widget(Paragraph::new(lines), inner);
 }

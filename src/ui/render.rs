@@ -334,10 +334,12 @@ pub fn draw(f: &mut Frame, app: &App, replay: &Replay) {
             .and_then(|id| replay.connection(id));
         let lrows = conn.map(|c| ladder::rows_for(c, app)).unwrap_or_default();
         let findings = conn.map(|c| replay.findings_of(c)).unwrap_or_default();
+        let kernel = conn.and_then(|c| replay.kernel_pair(c));
         let detail = detail::Detail {
             findings: &findings,
             now: replay.diag_now(),
             two_msl: replay.findings.cfg.two_msl,
+            kernel: kernel.as_ref(),
         };
         ladder::render(f, lay.ladder, app, conn, &lrows, app.anim, &detail);
         note = lesson_note(app, conn, &lrows);

@@ -36,6 +36,10 @@ pub struct Replay {
     pub lab: Option<LabControl>,
     /// UDP datagrams are decoded (`--udp`, or a file): the UDP view says so when not.
     pub udp: bool,
+    /// The kernel's view of the ends (live and lab runs): the latest the poller published,
+    /// taken by [`Replay::refresh_kernel`] (render reads only this).
+    pub kernel: Option<std::sync::Arc<crate::kernel::View>>,
+    pub kernel_poller: Option<crate::kernel::poller::Poller>,
 }
 
 /// The TUI's hold on a running lab (see [`crate::lab`]).
@@ -82,7 +86,21 @@ impl Replay {
             no_frames: None,
             lab: None,
             udp: false,
+            kernel: None,
+            kernel_poller: None,
         }
+    }
+
+    /// Takes the kernel view the poller published last (an Arc's clone: no I/O).
+    pub fn refresh_kernel(&mut self) {
+        if let Some(p) = &self.kernel_poller {
+            self.kernel = Some(p.latest());
+        }
+    }
+
+    /// Both ends of `c` as the kernel holds them, when there is a kernel view.
+    pub fn kernel_pair(&self, c: &crate::track::Connection) -> Option<crate::kernel::KernelPair> {
+        self.kernel.as_ref().map(|v| v.pair(c))
     }
 
     /// Asks for frame `n`'s bytes (the answer comes through [`Replay::take_frame`]). Never

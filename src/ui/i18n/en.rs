@@ -1,6 +1,6 @@
 //! English.
 
-use super::{LayersWords, Messages};
+use super::{KernelWords, LayersWords, Messages};
 use crate::ui::text::plural;
 
 /// (keys, what they do), grouped by section (a key of "" starts a section named by the text).
@@ -239,6 +239,15 @@ pub static MESSAGES: Messages = Messages {
             }
         },
         more: |n| format!("({n} more datagrams not kept)"),
+    },
+    kernel: KernelWords {
+        column: "kernel",
+        heading: "kernel: ",
+        no_socket: "no socket",
+        none: "none",
+        elsewhere: "not on this host",
+        left: |s| format!("{s:.0} s left"),
+        inferred: |s| format!(" (synack infers {s})"),
     },
     layers: LayersWords {
         names: [

@@ -1,6 +1,6 @@
 //! 中文。
 
-use super::{LayersWords, Messages};
+use super::{KernelWords, LayersWords, Messages};
 
 pub const KEYS: &[(&str, &str)] = &[
     ("", "回放"),
@@ -203,6 +203,15 @@ pub static MESSAGES: Messages = Messages {
             }
         },
         more: |n| format!("（另有 {n} 个数据报未保留）"),
+    },
+    kernel: KernelWords {
+        column: "内核",
+        heading: "内核：",
+        no_socket: "无套接字",
+        none: "无",
+        elsewhere: "不在本机",
+        left: |s| format!("还剩 {s:.0} 秒"),
+        inferred: |s| format!("（synack 推断为 {s}）"),
     },
     layers: LayersWords {
         names: ["应用层", "传输层", "网络层", "数据链路层", "物理层"],
