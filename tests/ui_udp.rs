@@ -47,6 +47,11 @@ fn the_udp_view_draws_datagrams_with_no_states_and_says_why() {
     let s = text(&t);
     assert!(s.contains("UDP 流 5"), "{s}");
     assert!(s.contains("这不是 UDP 的重传"), "{s}");
+    // The summary strip's words too (the kinds keep their JSON names).
+    assert!(
+        s.contains("发现： time_wait 1") && !s.contains("findings:"),
+        "{s}"
+    );
     insta::assert_snapshot!("udp_view_retry_zh_120x30", t.backend());
 
     // The answer, then back to the connections.

@@ -43,6 +43,9 @@ pub struct Messages {
     pub findings: fn(usize) -> String,
     pub problems_n: fn(usize) -> String,
     pub no_finding: &'static str,
+    /// The summary strip's long form: `findings:` and `patterns` before their counts (the kinds
+    /// keep their JSON names, as the filter takes them).
+    pub findings_head: [&'static str; 2],
     /// A TIME_WAIT's time left, in seconds.
     pub secs_left: fn(f64) -> String,
     pub server_colon: &'static str,

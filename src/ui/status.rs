@@ -218,10 +218,11 @@ fn end_spans(label: &'static str, counts: &[u64; 11], app: &App) -> Vec<Span<'st
 fn findings_long(replay: &Replay, app: &App) -> Vec<Span<'static>> {
     let d = &replay.findings;
     let theme = &app.theme;
-    let mut v = vec![Span::styled("findings:", theme.newest())];
+    let head = messages(app.lang).findings_head;
+    let mut v = vec![Span::styled(head[0], theme.newest())];
     if !d.groups.is_empty() {
         v.push(Span::raw(" "));
-        v.push(Span::styled("patterns", theme.warn()));
+        v.push(Span::styled(head[1], theme.warn()));
         v.push(Span::raw(format!(" {}", d.groups.len())));
     }
     for (i, k) in Kind::ALL.iter().enumerate() {

@@ -101,6 +101,7 @@ pub static MESSAGES: Messages = Messages {
     findings: |n| plural(n, "finding", "findings"),
     problems_n: |n| plural(n, "problem", "problems"),
     no_finding: "no finding",
+    findings_head: ["findings:", "patterns"],
     secs_left: |s| format!("{s:.1} s left"),
     server_colon: "server:",
     columns: [

@@ -80,6 +80,7 @@ pub static MESSAGES: Messages = Messages {
     findings: |n| format!("{n} 条发现"),
     problems_n: |n| format!("{n} 个问题"),
     no_finding: "无发现",
+    findings_head: ["发现：", "模式"],
     secs_left: |s| format!("剩余 {s:.1} 秒"),
     server_colon: "服务器：",
     columns: [
