@@ -142,7 +142,14 @@ fn end_row(out: &mut String, start: usize) {
 }
 
 /// A row whose middle is centred text: `time client |  text  | server tail`.
-fn text_row(out: &mut String, time: &str, client: &str, mid: &str, server: &str, tail: &str) {
+pub(crate) fn text_row(
+    out: &mut String,
+    time: &str,
+    client: &str,
+    mid: &str,
+    server: &str,
+    tail: &str,
+) {
     let start = out.len();
     push_right(out, time, 12);
     out.push(' ');
@@ -542,7 +549,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 }
 
 /// A segment's app label under its arrow, between the lifelines (cut with `~` to fit).
-fn push_label_row(out: &mut String, label: &str) {
+pub(crate) fn push_label_row(out: &mut String, label: &str) {
     let start = out.len();
     push_n(out, ' ', 25);
     out.push_str(" |");

@@ -7,7 +7,7 @@ use crate::teach::lang::Lang;
 use crate::track::udp::UdpFlow;
 
 /// Columns between the lifelines, as TCP's ladder in `--text`.
-const ARROW: usize = super::text::ARROW;
+use super::text::{self, ARROW};
 
 /// The flow as one JSON line (with its newline): fields as a connection's where they mean the
 /// same (`client`, `first_seen`, `client_packets`, ...), `events` unless `no_events`.
@@ -57,57 +57,62 @@ pub fn write_json(buf: &mut Vec<u8>, f: &UdpFlow, no_events: bool) {
     buf.push(b'\n');
 }
 
-/// The flow's header and ladder for `--text`.
+/// The words of a flow's `--text` header, per language.
+struct Words {
+    flow: &'static str,
+    service: &'static str,
+    why: &'static str,
+    counts: fn(&UdpFlow, &str, f64) -> String,
+    more: fn(u64) -> String,
+}
+
+static EN: Words = Words {
+    flow: "UDP flow",
+    service: "service: ",
+    why: "connectionless: no handshake, no states, no teardown; each datagram stands alone, \
+          unacknowledged and never resent by UDP (RFC 768)",
+    counts: |f, first, d| {
+        let (p, b) = (f.packets, f.bytes);
+        format!(
+            "first {first}  duration {d:.6} s  datagrams {} ({} c2s, {} s2c)  bytes {} ({} c2s, {} s2c)",
+            f.packets(), p[0], p[1], f.bytes(), b[0], b[1]
+        )
+    },
+    more: |n| format!("({n} more datagrams not kept)"),
+};
+
+static ZH: Words = Words {
+    flow: "UDP 流",
+    service: "服务：",
+    why:
+        "无连接：没有握手、没有状态、没有拆除；每个数据报各自独立，没有确认，也没有重传（RFC 768）",
+    counts: |f, first, d| {
+        let (p, b) = (f.packets, f.bytes);
+        format!(
+            "开始 {first}  时长 {d:.6} 秒  数据报 {}（客户端 {}，服务器 {}）  字节 {}（客户端 {}，服务器 {}）",
+            f.packets(), p[0], p[1], f.bytes(), b[0], b[1]
+        )
+    },
+    more: |n| format!("（另有 {n} 个数据报未保留）"),
+};
+
+/// The flow's header and ladder for `--text`, drawn with TCP's rows ([`text::text_row`],
+/// [`text::push_label_row`]) so the lifelines stand in the same columns.
 pub fn write_text(out: &mut String, f: &UdpFlow, lang: Lang) {
-    let zh = lang == Lang::Zh;
-    let (c, s) = (f.client, f.server);
-    if zh {
-        let _ = writeln!(out, "UDP 流 #{}  {c} -> {s}", f.id);
-    } else {
-        let _ = writeln!(out, "UDP flow #{}  {c} -> {s}", f.id);
-    }
+    let w = if lang == Lang::Zh { &ZH } else { &EN };
+    let _ = writeln!(out, "{} #{}  {} -> {}", w.flow, f.id, f.client, f.server);
     if let Some(service) = f.service {
-        let _ = if zh {
-            writeln!(out, "  服务：{service}")
-        } else {
-            writeln!(out, "  service: {service}")
-        };
+        let _ = writeln!(out, "  {}{service}", w.service);
     }
-    out.push_str(if zh {
-        "  无连接：没有握手、没有状态、没有拆除；每个数据报各自独立，没有确认，也没有重传（RFC 768）\n"
-    } else {
-        "  connectionless: no handshake, no states, no teardown; each datagram stands alone, \
-         unacknowledged and never resent by UDP (RFC 768)\n"
-    });
+    let _ = writeln!(out, "  {}", w.why);
     let duration = f.last_seen.secs_since(f.first_seen);
-    let first = f.first_seen.rfc3339();
-    let (p, b) = (f.packets, f.bytes);
-    if zh {
-        let _ = writeln!(
-            out,
-            "  开始 {first}  时长 {duration:.6} 秒  数据报 {}（客户端 {}，服务器 {}）  字节 {}（客户端 {}，服务器 {}）",
-            f.packets(),
-            p[0],
-            p[1],
-            f.bytes(),
-            b[0],
-            b[1]
-        );
-    } else {
-        let _ = writeln!(
-            out,
-            "  first {first}  duration {duration:.6} s  datagrams {} ({} c2s, {} s2c)  bytes {} ({} c2s, {} s2c)",
-            f.packets(),
-            p[0],
-            p[1],
-            f.bytes(),
-            b[0],
-            b[1]
-        );
-    }
-    out.push('\n');
+    let _ = writeln!(
+        out,
+        "  {}\n",
+        (w.counts)(f, &f.first_seen.rfc3339(), duration)
+    );
     // The column heads stay as TCP's ladder has them in every language.
-    row(out, "time", "client", &" ".repeat(ARROW), "server");
+    text::text_row(out, "time", "client", "", "server", "");
     for e in &f.events {
         let t = format!("{:.6}", e.ts.secs_since(f.first_seen));
         let label = format!("UDP {} B", e.len);
@@ -117,34 +122,14 @@ pub fn write_text(out: &mut String, f: &UdpFlow, lang: Lang) {
         } else {
             format!("<{} {label} --", "-".repeat(dashes))
         };
-        row(out, &t, "", &arrow, "");
+        text::text_row(out, &t, "", &arrow, "", "");
         if let Some(l) = &e.label {
-            let cut: String = if l.chars().count() > ARROW - 4 {
-                l.chars().take(ARROW - 5).chain(['~']).collect()
-            } else {
-                l.to_string()
-            };
-            let n = cut.chars().count();
-            let left = (ARROW - n) / 2;
-            let mid = format!("{}{cut}{}", " ".repeat(left), " ".repeat(ARROW - n - left));
-            row(out, "", "", &mid, "");
+            text::push_label_row(out, l);
         }
     }
     if f.events_dropped > 0 {
-        let note = if zh {
-            format!("（另有 {} 个数据报未保留）", f.events_dropped)
-        } else {
-            format!("({} more datagrams not kept)", f.events_dropped)
-        };
-        let _ = writeln!(out, "{:>25} | {note}", "");
+        let _ = writeln!(out, "{:>25} | {}", "", (w.more)(f.events_dropped));
     }
-    out.push('\n');
-}
-
-/// `time client |mid| server`, as TCP's rows, blanks at the end cut.
-fn row(out: &mut String, time: &str, client: &str, mid: &str, server: &str) {
-    let line = format!("{time:>12} {client:>12} |{mid}| {server}");
-    out.push_str(line.trim_end());
     out.push('\n');
 }
 

@@ -7,6 +7,8 @@
 //! (what falls past them is counted, never silently lost), and a flow quiet for
 //! [`UdpConfig::idle`] is handed out (Zeek's `udp_inactivity_timeout` is one minute too).
 
+use std::collections::BTreeMap;
+
 use rustc_hash::FxHashMap;
 
 use crate::decode::{Datagram, Endpoint};
@@ -91,7 +93,10 @@ pub struct UdpStats {
 #[derive(Debug, Default)]
 pub struct UdpFlows {
     cfg: UdpConfig,
-    flows: FxHashMap<(Endpoint, Endpoint), UdpFlow>,
+    /// By id: the UI and the hand-outs read them in order without sorting.
+    flows: BTreeMap<u64, UdpFlow>,
+    /// A flow's id by its address pair, as its first datagram had it.
+    ids: FxHashMap<(Endpoint, Endpoint), u64>,
     next_id: u64,
     events_held: usize,
     /// [`UdpFlows::drain_idle`] looks again from then on (once a second of capture time: it
@@ -116,12 +121,11 @@ impl UdpFlows {
     /// `None` when the table is full.
     pub fn add(&mut self, d: &Datagram) -> Option<u64> {
         self.stats.datagrams += 1;
-        let key = if self.flows.contains_key(&(d.dst, d.src)) {
-            (d.dst, d.src)
-        } else {
-            (d.src, d.dst)
-        };
-        let flow = match self.flows.get_mut(&key) {
+        let known = self
+            .ids
+            .get(&(d.src, d.dst))
+            .or(self.ids.get(&(d.dst, d.src)));
+        let flow = match known.copied().and_then(|id| self.flows.get_mut(&id)) {
             Some(f) => f,
             None => {
                 if self.flows.len() >= self.cfg.max_flows {
@@ -137,7 +141,8 @@ impl UdpFlows {
                 self.stats.flows += 1;
                 let id = self.next_id;
                 self.next_id += 1;
-                self.flows.entry(key).or_insert(UdpFlow {
+                self.ids.insert((d.src, d.dst), id);
+                self.flows.entry(id).or_insert(UdpFlow {
                     id,
                     client,
                     server,
@@ -182,35 +187,32 @@ impl UdpFlows {
         }
         self.next_scan = Timestamp(now.0.saturating_add(Timestamp::NANOS_PER_SEC));
         let idle = self.cfg.idle.0;
-        let quiet: Vec<_> = self
-            .flows
-            .iter()
-            .filter(|(_, f)| now.0.saturating_sub(f.last_seen.0) >= idle)
-            .map(|(k, _)| *k)
-            .collect();
-        let out = quiet.iter().filter_map(|k| self.flows.remove(k)).collect();
-        self.finish_drain(out)
+        let (quiet, busy) = std::mem::take(&mut self.flows)
+            .into_iter()
+            .partition(|(_, f)| now.0.saturating_sub(f.last_seen.0) >= idle);
+        self.flows = busy;
+        self.finish_drain(quiet)
     }
 
     /// Every flow, removed, by id.
     pub fn drain_all(&mut self) -> Vec<UdpFlow> {
-        let out = self.flows.drain().map(|(_, f)| f).collect();
-        self.finish_drain(out)
+        let all = std::mem::take(&mut self.flows);
+        self.finish_drain(all)
     }
 
-    fn finish_drain(&mut self, mut out: Vec<UdpFlow>) -> Vec<UdpFlow> {
-        for f in &out {
+    /// Forgets the pairs of flows handed out and gives their events back to the budget.
+    fn finish_drain(&mut self, out: BTreeMap<u64, UdpFlow>) -> Vec<UdpFlow> {
+        for f in out.values() {
             self.events_held -= f.events.len();
+            self.ids.remove(&(f.client, f.server));
+            self.ids.remove(&(f.server, f.client));
         }
-        out.sort_by_key(|f| f.id);
-        out
+        out.into_values().collect()
     }
 
     /// The flows held, by id (for the UI).
     pub fn flows(&self) -> Vec<&UdpFlow> {
-        let mut v: Vec<_> = self.flows.values().collect();
-        v.sort_by_key(|f| f.id);
-        v
+        self.flows.values().collect()
     }
 
     pub fn len(&self) -> usize {
