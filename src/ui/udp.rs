@@ -116,7 +116,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
                 .wrap(ratatui::widgets::Wrap { trim: true }),
             inner,
         );
-        f.render_widget(theme.pane(w.ladder.into(), false), ladder_area);
+        f.render_widget(theme.pane(format!(" {} ", w.ladder), false), ladder_area);
         return;
     }
     let sel = app.udp.index(&flows);
