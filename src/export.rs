@@ -103,7 +103,7 @@ pub fn render(
         ExportFormat::Plantuml => plantuml::write(&mut out, &d()),
         ExportFormat::Svg => svg::write(&mut out, &d()),
         ExportFormat::Text => {
-            text::write_connection(&mut out, c, opts, findings);
+            text::write_connection(&mut out, c, opts, findings, None);
             // The ladder's columns say client and server: the names go on a line of their own.
             let names: Vec<String> = [Side::Client, Side::Server]
                 .into_iter()

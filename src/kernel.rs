@@ -18,6 +18,7 @@ use std::net::IpAddr;
 
 use crate::decode::{Endpoint, Timestamp};
 use crate::diagnose::{Finding, Kind};
+use crate::teach::lang::Lang;
 use crate::track::{Connection, Side, State};
 
 /// One end as the kernel sees it.
@@ -190,6 +191,28 @@ impl View {
             server: self.end(sv.addr, cl.addr, sv.state),
         }
     }
+}
+
+/// One end as the kernel holds it, in words: its state (or no socket), its timer, its owner,
+/// and what synack infers where that differs. The ladder's kernel line and `--text`'s.
+pub fn end_words(k: &KernelEnd, inferred: State, lang: Lang) -> String {
+    let w = &crate::ui::i18n::messages(lang).kernel;
+    let mut s = if k.state == State::Closed {
+        w.no_socket.to_string()
+    } else {
+        k.state.name().to_string()
+    };
+    if let Some(t) = k.timer_secs {
+        s.push_str(", ");
+        s.push_str(&(w.left)(t));
+    }
+    if let (Some(pid), Some(name)) = (k.pid, &k.process) {
+        s.push_str(&format!(" ({name} {pid})"));
+    }
+    if k.state != inferred {
+        s.push_str(&(w.inferred)(inferred.name()));
+    }
+    s
 }
 
 /// Where what synack infers for an end and what the kernel holds differ: a finding for each
@@ -370,5 +393,41 @@ mod tests {
             f[0].sentence
         );
         assert_eq!(f[0].remaining, Some(54.4));
+    }
+
+    #[test]
+    fn text_output_has_a_kernel_line_under_the_header() {
+        let t = crate::track::testkit::syn_received();
+        let c = t.conn();
+        let pair = KernelPair {
+            client: Some(KernelEnd {
+                timer_secs: Some(2.0),
+                pid: Some(812),
+                process: Some("curl".into()),
+                ..KernelEnd::closed()
+            }),
+            server: None,
+        };
+        let text = |kernel, lang| {
+            let opts = crate::output::OutputOptions {
+                report_lang: lang,
+                ..Default::default()
+            };
+            let mut out = String::new();
+            crate::output::text::write_connection(&mut out, c, &opts, &[], kernel);
+            out
+        };
+        let en = text(Some(&pair), Lang::En);
+        let line = en.lines().find(|l| l.starts_with("  kernel: ")).expect(&en);
+        assert_eq!(
+            line,
+            "  kernel: client no socket, 2 s left (curl 812) (synack infers ESTABLISHED); server not on this host"
+        );
+        // Right under the header, before the ladder.
+        let at = |w: &str| en.lines().position(|l| l.contains(w)).unwrap();
+        assert_eq!(at("  kernel: "), at("final state") + 1, "{en}");
+        assert!(!text(None, Lang::En).contains("kernel:"));
+        let zh = text(Some(&pair), Lang::Zh);
+        assert!(zh.contains("不在本机"), "{zh}");
     }
 }

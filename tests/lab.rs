@@ -847,6 +847,14 @@ fn same_end(synack: &Value, ss: &Value, slack: f64) -> bool {
 /// `ss` read before synack read the kernel (the summary's `kernel.read_at`). Returns the
 /// JSON lines.
 fn kernel_matches_ss(name: &str, secs: u32) -> Vec<Value> {
+    kernel_matches_ss_settled(name, secs, None).0
+}
+
+/// [`kernel_matches_ss`] for a scenario that keeps opening connections (`many`): with
+/// `settle`, only the connections whose last segment came `settle` seconds or more before
+/// the `ss` read are compared (a newer one may not have existed yet when ss read, or may have
+/// moved on since). Returns the JSON lines and how many connections were compared.
+fn kernel_matches_ss_settled(name: &str, secs: u32, settle: Option<f64>) -> (Vec<Value>, usize) {
     let mut run = LabRun::json(name, secs);
     let pid = run.pid();
     run.wait_held();
@@ -870,6 +878,7 @@ fn kernel_matches_ss(name: &str, secs: u32) -> Vec<Value> {
     let gap = (read_at - *at).num_milliseconds();
     assert!(gap < 1000, "ss read {gap} ms before synack's");
     let conns = connections(&lines);
+    let mut compared = 0;
     for (i, c) in conns.iter().enumerate() {
         let (cl, sv) = (c["client"].as_str().unwrap(), c["server"].as_str().unwrap());
         if conns[i + 1..]
@@ -880,6 +889,15 @@ fn kernel_matches_ss(name: &str, secs: u32) -> Vec<Value> {
             // the socket ss shows now is the newer connection's.
             continue;
         }
+        if let Some(settle) = settle {
+            let last = chrono::DateTime::parse_from_rfc3339(c["last_seen"].as_str().unwrap())
+                .unwrap()
+                .with_timezone(&chrono::Utc);
+            if (*at - last).num_milliseconds() < (settle * 1000.0) as i64 {
+                continue;
+            }
+        }
+        compared += 1;
         let want = (
             ss_end(client, cl, sv, c["client_state"].as_str().unwrap()),
             ss_end(server, sv, cl, c["server_state"].as_str().unwrap()),
@@ -903,7 +921,7 @@ fn kernel_matches_ss(name: &str, secs: u32) -> Vec<Value> {
         }
     }
     assert_clean(pid);
-    lines
+    (lines, compared)
 }
 
 /// A connection's findings that say the kernel disagrees, as (side, sentence).
@@ -986,6 +1004,49 @@ fn kernel_view_syn_flood() {
         // The server's SYN cookies: half-open on the wire, nothing in the kernel.
         let cookie = c["server_kernel"]["state"] == "CLOSED";
         assert_eq!(d.iter().any(|(side, _)| side == "server"), cookie, "{d:?}");
+    }
+}
+
+#[test]
+fn text_output_has_the_kernel_line() {
+    require_root();
+    let out = Command::new(bin())
+        .args(["--lab", "close-wait", "--text", "--duration", "2"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("spawn synack");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("  kernel: "))
+        .unwrap_or_else(|| panic!("no kernel line:\n{text}"));
+    // The server's socket is held by synack's scenario thread, as ss -p would name it.
+    assert!(
+        line.starts_with("  kernel: client FIN_WAIT_2")
+            && line.contains("; server CLOSE_WAIT (synack "),
+        "{line}"
+    );
+}
+
+#[test]
+fn kernel_view_many() {
+    let (lines, compared) = kernel_matches_ss_settled("many", 4, Some(0.5));
+    // Two a second: those of the first 2.5 s at least, each client end in TIME_WAIT.
+    assert!(
+        compared >= 4,
+        "{compared} compared of {}",
+        connections(&lines).len()
+    );
+    let conns = connections(&lines);
+    let tw = conns
+        .iter()
+        .filter(|c| c["client_kernel"]["state"] == "TIME_WAIT")
+        .count();
+    assert!(tw >= compared, "{tw} of {compared}");
+    // The settled ones (the first, in order of arrival) agree with the kernel.
+    for c in conns.iter().take(compared) {
+        assert!(disagreements(c).is_empty(), "{c}");
     }
 }
 

@@ -731,7 +731,31 @@ fn demo_with_kernel() -> Replay {
         )],
         at: None,
     }));
+    // The findings again, now with the kernel's view (as the event loop does after a poll).
+    r.refresh_diagnosis(None);
     r
+}
+
+#[test]
+fn the_problems_view_lists_where_the_kernel_disagrees() {
+    let r = demo_with_kernel();
+    let mut a = problems_app(&r);
+    let s = text(&draw(&mut a, &r, 160, 48));
+    let at = line_of(&s, "The kernel says otherwise (1)");
+    assert!(
+        s.lines().skip(at).any(|l| l.contains("#6")
+            && l.contains("synack infers TIME_WAIT for the client (192.168.1.10:51005)")
+            && l.contains("the kernel says it has no socket on this 4-tuple (CLOSED)")),
+        "{s}"
+    );
+    // The kernel agreeing (#1 TIME_WAIT, #4 FIN_WAIT_2, #5 SYN_SENT) is no finding.
+    assert!(
+        s.contains(" Problems │ 8 findings on 6 of 6 connections │ 4 problems "),
+        "{s}"
+    );
+    a.lang = Lang::Zh;
+    let s = text(&draw(&mut a, &r, 160, 48));
+    assert!(s.contains("内核的看法不同 (1)"), "{s}");
 }
 
 #[test]

@@ -56,9 +56,8 @@ pub fn find(wanted: &HashSet<u32>) -> HashMap<u32, Owner> {
                 continue;
             }
             let name = name.get_or_insert_with(|| {
-                fs::read_to_string(format!("/proc/{pid}/stat"))
-                    .ok()
-                    .and_then(|s| stat_name(&s).map(str::to_string))
+                fs::read(format!("/proc/{pid}/stat"))
+                    .map(|s| owner_name(&s))
                     .unwrap_or_default()
             });
             found.insert(
@@ -76,9 +75,27 @@ pub fn find(wanted: &HashSet<u32>) -> HashMap<u32, Owner> {
     found
 }
 
+/// The name to show of the process whose /proc/PID/stat is `stat`: any process may name
+/// itself (prctl PR_SET_NAME) with control bytes or invalid UTF-8, so it is escaped here,
+/// before it reaches a terminal, a `--text` line or JSON.
+fn owner_name(stat: &[u8]) -> String {
+    let stat = String::from_utf8_lossy(stat);
+    stat_name(&stat)
+        .map(|n| crate::escape::escape(n).into_owned())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_owner_named_with_control_bytes_is_escaped() {
+        assert_eq!(owner_name(b"42 (nginx) S 1"), "nginx");
+        assert_eq!(owner_name(b"42 (\x1b[31mred) S 1"), "\\x1b[31mred");
+        assert_eq!(owner_name(b"42 (a\xffb) S 1"), "a\u{fffd}b");
+        assert_eq!(owner_name(b"garbage"), "");
+    }
 
     #[test]
     fn fd_links_and_stat_names() {

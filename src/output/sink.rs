@@ -61,7 +61,7 @@ impl Renderer {
     ) {
         match self.format {
             Format::Text => {
-                text::write_connection(text, c, &self.opts, findings);
+                text::write_connection(text, c, &self.opts, findings, kernel);
                 buf.extend_from_slice(text.as_bytes());
                 text.clear();
             }

@@ -15,6 +15,7 @@ use super::summary::Report;
 use super::{thousands, OutputOptions, SeqStyle};
 use crate::decode::Timestamp;
 use crate::diagnose::Finding;
+use crate::kernel::KernelPair;
 use crate::teach::calls::{self, CallAt};
 use crate::teach::lang::Lang;
 use crate::track::{
@@ -606,15 +607,42 @@ pub fn write_connection(
     c: &Connection,
     opts: &OutputOptions,
     findings: &[Finding],
+    kernel: Option<&KernelPair>,
 ) {
     let lang = text_lang(opts);
     push_header(out, c, lang);
+    if let Some(k) = kernel {
+        push_kernel(out, c, k, lang);
+    }
     for f in findings {
         let sentence = crate::diagnose::words::sentence(f, lang);
         let _ = writeln!(out, "  ! {}: {sentence}", f.kind.name());
     }
     out.push('\n');
     push_ladder(out, c, opts);
+    out.push('\n');
+}
+
+/// Live and lab runs: `  kernel: client TIME_WAIT, 54 s left; server no socket`, the
+/// kernel's own view of both ends as the TUI's ladder shows it.
+fn push_kernel(out: &mut String, c: &Connection, pair: &KernelPair, lang: Lang) {
+    let m = crate::ui::i18n::messages(lang);
+    out.push_str("  ");
+    out.push_str(m.kernel.heading);
+    for (i, (side, label)) in [(Side::Client, m.client), (Side::Server, m.server)]
+        .into_iter()
+        .enumerate()
+    {
+        if i > 0 {
+            out.push_str("; ");
+        }
+        out.push_str(label);
+        out.push(' ');
+        match pair.end(side) {
+            None => out.push_str(m.kernel.elsewhere),
+            Some(k) => out.push_str(&crate::kernel::end_words(k, c.end(side).state, lang)),
+        }
+    }
     out.push('\n');
 }
 

@@ -21,6 +21,7 @@ use rustc_hash::FxHashMap;
 use crate::decode::{Endpoint, Timestamp};
 use crate::diagnose::report::Group;
 use crate::diagnose::{diagnose, DiagConfig, Diagnosis, Finding, Kind};
+use crate::kernel::View;
 use crate::track::{Connection, Side, State};
 
 use super::index::SortedIds;
@@ -33,17 +34,39 @@ struct Stamp {
     dropped: u64,
     last_seen: Timestamp,
     states: [State; 2],
+    /// Which kernel view it was compared with (live and lab runs: a number that changes with
+    /// each new view).
+    kernel: Option<u64>,
 }
 
+/// The kernel's view (live and lab runs) and a number that changes with each new one.
+pub type KernelView<'a> = Option<(&'a View, u64)>;
+
 impl Stamp {
-    fn of(c: &Connection) -> Stamp {
+    fn of(c: &Connection, kernel: KernelView) -> Stamp {
         Stamp {
             events: c.events.len(),
             dropped: c.events_dropped(),
             last_seen: c.last_seen,
             states: c.states(),
+            kernel: kernel.map(|k| k.1),
         }
     }
+}
+
+/// What the diagnosis finds in `c`, and where the kernel's view says otherwise, that too (the
+/// `kernel_disagrees` finding the batch modes write, so that the problems view lists it).
+pub fn findings_with_kernel(
+    c: &Connection,
+    now: Timestamp,
+    cfg: &DiagConfig,
+    kernel: Option<&View>,
+) -> Vec<Finding> {
+    let mut findings = diagnose(c, now, cfg);
+    if let Some(v) = kernel {
+        findings.extend(crate::kernel::findings(c, &v.pair(c), true));
+    }
+    findings
 }
 
 #[derive(Clone)]
@@ -185,13 +208,14 @@ impl Pass {
         published: &FxHashMap<u64, Entry>,
         now: Timestamp,
         cfg: &DiagConfig,
+        kernel: KernelView,
     ) {
-        let stamp = Stamp::of(c);
+        let stamp = Stamp::of(c, kernel);
         let entry = match published.get(&id) {
             // Unchanged, and the clock either stood still or does not matter.
             Some(e) if e.stamp == stamp && (e.at == now || !time_sensitive(c)) => e.clone(),
             old => {
-                let findings = diagnose(c, now, cfg);
+                let findings = findings_with_kernel(c, now, cfg, kernel.map(|k| k.0));
                 if old.is_none_or(|e| *e.findings != *findings) {
                     self.changed = true;
                 }
@@ -309,6 +333,7 @@ impl FindingsCache {
         get: impl Fn(u64) -> Option<&'a Connection>,
         now: Timestamp,
         budget: Option<Duration>,
+        kernel: KernelView,
     ) {
         let started = Instant::now();
         if !self.tidy(budget) {
@@ -347,7 +372,7 @@ impl FindingsCache {
                 break;
             }
             if let Some(c) = get(id) {
-                pass.visit(id, c, published, now, cfg);
+                pass.visit(id, c, published, now, cfg, kernel);
             }
         }
         if !ended {

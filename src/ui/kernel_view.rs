@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use super::app::App;
 use super::i18n::messages;
 use super::theme::short_state;
-use crate::kernel::{KernelEnd, KernelPair};
+use crate::kernel::KernelPair;
 use crate::track::{Connection, Side, State};
 
 /// The list's cell: `CLIENT/SERVER` kernel states, short (`-` for an end not on this host,
@@ -30,26 +30,6 @@ pub fn cell(c: &Connection, pair: &KernelPair, lang: crate::teach::lang::Lang) -
         });
     }
     (parts.join("/"), differs)
-}
-
-fn end_words(k: &KernelEnd, inferred: State, app: &App) -> String {
-    let w = &messages(app.lang).kernel;
-    let mut s = if k.state == State::Closed {
-        w.no_socket.to_string()
-    } else {
-        k.state.name().to_string()
-    };
-    if let Some(t) = k.timer_secs {
-        s.push_str(", ");
-        s.push_str(&(w.left)(t));
-    }
-    if let (Some(pid), Some(name)) = (k.pid, &k.process) {
-        s.push_str(&format!(" ({name} {pid})"));
-    }
-    if k.state != inferred {
-        s.push_str(&(w.inferred)(inferred.name()));
-    }
-    s
 }
 
 /// The ladder's kernel line for `c`.
@@ -74,7 +54,10 @@ pub fn ladder_line<'a>(c: &Connection, pair: &KernelPair, app: &App) -> Line<'a>
                 } else {
                     theme.warn()
                 };
-                spans.push(Span::styled(end_words(k, inferred, app), style));
+                spans.push(Span::styled(
+                    crate::kernel::end_words(k, inferred, app.lang),
+                    style,
+                ));
             }
         }
     }

@@ -15,7 +15,7 @@ pub use super::store::{Store, CLOSED_KEEP};
 use crate::capture::frames::{Fetched, Fetcher, FrameError};
 use crate::capture::source::SourceMsg;
 use crate::decode::{Item, Segment};
-use crate::diagnose::{diagnose, DiagConfig, Finding};
+use crate::diagnose::{DiagConfig, Finding};
 use crate::time::Timestamp;
 use crate::track::table::StateCounts;
 use crate::track::{Connection, TrackerConfig};
@@ -40,6 +40,10 @@ pub struct Replay {
     /// taken by [`Replay::refresh_kernel`] (render reads only this).
     pub kernel: Option<std::sync::Arc<crate::kernel::View>>,
     pub kernel_poller: Option<crate::kernel::poller::Poller>,
+    /// The kernel's view the findings were last made with (held, so that a new view is never
+    /// taken for it), and how many views they have been made with.
+    diagnosed_kernel: Option<std::sync::Arc<crate::kernel::View>>,
+    kernel_views: u64,
 }
 
 /// The TUI's hold on a running lab (see [`crate::lab`]).
@@ -88,6 +92,8 @@ impl Replay {
             udp: false,
             kernel: None,
             kernel_poller: None,
+            diagnosed_kernel: None,
+            kernel_views: 0,
         }
     }
 
@@ -139,7 +145,12 @@ impl Replay {
     /// The findings of `c` as of now, diagnosed afresh (one connection: cheap; used for the
     /// selected connection so its sentences and countdown are exact).
     pub fn findings_of(&self, c: &Connection) -> Vec<Finding> {
-        diagnose(c, self.diag_now(), &self.findings.cfg)
+        super::findings_cache::findings_with_kernel(
+            c,
+            self.diag_now(),
+            &self.findings.cfg,
+            self.kernel.as_deref(),
+        )
     }
 
     /// Brings the findings up to date (see [`FindingsCache::refresh`]); `budget` bounds the
@@ -147,9 +158,19 @@ impl Replay {
     pub fn refresh_diagnosis(&mut self, budget: Option<Duration>) {
         let now = self.diag_now();
         let before = self.findings.generation;
+        let same = match (&self.kernel, &self.diagnosed_kernel) {
+            (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        if !same {
+            self.diagnosed_kernel = self.kernel.clone();
+            self.kernel_views += 1;
+        }
         let store = &self.store;
+        let kernel = self.kernel.as_deref().map(|v| (v, self.kernel_views));
         self.findings
-            .refresh(&store.ids, |id| store.connection(id), now, budget);
+            .refresh(&store.ids, |id| store.connection(id), now, budget, kernel);
         if self.findings.generation != before {
             self.findings_published += 1;
         }
