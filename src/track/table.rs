@@ -5,7 +5,7 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use rustc_hash::FxHashMap;
 
-use super::attempts::{is_opening_syn, Attempts, Syn};
+use super::attempts::{is_opening_syn, AttemptKey, Attempts, Small, Syn};
 use super::budget::{ATTEMPT_BYTES, CONN_BYTES};
 use super::conn::{Connection, Handshake};
 use super::events::push_event;
@@ -148,6 +148,23 @@ type Order = (u64, u64, u64, u64);
 
 fn endpoint_order(a: (u64, u64, u64)) -> Order {
     (a.2 >> 16, a.0, a.1, a.2 & 0xffff)
+}
+
+/// IPv4 4-tuples held as attempts in 12 bytes, not 40.
+impl AttemptKey for Key {
+    fn small(&self) -> Option<Small> {
+        let w = &self.w;
+        let (lo, hi) = (w[4] >> 32, w[4] & 0xffff_ffff);
+        // No IPv6 flag in either meta (a v4 address's high word is 0, its low one 32 bits).
+        (lo >> 16 == 0 && hi >> 16 == 0).then(|| [w[1] as u32, w[3] as u32, (lo << 16 | hi) as u32])
+    }
+
+    fn from_small(s: Small) -> Key {
+        let (lo, hi) = (u64::from(s[2] >> 16), u64::from(s[2] & 0xffff));
+        Key {
+            w: [0, u64::from(s[0]), 0, u64::from(s[1]), lo << 32 | hi],
+        }
+    }
 }
 
 impl Key {
@@ -685,12 +702,6 @@ impl Tracker {
             }
         };
         count_states(&mut self.counts, states, true);
-        if self.attempts.is_empty() && self.cfg.conn_bytes != u64::MAX {
-            // The pool bounds the queue's growth (without a budget it grows as it needs).
-            let pool = usize::try_from(self.cfg.conn_bytes / ATTEMPT_BYTES).unwrap_or(usize::MAX);
-            self.attempts
-                .set_limit(pool.min(self.cfg.max_attempts).saturating_add(1));
-        }
         self.attempts.push(key, syn);
         Some(id)
     }
@@ -726,7 +737,7 @@ impl Tracker {
         self.evicted.remember(
             key,
             Gone {
-                id: syn.id,
+                id: syn.id(),
                 isns: [Some(syn.seq()), None],
             },
         );
@@ -1024,8 +1035,8 @@ fn connection_of(key: &Key, syn: &Syn) -> (Box<Connection>, super::Event) {
         (higher, lower)
     };
     let seg = syn.segment(src, dst);
-    let mut c = Box::new(Connection::new(syn.id, &seg));
-    let ev = c.on_segment(&seg, syn.frame);
+    let mut c = Box::new(Connection::new(syn.id(), &seg));
+    let ev = c.on_segment(&seg, syn.frame());
     (c, ev)
 }
 
@@ -1508,6 +1519,29 @@ mod tests {
             },
         );
         assert_eq!(Key::new(&d, &c).endpoints(), (c, d));
+    }
+
+    #[test]
+    fn ipv4_keys_fit_in_twelve_bytes_and_come_back_whole() {
+        let ep = |s: &str, port| Endpoint {
+            ip: s.parse().unwrap(),
+            port,
+        };
+        for (a, b) in [
+            (ep("10.0.0.9", 443), ep("10.0.0.1", 65535)),
+            (ep("255.255.255.255", 0), ep("0.0.0.0", 1)),
+        ] {
+            let k = Key::new(&a, &b);
+            let small = k.small().expect("IPv4 is small");
+            assert_eq!(Key::from_small(small), k);
+        }
+        // IPv6, also one that looks like IPv4 in its low word, keeps its full key.
+        for (a, b) in [
+            (ep("::1", 80), ep("::2", 81)),
+            (ep("::ffff:10.0.0.1", 80), ep("10.0.0.2", 81)),
+        ] {
+            assert_eq!(Key::new(&a, &b).small(), None);
+        }
     }
 
     #[test]
