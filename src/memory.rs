@@ -17,6 +17,18 @@ pub struct Counting;
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static ALLOCS: AtomicUsize = AtomicUsize::new(0);
 
+std::thread_local! {
+    /// This thread's allocations: what a test counts of its own work, whatever the test
+    /// harness's other threads allocate meanwhile (const-initialised, without a destructor:
+    /// reading it never allocates).
+    static THREAD_ALLOCS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+fn count_alloc() {
+    ALLOCS.fetch_add(1, Ordering::Relaxed);
+    let _ = THREAD_ALLOCS.try_with(|c| c.set(c.get() + 1));
+}
+
 impl Counting {
     /// Bytes allocated and not yet freed.
     pub fn live() -> usize {
@@ -26,17 +38,21 @@ impl Counting {
     pub fn allocs() -> usize {
         ALLOCS.load(Ordering::Relaxed)
     }
+    /// Allocations (and reallocations) made so far by the calling thread.
+    pub fn thread_allocs() -> usize {
+        THREAD_ALLOCS.try_with(|c| c.get()).unwrap_or(0)
+    }
 }
 
 // SAFETY: every call is passed on to `System` unchanged; only counters are added.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        count_alloc();
         LIVE.fetch_add(l.size(), Ordering::Relaxed);
         unsafe { System.alloc(l) }
     }
     unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        count_alloc();
         LIVE.fetch_add(l.size(), Ordering::Relaxed);
         unsafe { System.alloc_zeroed(l) }
     }
@@ -45,7 +61,7 @@ unsafe impl GlobalAlloc for Counting {
         unsafe { System.dealloc(p, l) }
     }
     unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
-        ALLOCS.fetch_add(1, Ordering::Relaxed);
+        count_alloc();
         LIVE.fetch_add(n, Ordering::Relaxed);
         LIVE.fetch_sub(l.size(), Ordering::Relaxed);
         unsafe { System.realloc(p, l, n) }
