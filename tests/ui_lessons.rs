@@ -4,7 +4,7 @@
 
 mod ui_common;
 
-use synack::teach::lang::Lang;
+use synack::i18n::Lang;
 use synack::teach::lessons;
 use synack::ui::app::App;
 use ui_common::{app, draw, replay, text};
