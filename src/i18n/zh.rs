@@ -295,7 +295,7 @@ pub static HEADER: HeaderWords = HeaderWords {
     was: "（原为 {c} / {s}）",
     counts: "  开始 {first}  时长 {duration} 秒  报文段 {p}（客户端 {pc}，服务器 {ps}）  字节 {b}（客户端 {bc}，服务器 {bs}）",
     final_states: "  最终状态：客户端 {c}，服务器 {s}",
-    no_listener: ["CLOSED (no listener)", "NO LISTENER"],
+    no_listener: ["CLOSED（无监听）", "无监听"],
 };
 
 pub static UDP: UdpTextWords = UdpTextWords {

@@ -88,6 +88,11 @@ mod tests {
         let label = |room, lang| state_label(&c, Side::Server, State::Closed, Some(1), room, lang);
         assert_eq!(label(20, Lang::En), "CLOSED (no listener)");
         assert_eq!(label(12, Lang::En), "NO LISTENER");
+        // In Chinese the words are Chinese, and the long label needs its display width.
+        let [long, short] = Lang::Zh.language().header.no_listener;
+        assert!(!short.is_ascii() && long.starts_with("CLOSED"));
+        assert_eq!(label(long.width(), Lang::Zh), long);
+        assert_eq!(label(long.width() - 1, Lang::Zh), short);
         // A reset after a handshake is an ordinary CLOSED.
         let c = conn(&[
             (true, SYN, 100, 0),
