@@ -142,6 +142,11 @@ fn help_overlay_in_chinese_and_in_ascii() {
         s.contains("synack keys (? or Esc closes, Up/Down scroll)"),
         "{s}"
     );
+    assert!(s.is_ascii(), "{s}");
+    // In Chinese the notes' glyphs are ASCII's too.
+    a.lang = Lang::Zh;
+    let s = text(&draw(&mut a, &r, 160, 48));
+    assert!(s.contains("箭头：- 报文段，= 复位，. 推断"), "{s}");
 }
 
 #[test]

@@ -35,19 +35,16 @@ pub fn keys(lang: Lang, ascii: bool) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-const ASCII_NOTES: &[&str] = &[
-    "Flags column: upper case sent by the client, lower case by the server:",
-    "S SYN, D data, F FIN, R RST.  ! marks anomalies or a diagnosed problem.",
-    "Arrows: - a segment, = a reset, . inferred; state names stand where they change.",
-    "Ladder: zeek conn_state and history, findings; ! marks a finding's evidence;",
-    "a bar under the last arrow counts down the 2*MSL a TIME_WAIT has left.",
-];
-
 fn ascii_keys(k: &str) -> String {
     k.replace('→', "Right")
         .replace('←', "Left")
         .replace('↑', "Up")
         .replace('↓', "Down")
+}
+
+/// A note with the ladder's glyphs as `--ascii` draws them.
+fn ascii_note(n: &str) -> String {
+    n.replace('─', "-").replace('═', "=").replace('┄', ".")
 }
 
 /// The help text as lines.
@@ -81,12 +78,13 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         ]));
     }
     out.push(Line::raw(""));
-    let notes = match (theme.ascii, app.lang) {
-        (true, Lang::En) => ASCII_NOTES,
-        _ => m.notes,
-    };
-    for n in notes {
-        out.push(Line::styled(n.to_string(), theme.dim()));
+    for n in m.notes {
+        let n = if theme.ascii {
+            ascii_note(n)
+        } else {
+            n.to_string()
+        };
+        out.push(Line::styled(n, theme.dim()));
     }
     out
 }
