@@ -25,6 +25,16 @@ fn the_locale_picks_the_language_in_posix_order() {
     assert_eq!(Lang::En.toggle(), Lang::Zh);
     assert_eq!(Lang::Zh.toggle(), Lang::En);
     assert_eq!(Lang::Zh.other_name(), "English");
+    // Each language is found by its own code, and `l` goes through all of them.
+    let mut l = Lang::En;
+    for (i, lang) in Lang::ALL.into_iter().enumerate() {
+        assert_eq!(Lang::parse(lang.language().code), Some(lang));
+        assert!(lang.language().ascii_name.is_ascii());
+        assert_eq!(lang as usize, i, "Lang::ALL is in the enum's order");
+        assert_eq!(l, lang);
+        l = l.toggle();
+    }
+    assert_eq!(l, Lang::En);
 }
 
 #[test]
