@@ -18,7 +18,7 @@ use std::net::IpAddr;
 
 use crate::decode::{Endpoint, Timestamp};
 use crate::diagnose::{Finding, Kind};
-use crate::teach::lang::Lang;
+use crate::i18n::Lang;
 use crate::track::{Connection, Side, State};
 
 /// One end as the kernel sees it.
@@ -196,7 +196,7 @@ impl View {
 /// One end as the kernel holds it, in words: its state (or no socket), its timer, its owner,
 /// and what synack infers where that differs. The ladder's kernel line and `--text`'s.
 pub fn end_words(k: &KernelEnd, inferred: State, lang: Lang) -> String {
-    let w = &crate::ui::i18n::messages(lang).kernel;
+    let w = &crate::i18n::messages(lang).kernel;
     let mut s = if k.state == State::Closed {
         w.no_socket.to_string()
     } else {

@@ -5,7 +5,7 @@
 //! (its `conn_state` and `history`), [`diagnose`] finds what is wrong. The edges feed and show
 //! it: [`capture`] (files and interfaces, on one capture thread), [`run`] (the batch runners)
 //! and [`output`] (text and JSON), [`ui`] (the terminal UI). [`config`] turns the command line
-//! ([`cli`]) into each part's settings, once.
+//! ([`cli`]) into each part's settings, once. [`i18n`] holds every word in every language.
 
 pub mod capture;
 pub mod cli;
@@ -15,6 +15,7 @@ pub mod diagnose;
 pub mod escape;
 pub mod export;
 pub mod gen;
+pub mod i18n;
 pub mod kernel;
 pub mod lab;
 pub mod memory;

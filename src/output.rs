@@ -32,10 +32,10 @@ pub struct OutputOptions {
     /// `--text`: the socket calls on the ladder (`--calls`).
     pub calls: bool,
     /// `--text`: the language of the lesson's notes.
-    pub lang: crate::teach::lang::Lang,
+    pub lang: crate::i18n::Lang,
     /// `--diagnose`: its language, English unless `--lang` asks (not from the locale: scripts
     /// read it).
-    pub report_lang: crate::teach::lang::Lang,
+    pub report_lang: crate::i18n::Lang,
 }
 
 /// Groups a number's digits with commas, e.g. `12,345`.

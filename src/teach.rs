@@ -1,7 +1,6 @@
-//! Teaching: the languages, the built-in lessons and their notes, and the socket calls each
+//! Teaching: the built-in lessons and their notes, and the socket calls each
 //! end's application made, read from its segments. Pure: no I/O.
 
 pub mod calls;
-pub mod lang;
 pub mod lessons;
 mod notes;

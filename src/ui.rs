@@ -15,7 +15,6 @@ pub mod filter;
 pub mod findings_cache;
 pub mod frame_stats;
 pub mod help;
-pub mod i18n;
 pub mod index;
 pub mod kernel_view;
 pub mod ladder;

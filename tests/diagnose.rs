@@ -387,15 +387,12 @@ fn the_diagnosis_in_chinese_when_lang_asks_and_only_then() {
     assert!(en.starts_with("synack diagnosis of"), "{en}");
     // A Chinese locale alone leaves --diagnose in English: scripts read it.
     let env = synack::config::Env {
-        lang: synack::teach::lang::Lang::Zh,
+        lang: synack::i18n::Lang::Zh,
         ..Default::default()
     };
     let args = <synack::cli::Args as clap::Parser>::parse_from(["synack", &demo, "--diagnose"]);
     let cfg = synack::config::Config::from_args(&args, &env).unwrap();
-    assert_eq!(
-        cfg.output.options.report_lang,
-        synack::teach::lang::Lang::En
-    );
+    assert_eq!(cfg.output.options.report_lang, synack::i18n::Lang::En);
 }
 
 #[test]

@@ -29,7 +29,7 @@ fn every_lesson_has_a_handout_in_english_and_chinese() {
             let (out, err, code) = synack(&["--lesson", l.name, "--text", "--lang", lang]);
             assert_eq!(code, 0, "{}: {err}", l.name);
             // The introduction and every note are in it, under the ladder's rows.
-            let lang_v = synack::teach::lang::Lang::parse(lang).unwrap();
+            let lang_v = synack::i18n::Lang::parse(lang).unwrap();
             for (f, _) in l.notes {
                 let note = l.note_in(*f, lang_v).unwrap();
                 let first: String = note.chars().take(12).collect();

@@ -4,12 +4,12 @@ mod ui_common;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use synack::diagnose::Kind;
+use synack::i18n::Lang;
 use synack::track::TrackerConfig;
 use synack::ui::app::{Action, App, Focus, View};
 use synack::ui::findings_cache::PRow;
 use synack::ui::ladder::{self, Row};
 use synack::ui::list::{self, SortKey};
-use synack::ui::narrate::Lang;
 use synack::ui::render;
 use synack::ui::replay::{Command, Replay};
 use ui_common::{app, area, replay, replay_with};
@@ -342,7 +342,7 @@ fn readme_lists_every_key() {
         .find("## Terminal UI")
         .expect("a Terminal UI section");
     let section = &readme[start..];
-    for (k, what) in synack::ui::help::KEYS {
+    for (k, what) in synack::ui::help::keys(Lang::En, false) {
         if k.is_empty() {
             continue;
         }

@@ -11,9 +11,9 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use synack::capture::frames::{Fetcher, FrameError, FrameSource};
 use synack::decode::layers::dissect;
+use synack::i18n::Lang;
 use synack::ui::app::{Action, Focus};
 use synack::ui::layers::{self, Content, Open, SegmentCtx};
-use synack::ui::narrate::Lang;
 use synack::ui::theme::Theme;
 use ui_common::{app, draw, fixture, replay};
 

@@ -4,7 +4,7 @@
 
 mod ui_common;
 
-use synack::teach::lang::Lang;
+use synack::i18n::Lang;
 use synack::teach::lessons;
 use synack::ui::app::App;
 use ui_common::{app, draw, replay, text};
@@ -121,6 +121,11 @@ fn a_refused_lesson_shows_econnrefused_on_the_client() {
     assert!(s.contains("ECONNREFUSED │"), "{s}");
     assert!(s.contains(&note_start("refused", 2, Lang::En)), "{s}");
     insta::assert_snapshot!("lesson_refused_80x24", t.backend());
+    // In Chinese the server's label is Chinese too (the state names stay the RFC's).
+    let (s, t) = step("refused", 2, Lang::Zh, 80, 24);
+    assert!(s.contains("无监听") && !s.contains("NO LISTENER"), "{s}");
+    assert!(s.contains("ECONNREFUSED"), "{s}");
+    insta::assert_snapshot!("lesson_refused_zh_80x24", t.backend());
 }
 
 #[test]

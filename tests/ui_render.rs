@@ -4,8 +4,8 @@
 mod ui_common;
 
 use ratatui::style::Color;
+use synack::i18n::Lang;
 use synack::ui::app::Focus;
-use synack::ui::narrate::Lang;
 use synack::ui::replay::Replay;
 use synack::ui::theme::Theme;
 use ui_common::{app, draw, replay, text};
@@ -107,10 +107,46 @@ fn help_overlay() {
     let t = draw(&mut a, &r, 160, 48);
     let s = text(&t);
     // At 160x48 every key fits.
-    for (k, what) in synack::ui::help::KEYS {
-        assert!(s.contains(what), "{k}: {what} missing:\n{s}");
+    for (k, what) in synack::ui::help::keys(Lang::En, false) {
+        assert!(s.contains(&what), "{k}: {what} missing:\n{s}");
     }
     insta::assert_snapshot!("help_160x48", t.backend());
+}
+
+#[test]
+fn help_overlay_in_chinese_and_in_ascii() {
+    let r = replay("demo.pcap", None);
+    let mut a = app();
+    a.lang = Lang::Zh;
+    a.help.open = true;
+    let t = draw(&mut a, &r, 160, 48);
+    let s = text(&t);
+    // The title and every key's words from the Chinese table; `l` names both languages.
+    assert!(s.contains("synack 按键（? 或 Esc 关闭，↑↓ 滚动）"), "{s}");
+    assert!(!s.contains("synack keys"), "{s}");
+    for (k, what) in synack::ui::help::keys(Lang::Zh, false) {
+        assert!(s.contains(&what), "{k}: {what} missing:\n{s}");
+    }
+    assert!(s.contains("语言：English / 中文"), "{s}");
+    insta::assert_snapshot!("help_zh_160x48", t.backend());
+    // In ASCII the languages are named in ASCII, and the title's arrows are words.
+    let mut a = synack::ui::app::App::new(Theme {
+        ascii: true,
+        color: false,
+        ..Default::default()
+    });
+    a.help.open = true;
+    let s = text(&draw(&mut a, &r, 160, 48));
+    assert!(s.contains("language: English / Chinese"), "{s}");
+    assert!(
+        s.contains("synack keys (? or Esc closes, Up/Down scroll)"),
+        "{s}"
+    );
+    assert!(s.is_ascii(), "{s}");
+    // In Chinese the notes' glyphs are ASCII's too.
+    a.lang = Lang::Zh;
+    let s = text(&draw(&mut a, &r, 160, 48));
+    assert!(s.contains("箭头：- 报文段，= 复位，. 推断"), "{s}");
 }
 
 #[test]

@@ -4,8 +4,8 @@
 mod ui_common;
 
 use crossterm::event::{KeyCode, KeyEvent};
+use synack::i18n::Lang;
 use synack::ui::app::{App, View};
-use synack::ui::narrate::Lang;
 use synack::ui::replay::Replay;
 use ui_common::{app, draw, replay, replay_udp, text};
 

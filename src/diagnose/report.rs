@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use super::findings::diagnose_with;
 use super::kinds::{DiagConfig, Finding, Kind};
 use crate::decode::{Endpoint, Timestamp};
-use crate::teach::lang::Lang;
+use crate::i18n::Lang;
 use crate::track::{Connection, Side, State};
 
 /// Findings that are normal by themselves (a TIME_WAIT after a clean close, keep-alives):
@@ -254,7 +254,8 @@ impl Diagnosis {
     /// sentences and the patterns' (see [`super::words`]); endpoints, times and frames as in
     /// English.
     pub fn text_in(&self, source: &str, lang: Lang) -> String {
-        use super::words::{self, fill};
+        use super::words;
+        use crate::i18n::fill;
         let w = words::report_words(lang);
         let mut out = String::new();
         let total = self.total();

@@ -8,6 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use crate::decode::Endpoint;
 use crate::diagnose::Finding;
+use crate::i18n::Lang;
 use crate::output::state_label::state_label;
 use crate::output::text::{self, Step};
 use crate::output::OutputOptions;
@@ -185,7 +186,14 @@ pub fn diagram(
     let initial_states = c.initial_states();
     let initial = [
         initial_states[0].name(),
-        state_label(c, Side::Server, initial_states[1], None, usize::MAX),
+        state_label(
+            c,
+            Side::Server,
+            initial_states[1],
+            None,
+            usize::MAX,
+            Lang::En,
+        ),
     ];
     let calls = if opts.calls {
         calls::calls(c)
@@ -227,7 +235,7 @@ pub fn diagram(
                 let e = &c.events[i];
                 let labels = [
                     e.states[0].name(),
-                    state_label(c, Side::Server, e.states[1], Some(i), usize::MAX),
+                    state_label(c, Side::Server, e.states[1], Some(i), usize::MAX, Lang::En),
                 ];
                 let states = [0, 1].map(|k| (labels[k] != shown[k]).then_some(labels[k]));
                 shown = labels;

@@ -268,12 +268,9 @@ impl<'w> Sink<'w> {
     }
 
     /// The summary's UDP line.
-    fn udp_line(&self, lang: crate::teach::lang::Lang) -> String {
+    fn udp_line(&self, lang: crate::i18n::Lang) -> String {
         let (f, d) = (self.udp_flows, self.udp_datagrams);
-        match lang {
-            crate::teach::lang::Lang::Zh => format!("  UDP：{d} 个数据报，{f} 个流（在上面的 TCP 之外；无连接，没有状态）\n"),
-            _ => format!("  udp {d} datagrams in {f} flows (beside the tcp above; connectionless: no states)\n"),
-        }
+        crate::i18n::fill(lang.language().report.udp, &[("d", &d), ("f", &f)])
     }
 
     /// Findings that are problems (for `--diagnose`'s exit status).

@@ -4,16 +4,22 @@
 //! socket listens; a SYN answered by a RST proves that none does (3.10.7.1: a segment to a
 //! CLOSED port gets a RST). A class reading "LISTEN" next to "port 81 closed" is misled.
 
+use unicode_width::UnicodeWidthStr;
+
+use crate::i18n::Lang;
 use crate::track::{Connection, Side, State};
 
 /// The label of `side`'s `state` on the row after event `upto` (`None`: before the first
 /// event). `room`: the columns the label may take; a long label gives way to a short one.
+/// The states keep their RFC names in every language; the words around them are `lang`'s
+/// (`--text`'s ladder is English in every language).
 pub fn state_label(
     c: &Connection,
     side: Side,
     state: State,
     upto: Option<usize>,
     room: usize,
+    lang: Lang,
 ) -> &'static str {
     if side != Side::Server {
         return state.name();
@@ -27,18 +33,16 @@ pub fn state_label(
     match state {
         State::Listen if !synack_sent => "LISTEN?",
         State::Closed if !synack_sent && seen.iter().filter(from_server).any(|e| e.flags.rst()) => {
-            if room >= NO_LISTENER.len() {
-                NO_LISTENER
+            let [long, short] = lang.language().header.no_listener;
+            if room >= long.width() {
+                long
             } else {
-                "NO LISTENER"
+                short
             }
         }
         _ => state.name(),
     }
 }
-
-/// A refused connection's server: the SYN came to a port no socket listens on.
-pub const NO_LISTENER: &str = "CLOSED (no listener)";
 
 /// A label that is an assumption rather than something the capture shows.
 pub fn is_assumed(label: &str) -> bool {
@@ -66,13 +70,13 @@ mod tests {
             (false, SYN_ACK, 500, 101),
             (true, ACK, 101, 501),
         ]);
-        let label = |upto| state_label(&c, Side::Server, State::Listen, upto, 20);
+        let label = |upto| state_label(&c, Side::Server, State::Listen, upto, 20, Lang::En);
         assert_eq!(label(None), "LISTEN?");
         assert_eq!(label(Some(0)), "LISTEN?");
         assert_eq!(label(Some(1)), "LISTEN");
         assert!(is_assumed(label(None)) && !is_assumed(label(Some(1))));
         assert_eq!(
-            state_label(&c, Side::Client, State::Listen, None, 20),
+            state_label(&c, Side::Client, State::Listen, None, 20, Lang::En),
             "LISTEN"
         );
     }
@@ -81,9 +85,14 @@ mod tests {
     fn a_syn_answered_by_rst_proves_no_listener() {
         let c = conn(&[(true, SYN, 100, 0), (false, RST_ACK, 0, 101)]);
         assert_eq!(c.server().state, State::Closed);
-        let label = |room| state_label(&c, Side::Server, State::Closed, Some(1), room);
-        assert_eq!(label(20), "CLOSED (no listener)");
-        assert_eq!(label(12), "NO LISTENER");
+        let label = |room, lang| state_label(&c, Side::Server, State::Closed, Some(1), room, lang);
+        assert_eq!(label(20, Lang::En), "CLOSED (no listener)");
+        assert_eq!(label(12, Lang::En), "NO LISTENER");
+        // In Chinese the words are Chinese, and the long label needs its display width.
+        let [long, short] = Lang::Zh.language().header.no_listener;
+        assert!(!short.is_ascii() && long.starts_with("CLOSED"));
+        assert_eq!(label(long.width(), Lang::Zh), long);
+        assert_eq!(label(long.width() - 1, Lang::Zh), short);
         // A reset after a handshake is an ordinary CLOSED.
         let c = conn(&[
             (true, SYN, 100, 0),
@@ -92,7 +101,7 @@ mod tests {
             (false, RST_ACK, 501, 101),
         ]);
         assert_eq!(
-            state_label(&c, Side::Server, State::Closed, Some(3), 20),
+            state_label(&c, Side::Server, State::Closed, Some(3), 20, Lang::En),
             "CLOSED"
         );
     }

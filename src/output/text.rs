@@ -15,9 +15,9 @@ use super::summary::Report;
 use super::{thousands, OutputOptions, SeqStyle};
 use crate::decode::Timestamp;
 use crate::diagnose::Finding;
+use crate::i18n::{fill_into, Lang};
 use crate::kernel::KernelPair;
 use crate::teach::calls::{self, CallAt};
-use crate::teach::lang::Lang;
 use crate::track::{
     Connection, Dir, DroppedRun, Event, EventKind, Handshake, Marks, Side, State, Teardown,
 };
@@ -170,68 +170,6 @@ pub fn header(c: &Connection) -> String {
     s
 }
 
-/// [`push_header`] in Chinese: the same facts, the same order.
-fn push_header_zh(s: &mut String, c: &Connection) {
-    let _ = writeln!(
-        s,
-        "连接 #{}  {} -> {}",
-        c.id,
-        c.client().addr,
-        c.server().addr
-    );
-    if let Some(encap) = c.tunnel() {
-        let levels: Vec<String> = encap.tunnels().map(|t| t.to_string()).collect();
-        let _ = writeln!(s, "  隧道：{}", levels.join("，内层 "));
-    }
-    if let Some(service) = c.service() {
-        let _ = writeln!(s, "  服务：{service}");
-    }
-    let handshake = match c.handshake() {
-        Handshake::Complete => "完整",
-        Handshake::Partial => "不完整",
-        Handshake::None => "无",
-    };
-    let teardown = match c.teardown() {
-        Teardown::Fin => "FIN",
-        Teardown::Rst => "RST",
-        Teardown::Half => "半关闭",
-        Teardown::None => "无",
-    };
-    let _ = write!(s, "  握手 {handshake}，拆除 {teardown}");
-    if c.mid_stream {
-        s.push_str("，从中途开始捕获");
-    }
-    if let Some(prev) = c.reuses {
-        let _ = write!(s, "，复用 #{prev} 的四元组");
-        if let Some(st) = c.reused_from {
-            let _ = write!(s, "（原为 {} / {}）", st[0], st[1]);
-        }
-    }
-    s.push('\n');
-    s.push_str("  开始 ");
-    let mut ts = Vec::with_capacity(27);
-    c.first_seen.write_rfc3339(&mut ts);
-    s.push_str(std::str::from_utf8(&ts).unwrap_or_default());
-    s.push_str("  时长 ");
-    push_secs6(s, c.last_seen, c.first_seen, 0);
-    let _ = writeln!(
-        s,
-        " 秒  报文段 {}（客户端 {}，服务器 {}）  字节 {}（客户端 {}，服务器 {}）",
-        c.packets(),
-        c.client().packets,
-        c.server().packets,
-        c.bytes(),
-        c.client().bytes,
-        c.server().bytes,
-    );
-    let _ = writeln!(
-        s,
-        "  最终状态：客户端 {}，服务器 {}",
-        c.client().state,
-        c.server().state
-    );
-}
-
 /// The language `--text` writes its words in: a lesson's (its notes'), else English unless
 /// `--lang` asked (scripts read it).
 pub fn text_lang(opts: &OutputOptions) -> Lang {
@@ -243,61 +181,79 @@ pub fn text_lang(opts: &OutputOptions) -> Lang {
 }
 
 fn push_header(s: &mut String, c: &Connection, lang: Lang) {
-    if lang == Lang::Zh {
-        return push_header_zh(s, c);
-    }
-    let _ = writeln!(
+    let w = lang.language().header;
+    let m = lang.language().messages;
+    let (client, server) = (c.client(), c.server());
+    fill_into(
         s,
-        "Connection #{}  {} -> {}",
-        c.id,
-        c.client().addr,
-        c.server().addr
+        w.connection,
+        &[
+            ("id", &c.id),
+            ("client", &client.addr),
+            ("server", &server.addr),
+        ],
     );
+    s.push('\n');
     if let Some(encap) = c.tunnel() {
         let levels: Vec<String> = encap.tunnels().map(|t| t.to_string()).collect();
-        let _ = writeln!(s, "  tunnel: {}", levels.join(", in "));
+        fill_into(s, w.tunnel, &[("list", &levels.join(w.tunnel_sep))]);
+        s.push('\n');
     }
     if let Some(service) = c.service() {
-        let _ = writeln!(s, "  service: {service}");
+        fill_into(s, w.service, &[("service", &service)]);
+        s.push('\n');
     }
-    let _ = write!(
+    let handshake = m.handshake_names[match c.handshake() {
+        Handshake::Complete => 0,
+        Handshake::Partial => 1,
+        Handshake::None => 2,
+    }];
+    let teardown = m.teardown_names[match c.teardown() {
+        Teardown::Fin => 0,
+        Teardown::Rst => 1,
+        Teardown::Half => 2,
+        Teardown::None => 3,
+    }];
+    fill_into(
         s,
-        "  handshake {}, teardown {}",
-        c.handshake().name(),
-        c.teardown().name()
+        w.how,
+        &[("handshake", &handshake), ("teardown", &teardown)],
     );
     if c.mid_stream {
-        s.push_str(", joined mid-stream");
+        s.push_str(w.mid_stream);
     }
     if let Some(prev) = c.reuses {
-        let _ = write!(s, ", reuses the 4-tuple of #{prev}");
+        fill_into(s, w.reuses, &[("prev", &prev)]);
         if let Some(st) = c.reused_from {
-            let _ = write!(s, " (was {} / {})", st[0], st[1]);
+            fill_into(s, w.was, &[("c", &st[0]), ("s", &st[1])]);
         }
     }
     s.push('\n');
-    s.push_str("  first ");
-    let mut ts = Vec::with_capacity(27);
-    c.first_seen.write_rfc3339(&mut ts);
-    s.push_str(std::str::from_utf8(&ts).unwrap_or_default());
-    s.push_str("  duration ");
-    push_secs6(s, c.last_seen, c.first_seen, 0);
-    let _ = writeln!(
+    let mut first = Vec::with_capacity(27);
+    c.first_seen.write_rfc3339(&mut first);
+    let mut duration = String::new();
+    push_secs6(&mut duration, c.last_seen, c.first_seen, 0);
+    fill_into(
         s,
-        " s  packets {} ({} c2s, {} s2c)  bytes {} ({} c2s, {} s2c)",
-        c.packets(),
-        c.client().packets,
-        c.server().packets,
-        c.bytes(),
-        c.client().bytes,
-        c.server().bytes,
+        w.counts,
+        &[
+            ("first", &std::str::from_utf8(&first).unwrap_or_default()),
+            ("duration", &duration),
+            ("p", &c.packets()),
+            ("pc", &client.packets),
+            ("ps", &server.packets),
+            ("b", &c.bytes()),
+            ("bc", &client.bytes),
+            ("bs", &server.bytes),
+        ],
     );
-    let _ = writeln!(
+    s.push('\n');
+    fill_into(
         s,
-        "  final state: client {}, server {}",
-        c.client().state,
-        c.server().state
+        w.final_states,
+        &[("c", &client.state), ("s", &server.state)],
     );
+    s.push('\n');
 }
 
 /// The ladder diagram of one connection.
@@ -408,7 +364,7 @@ pub fn for_each_step<'a>(
 fn push_ladder(out: &mut String, c: &Connection, opts: &OutputOptions) {
     text_row(out, "time", "client", "", "server", "");
     let initial = c.initial_states();
-    let server = state_label(c, Side::Server, initial[1], None, usize::MAX);
+    let server = state_label(c, Side::Server, initial[1], None, usize::MAX, Lang::En);
     text_row(out, "", initial[0].name(), "", server, "");
     push_note(out, opts, 0);
     let calls = if opts.calls {
@@ -496,6 +452,14 @@ fn push_call(out: &mut String, k: &CallAt) {
 /// Width of a lesson note's lines in a handout.
 const NOTE_WIDTH: usize = 78;
 
+/// Full-width closing punctuation (comma, full stop, colon, semicolon, enumeration comma,
+/// closing bracket, exclamation and question marks) and the closing quote: a line never starts
+/// with one.
+const CLOSING: [char; 9] = [
+    '\u{ff0c}', '\u{3002}', '\u{ff1a}', '\u{ff1b}', '\u{3001}', '\u{ff09}', '\u{ff01}', '\u{ff1f}',
+    '\u{201d}',
+];
+
 /// The lesson's note for `frame`, if any: indented under its row, wrapped, set off by blank
 /// lines so a handout reads as ladder and prose.
 fn push_note(out: &mut String, opts: &OutputOptions, frame: u64) {
@@ -531,7 +495,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         }
         let w = ch.width().unwrap_or(0);
         // (Never before closing punctuation: a Chinese line does not start with it.)
-        if (w > 1 || wide) && !line.is_empty() && !"，。：；、）！？”".contains(ch) {
+        if (w > 1 || wide) && !line.is_empty() && !CLOSING.contains(&ch) {
             brk = Some(line.len());
         }
         if cols(&line) + w > width && !line.is_empty() {
@@ -587,6 +551,7 @@ fn push_event_row(out: &mut String, c: &Connection, idx: usize, opts: &OutputOpt
         e.states[1],
         Some(idx),
         usize::MAX,
+        Lang::En,
     ));
     if e.kind != EventKind::TimeWaitExpired && !e.marks.is_empty() {
         out.push_str("  [");
@@ -626,7 +591,7 @@ pub fn write_connection(
 /// Live and lab runs: `  kernel: client TIME_WAIT, 54 s left; server no socket`, the
 /// kernel's own view of both ends as the TUI's ladder shows it.
 fn push_kernel(out: &mut String, c: &Connection, pair: &KernelPair, lang: Lang) {
-    let m = crate::ui::i18n::messages(lang);
+    let m = crate::i18n::messages(lang);
     out.push_str("  ");
     out.push_str(m.kernel.heading);
     for (i, (side, label)) in [(Side::Client, m.client), (Side::Server, m.server)]
@@ -654,7 +619,8 @@ pub fn summary(r: &Report<'_>) -> String {
 /// [`summary`] in `lang` (`--text --lang zh`): its main lines; the per-reason counts, link
 /// types and warnings stay as the decoder names them.
 pub fn summary_in(r: &Report<'_>, lang: Lang) -> String {
-    use crate::diagnose::words::{fill, report_words};
+    use crate::diagnose::words::report_words;
+    use crate::i18n::fill;
     let w = report_words(lang);
     let s = r.summary;
     let k = r.counters;

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::teach::lang::Lang;
+use crate::i18n::{fill, Lang};
 use crate::track::udp::UdpFlow;
 
 /// Columns between the lifelines, as TCP's ladder in `--text`.
@@ -57,60 +57,31 @@ pub fn write_json(buf: &mut Vec<u8>, f: &UdpFlow, no_events: bool) {
     buf.push(b'\n');
 }
 
-/// The words of a flow's `--text` header, per language.
-struct Words {
-    flow: &'static str,
-    service: &'static str,
-    why: &'static str,
-    counts: fn(&UdpFlow, &str, f64) -> String,
-    more: fn(u64) -> String,
-}
-
-static EN: Words = Words {
-    flow: "UDP flow",
-    service: "service: ",
-    why: "connectionless: no handshake, no states, no teardown; each datagram stands alone, \
-          unacknowledged and never resent by UDP (RFC 768)",
-    counts: |f, first, d| {
-        let (p, b) = (f.packets, f.bytes);
-        format!(
-            "first {first}  duration {d:.6} s  datagrams {} ({} c2s, {} s2c)  bytes {} ({} c2s, {} s2c)",
-            f.packets(), p[0], p[1], f.bytes(), b[0], b[1]
-        )
-    },
-    more: |n| format!("({n} more datagrams not kept)"),
-};
-
-static ZH: Words = Words {
-    flow: "UDP 流",
-    service: "服务：",
-    why:
-        "无连接：没有握手、没有状态、没有拆除；每个数据报各自独立，没有确认，也没有重传（RFC 768）",
-    counts: |f, first, d| {
-        let (p, b) = (f.packets, f.bytes);
-        format!(
-            "开始 {first}  时长 {d:.6} 秒  数据报 {}（客户端 {}，服务器 {}）  字节 {}（客户端 {}，服务器 {}）",
-            f.packets(), p[0], p[1], f.bytes(), b[0], b[1]
-        )
-    },
-    more: |n| format!("（另有 {n} 个数据报未保留）"),
-};
-
 /// The flow's header and ladder for `--text`, drawn with TCP's rows ([`text::text_row`],
 /// [`text::push_label_row`]) so the lifelines stand in the same columns.
 pub fn write_text(out: &mut String, f: &UdpFlow, lang: Lang) {
-    let w = if lang == Lang::Zh { &ZH } else { &EN };
+    let w = lang.language().udp;
     let _ = writeln!(out, "{} #{}  {} -> {}", w.flow, f.id, f.client, f.server);
     if let Some(service) = f.service {
         let _ = writeln!(out, "  {}{service}", w.service);
     }
     let _ = writeln!(out, "  {}", w.why);
     let duration = f.last_seen.secs_since(f.first_seen);
-    let _ = writeln!(
-        out,
-        "  {}\n",
-        (w.counts)(f, &f.first_seen.rfc3339(), duration)
+    let (p, b) = (f.packets, f.bytes);
+    let counts = fill(
+        w.counts,
+        &[
+            ("first", &f.first_seen.rfc3339()),
+            ("duration", &format!("{duration:.6}")),
+            ("p", &f.packets()),
+            ("pc", &p[0]),
+            ("ps", &p[1]),
+            ("b", &f.bytes()),
+            ("bc", &b[0]),
+            ("bs", &b[1]),
+        ],
     );
+    let _ = writeln!(out, "  {counts}\n");
     // The column heads stay as TCP's ladder has them in every language.
     text::text_row(out, "time", "client", "", "server", "");
     for e in &f.events {
@@ -128,7 +99,12 @@ pub fn write_text(out: &mut String, f: &UdpFlow, lang: Lang) {
         }
     }
     if f.events_dropped > 0 {
-        let _ = writeln!(out, "{:>25} | {}", "", (w.more)(f.events_dropped));
+        let _ = writeln!(
+            out,
+            "{:>25} | {}",
+            "",
+            fill(w.more, &[("n", &f.events_dropped)])
+        );
     }
     out.push('\n');
 }

@@ -3,8 +3,8 @@
 //! segments, a note that says *why*, in English and Chinese. Every claim is RFC 9293's (the
 //! section is cited beside it) or a named Linux default.
 
-use super::lang::{Lang, Text};
 use super::notes::*;
+use crate::i18n::{Lang, Text};
 
 /// A lesson: its capture and its notes.
 #[derive(Debug)]
@@ -75,7 +75,7 @@ pub static LESSONS: &[Lesson] = &[
 mod tests {
     use super::{find, list, LESSONS};
     use crate::gen::scenarios::lesson_packets;
-    use crate::teach::lang::Lang;
+    use crate::i18n::Lang;
     use crate::ui::render::wrapped_lines;
 
     #[test]
@@ -117,7 +117,11 @@ mod tests {
                     let lines = wrapped_lines(n.get(lang), 78);
                     assert!(lines <= 6, "{} frame {f} {lang:?}: {lines} lines", l.name);
                 }
-                assert!(!n.zh.is_ascii(), "{} frame {f}: no Chinese", l.name);
+                assert!(
+                    !n.get(Lang::Zh).is_ascii(),
+                    "{} frame {f}: no Chinese",
+                    l.name
+                );
             }
         }
     }

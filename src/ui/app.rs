@@ -13,13 +13,13 @@ use super::help::HelpPane;
 use super::ladder::{Evidence, LadderPane};
 use super::layers::{LayersPane, SegmentCtx};
 use super::list::{self, ListPane};
-use super::narrate::Lang;
 use super::pane::{scroll_to, step, Effect, Handled};
 use super::problems::ProblemsPane;
 use super::render::{self, Layout};
 use super::replay::{Command, Replay};
 use super::theme::Theme;
 use crate::export::Aliases;
+use crate::i18n::Lang;
 use crate::teach::lessons::Lesson;
 use crate::track::Connection;
 
@@ -469,7 +469,7 @@ impl App {
                 Action::Frame(frame)
             }
             None => {
-                self.notice = Some(super::i18n::messages(self.lang).layers.no_segment.into());
+                self.notice = Some(crate::i18n::messages(self.lang).layers.no_segment.into());
                 Action::None
             }
         }

@@ -2,7 +2,7 @@
 //! besides them. Zeek's `conn_state` and `history`, the findings as of now, and at the bottom
 //! the TIME_WAIT countdown, each holding end's 2*MSL left drawn as a draining bar.
 
-use super::i18n::messages;
+use crate::i18n::messages;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
@@ -58,7 +58,7 @@ pub fn detail_lines<'a>(
     max: usize,
     width: u16,
     theme: &Theme,
-    lang: crate::teach::lang::Lang,
+    lang: crate::i18n::Lang,
 ) -> Vec<Line<'a>> {
     let m = messages(lang);
     let gl = theme.glyphs();

@@ -101,8 +101,8 @@ impl Place {
         }
     }
 
-    pub fn text(&self, lang: crate::teach::lang::Lang) -> String {
-        let place = super::i18n::messages(lang).problems_view.place;
+    pub fn text(&self, lang: crate::i18n::Lang) -> String {
+        let place = crate::i18n::messages(lang).problems_view.place;
         match self {
             Place::Server(e) => place(&e.to_string(), false),
             Place::Client(ip) => place(&ip.to_string(), true),

@@ -8,21 +8,32 @@ use ratatui::Frame;
 use crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
 
 use super::app::App;
-use super::i18n::messages;
 use super::pane::{Effect, Handled};
-use crate::teach::lang::Lang;
+use crate::i18n::Lang;
+use crate::i18n::{fill, messages};
 
-/// (keys, what they do), grouped by section (a key of "" starts a section named by the text):
-/// English's, which README lists (every language has the same keys, in the same order).
-pub const KEYS: &[(&str, &str)] = super::i18n::en::KEYS;
-
-const ASCII_NOTES: &[&str] = &[
-    "Flags column: upper case sent by the client, lower case by the server:",
-    "S SYN, D data, F FIN, R RST.  ! marks anomalies or a diagnosed problem.",
-    "Arrows: - a segment, = a reset, . inferred; state names stand where they change.",
-    "Ladder: zeek conn_state and history, findings; ! marks a finding's evidence;",
-    "a bar under the last arrow counts down the 2*MSL a TIME_WAIT has left.",
-];
+/// (keys, what they do) in `lang`, grouped by section (a key of "" starts a section named by
+/// the text); English's are those README lists (every language has the same keys, in the same
+/// order). `ascii`: the languages named in ASCII.
+pub fn keys(lang: Lang, ascii: bool) -> Vec<(&'static str, String)> {
+    let names: Vec<&str> = Lang::ALL
+        .iter()
+        .map(|l| {
+            let language = l.language();
+            if ascii {
+                language.ascii_name
+            } else {
+                language.name
+            }
+        })
+        .collect();
+    let languages = names.join(" / ");
+    messages(lang)
+        .keys
+        .iter()
+        .map(|(k, what)| (*k, fill(what, &[("languages", &languages)])))
+        .collect()
+}
 
 fn ascii_keys(k: &str) -> String {
     k.replace('→', "Right")
@@ -31,24 +42,29 @@ fn ascii_keys(k: &str) -> String {
         .replace('↓', "Down")
 }
 
+/// A note with the ladder's glyphs as `--ascii` draws them.
+fn ascii_note(n: &str) -> String {
+    n.replace('─', "-").replace('═', "=").replace('┄', ".")
+}
+
 /// The help text as lines.
 pub fn lines(app: &App) -> Vec<Line<'static>> {
     let theme = &app.theme;
     let m = messages(app.lang);
-    let kw = m
-        .keys
+    let keys = keys(app.lang, theme.ascii);
+    let kw = keys
         .iter()
         .map(|(k, _)| k.chars().count())
         .max()
         .unwrap_or(8)
         + 2;
     let mut out = Vec::new();
-    for (k, what) in m.keys {
+    for (k, what) in keys {
         if k.is_empty() {
             if !out.is_empty() {
                 out.push(Line::raw(""));
             }
-            out.push(Line::styled(what.to_string(), theme.title()));
+            out.push(Line::styled(what, theme.title()));
             continue;
         }
         let k = if theme.ascii {
@@ -56,23 +72,19 @@ pub fn lines(app: &App) -> Vec<Line<'static>> {
         } else {
             k.to_string()
         };
-        let what = if theme.ascii {
-            what.replace("中文", "Chinese")
-        } else {
-            what.to_string()
-        };
         out.push(Line::from(vec![
             Span::styled(format!("  {k:<kw$}"), theme.key()),
             Span::raw(what),
         ]));
     }
     out.push(Line::raw(""));
-    let notes = match (theme.ascii, app.lang) {
-        (true, Lang::En) => ASCII_NOTES,
-        _ => m.notes,
-    };
-    for n in notes {
-        out.push(Line::styled(n.to_string(), theme.dim()));
+    for n in m.notes {
+        let n = if theme.ascii {
+            ascii_note(n)
+        } else {
+            n.to_string()
+        };
+        out.push(Line::styled(n, theme.dim()));
     }
     out
 }
@@ -134,11 +146,17 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             ratatui::symbols::border::ROUNDED
         })
         .title(Span::styled(
-            match (app.lang, app.theme.ascii) {
-                (Lang::En, true) => " synack keys (? or Esc closes, Up/Down scroll) ",
-                (Lang::En, false) => " synack keys (? or Esc closes, ↑↓ scroll) ",
-                (Lang::Zh, _) => " synack 按键（? 或 Esc 关闭，↑↓ 滚动） ",
-            },
+            fill(
+                messages(app.lang).help_title,
+                &[(
+                    "updown",
+                    if app.theme.ascii {
+                        &"Up/Down"
+                    } else {
+                        &"↑↓"
+                    },
+                )],
+            ),
             app.theme.title(),
         ));
     let p = Paragraph::new(lines)

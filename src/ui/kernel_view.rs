@@ -6,14 +6,14 @@
 use ratatui::text::{Line, Span};
 
 use super::app::App;
-use super::i18n::messages;
 use super::theme::short_state;
+use crate::i18n::messages;
 use crate::kernel::KernelPair;
 use crate::track::{Connection, Side, State};
 
 /// The list's cell: `CLIENT/SERVER` kernel states, short (`-` for an end not on this host,
 /// the catalogue's `none` for no socket); true when either differs from what synack infers.
-pub fn cell(c: &Connection, pair: &KernelPair, lang: crate::teach::lang::Lang) -> (String, bool) {
+pub fn cell(c: &Connection, pair: &KernelPair, lang: crate::i18n::Lang) -> (String, bool) {
     let mut differs = false;
     let mut parts = Vec::with_capacity(2);
     for side in [Side::Client, Side::Server] {

@@ -536,10 +536,10 @@ pub(super) fn line<'a>(g: &Geometry, c: Cells<'_>) -> Line<'a> {
 }
 
 /// The pane's title: the connection and how it went.
-pub fn title(c: &Connection, theme: &Theme, lang: crate::teach::lang::Lang) -> String {
+pub fn title(c: &Connection, theme: &Theme, lang: crate::i18n::Lang) -> String {
     use crate::track::{Handshake, Teardown};
     let g = theme.glyphs();
-    let m = super::i18n::messages(lang);
+    let m = crate::i18n::messages(lang);
     let [handshake, teardown, mid_stream, reuses, tunnel] = m.ladder_title;
     let to = if theme.ascii { "->" } else { "→" };
     let hs = match c.handshake() {
@@ -647,14 +647,17 @@ struct RowDraw<'x> {
     /// The newest event, and how far its arrow has grown.
     last_idx: Option<usize>,
     newest_progress: f32,
-    lang: crate::teach::lang::Lang,
+    lang: crate::i18n::Lang,
 }
 
 impl<'x> RowDraw<'x> {
     /// `side`'s `state` on the row after event `upto`, with its label.
     fn shown(&self, side: Side, state: State, upto: Option<usize>) -> (State, &'static str) {
         let room = self.g.state + if self.g.tail > 0 { 1 + self.g.tail } else { 0 };
-        (state, state_label(self.c, side, state, upto, room))
+        (
+            state,
+            state_label(self.c, side, state, upto, room, self.lang),
+        )
     }
 
     /// Cells with nothing in them but the lifelines in `states` (the row's own fill them).
@@ -679,7 +682,7 @@ impl<'x> RowDraw<'x> {
     /// The column header, the end names where the states go.
     fn header<'a>(&self) -> Line<'a> {
         let (g, gl, theme) = (&self.g, self.gl, self.theme);
-        let m = super::i18n::messages(self.lang);
+        let m = crate::i18n::messages(self.lang);
         let mut h = line(
             g,
             Cells {
@@ -917,7 +920,7 @@ pub fn render(
 ) {
     let theme = &app.theme;
     let focused = app.focus == Focus::Ladder;
-    let words = super::i18n::messages(app.lang);
+    let words = crate::i18n::messages(app.lang);
     let title = conn.map_or(format!(" {} ", words.ladder), |c| title(c, theme, app.lang));
     let block = theme.pane(title, focused);
     let inner = block.inner(area);

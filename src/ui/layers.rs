@@ -14,8 +14,6 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
 use super::help::ASCII_BORDER;
-use super::i18n::messages;
-use super::narrate::Lang;
 use super::pane::{Effect, Handled};
 use super::theme::Theme;
 use crate::capture::frames::FrameError;
@@ -25,6 +23,8 @@ use crate::decode::layers::{
 };
 use crate::decode::LinkType;
 use crate::escape::escape_bytes;
+use crate::i18n::messages;
+use crate::i18n::Lang;
 use crate::track::{Connection, Event};
 
 /// Payload bytes shown in the hex dump (16 a line).

@@ -16,7 +16,7 @@ use crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
 use super::app::{App, Focus};
 use super::pane::{page, Effect, Handled};
 use super::replay::Replay;
-use super::text::{fit_left, fit_right, human_bytes, human_count, human_secs};
+use super::text::{fit_left, fit_right, human_bytes, human_count, human_secs, text_width};
 use super::theme::{short_state, Theme};
 use crate::decode::Endpoint;
 use crate::output::state_label::{is_assumed, state_label};
@@ -53,10 +53,10 @@ impl SortKey {
     ];
 
     /// The name in `lang` (the catalogue's; `#` in every language).
-    pub fn name_in(self, lang: crate::teach::lang::Lang) -> &'static str {
+    pub fn name_in(self, lang: crate::i18n::Lang) -> &'static str {
         match Self::ALL.iter().position(|k| *k == self) {
             Some(0) | None => self.name(),
-            Some(i) => super::i18n::messages(lang).sort_names[i - 1],
+            Some(i) => crate::i18n::messages(lang).sort_names[i - 1],
         }
     }
 
@@ -534,8 +534,8 @@ pub struct Column {
 
 impl Column {
     /// The title in `lang` (the catalogue's word for this column).
-    pub fn title_in(&self, lang: crate::teach::lang::Lang) -> &'static str {
-        let words = super::i18n::messages(lang).columns;
+    pub fn title_in(&self, lang: crate::i18n::Lang) -> &'static str {
+        let words = crate::i18n::messages(lang).columns;
         let at = match self.key {
             SortKey::Client => 0,
             SortKey::Server => 1,
@@ -545,7 +545,7 @@ impl Column {
             SortKey::Packets => 5,
             SortKey::Bytes => 6,
             SortKey::Flags => 7,
-            SortKey::Kernel => return super::i18n::messages(lang).kernel.column,
+            SortKey::Kernel => return crate::i18n::messages(lang).kernel.column,
             _ => return self.title,
         };
         words[at]
@@ -634,16 +634,29 @@ fn cell(cols: &[Column], i: usize, text: &str, ellipsis: char) -> String {
     }
 }
 
+/// What every row of the list is drawn with.
+#[derive(Clone, Copy)]
+struct RowCtx<'x> {
+    cols: &'x [Column],
+    now: crate::decode::Timestamp,
+    theme: &'x Theme,
+    lang: crate::i18n::Lang,
+}
+
 fn row_line<'a>(
     c: &Connection,
     // The kernel column's text, and whether it differs from what synack infers.
     kernel: Option<(String, bool)>,
     problem: bool,
-    cols: &[Column],
-    now: crate::decode::Timestamp,
-    theme: &Theme,
+    ctx: RowCtx<'_>,
     style: Style,
 ) -> Line<'a> {
+    let RowCtx {
+        cols,
+        now,
+        theme,
+        lang,
+    } = ctx;
     let g = theme.glyphs();
     let mut spans: Vec<Span> = Vec::with_capacity(cols.len() * 2);
     for (i, col) in cols.iter().enumerate() {
@@ -672,10 +685,10 @@ fn row_line<'a>(
                 // LISTEN? before a SYN+ACK proves a listener, NO LISTENER after a refusal.
                 let s = c.server().state;
                 let last = c.events.len().checked_sub(1);
-                let label = state_label(c, Side::Server, s, last, col.width as usize);
+                let label = state_label(c, Side::Server, s, last, col.width as usize, lang);
                 if is_assumed(label) {
                     (label.to_string(), theme.dim())
-                } else if label.len() <= col.width as usize {
+                } else if text_width(label) <= col.width as usize {
                     (label.to_string(), theme.state(s))
                 } else {
                     (state_text(s, col.width).to_string(), theme.state(s))
@@ -719,7 +732,7 @@ pub fn title(app: &App, shown: usize, total: usize) -> String {
         (false, true) => "^",
         (true, true) => "v",
     };
-    let m = super::i18n::messages(app.lang);
+    let m = crate::i18n::messages(app.lang);
     let [conns, sort, follow] = m.list_title;
     let mut t = format!(" {conns} {total}");
     if !app.filter.is_empty() || app.filter.editing {
@@ -811,7 +824,13 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay, rows: &Rows
         let kernel = replay
             .kernel_pair(c)
             .map(|k| super::kernel_view::cell(c, &k, app.lang));
-        lines.push(row_line(c, kernel, problem, &cols, now, theme, style));
+        let ctx = RowCtx {
+            cols: &cols,
+            now,
+            theme,
+            lang: app.lang,
+        };
+        lines.push(row_line(c, kernel, problem, ctx, style));
     }
     f.render_widget(Paragraph::new(lines), inner);
 }

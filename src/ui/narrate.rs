@@ -1,6 +1,6 @@
-//! Plain-language narration of a ladder row, in English and Chinese, for teaching.
+//! Plain-language narration of a ladder row, in every language, for teaching.
 //!
-//! All wording lives in the tables below: what a segment kind means (by its flags), what
+//! All wording lives in the tables below (in English; [`crate::i18n`] translates it): what a segment kind means (by its flags), what
 //! entering each state means, and the few connecting phrases. [`narrate`] only assembles them:
 //! "{sender} sends {FLAGS}: {meaning} and enters {STATE}. {receiver}, on receiving it,
 //! enters {STATE}."
@@ -9,8 +9,7 @@ use crate::decode::Flags;
 use crate::output::thousands;
 use crate::track::{Connection, Event, EventKind, Marks, Side, State};
 
-use crate::teach::lang::t;
-pub use crate::teach::lang::{Lang, Text};
+use crate::i18n::{t, Lang, Text};
 
 /// What kind of segment it is, for its meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,252 +88,153 @@ pub const MEANING: [(Kind, Text); 10] = [
     // 3.5: a SYN carries the sender's initial sequence number.
     (
         Kind::Syn,
-        t(
-            "it asks to open a connection, with its initial sequence number (ISN),",
-            "请求建立连接，带上自己的初始序号（ISN）",
-        ),
+        t("it asks to open a connection, with its initial sequence number (ISN),"),
     ),
     // 3.5: the SYN+ACK is the server's own SYN and the ACK of the client's; accept() hands
     // the connection over only once the handshake is complete (ESTABLISHED).
     (
         Kind::SynAck,
-        t(
-            "it agrees: its own SYN (with its ISN) and the ACK of {peer}'s SYN (ack = that ISN + 1); accept() returns only after the final ACK",
-            "同意建立连接：发出自己的 SYN（带上自己的初始序号），同时确认{peer}的 SYN（ack = 其初始序号 + 1）；accept() 要等到最后一个 ACK 到达才返回",
-        ),
+        t("it agrees: its own SYN (with its ISN) and the ACK of {peer}'s SYN (ack = that ISN + 1); accept() returns only after the final ACK"),
     ),
     // 3.6: a FIN closes one direction only; it takes one sequence number.
     (
         Kind::Fin,
-        t(
-            "its application called close() or shutdown(): it sends no more data, closing its direction only,",
-            "其应用程序调用了 close() 或 shutdown()：不再发送数据，只关闭本方向",
-        ),
+        t("its application called close() or shutdown(): it sends no more data, closing its direction only,"),
     ),
     // 3.10.7: a RST in a synchronized state aborts the connection.
     (
         Kind::Rst,
-        t(
-            "it aborts the connection at once (no FIN exchange; data not yet delivered is lost)",
-            "立即中止连接（不经过 FIN 交换，尚未交付的数据会丢失）",
-        ),
+        t("it aborts the connection at once (no FIN exchange; data not yet delivered is lost)"),
     ),
     // 3.10.7.1: a segment to a port where no socket listens (CLOSED) is answered by a RST.
     (
         Kind::Refused,
-        t(
-            "no socket is listening on port {port}, so its kernel refuses the connection",
-            "端口 {port} 上没有套接字在监听，内核因此拒绝连接",
-        ),
+        t("no socket is listening on port {port}, so its kernel refuses the connection"),
     ),
     (
         Kind::Data,
-        t("it carries {n} bytes of data", "携带 {n} 字节数据"),
+        t("it carries {n} bytes of data"),
     ),
     // 3.4: an ACK says which sequence number the sender expects next.
     (
         Kind::Ack,
-        t(
-            "it acknowledges what it has received so far (ack = the next sequence number it expects)",
-            "确认到目前为止收到的内容（ack = 它期望的下一个序号）",
-        ),
+        t("it acknowledges what it has received so far (ack = the next sequence number it expects)"),
     ),
     // 3.5 and 3.5.1: each side's ISN must be acknowledged by the other, and the third
     // segment lets an old duplicate SYN be told apart and refused.
     (
         Kind::HandshakeAck,
-        t(
-            "it acknowledges {peer}'s SYN (ack = its ISN + 1), the third segment of the handshake. Three are needed: each side's ISN must be acknowledged by the other, and an old duplicate SYN can then be refused instead of opening a connection",
-            "确认{peer}的 SYN（ack = 其初始序号 + 1），这是握手的第三个报文。需要三个报文，是因为双方的初始序号都必须得到对方确认，而且这样才能识别并拒绝旧的重复 SYN，而不是误建连接",
-        ),
+        t("it acknowledges {peer}'s SYN (ack = its ISN + 1), the third segment of the handshake. Three are needed: each side's ISN must be acknowledged by the other, and an old duplicate SYN can then be refused instead of opening a connection"),
     ),
     // 3.6: a FIN takes one sequence number, so its ACK is the FIN's seq + 1.
     (
         Kind::FinAck,
-        t(
-            "it acknowledges {peer}'s FIN (a FIN takes one sequence number: ack = the FIN's seq + 1)",
-            "确认{peer}的 FIN（FIN 占用一个序号：ack = FIN 的序号 + 1）",
-        ),
+        t("it acknowledges {peer}'s FIN (a FIN takes one sequence number: ack = the FIN's seq + 1)"),
     ),
     (
         Kind::Other,
-        t("an unusual combination of flags", "不常见的标志组合"),
+        t("an unusual combination of flags"),
     ),
 ];
 
 /// What entering each state means (said after "enters STATE"), from RFC 9293 3.3.2.
 pub const STATE_MEANING: [(State, Text); 11] = [
-    (State::Closed, t("no connection is left", "连接已不存在")),
+    (State::Closed, t("no connection is left")),
     (
         State::Listen,
-        t(
-            "its application called listen(): waiting for a SYN",
-            "应用程序已调用 listen()：等待 SYN",
-        ),
+        t("its application called listen(): waiting for a SYN"),
     ),
     (
         State::SynSent,
-        t(
-            "its application called connect(): waiting for the SYN+ACK",
-            "应用程序已调用 connect()：等待 SYN+ACK",
-        ),
+        t("its application called connect(): waiting for the SYN+ACK"),
     ),
     (
         State::SynReceived,
-        t(
-            "waiting for the handshake's last ACK: its own ISN is not acknowledged yet",
-            "等待握手的最后一个 ACK：自己的初始序号还没有得到确认",
-        ),
+        t("waiting for the handshake's last ACK: its own ISN is not acknowledged yet"),
     ),
     (
         State::Established,
-        t("data can flow both ways", "双方可以互相传输数据"),
+        t("data can flow both ways"),
     ),
     (
         State::FinWait1,
-        t(
-            "waiting for its FIN to be acknowledged",
-            "等待对方确认自己的 FIN",
-        ),
+        t("waiting for its FIN to be acknowledged"),
     ),
     (
         State::FinWait2,
-        t(
-            "its direction is closed; waiting for the other end's FIN",
-            "本方向已关闭，等待对方的 FIN",
-        ),
+        t("its direction is closed; waiting for the other end's FIN"),
     ),
     // 3.6: each direction closes on its own; the ACK goes now, the FIN when the application
     // closes, which is why a close usually takes four segments.
     (
         State::CloseWait,
-        t(
-            "the peer is done sending: its application reads EOF (read() = 0), may still send, then calls close(); each direction closes on its own, hence four segments",
-            "对方已不再发送：本方应用程序读到 EOF（read() = 0），仍可发送，之后调用 close()；两个方向各自关闭，所以需要四个报文",
-        ),
+        t("the peer is done sending: its application reads EOF (read() = 0), may still send, then calls close(); each direction closes on its own, hence four segments"),
     ),
     (
         State::Closing,
-        t(
-            "both FINs crossed, waiting for the ACK of its own",
-            "双方 FIN 交叉，等待对方确认自己的 FIN",
-        ),
+        t("both FINs crossed, waiting for the ACK of its own"),
     ),
     (
         State::LastAck,
-        t("waiting for the ACK of its FIN", "等待对方确认自己的 FIN"),
+        t("waiting for the ACK of its FIN"),
     ),
     // 3.6.1 and 3.4: the last ACK may be lost, the peer then resends its FIN and this end
     // must still be there to acknowledge it (the timer starts again); and old duplicates of
     // this connection die out before its 4-tuple is used again.
     (
         State::TimeWait,
-        t(
-            "it waits 2*MSL: should its last ACK be lost, the peer resends its FIN and this end must still be there to answer it (the wait restarts); and old duplicates die out before these addresses and ports are reused. MSL: 2 min in RFC 9293; Linux waits 60 s (--msl, 30 s by default)",
-            "等待 2*MSL：若最后的 ACK 丢失，对方会重传 FIN，本方必须仍在才能再次确认（重新计时）；同时让旧的重复报文在这对地址和端口被重用前消失。RFC 9293 中 MSL 为 2 分钟；Linux 等待 60 秒（--msl，默认 30 秒）",
-        ),
+        t("it waits 2*MSL: should its last ACK be lost, the peer resends its FIN and this end must still be there to answer it (the wait restarts); and old duplicates die out before these addresses and ports are reused. MSL: 2 min in RFC 9293; Linux waits 60 s (--msl, 30 s by default)"),
     ),
 ];
 
 /// A refused connect(): said of the client entering CLOSED.
-pub const REFUSED_CLOSED: Text = t(
-    "no socket is listening: connect() fails with ECONNREFUSED",
-    "没有套接字在监听：connect() 以 ECONNREFUSED 失败",
-);
+pub const REFUSED_CLOSED: Text = t("no socket is listening: connect() fails with ECONNREFUSED");
 /// A FIN whose ACK also acknowledges the receiver's FIN (FIN_WAIT_1 straight to TIME_WAIT).
-pub const THREE_SEGMENT_CLOSE: Text = t(
-    " Its ACK also acknowledges {peer}'s FIN, so one segment does the work of two: this close takes three segments instead of four.",
-    "它的 ACK 同时确认了{peer}的 FIN，一个报文做了两个报文的事：这次关闭只用了三个报文，而不是四个。",
-);
+pub const THREE_SEGMENT_CLOSE: Text = t(" Its ACK also acknowledges {peer}'s FIN, so one segment does the work of two: this close takes three segments instead of four.");
 
 /// Connecting phrases.
-pub const CLIENT: Text = t("The client", "客户端");
-pub const SERVER: Text = t("The server", "服务器");
-pub const CLIENT_LOWER: Text = t("the client", "客户端");
-pub const SERVER_LOWER: Text = t("the server", "服务器");
+pub const CLIENT: Text = t("The client");
+pub const SERVER: Text = t("The server");
+pub const CLIENT_LOWER: Text = t("the client");
+pub const SERVER_LOWER: Text = t("the server");
 /// "{who} sends {flags}: {meaning}"
-pub const SENDS: Text = t(
-    "{who} sends {flags}: {meaning}",
-    "{who}发送 {flags}：{meaning}",
-);
+pub const SENDS: Text = t("{who} sends {flags}: {meaning}");
 /// Sender's transition, appended to the first sentence.
-pub const AND_ENTERS: Text = t(" and enters {state}{note}", "，进入 {state} 状态{note}");
-pub const STAYS: Text = t("; it stays in {state}", "，保持 {state} 状态");
+pub const AND_ENTERS: Text = t(" and enters {state}{note}");
+pub const STAYS: Text = t("; it stays in {state}");
 /// Receiver's transition, a second sentence.
-pub const ON_RECEIVING: Text = t(
-    "{who}, on receiving it, enters {state}{note}",
-    "{who}收到后进入 {state} 状态{note}",
-);
-pub const END: Text = t(".", "。");
+pub const ON_RECEIVING: Text = t(" {who}, on receiving it, enters {state}{note}");
+pub const END: Text = t(".");
 /// "(...: meaning)" after a state.
-pub const STATE_NOTE: Text = t(" ({meaning})", "（{meaning}）");
-pub const RETRANSMISSION: Text = t(
-    " It is a retransmission: the earlier copy got no answer.",
-    "这是重传：之前的报文没有得到回应。",
-);
-pub const OTHER_MARKS: Text = t(" Note: {marks}.", "注意：{marks}。");
-pub const TIME_WAIT_OVER: Text = t(
-    "2*MSL has passed since {who} entered TIME_WAIT: it is now CLOSED (inferred, no packet shows it).",
-    "{who}进入 TIME_WAIT 已过 2*MSL：现在变为 CLOSED（推断，没有报文显示）。",
-);
-pub const NOT_CAPTURED: Text = t(
-    "Not captured, inferred from the segment after it: ",
-    "未被捕获，由其后的报文推断：",
-);
-pub const BEFORE: Text = t(
-    "Before the first segment: the client is {c} and the server is {s}.",
-    "第一个报文之前：客户端处于 {c} 状态，服务器处于 {s} 状态。",
-);
-pub const FOLDED: Text = t(
-    "{n} data and ACK segments with no state change, folded: Enter shows them.",
-    "{n} 个数据和 ACK 报文，状态没有变化，已折叠：按 Enter 展开。",
-);
-pub const DROPPED: Text = t(
-    "{n} data and ACK segments ({bytes} bytes) here were not kept: a connection keeps at most --max-events events; its handshake, teardown and every state change always are.",
-    "此处有 {n} 个数据和 ACK 报文（{bytes} 字节）未保留：每个连接最多保留 --max-events 个事件；握手、挥手和每次状态变化总会保留。",
-);
-pub const DROPPED_ONE: Text = t(
-    "1 data or ACK segment ({bytes} bytes) here was not kept: a connection keeps at most --max-events events; its handshake, teardown and every state change always are.",
-    "此处有 1 个数据或 ACK 报文（{bytes} 字节）未保留：每个连接最多保留 --max-events 个事件；握手、挥手和每次状态变化总会保留。",
-);
-pub const NOTHING: Text = t("No connection selected yet.", "尚未选择连接。");
+pub const STATE_NOTE: Text = t(" ({meaning})");
+pub const RETRANSMISSION: Text = t(" It is a retransmission: the earlier copy got no answer.");
+pub const OTHER_MARKS: Text = t(" Note: {marks}.");
+pub const TIME_WAIT_OVER: Text = t("2*MSL has passed since {who} entered TIME_WAIT: it is now CLOSED (inferred, no packet shows it).");
+pub const NOT_CAPTURED: Text = t("Not captured, inferred from the segment after it: ");
+pub const BEFORE: Text = t("Before the first segment: the client is {c} and the server is {s}.");
+pub const FOLDED: Text =
+    t("{n} data and ACK segments with no state change, folded: Enter shows them.");
+pub const DROPPED: Text = t("{n} data and ACK segments ({bytes} bytes) here were not kept: a connection keeps at most --max-events events; its handshake, teardown and every state change always are.");
+pub const DROPPED_ONE: Text = t("1 data or ACK segment ({bytes} bytes) here was not kept: a connection keeps at most --max-events events; its handshake, teardown and every state change always are.");
+pub const NOTHING: Text = t("No connection selected yet.");
 
 /// What the payload of a labelled segment is ([`crate::decode::app`]), one sentence after the
 /// TCP ones: the application layer riding on the connection (the course's five layers).
-pub const APP_TLS_HELLO: Text = t(
-    " {https}A TLS handshake now starts on top of the TCP connection ({label}): what follows is encrypted, TCP only carries it.",
-    "{https}TLS 握手现在在这条 TCP 连接之上开始（{label}）：之后的数据是加密的，TCP 只负责运送。",
-);
-pub const APP_TLS_ANSWER: Text = t(
-    " {https}The server answers the TLS handshake ({label}).",
-    "{https}服务器回应 TLS 握手（{label}）。",
-);
-pub const APP_HTTPS: Text = t("HTTPS: ", "HTTPS：");
-pub const APP_WS_ASK: Text = t(
-    " HTTP: {label}: the client asks to turn this HTTP connection into a WebSocket.",
-    "HTTP：{label}：客户端请求把这条 HTTP 连接升级为 WebSocket。",
-);
+pub const APP_TLS_HELLO: Text = t(" {https}A TLS handshake now starts on top of the TCP connection ({label}): what follows is encrypted, TCP only carries it.");
+pub const APP_TLS_ANSWER: Text = t(" {https}The server answers the TLS handshake ({label}).");
+pub const APP_HTTPS: Text = t("HTTPS: ");
+pub const APP_WS_ASK: Text =
+    t(" HTTP: {label}: the client asks to turn this HTTP connection into a WebSocket.");
 pub const APP_WS_SWITCH: Text = t(
     " WebSocket: {label}: from here the same TCP connection carries WebSocket frames both ways.",
-    "WebSocket：{label}：此后同一条 TCP 连接双向承载 WebSocket 帧。",
 );
-pub const APP_HTTP: Text = t(
-    " HTTP: {label}: an application-layer message, carried in TCP's byte stream.",
-    "HTTP：{label}：应用层的报文，由 TCP 的字节流承载。",
-);
-pub const APP_SSH: Text = t(
-    " SSH: each end first sends its version line ({label}); the key exchange and then encrypted data follow.",
-    "SSH：双方先各自发送版本行（{label}），接着是密钥交换，之后的数据都是加密的。",
-);
-pub const APP_DNS: Text = t(
-    " DNS over TCP: {label} (DNS uses TCP for large answers and zone transfers; most queries go over UDP).",
-    "基于 TCP 的 DNS：{label}（大的应答和区域传送用 TCP；大多数查询走 UDP）。",
-);
-pub const APP_LINE: Text = t(
-    " {service}: {label}: a line of the application protocol on top of TCP.",
-    "{service}：{label}：TCP 之上的应用层协议的一行。",
-);
-pub const APP_UNKNOWN: Text = t(" The data begins: {label}.", "数据开头是：{label}。");
+pub const APP_HTTP: Text =
+    t(" HTTP: {label}: an application-layer message, carried in TCP's byte stream.");
+pub const APP_SSH: Text = t(" SSH: each end first sends its version line ({label}); the key exchange and then encrypted data follow.");
+pub const APP_DNS: Text = t(" DNS over TCP: {label} (DNS uses TCP for large answers and zone transfers; most queries go over UDP).");
+pub const APP_LINE: Text =
+    t(" {service}: {label}: a line of the application protocol on top of TCP.");
+pub const APP_UNKNOWN: Text = t(" The data begins: {label}.");
 
 fn meaning(k: Kind) -> Text {
     MEANING
@@ -427,9 +327,6 @@ pub fn narrate(c: &Connection, e: &Event, lang: Lang) -> String {
     }
     out.push_str(END.get(lang));
     if e.changed(r) {
-        if lang == Lang::En {
-            out.push(' ');
-        }
         let entered = if kind == Kind::Refused && e.states[r as usize] == State::Closed {
             with_note(ON_RECEIVING, State::Closed, REFUSED_CLOSED.get(lang), lang)
         } else {
@@ -700,7 +597,7 @@ mod tests {
     #[test]
     fn every_kind_and_state_has_both_languages() {
         for (_, t) in MEANING.iter() {
-            assert!(!t.en.is_empty() && !t.zh.is_empty());
+            assert!(!t.get(Lang::En).is_empty() && !t.get(Lang::Zh).is_ascii());
         }
         for st in State::ALL {
             assert!(STATE_MEANING.iter().any(|(s, _)| *s == st), "{st}");

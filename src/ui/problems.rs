@@ -22,14 +22,14 @@ use super::app::App;
 use crossterm::event::{KeyCode, KeyEvent, MouseEvent, MouseEventKind};
 
 use super::findings_cache::{FindingsCache, PKey, PRow};
-use super::i18n::{FindingLine, ProblemCounts, ProblemsWords};
 use super::pane::{page, scroll_to, Effect, Handled};
 use super::replay::Replay;
 use super::text::{fit_left, text_width, truncate};
 use super::theme::Theme;
 use crate::decode::Timestamp;
 use crate::diagnose::words as findings;
-use crate::teach::lang::Lang;
+use crate::i18n::Lang;
+use crate::i18n::{FindingLine, ProblemCounts, ProblemsWords};
 
 /// The problems view's state: its cursor (an index into the findings' rows), what the cursor
 /// stands on (so it stays there when rows move) and the first visible row.
@@ -163,7 +163,7 @@ pub fn title(replay: &Replay, app: &App) -> String {
 }
 
 fn words(lang: Lang) -> &'static ProblemsWords {
-    &super::i18n::messages(lang).problems_view
+    &crate::i18n::messages(lang).problems_view
 }
 
 /// `10:00:03.550 UTC`.

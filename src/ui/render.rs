@@ -7,7 +7,7 @@
 //!  ── Connections ───────────────   the list
 //!  ── #1 client → server ────────   the ladder of the selected connection, its findings,
 //!                                   Zeek's summary and a TIME_WAIT countdown
-//!  narration                        the selected row in plain words (English / 中文)
+//!  narration                        the selected row in plain words (English / Chinese)
 //!  key hints
 //! ```
 //!
@@ -150,7 +150,7 @@ pub fn legend(app: &App) -> Line<'static> {
     let d = app.theme.dim();
     let k = app.theme.key();
     let two = |c: char| format!("{c}{c}");
-    let w = super::i18n::messages(app.lang).legend;
+    let w = crate::i18n::messages(app.lang).legend;
     let parts: Vec<(String, &str)> = vec![
         (two(g.line), w[1]),
         (two(g.rst_line), w[2]),

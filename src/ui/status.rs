@@ -8,10 +8,10 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::app::App;
-use super::i18n::messages;
 use super::replay::Replay;
 use super::text::{human_count, text_width};
 use crate::diagnose::Kind;
+use crate::i18n::messages;
 use crate::track::State;
 
 /// The replay's mode as words (the symbol is decoration; the word carries the meaning).
@@ -381,14 +381,15 @@ pub fn render_footer(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
             ("Enter", m.fold.into()),
             (
                 "l",
-                if theme.ascii {
-                    match app.lang {
-                        super::narrate::Lang::En => "Chinese".into(),
-                        super::narrate::Lang::Zh => "English".into(),
+                {
+                    let other = app.lang.toggle().language();
+                    if theme.ascii {
+                        other.ascii_name
+                    } else {
+                        other.name
                     }
-                } else {
-                    app.lang.other_name().into()
-                },
+                }
+                .into(),
             ),
             ("f", if app.follow { m.unfollow } else { m.follow }.into()),
             ("i", m.layers.key_hint.into()),

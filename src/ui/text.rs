@@ -68,11 +68,6 @@ pub fn truncate(s: &str, w: usize, ellipsis: char) -> String {
 
 /// `950`, `12.3k`, `175k`, `4.5M`: at most 5 characters (the list's column is 5 wide; 175,408
 /// showed as `175.…`).
-/// `1 connection`, `2 connections`.
-pub fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 pub fn human_count(n: u64) -> String {
     if n < 10_000 {
         return n.to_string();

@@ -19,11 +19,11 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::app::App;
-use super::i18n::{messages, UdpLine, UdpWords};
 use super::pane::{page, scroll_to, Effect, Handled};
 use super::replay::Replay;
 use super::text::{fit_left, text_width, truncate};
-use crate::teach::lang::Lang;
+use crate::i18n::Lang;
+use crate::i18n::{messages, UdpLine, UdpWords};
 use crate::track::udp::UdpFlow;
 
 /// The view's state: the flow chosen (by id, so new flows do not move it), the datagram the

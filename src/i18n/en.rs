@@ -1,7 +1,24 @@
-//! English.
+//! English: the words of every table, and no prose table (the code's own English is it).
 
-use super::{KernelWords, LayersWords, Messages};
-use crate::ui::text::plural;
+use super::{HeaderWords, KernelWords, Language, LayersWords, Messages, ReportWords, UdpTextWords};
+
+pub static LANGUAGE: Language = Language {
+    code: "en",
+    name: "English",
+    ascii_name: "English",
+    messages: &MESSAGES,
+    report: &REPORT,
+    header: &HEADER,
+    udp: &UDP,
+    findings: None,
+    prose: &[],
+};
+
+/// `n` and its noun, singular for one.
+fn plural<N: std::fmt::Display + PartialEq + From<u8>>(n: N, one: &str, many: &str) -> String {
+    let word = if n == N::from(1) { one } else { many };
+    format!("{n} {word}")
+}
 
 /// (keys, what they do), grouped by section (a key of "" starts a section named by the text).
 pub const KEYS: &[(&str, &str)] = &[
@@ -30,7 +47,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ),
     ("s / S", "sort by the next column / reverse the order"),
     ("/", "filter by text, state, port, host (Esc clears)"),
-    ("l", "language: English / 中文"),
+    ("l", "language: {languages}"),
     (
         "c",
         "socket calls on the lifelines: connect(), close(), ...",
@@ -117,7 +134,7 @@ pub static MESSAGES: Messages = Messages {
     time: "time",
     client: "client",
     server: "server",
-    help_title: "synack keys",
+    help_title: " synack keys (? or Esc closes, {updown} scroll) ",
     keys: KEYS,
     notes: NOTES,
     legend: [
@@ -280,4 +297,59 @@ pub static MESSAGES: Messages = Messages {
         more: |n| format!("… {n} more bytes not shown"),
         no_segment: "i: put the ladder's cursor on a segment first",
     },
+};
+
+pub static REPORT: ReportWords = ReportWords {
+    diagnosis: "synack diagnosis of {source}: {findings} on {with} of {connections}, {patterns} ({problems})",
+    findings: |n| plural(n, "finding", "findings"),
+    connections: |n| plural(n, "connection", "connections"),
+    patterns: |n| plural(n, "pattern", "patterns"),
+    problems: |n| plural(n, "problem", "problems"),
+    patterns_heading: "Patterns across connections",
+    group_conns: "      connections {ids}{more}",
+    kind_heading: "{title} ({n})",
+    finding: "  #{conn} {endpoint} ({side}) since {since}\n         {sentence}\n         {evidence}",
+    sides: ["client", "server"],
+    evidence: |f| match f.len() {
+        0 => "evidence: frames -".into(),
+        1 => format!("evidence: frame {}", f[0]),
+        _ => format!("evidence: frames {}", f.join(", ")),
+    },
+    more: "  ... and {n} more (all are in --json)",
+    nothing: "Nothing found: every connection looks healthy.",
+    summary: "Summary",
+    packets: "  packets {packets}: tcp {tcp}, non-tcp {non_tcp}, filtered out {filtered}, unsupported link type {skipped}, malformed {malformed}",
+    skipped_link: "    skipped link type {lt}: {n}",
+    malformed: "    malformed ({reason}): {n}",
+    fragments: "  IP fragments {frames}: {reassembled} datagrams reassembled, {duplicate} duplicate, {overlapping} overlapping (dropped), {conflicting} conflicting, {incomplete} never completed",
+    tunnels: "  segments through tunnels: {list}",
+    conns: "  connections {n}: handshake complete {hc}, partial {hp}, none {hn}; teardown fin {tf}, rst {tr}, half {th}, none {tn}",
+    reuse: "  joined mid-stream {mid}, port reuses {reuses}, TIME_WAIT expired (inferred) {expired}",
+    marked: "  segments marked: {list}",
+    list_sep: ", ",
+    states: "  final states        client   server",
+    udp: "  udp {d} datagrams in {f} flows (beside the tcp above; connectionless: no states)\n",
+};
+
+pub static HEADER: HeaderWords = HeaderWords {
+    connection: "Connection #{id}  {client} -> {server}",
+    tunnel: "  tunnel: {list}",
+    tunnel_sep: ", in ",
+    service: "  service: {service}",
+    how: "  handshake {handshake}, teardown {teardown}",
+    mid_stream: ", joined mid-stream",
+    reuses: ", reuses the 4-tuple of #{prev}",
+    was: " (was {c} / {s})",
+    counts: "  first {first}  duration {duration} s  packets {p} ({pc} c2s, {ps} s2c)  bytes {b} ({bc} c2s, {bs} s2c)",
+    final_states: "  final state: client {c}, server {s}",
+    no_listener: ["CLOSED (no listener)", "NO LISTENER"],
+};
+
+pub static UDP: UdpTextWords = UdpTextWords {
+    flow: "UDP flow",
+    service: "service: ",
+    why: "connectionless: no handshake, no states, no teardown; each datagram stands alone, \
+          unacknowledged and never resent by UDP (RFC 768)",
+    counts: "first {first}  duration {duration} s  datagrams {p} ({pc} c2s, {ps} s2c)  bytes {b} ({bc} c2s, {bs} s2c)",
+    more: "({n} more datagrams not kept)",
 };

@@ -1,11 +1,6 @@
-//! The interface's words, one table a language (`en.rs`, `zh.rs`): a third language is one
-//! more file and one more [`Lang`] variant. The narration and the lessons have their own
-//! tables (`narrate.rs`, `teach/notes.rs`); JSON keys, `--text` and `--diagnose` stay English.
+//! The terminal UI's words: [`Messages`], filled by each language's file.
 
-pub mod en;
-pub mod zh;
-
-use crate::teach::lang::Lang;
+use super::Lang;
 
 /// Every word of the interface that is not data.
 #[derive(Debug)]
@@ -55,7 +50,8 @@ pub struct Messages {
     pub time: &'static str,
     pub client: &'static str,
     pub server: &'static str,
-    // The help overlay.
+    // The help overlay: its title (`{updown}`: the arrows that scroll it), the keys (`{languages}`:
+    // every language's name), the notes under them.
     pub help_title: &'static str,
     pub keys: &'static [(&'static str, &'static str)],
     pub notes: &'static [&'static str],
@@ -65,7 +61,7 @@ pub struct Messages {
     /// The list's title: "Connections", "sort", "follow"; how many a filter shows.
     pub list_title: [&'static str; 3],
     pub shown: fn(usize) -> String,
-    /// The sort keys' names, in [`super::list::SortKey::ALL`] order after `#`.
+    /// The sort keys' names, in `ui::list::SortKey::ALL` order after `#`.
     pub sort_names: [&'static str; 9],
     /// The ladder's title: "handshake", "teardown", "joined mid-stream", "reuses", "tunnel";
     /// the pane's name with no connection, and what it says then.
@@ -190,11 +186,9 @@ pub struct LayersWords {
     pub no_segment: &'static str,
 }
 
+/// The interface's words in `lang`.
 pub fn messages(lang: Lang) -> &'static Messages {
-    match lang {
-        Lang::En => &en::MESSAGES,
-        Lang::Zh => &zh::MESSAGES,
-    }
+    lang.language().messages
 }
 
 /// The kernel's view of a connection's ends: the list's column, and the ladder's line
@@ -216,7 +210,7 @@ pub struct KernelWords {
 
 #[cfg(test)]
 mod tests {
-    use super::{en, zh};
+    use crate::i18n::{en, zh};
 
     #[test]
     fn every_language_has_the_same_keys_in_the_same_order_and_no_english_left() {
