@@ -119,6 +119,7 @@ pub static MESSAGES: Messages = Messages {
     problems_n: |n| plural(n, "problem", "problems"),
     no_finding: "no finding",
     findings_head: ["findings:", "patterns"],
+    parens: [" (", ")"],
     secs_left: |s| format!("{s:.1} s left"),
     server_colon: "server:",
     columns: [

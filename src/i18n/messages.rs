@@ -41,6 +41,8 @@ pub struct Messages {
     /// The summary strip's long form: `findings:` and `patterns` before their counts (the kinds
     /// keep their JSON names, as the filter takes them).
     pub findings_head: [&'static str; 2],
+    /// Brackets around a count in running text: ASCII in English, full-width in Chinese.
+    pub parens: [&'static str; 2],
     /// A TIME_WAIT's time left, in seconds.
     pub secs_left: fn(f64) -> String,
     pub server_colon: &'static str,

@@ -96,6 +96,7 @@ pub static MESSAGES: Messages = Messages {
     problems_n: |n| format!("{n} 个问题"),
     no_finding: "无发现",
     findings_head: ["发现：", "模式"],
+    parens: ["（", "）"],
     secs_left: |s| format!("剩余 {s:.1} 秒"),
     server_colon: "服务器：",
     columns: [

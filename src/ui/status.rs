@@ -236,9 +236,12 @@ fn findings_long(replay: &Replay, app: &App) -> Vec<Span<'static>> {
             v.push(Span::raw(format!(" {}", d.by_kind[i])));
         }
     }
+    let m = messages(app.lang);
     v.push(Span::raw(format!(
-        " ({})",
-        (messages(app.lang).problems_n)(d.problems)
+        "{}{}{}",
+        m.parens[0],
+        (m.problems_n)(d.problems),
+        m.parens[1]
     )));
     v
 }
