@@ -93,3 +93,15 @@ fn without_udp_decoded_the_view_says_how_to_get_it() {
     key(&mut a, &r, KeyCode::Char('u'));
     assert_eq!(a.view, View::Connections);
 }
+
+#[test]
+fn a_file_without_udp_says_so_at_its_end_not_yet() {
+    let r = ui_common::replay_udp("demo.pcap");
+    assert!(r.at_end());
+    let mut a = app();
+    draw(&mut a, &r, 100, 24);
+    key(&mut a, &r, KeyCode::Char('u'));
+    let s = text(&draw(&mut a, &r, 100, 24));
+    assert!(s.contains("This capture holds no UDP datagram"), "{s}");
+    assert!(!s.contains("yet"), "{s}");
+}

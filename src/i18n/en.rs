@@ -245,6 +245,7 @@ pub static MESSAGES: Messages = Messages {
         },
         ladder: "UDP datagrams",
         none: "No UDP datagram yet. UDP flows show here as they come: u or Esc goes back to the TCP connections.",
+        none_in_file: "This capture holds no UDP datagram: u or Esc goes back to the TCP connections.",
         not_read: "UDP is not read: start synack with --udp (a live capture's kernel filter keeps only TCP without it).",
         about: "UDP (RFC 768) is connectionless: no handshake opens a flow and no teardown closes it; each datagram stands alone, with no sequence number, no acknowledgment and no retransmission.",
         narration: |d| {

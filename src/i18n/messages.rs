@@ -149,6 +149,8 @@ pub struct UdpWords {
     /// No UDP flow (yet) / UDP not read (live without `--udp`).
     pub none: &'static str,
     pub not_read: &'static str,
+    /// A file read to its end without a UDP datagram.
+    pub none_in_file: &'static str,
     /// What UDP is, on a flow with no datagram kept.
     pub about: &'static str,
     pub narration: fn(&UdpLine) -> String,

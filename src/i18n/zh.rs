@@ -207,6 +207,7 @@ pub static MESSAGES: Messages = Messages {
         },
         ladder: "UDP 数据报",
         none: "还没有 UDP 数据报。UDP 流到来时显示在这里：按 u 或 Esc 回到 TCP 连接。",
+        none_in_file: "这个捕获文件中没有 UDP 数据报：按 u 或 Esc 回到 TCP 连接。",
         not_read: "没有读取 UDP：用 --udp 启动 synack（否则实时捕获的内核过滤器只保留 TCP）。",
         about: "UDP（RFC 768）是无连接的：没有握手来建立流，也没有拆除来关闭它；每个数据报各自独立，没有序号、没有确认、没有重传。",
         narration: |d| {

@@ -110,7 +110,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
     let inner = block.inner(list_area);
     f.render_widget(block, list_area);
     if flows.is_empty() {
-        let msg = if replay.udp { w.none } else { w.not_read };
+        let msg = empty_words(replay, w);
         f.render_widget(
             Paragraph::new(Line::styled(msg, theme.dim()))
                 .wrap(ratatui::widgets::Wrap { trim: true }),
@@ -233,13 +233,24 @@ fn ladder(f: &mut Frame, area: Rect, app: &App, flow: &UdpFlow) {
     f.render_widget(Paragraph::new(shown), inner);
 }
 
+/// Why the view is empty: UDP not read, none in a file read to its end, none yet.
+fn empty_words(replay: &Replay, w: &crate::i18n::UdpWords) -> &'static str {
+    if !replay.udp {
+        w.not_read
+    } else if replay.at_end() && !replay.is_live() {
+        w.none_in_file
+    } else {
+        w.none
+    }
+}
+
 /// What the narration line says in the UDP view: the datagram at the ladder's cursor, and
 /// why there is nothing more to it.
 pub fn narration(replay: &Replay, app: &App) -> String {
     let w = words(app.lang);
     let flows = flows(replay);
     if flows.is_empty() {
-        return if replay.udp { w.none } else { w.not_read }.into();
+        return empty_words(replay, w).into();
     }
     let flow = flows[app.udp.index(&flows)];
     let Some(e) = flow.events.get(app.udp.datagram) else {
