@@ -796,4 +796,26 @@ pub const PROSE: &[(&str, &str)] = &[
         "The server aborts the connection (its process crashed, closed with unread data, or set SO_LINGER to 0; or a firewall on the path injected it): a RST. A RST is never acknowledged or retransmitted (RFC 9293 3.5.2). Both ends go straight to CLOSED and neither waits in TIME_WAIT; the client's next read() or write() fails with ECONNRESET, \"Connection reset by peer\". Data not yet delivered is lost.",
         "服务器中止了连接（进程崩溃、关闭时还有未读数据、或设置了 SO_LINGER 为 0；也可能是路径上的防火墙注入的）：发出 RST。RST 从不被确认，也不会重传（RFC 9293 3.5.2）。双方直接进入 CLOSED，都不经过 TIME_WAIT；客户端下一次 read() 或 write() 失败，返回 ECONNRESET（“Connection reset by peer”）。尚未交付的数据全部丢失。",
     ),
+    // The layers view's notes beside the fields (`ui/layers.rs`; field names stay English,
+    // as Wireshark's and the RFCs' are).
+    ("{n} (relative {rel})", "{n}（相对 {rel}）"),
+    ("{n} bytes (data offset {off})", "{n} 字节（数据偏移 {off}）"),
+    ("(none)", "（无）"),
+    ("{w} (scaled ×{f} = {v})", "{w}（缩放 ×{f} = {v}）"),
+    ("{w} (a SYN's window is never scaled)", "{w}（SYN 的窗口从不缩放）"),
+    ("{w} (scale not known)", "{w}（缩放因子未知）"),
+    ("none", "无"),
+    ("EOL (end of options)", "EOL（选项结束）"),
+    (
+        "kind {kind} ({name}) at option byte {at}: bad length, the rest not read",
+        "kind {kind}（{name}），位于选项第 {at} 字节：长度错误，其余未读取",
+    ),
+    ("{n} bytes (options {o})", "{n} 字节（选项 {o}）"),
+    (
+        "{sport} → {dport}, length {len} (a tunnel's carrier)",
+        "{sport} → {dport}，长度 {len}（隧道的载体）",
+    ),
+    ("{n} bytes", "{n} 字节"),
+    ("{n} bytes (cut by the snaplen)", "{n} 字节（被 snaplen 截断）"),
+    ("{sum} (not verified)", "{sum}（未校验）"),
 ];

@@ -23,8 +23,7 @@ use crate::decode::layers::{
 };
 use crate::decode::LinkType;
 use crate::escape::escape_bytes;
-use crate::i18n::messages;
-use crate::i18n::Lang;
+use crate::i18n::{self, fill, messages, Lang};
 use crate::track::{Connection, Event};
 
 /// Payload bytes shown in the hex dump (16 a line).
@@ -263,15 +262,24 @@ pub fn lines(l: &Layers, ctx: &SegmentCtx, lang: Lang, theme: &Theme) -> Vec<Lin
         out.push(field("TCP ports", format!("{} → {}", t.sport, t.dport)));
         out.push(field(
             "seq",
-            format!("{} (relative {})", t.seq, ctx.rel_seq),
+            fill(
+                i18n::t("{n} (relative {rel})").get(lang),
+                &[("n", &t.seq), ("rel", &ctx.rel_seq)],
+            ),
         ));
         out.push(field(
             "ack",
-            format!("{} (relative {})", t.ack, ctx.rel_ack),
+            fill(
+                i18n::t("{n} (relative {rel})").get(lang),
+                &[("n", &t.ack), ("rel", &ctx.rel_ack)],
+            ),
         ));
         out.push(field(
             "header length",
-            format!("{} bytes (data offset {})", t.header_len, t.header_len / 4),
+            fill(
+                i18n::t("{n} bytes (data offset {off})").get(lang),
+                &[("n", &t.header_len), ("off", &(t.header_len / 4))],
+            ),
         ));
         let set: Vec<&str> = TCP_FLAGS
             .iter()
@@ -285,7 +293,7 @@ pub fn lines(l: &Layers, ctx: &SegmentCtx, lang: Lang, theme: &Theme) -> Vec<Lin
                 "0x{:03x} {}",
                 t.flags,
                 if set.is_empty() {
-                    "(none)".to_string()
+                    i18n::t("(none)").get(lang).to_string()
                 } else {
                     set.join(" ")
                 }
@@ -302,29 +310,32 @@ pub fn lines(l: &Layers, ctx: &SegmentCtx, lang: Lang, theme: &Theme) -> Vec<Lin
             out.push(field("reserved", format!("{:03b}", t.flags >> 9)));
         }
         let window = match ctx.wscale {
-            Some(s) => format!(
-                "{} (scaled ×{} = {})",
-                t.window,
-                1u32 << s.min(14),
-                u64::from(t.window) << s.min(14)
+            Some(s) => fill(
+                i18n::t("{w} (scaled ×{f} = {v})").get(lang),
+                &[
+                    ("w", &t.window),
+                    ("f", &(1u32 << s.min(14))),
+                    ("v", &(u64::from(t.window) << s.min(14))),
+                ],
             ),
-            None if t.flags & 0x002 != 0 => {
-                format!("{} (a SYN's window is never scaled)", t.window)
-            }
-            None => format!("{} (scale not known)", t.window),
+            None if t.flags & 0x002 != 0 => fill(
+                i18n::t("{w} (a SYN's window is never scaled)").get(lang),
+                &[("w", &t.window)],
+            ),
+            None => fill(
+                i18n::t("{w} (scale not known)").get(lang),
+                &[("w", &t.window)],
+            ),
         };
         out.push(field("window", window));
-        out.push(field(
-            "checksum",
-            format!("0x{:04x} (not verified)", t.checksum),
-        ));
+        out.push(field("checksum", unverified(t.checksum, lang)));
         out.push(field("urgent pointer", t.urgent.to_string()));
         if t.options.is_empty() {
-            out.push(field("options", "none".into()));
+            out.push(field("options", i18n::t("none").get(lang).into()));
         }
         for (i, o) in t.options.iter().enumerate() {
             let v = match o {
-                TcpOpt::Eol => "EOL (end of options)".to_string(),
+                TcpOpt::Eol => i18n::t("EOL (end of options)").get(lang).to_string(),
                 TcpOpt::Nop => "NOP".to_string(),
                 TcpOpt::Mss(m) => format!("MSS {m}"),
                 TcpOpt::WindowScale(s) => format!("window scale {s} (×{})", 1u32 << (*s).min(14)),
@@ -345,9 +356,16 @@ pub fn lines(l: &Layers, ctx: &SegmentCtx, lang: Lang, theme: &Theme) -> Vec<Lin
                     if data.is_empty() { "" } else { ": " },
                     hex(&data[..data.len().min(16)])
                 ),
-                TcpOpt::Bad { kind, at } => format!(
-                    "kind {kind} ({}) at option byte {at}: bad length, the rest not read",
-                    tcp_option_name(*kind)
+                TcpOpt::Bad { kind, at } => fill(
+                    i18n::t(
+                        "kind {kind} ({name}) at option byte {at}: bad length, the rest not read",
+                    )
+                    .get(lang),
+                    &[
+                        ("kind", kind),
+                        ("name", &tcp_option_name(*kind)),
+                        ("at", at),
+                    ],
                 ),
             };
             out.push(field(if i == 0 { "options" } else { "" }, v));
@@ -366,7 +384,10 @@ pub fn lines(l: &Layers, ctx: &SegmentCtx, lang: Lang, theme: &Theme) -> Vec<Lin
                 out.push(field("IPv4", format!("{} → {}", ip.src, ip.dst)));
                 out.push(field(
                     "header length",
-                    format!("{} bytes (options {})", ip.header_len, ip.options_len),
+                    fill(
+                        i18n::t("{n} bytes (options {o})").get(lang),
+                        &[("n", &ip.header_len), ("o", &ip.options_len)],
+                    ),
                 ));
                 out.push(field("total length", ip.total_len.to_string()));
                 out.push(field("ID", format!("0x{:04x} ({})", ip.id, ip.id)));
@@ -381,10 +402,7 @@ pub fn lines(l: &Layers, ctx: &SegmentCtx, lang: Lang, theme: &Theme) -> Vec<Lin
                     format!("{} ({})", ip.protocol, ip_proto_name(ip.protocol)),
                 ));
                 out.push(field("DSCP / ECN", format!("{} / {}", ip.dscp, ip.ecn)));
-                out.push(field(
-                    "checksum",
-                    format!("0x{:04x} (not verified)", ip.checksum),
-                ));
+                out.push(field("checksum", unverified(ip.checksum, lang)));
             }
             NetHeader::Ipv6(ip) => {
                 out.push(field("IPv6", format!("{} → {}", ip.src, ip.dst)));
@@ -411,7 +429,10 @@ pub fn lines(l: &Layers, ctx: &SegmentCtx, lang: Lang, theme: &Theme) -> Vec<Lin
             NetHeader::Udp { sport, dport, len } => {
                 out.push(field(
                     "UDP",
-                    format!("{sport} → {dport}, length {len} (a tunnel's carrier)"),
+                    fill(
+                        i18n::t("{sport} → {dport}, length {len} (a tunnel's carrier)").get(lang),
+                        &[("sport", sport), ("dport", dport), ("len", len)],
+                    ),
                 ));
             }
             NetHeader::Tunnel { kind, id } => {
@@ -447,13 +468,14 @@ pub fn lines(l: &Layers, ctx: &SegmentCtx, lang: Lang, theme: &Theme) -> Vec<Lin
     let m = &l.meta;
     out.push(field("frame", m.number.to_string()));
     out.push(field("time", m.ts.rfc3339()));
-    out.push(field("on the wire", format!("{} bytes", m.orig_len)));
-    let cut = if (l.captured as u64) < u64::from(m.orig_len) {
-        " (cut by the snaplen)"
+    let bytes = i18n::t("{n} bytes").get(lang);
+    out.push(field("on the wire", fill(bytes, &[("n", &m.orig_len)])));
+    let captured = if (l.captured as u64) < u64::from(m.orig_len) {
+        i18n::t("{n} bytes (cut by the snaplen)").get(lang)
     } else {
-        ""
+        bytes
     };
-    out.push(field("captured", format!("{} bytes{cut}", l.captured)));
+    out.push(field("captured", fill(captured, &[("n", &l.captured)])));
     out.push(field(
         "link type",
         format!("{} ({})", m.linktype.0, m.linktype.name()),
@@ -463,6 +485,14 @@ pub fn lines(l: &Layers, ctx: &SegmentCtx, lang: Lang, theme: &Theme) -> Vec<Lin
     }
     out.extend(stop_line(l, Layer::Physical));
     out
+}
+
+/// A checksum as read: synack does not check it (offloading makes many wrong in captures).
+fn unverified(sum: u16, lang: Lang) -> String {
+    fill(
+        i18n::t("{sum} (not verified)").get(lang),
+        &[("sum", &format!("0x{sum:04x}"))],
+    )
 }
 
 fn link_lines(
