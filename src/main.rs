@@ -1,4 +1,4 @@
-use std::io::{self, BufWriter};
+use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
@@ -36,8 +36,10 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
     let cfg = Config::from_env(args)?;
     let format = match cfg.command {
         Command::Completions(shell) => {
-            let mut cmd = Args::command();
-            clap_complete::generate(shell, &mut cmd, "synack", &mut io::stdout());
+            // Into a buffer first: clap_complete panics on a failed write (a closed pipe).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Args::command(), "synack", &mut script);
+            io::stdout().write_all(&script)?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::Man => {
@@ -45,21 +47,19 @@ fn run(args: &Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         Command::ListInterfaces => {
-            print!(
-                "{}",
-                synack::capture::live::list_interfaces().map_err(anyhow::Error::msg)?
-            );
+            let list = synack::capture::live::list_interfaces().map_err(anyhow::Error::msg)?;
+            io::stdout().write_all(list.as_bytes())?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::ListLab => {
-            print!("{}", synack::lab::scenarios::list());
+            io::stdout().write_all(synack::lab::scenarios::list().as_bytes())?;
             return Ok(ExitCode::SUCCESS);
         }
         _ if cfg.lab.is_some() => {
             return synack::lab::session::run(&cfg, cfg.lab.expect("a scenario"));
         }
         Command::ListLessons => {
-            print!("{}", synack::teach::lessons::list(cfg.ui.lang));
+            io::stdout().write_all(synack::teach::lessons::list(cfg.ui.lang).as_bytes())?;
             return Ok(ExitCode::SUCCESS);
         }
         // A terminal and no batch format: the TUI, on the file, the interface or the demo.

@@ -340,3 +340,31 @@ fn a_pcapng_section_of_an_unknown_version_is_a_clean_error() {
             .success()
     );
 }
+
+/// A reader that went away before anything was written (`| head -c 10` after its bytes):
+/// each command that prints and exits stops quietly, exit 0, no panic.
+#[test]
+fn a_closed_pipe_on_standard_output_is_no_panic() {
+    for args in [
+        &["--completions", "bash"][..],
+        &["--completions", "zsh"],
+        &["--man"],
+        &["--lab", "list"],
+        &["--lesson", "list"],
+        &["--text", "fixtures/demo.pcap"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_synack"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdin(Stdio::null())
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    }
+}

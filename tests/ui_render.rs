@@ -840,3 +840,22 @@ fn kernel_view_in_the_list_and_the_ladder() {
     let s = text(&draw(&mut a, &r, 120, 30));
     assert!(s.contains("client FIN_WAIT_2 (curl 812)"), "{s}");
 }
+
+#[test]
+fn an_error_longer_than_the_status_bar_is_cut_not_dropped() {
+    let mut r = replay("demo.pcap", None);
+    r.player.status.error = Some(
+        "fixtures/a-capture-with-a-rather-long-name.pcap: truncated packet record at byte 123456: \
+         the file ends inside a packet (was it still being written?)"
+            .into(),
+    );
+    for w in [80u16, 100, 120] {
+        let mut a = app();
+        let t = draw(&mut a, &r, w, 24);
+        let bar = text(&t).lines().next().unwrap().to_string();
+        assert!(bar.contains("error: fixtures/a-capture"), "{w}: {bar}");
+        assert!(bar.contains('…'), "{w}: {bar}");
+        // The play state still shows before it.
+        assert!(bar.contains("PAUSED") || bar.contains("END"), "{w}: {bar}");
+    }
+}

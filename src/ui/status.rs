@@ -161,14 +161,29 @@ pub fn render_status(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
                 .filter(|g| *g >= 2.0)
                 .map(|g| format!("next segment in {g:.1} s: g skips"))
         });
-    let note = note.map(|n| format!(" {n} "));
+    let parts = status_parts(replay, app);
+    // A note that keeps its room still leaves the first part (paused, playing, live): cut to
+    // what is left, never dropped whole (an error longer than the bar left it blank).
+    let note = note.map(|n| {
+        let n = format!(" {n} ");
+        if kept.is_none() {
+            return n;
+        }
+        let first = parts.first().map_or(0, |(t, _)| text_width(t));
+        let max = w.saturating_sub(first + 1).max(w / 2);
+        let mut n = super::text::truncate(&n, max.saturating_sub(1), theme.glyphs().ellipsis);
+        if !n.ends_with(' ') {
+            n.push(' ');
+        }
+        n
+    });
     let room = match (&kept, &note) {
         (Some(_), Some(n)) => w.saturating_sub(text_width(n) + 1),
         _ => w,
     };
     let mut spans: Vec<Span> = Vec::new();
     let mut used = 0;
-    for (i, (text, style)) in status_parts(replay, app).into_iter().enumerate() {
+    for (i, (text, style)) in parts.into_iter().enumerate() {
         let add = if i == 0 { 0 } else { text_width(sep) } + text_width(&text);
         if used + add > room {
             break;
@@ -180,7 +195,7 @@ pub fn render_status(f: &mut Frame, area: Rect, app: &App, replay: &Replay) {
         spans.push(Span::styled(text, style));
     }
     if let Some(n) = note {
-        if used + text_width(&n) < w {
+        if used + text_width(&n) <= w {
             spans.push(Span::styled(
                 " ".repeat(w - used - text_width(&n)),
                 theme.bar(),
