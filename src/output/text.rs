@@ -248,10 +248,14 @@ fn push_header(s: &mut String, c: &Connection, lang: Lang) {
         ],
     );
     s.push('\n');
+    // The server's as its lifeline ends: LISTEN? where no SYN+ACK proved a listener, CLOSED
+    // (no listener) where a RST refused the SYN.
+    let last = c.events.len().checked_sub(1);
+    let server_state = state_label(c, Side::Server, server.state, last, usize::MAX, lang);
     fill_into(
         s,
         w.final_states,
-        &[("c", &client.state), ("s", &server.state)],
+        &[("c", &client.state), ("s", &server_state)],
     );
     s.push('\n');
 }
@@ -581,7 +585,10 @@ pub fn write_connection(
     }
     for f in findings {
         let sentence = crate::diagnose::words::sentence(f, lang);
-        let _ = writeln!(out, "  ! {}: {sentence}", f.kind.name());
+        // `!` a problem, `-` a finding that is none (TIME_WAIT after a clean close), as the
+        // TUI's `!` and `·`.
+        let mark = if f.problem { '!' } else { '-' };
+        let _ = writeln!(out, "  {mark} {}: {sentence}", f.kind.name());
     }
     out.push('\n');
     push_ladder(out, c, opts);
