@@ -28,6 +28,11 @@ pub struct Group {
     pub sentence: String,
     /// The connections (first few ids).
     pub conns: Vec<u64>,
+    /// A TIME_WAIT pile: the end that holds it (the one that closed first), the first few
+    /// holders' addresses with their counts (`10.0.0.1 (12)`), and how many more there are.
+    pub holder: Option<(Side, Vec<String>, usize)>,
+    /// A SYN flood: its sources, and the most SYNs in one second.
+    pub flood: Option<(usize, usize)>,
 }
 
 #[derive(Default)]
@@ -167,6 +172,15 @@ impl Diagnosis {
                 .map(|(ip, n)| format!("{ip} ({n})"))
                 .collect();
             let more = pile.holders.len().saturating_sub(3);
+            let held_by = format!(
+                "{}{}",
+                holders.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            );
             let advice = match side {
                 Side::Client => "the client closes first; reuse connections (keep-alive, pooling) or let the server close",
                 Side::Server => "the server closes first; let clients close (HTTP keep-alive) or tune the server's close policy",
@@ -177,19 +191,15 @@ impl Diagnosis {
                 endpoint: *server,
                 count: pile.count,
                 sentence: format!(
-                    "{} connections to {} in TIME_WAIT, held by the {} {}{}: {}",
+                    "{} connections to {} in TIME_WAIT, held by the {} {held_by}: {}",
                     pile.count,
                     server,
                     side.name(),
-                    holders.join(", "),
-                    if more > 0 {
-                        format!(" and {more} more")
-                    } else {
-                        String::new()
-                    },
                     advice
                 ),
                 conns: pile.conns.clone(),
+                holder: Some((side, holders, more)),
+                flood: None,
             });
         }
         for (server, list) in &self.half_open {
@@ -221,6 +231,8 @@ impl Diagnosis {
                     peak
                 ),
                 conns: list.iter().take(8).map(|x| x.2).collect(),
+                holder: None,
+                flood: Some((sources.len(), peak)),
             });
         }
         out.sort_by_key(|g| std::cmp::Reverse(g.count));

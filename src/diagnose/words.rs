@@ -8,7 +8,8 @@ use std::borrow::Cow;
 
 use crate::diagnose::report::Group;
 use crate::diagnose::{Finding, Kind};
-use crate::i18n::{fill, FindingWords, KindWords, Lang, ReportWords};
+use crate::i18n::{fill, fill_into, FindingWords, KindWords, Lang, ReportWords};
+use crate::track::Side;
 
 fn kind_words(w: &FindingWords, kind: Kind) -> &KindWords {
     match kind {
@@ -48,11 +49,37 @@ pub fn group(g: &Group, lang: Lang) -> Cow<'_, str> {
     let Some(w) = lang.language().findings else {
         return Cow::Borrowed(&g.sentence);
     };
+    let (sources, peak) = g.flood.unwrap_or_default();
+    let (side, holders) = match &g.holder {
+        Some((side, first, more)) => {
+            let mut h = first.join(w.list_sep);
+            if *more > 0 {
+                fill_into(&mut h, w.and_more, &[("more", more)]);
+            }
+            (*side, h)
+        }
+        None => (Side::Client, String::new()),
+    };
+    let (end, advice) = match side {
+        Side::Client => (w.ends[0], w.time_wait_advice[0]),
+        Side::Server => (w.ends[1], w.time_wait_advice[1]),
+    };
     let template = match g.pattern {
         "syn_flood" => w.syn_flood,
         _ => w.time_wait_group,
     };
-    Cow::Owned(fill(template, &[("n", &g.count), ("ep", &g.endpoint)]))
+    Cow::Owned(fill(
+        template,
+        &[
+            ("n", &g.count),
+            ("ep", &g.endpoint),
+            ("sources", &sources),
+            ("peak", &peak),
+            ("end", &end),
+            ("holders", &holders),
+            ("advice", &advice),
+        ],
+    ))
 }
 
 /// A kind's heading in the problems view.
@@ -106,5 +133,50 @@ mod tests {
         }
         assert!(sentence(&finding(Kind::SynUnanswered), Lang::Zh).starts_with("3 个 SYN"));
         assert!(sentence(&finding(Kind::TimeWait), Lang::Zh).contains("还剩 12.5 秒"));
+    }
+
+    #[test]
+    fn a_time_wait_pile_in_chinese_says_which_end_holds_it() {
+        let pile = |side, more| Group {
+            kind: Kind::TimeWait,
+            pattern: "time_wait_pile",
+            endpoint: finding(Kind::TimeWait).endpoint,
+            count: 34,
+            sentence: "the English sentence".into(),
+            conns: vec![1],
+            holder: Some((
+                side,
+                vec!["10.0.0.1 (30)".into(), "10.0.0.3 (4)".into()],
+                more,
+            )),
+            flood: None,
+        };
+        let server = group(&pile(Side::Server, 0), Lang::Zh).into_owned();
+        let client = group(&pile(Side::Client, 2), Lang::Zh).into_owned();
+        assert!(
+            server.contains("由服务器 10.0.0.1 (30)、10.0.0.3 (4) 持有"),
+            "{server}"
+        );
+        assert!(server.contains("服务器先关闭"), "{server}");
+        assert!(
+            client.contains("由客户端") && client.contains("等另外 2 个"),
+            "{client}"
+        );
+        assert_ne!(server, client);
+        assert_eq!(
+            group(&pile(Side::Server, 0), Lang::En),
+            "the English sentence"
+        );
+        let flood = Group {
+            pattern: "syn_flood",
+            holder: None,
+            flood: Some((5000, 800)),
+            ..pile(Side::Server, 0)
+        };
+        let zh = group(&flood, Lang::Zh).into_owned();
+        assert!(
+            zh.contains("5000 个不同的源地址") && zh.contains("每秒 800 个"),
+            "{zh}"
+        );
     }
 }

@@ -360,8 +360,15 @@ pub static FINDINGS: FindingWords = FindingWords {
         sentence: "{ep}：synack 根据报文推断的状态与内核（sock_diag）报告的套接字状态不同",
     },
     time_wait_left: "，还剩 {r} 秒（推断）",
-    syn_flood: "SYN 洪泛特征：{n} 个半开连接指向 {ep}，来自许多不同的源地址",
-    time_wait_group: "{n} 个通往 {ep} 的连接处于 TIME_WAIT：先关闭的一端要等待 2*MSL",
+    syn_flood: "SYN 洪泛特征：{n} 个半开连接指向 {ep}，来自 {sources} 个不同的源地址，最多每秒 {peak} 个",
+    time_wait_group: "{n} 个通往 {ep} 的连接处于 TIME_WAIT，由{end} {holders} 持有：{advice}",
+    ends: ["客户端", "服务器"],
+    list_sep: "、",
+    and_more: " 等另外 {more} 个",
+    time_wait_advice: [
+        "客户端先关闭；请复用连接（keep-alive、连接池），或让服务器关闭",
+        "服务器先关闭；请让客户端关闭（HTTP keep-alive），或调整服务器的关闭策略",
+    ],
 };
 
 /// The prose: (the English in the code, its Chinese), the narration's then the lessons'.
