@@ -637,6 +637,13 @@ fn esc_asks_before_it_ends_a_live_capture() {
     assert!(!a.confirm_quit);
     assert_eq!(key(&mut a, &live, KeyCode::Esc), Action::None);
     assert_eq!(key(&mut a, &live, KeyCode::Esc), Action::Quit);
+    // Ctrl-C at the question is a yes, not a no.
+    assert_eq!(key(&mut a, &live, KeyCode::Esc), Action::None);
+    let ctrl_c = crossterm::event::KeyEvent::new(
+        KeyCode::Char('c'),
+        crossterm::event::KeyModifiers::CONTROL,
+    );
+    assert_eq!(a.handle_key(ctrl_c, &live), Action::Quit);
     // A file quits on Esc as before.
     let file = replay("refused.pcap", None);
     let mut b = app();

@@ -75,7 +75,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("Ctrl-Z", "suspend (fg resumes)"),
     (
         "q / Esc / Ctrl-C",
-        "quit (Esc closes help, filter, ladder first; live: asks)",
+        "quit (Esc closes help, filter, ladder first; live Esc asks)",
     ),
 ];
 

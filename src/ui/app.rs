@@ -318,9 +318,11 @@ impl App {
             return Action::None;
         }
         self.notice = None;
-        // Asked whether to stop a live capture: Esc or q says yes, any other key no.
+        // Asked whether to stop a live capture: Esc, q or Ctrl-C says yes, any other key no.
         if std::mem::take(&mut self.confirm_quit) {
-            if matches!(key.code, KeyCode::Esc | KeyCode::Char('q')) {
+            let ctrl_c =
+                key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+            if ctrl_c || matches!(key.code, KeyCode::Esc | KeyCode::Char('q')) {
                 return Action::Quit;
             }
             return Action::None;
