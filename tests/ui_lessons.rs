@@ -115,6 +115,36 @@ fn time_wait_answers_the_resent_fin_in_both_languages() {
     }
 }
 
+/// What step 10's note says is what the screen shows: the lost ACK's row says the server is
+/// CLOSED until the FIN comes again, then nothing (LAST_ACK held).
+#[test]
+fn the_lost_ack_row_says_closed_until_the_fin_comes_again() {
+    let row = |n| {
+        let (s, _) = step("time-wait", n, Lang::En, 120, 40);
+        s.lines()
+            .find(|l| l.contains("0.761000"))
+            .unwrap_or_else(|| panic!("no 0.761 row:\n{s}"))
+            .to_string()
+    };
+    assert!(row(10).trim_end().ends_with("CLOSED"), "{}", row(10));
+    // A row names a state where it changes: none at the server's end now, LAST_ACK held.
+    assert!(row(11).trim_end().ends_with("▶│"), "{}", row(11));
+    let (s, _) = step("time-wait", 11, Lang::En, 120, 40);
+    assert!(
+        s.contains("0.751000    TIME_WAIT") && s.contains("LAST_ACK"),
+        "{s}"
+    );
+    let note = lessons::find("time-wait")
+        .unwrap()
+        .note_in(10, Lang::En)
+        .unwrap();
+    assert!(
+        note.contains("shows the server CLOSED at this row")
+            && note.contains("stays in LAST_ACK at this row"),
+        "{note}"
+    );
+}
+
 #[test]
 fn a_refused_lesson_shows_econnrefused_on_the_client() {
     let (s, t) = step("refused", 2, Lang::En, 80, 24);

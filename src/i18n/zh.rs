@@ -668,8 +668,8 @@ pub const PROSE: &[(&str, &str)] = &[
         "服务器关闭：发出 FIN，进入 LAST_ACK。处于 FIN_WAIT_2 的客户端收到它，进入 TIME_WAIT。",
     ),
     (
-        "The client acknowledges the server's FIN. The capture saw it leave, but it never reaches the server: synack learns that only from the next segment, and so shows the server still in LAST_ACK here. The client does not know either; it is in TIME_WAIT and keeps the connection.",
-        "客户端确认服务器的 FIN。抓包看到它已发出，但它没有到达服务器：synack 要到下一个报文段才知道这一点，因此这里显示服务器仍处于 LAST_ACK。客户端也不知道；它处于 TIME_WAIT，保留着这个连接。",
+        "The client acknowledges the server's FIN. The capture saw it leave, but it never reaches the server. Stepping, synack shows the server CLOSED at this row, as if it had arrived: nothing yet says otherwise. The server's FIN coming again (next step) does, and the server then stays in LAST_ACK at this row, as it really was. The client does not know either; it is in TIME_WAIT and keeps the connection.",
+        "客户端确认服务器的 FIN。抓包看到它已发出，但它没有到达服务器。逐步播放时，synack 在这一行先显示服务器为 CLOSED，好像 ACK 已经到达：此时还没有任何迹象表明它丢失了。下一步服务器再次发出 FIN，说明了这一点，这一行随即改为服务器仍处于 LAST_ACK，也就是它当时真正的状态。客户端也不知道；它处于 TIME_WAIT，保留着这个连接。",
     ),
     (
         "No ACK came, so the server's retransmission timer fires and it sends its FIN again (about 200 ms later on Linux). This is the first reason for TIME_WAIT: had the client gone straight to CLOSED, this FIN would find no connection and be answered with a RST, and the server would report an error for a connection that had closed cleanly.",
