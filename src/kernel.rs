@@ -159,7 +159,13 @@ pub struct View {
 pub struct KernelPair {
     pub client: Option<KernelEnd>,
     pub server: Option<KernelEnd>,
+    /// When the kernel was read (wall clock), if known.
+    pub read_at: Option<Timestamp>,
 }
+
+/// A connection whose last segment came this close before the kernel was read is not judged
+/// against it: segments still in flight (sent, not yet captured) may have moved the kernel on.
+const SETTLE_NS: i64 = Timestamp::NANOS_PER_SEC;
 
 impl KernelPair {
     pub fn end(&self, side: Side) -> Option<&KernelEnd> {
@@ -189,6 +195,7 @@ impl View {
         KernelPair {
             client: self.end(cl.addr, sv.addr, cl.state),
             server: self.end(sv.addr, cl.addr, sv.state),
+            read_at: self.at,
         }
     }
 }
@@ -220,6 +227,12 @@ pub fn end_words(k: &KernelEnd, inferred: State, lang: Lang) -> String {
 /// [`Table::end`]).
 pub fn findings(c: &Connection, pair: &KernelPair, text: bool) -> Vec<Finding> {
     let mut out = Vec::new();
+    if pair
+        .read_at
+        .is_some_and(|at| at.0.saturating_sub(c.last_seen.0) < SETTLE_NS)
+    {
+        return out;
+    }
     for side in [Side::Client, Side::Server] {
         let (Some(k), end) = (pair.end(side), c.end(side)) else {
             continue;
@@ -358,6 +371,7 @@ mod tests {
         let pair = KernelPair {
             client: Some(KernelEnd::closed()),
             server: Some(end(State::SynReceived)),
+            read_at: None,
         };
         let f = findings(c, &pair, true);
         assert_eq!(f.len(), 1);
@@ -375,6 +389,7 @@ mod tests {
         let pair = KernelPair {
             client: None,
             server: Some(end(State::SynReceived)),
+            read_at: None,
         };
         assert!(findings(c, &pair, true).is_empty());
         // TIME_WAIT's time left is in the sentence and the finding.
@@ -384,6 +399,7 @@ mod tests {
                 ..end(State::TimeWait)
             }),
             server: None,
+            read_at: None,
         };
         let f = findings(c, &pair, true);
         assert!(
@@ -393,6 +409,22 @@ mod tests {
             f[0].sentence
         );
         assert_eq!(f[0].remaining, Some(54.4));
+    }
+
+    #[test]
+    fn a_connection_active_just_before_the_read_is_not_judged() {
+        let t = crate::track::testkit::syn_received();
+        let c = t.conn();
+        let pair = |after_secs: f64| KernelPair {
+            client: Some(KernelEnd::closed()),
+            server: None,
+            read_at: Some(Timestamp(
+                c.last_seen.0 + (after_secs * Timestamp::NANOS_PER_SEC as f64) as i64,
+            )),
+        };
+        // Half a second after its last segment: what is in flight may have moved the kernel.
+        assert!(findings(c, &pair(0.5), true).is_empty());
+        assert_eq!(findings(c, &pair(2.0), true).len(), 1);
     }
 
     #[test]
@@ -407,6 +439,7 @@ mod tests {
                 ..KernelEnd::closed()
             }),
             server: None,
+            read_at: None,
         };
         let text = |kernel, lang| {
             let opts = crate::output::OutputOptions {

@@ -1048,8 +1048,9 @@ fn kernel_view_many() {
         .filter(|c| c["client_kernel"]["state"] == "TIME_WAIT")
         .count();
     assert!(tw >= compared, "{tw} of {compared}");
-    // The settled ones (the first, in order of arrival) agree with the kernel.
-    for c in conns.iter().take(compared) {
+    // None disagrees: not the settled ones, and not the last, whose segments were still in
+    // flight when the capture stopped (the kernel had moved on: too recent to judge).
+    for c in conns {
         assert!(disagreements(c).is_empty(), "{c}");
     }
 }
