@@ -259,7 +259,13 @@ fn row_line<'a>(replay: &Replay, app: &App, row: &PRow, cursor: bool, width: usi
             ];
             if width >= 120 {
                 let since = match replay.player.first_ts {
-                    Some(t0) => format!("t+{:.3}", f.since.secs_since(t0).max(0.0)),
+                    Some(t0) => {
+                        let e = f.since.secs_since(t0).max(0.0);
+                        match super::text::long_secs(e) {
+                            Some(long) => format!("t+{long}"),
+                            None => format!("t+{e:.3}"),
+                        }
+                    }
                     None => String::new(),
                 };
                 v.push(Span::styled(

@@ -45,7 +45,9 @@ pub fn mode(replay: &Replay, app: &App) -> String {
 
 fn clock_text(replay: &Replay) -> String {
     let e = replay.elapsed();
-    if e < 100.0 {
+    if let Some(long) = super::text::long_secs(e) {
+        format!("t+{long}")
+    } else if e < 100.0 {
         format!("t+{e:.3}s")
     } else {
         format!("t+{e:.1}s")

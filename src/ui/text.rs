@@ -90,7 +90,7 @@ pub fn human_bytes(n: u64) -> String {
     human_count(n)
 }
 
-/// Seconds: `0.12s`, `12.3s`, `5m02s`, `3h12m`.
+/// Seconds in at most five columns: `0.12s`, `12.3s`, `5m02`, `3h12`, `12d03`, `1122d`, `31y`.
 pub fn human_secs(s: f64) -> String {
     let s = s.max(0.0);
     if s < 10.0 {
@@ -100,10 +100,31 @@ pub fn human_secs(s: f64) -> String {
     } else if s < 3600.0 {
         let m = (s / 60.0).floor();
         format!("{}m{:02}", m as u64, (s - m * 60.0) as u64)
-    } else {
+    } else if s < 86_400.0 {
         let h = (s / 3600.0).floor();
         format!("{}h{:02}", h as u64, ((s - h * 3600.0) / 60.0) as u64)
+    } else if s < 100.0 * 86_400.0 {
+        let d = (s / 86_400.0).floor();
+        format!("{}d{:02}", d as u64, ((s - d * 86_400.0) / 3600.0) as u64)
+    } else if s < 10_000.0 * 86_400.0 {
+        format!("{}d", (s / 86_400.0) as u64)
+    } else {
+        format!("{}y", (s / (365.25 * 86_400.0)) as u64)
     }
+}
+
+/// A time since the capture's start past an hour, as a clock reads it: `26h04m09s`, and past
+/// 100 hours `1122d08h`; `None` below an hour (the caller's seconds read better there).
+pub fn long_secs(s: f64) -> Option<String> {
+    if s < 3600.0 {
+        return None;
+    }
+    let t = s as u64;
+    Some(if t < 100 * 3600 {
+        format!("{}h{:02}m{:02}s", t / 3600, t / 60 % 60, t % 60)
+    } else {
+        format!("{}d{:02}h", t / 86_400, t / 3600 % 24)
+    })
 }
 
 #[cfg(test)]
@@ -145,5 +166,15 @@ mod tests {
         }
         assert_eq!(human_secs(0.1172), "0.12s");
         assert_eq!(human_secs(302.0), "5m02");
+        assert_eq!(human_secs(3.0 * 3600.0 + 720.0), "3h12");
+        assert_eq!(human_secs(325.0 * 3600.0), "13d13");
+        assert_eq!(human_secs(96_970_194.9), "1122d");
+        for s in [0.0, 59.9, 3599.0, 86_399.0, 8_639_999.0, 1e9] {
+            assert!(human_secs(s).len() <= 5, "{s}: {}", human_secs(s));
+        }
+        assert_eq!(human_secs(1e9), "31y");
+        assert_eq!(long_secs(12.0), None);
+        assert_eq!(long_secs(93_849.0).as_deref(), Some("26h04m09s"));
+        assert_eq!(long_secs(96_970_194.9).as_deref(), Some("1122d08h"));
     }
 }
