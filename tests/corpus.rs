@@ -282,3 +282,20 @@ fn inferred_is_the_missing_syns_not_the_captured_synacks() {
         assert_eq!(evs[1]["marks"], serde_json::json!([]), "{file}");
     }
 }
+
+/// 200 SYNs in the last 0.2 s of a capture: too recent to be unanswered, but not "healthy".
+#[test]
+fn a_burst_of_syns_at_the_end_is_not_called_healthy() {
+    let path = common::corpus_dir()
+        .join("suricata-verify__firewall__tcp-session-syn-flood-drop-precedence__input.pcap");
+    let (out, _) = common::run_batch(
+        path.to_str().unwrap(),
+        synack::output::Format::Diagnose,
+        &[],
+    );
+    assert!(
+        out.contains("200 SYNs had no answer yet when the capture ended"),
+        "{out}"
+    );
+    assert!(!out.contains("every connection looks healthy"), "{out}");
+}

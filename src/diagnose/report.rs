@@ -60,6 +60,9 @@ pub struct Diagnosis {
     pub with_findings: u64,
     time_wait: BTreeMap<(Endpoint, u8), Pile>,
     half_open: BTreeMap<Endpoint, Vec<(Timestamp, IpAddr, u64)>>,
+    /// Connections whose SYN had no answer yet when judged, too recent to be unanswered (a
+    /// capture that ends right after a burst of SYNs is not "healthy").
+    pub syns_pending: u64,
 }
 
 impl Diagnosis {
@@ -73,6 +76,7 @@ impl Diagnosis {
             with_findings: 0,
             time_wait: BTreeMap::new(),
             half_open: BTreeMap::new(),
+            syns_pending: 0,
         }
     }
 
@@ -146,8 +150,11 @@ impl Diagnosis {
             }
         }
         // Half-open attempts for flood detection: unanswered SYNs and SYN_RECEIVED servers.
-        let half = c.server().state == State::SynReceived
-            || (c.client().state == State::SynSent && c.server().packets == 0);
+        let unanswered = c.client().state == State::SynSent && c.server().packets == 0;
+        if unanswered && !found.iter().any(|f| f.kind == Kind::SynUnanswered) {
+            self.syns_pending += 1;
+        }
+        let half = c.server().state == State::SynReceived || unanswered;
         if half {
             self.half_open.entry(c.server().addr).or_default().push((
                 c.first_seen,
@@ -327,7 +334,9 @@ impl Diagnosis {
                 let _ = writeln!(out, "{}", fill(w.more, &[("n", &(count - PER_KIND))]));
             }
         }
-        if total == 0 && groups.is_empty() {
+        if self.syns_pending > 0 {
+            let _ = writeln!(out, "\n{}", fill(w.pending, &[("n", &self.syns_pending)]));
+        } else if total == 0 && groups.is_empty() {
             let _ = writeln!(out, "\n{}", w.nothing);
         }
         out

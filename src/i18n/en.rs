@@ -319,6 +319,7 @@ pub static REPORT: ReportWords = ReportWords {
     },
     more: "  ... and {n} more (all are in --json)",
     nothing: "Nothing found: every connection looks healthy.",
+    pending: "{n} SYNs had no answer yet when the capture ended, too soon to call them unanswered: the answers may have come after it stopped, or never (capture for longer to tell).",
     summary: "Summary",
     packets: "  packets {packets}: tcp {tcp}, non-tcp {non_tcp}, filtered out {filtered}, unsupported link type {skipped}, malformed {malformed}",
     skipped_link: "    skipped link type {lt}: {n}",

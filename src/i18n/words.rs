@@ -19,6 +19,8 @@ pub struct ReportWords {
     pub evidence: fn(&[String]) -> String,
     pub more: &'static str,
     pub nothing: &'static str,
+    /// `{n}` SYNs with no answer yet when the capture ended, too recent to judge.
+    pub pending: &'static str,
     pub summary: &'static str,
     pub packets: &'static str,
     pub skipped_link: &'static str,

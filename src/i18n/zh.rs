@@ -272,6 +272,7 @@ pub static REPORT: ReportWords = ReportWords {
     },
     more: "  ……另有 {n} 条（全部见 --json）",
     nothing: "没有发现：每个连接看起来都正常。",
+    pending: "捕获结束时有 {n} 个 SYN 还没有得到应答，时间太短，还不能判定为无人应答：应答可能在捕获停止之后才到，也可能永远不会到（捕获更长时间才能判断）。",
     summary: "汇总",
     packets: "  数据包 {packets}：TCP {tcp}，非 TCP {non_tcp}，被过滤 {filtered}，不支持的链路类型 {skipped}，畸形 {malformed}",
     skipped_link: "    跳过的链路类型 {lt}：{n}",
