@@ -80,12 +80,20 @@ pub fn calls(c: &Connection) -> Vec<CallAt> {
     let seg = |e: &Event| e.kind != EventKind::TimeWaitExpired;
     for side in [Side::Client, Side::Server] {
         let sent = |e: &&Event| seg(e) && e.dir.sender() == side;
+        // A call that sends goes before its segment, or before the first row that already
+        // shows the state it caused, if that comes first: in a simultaneous open or close the
+        // peer's segment, captured first, shows this end in SYN_SENT or FIN_WAIT_1 already.
+        let caused = |at: usize, states: &[State]| {
+            ev.iter()
+                .position(|e| e.changed(side) && states.contains(&e.states[side as usize]))
+                .map_or(at, |j| j.min(at))
+        };
         // The first SYN an end sends without ACK is its connect(); a listener's SYN+ACK.
         if let Some(i) = ev
             .iter()
             .position(|e| sent(&e) && e.flags.syn() && !e.flags.ack())
         {
-            push(i, side, Call::Connect);
+            push(caused(i, &[State::SynSent]), side, Call::Connect);
         } else if c.ends[side as usize].passive {
             push(0, side, Call::Listen);
             if let Some(i) = ev
@@ -96,6 +104,7 @@ pub fn calls(c: &Connection) -> Vec<CallAt> {
             }
         }
         let own_fin = ev.iter().position(|e| sent(&e) && e.flags.fin());
+        let closed_at = own_fin.map(|i| caused(i, &[State::FinWait1, State::LastAck]));
         // Still reading after its FIN: the peer's data came after it and was not reset.
         let shut_down = own_fin.is_some_and(|i| {
             ev[i + 1..]
@@ -103,7 +112,7 @@ pub fn calls(c: &Connection) -> Vec<CallAt> {
                 .any(|e| seg(e) && e.dir.sender() != side && e.len > 0)
                 && !ev[i + 1..].iter().any(|e| sent(&e) && e.flags.rst())
         });
-        if let Some(i) = own_fin {
+        if let Some(i) = closed_at {
             push(
                 i,
                 side,
@@ -115,12 +124,13 @@ pub fn calls(c: &Connection) -> Vec<CallAt> {
             );
         }
         // The peer's FIN, to an end that had not closed (or had only shut down its sending
-        // side): its application reads end-of-file.
+        // side): its application reads end-of-file. One that had closed (a simultaneous
+        // close: its FIN crossed the peer's) reads nothing more.
         let peer_fin = ev
             .iter()
             .position(|e| seg(e) && e.dir.sender() != side && e.flags.fin());
         if let Some(i) = peer_fin {
-            let reading = own_fin.is_none_or(|j| j > i) || shut_down;
+            let reading = closed_at.is_none_or(|j| j > i) || shut_down;
             if reading && ev[i].before[side as usize].is_synchronized() {
                 push(i + 1, side, Call::ReadEof);
             }
@@ -225,10 +235,21 @@ mod tests {
     #[test]
     fn a_simultaneous_open_is_two_connects_and_no_listener() {
         let c = of("simultaneous-open");
+        // The server's connect() before the first row: that row (the client's SYN) already
+        // shows it in SYN_SENT, its own SYN having crossed the client's.
         assert_eq!(
             &c[..2],
-            [(0, Client, Call::Connect), (1, Server, Call::Connect)]
+            [(0, Client, Call::Connect), (0, Server, Call::Connect)]
         );
         assert!(!c.iter().any(|k| matches!(k.2, Call::Listen | Call::Accept)));
+    }
+
+    #[test]
+    fn a_simultaneous_close_is_two_closes_and_no_end_of_file() {
+        let c = of("simultaneous-close");
+        // Both FINs crossed: the client's FIN's row (5) already shows the server in FIN_WAIT_1.
+        assert!(c.contains(&(5, Client, Call::Close)), "{c:?}");
+        assert!(c.contains(&(5, Server, Call::Close)), "{c:?}");
+        assert!(!c.iter().any(|k| k.2 == Call::ReadEof), "{c:?}");
     }
 }
