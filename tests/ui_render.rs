@@ -859,3 +859,17 @@ fn an_error_longer_than_the_status_bar_is_cut_not_dropped() {
         assert!(bar.contains("PAUSED") || bar.contains("END"), "{w}: {bar}");
     }
 }
+
+#[test]
+fn a_live_status_bar_in_chinese() {
+    let live = Replay::new(synack::track::TrackerConfig::default(), "eth0", true);
+    let mut a = app();
+    a.lang = Lang::Zh;
+    let bar = text(&draw(&mut a, &live, 120, 24))
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(bar.contains("实时") && bar.contains("实时 eth0"), "{bar}");
+    assert!(!bar.contains("LIVE") && !bar.contains("live"), "{bar}");
+}

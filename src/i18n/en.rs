@@ -111,6 +111,11 @@ pub static MESSAGES: Messages = Messages {
     playing: "PLAYING",
     end: "END",
     clock_on: "END, CLOCK ON",
+    live_modes: ["SEEKING", "LIVE", "ENDED", "PAUSED (live, {n} held)"],
+    live_source: "live {name}",
+    stdin_live: "stdin (live)",
+    gaps_skipped: "gaps skipped {n}",
+    pct_left: "{label} {pct}% left",
     counters: ["pkts", "seg", "/s", "malformed", "drops"],
     bound: ["evicted", "max", "folded"],
     connections: |n| format!("{n} connection{}", if n == 1 { "" } else { "s" }),
@@ -346,6 +351,7 @@ pub static HEADER: HeaderWords = HeaderWords {
     counts: "  first {first}  duration {duration} s  packets {p} ({pc} c2s, {ps} s2c)  bytes {b} ({bc} c2s, {bs} s2c)",
     final_states: "  final state: client {c}, server {s}",
     no_listener: ["CLOSED (no listener)", "NO LISTENER"],
+    columns: ["time", "client", "server"],
 };
 
 pub static UDP: UdpTextWords = UdpTextWords {

@@ -29,6 +29,15 @@ pub struct Messages {
     pub playing: &'static str,
     pub end: &'static str,
     pub clock_on: &'static str,
+    /// A live source's modes: seeking, following, ended, paused with `{n}` frames held.
+    pub live_modes: [&'static str; 4],
+    /// The status bar's source on a live capture (`{name}`: the interface), and on a pipe.
+    pub live_source: &'static str,
+    pub stdin_live: &'static str,
+    /// Idle gaps skipped (`g`, `--max-gap`): `{n}`.
+    pub gaps_skipped: &'static str,
+    /// The TIME_WAIT bar's text: `{label}` (2*MSL), `{pct}` of it still to run.
+    pub pct_left: &'static str,
     /// The counters: packets read, segments applied, per second, malformed, dropped.
     pub counters: [&'static str; 5],
     /// The memory bound reached: "evicted", "max", "folded".

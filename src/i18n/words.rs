@@ -61,6 +61,8 @@ pub struct HeaderWords {
     /// A refused connection's server (a SYN to a port no socket listens on): the long label,
     /// and the short one where the long does not fit.
     pub no_listener: [&'static str; 2],
+    /// The ladder's column titles: time, client, server.
+    pub columns: [&'static str; 3],
 }
 
 /// `--text`'s UDP flow header.

@@ -88,6 +88,11 @@ pub static MESSAGES: Messages = Messages {
     playing: "播放中",
     end: "结束",
     clock_on: "结束，时钟继续",
+    live_modes: ["定位中", "实时", "已结束", "已暂停（实时，暂存 {n} 帧）"],
+    live_source: "实时 {name}",
+    stdin_live: "标准输入（实时）",
+    gaps_skipped: "已跳过空闲 {n} 次",
+    pct_left: "{label} 余 {pct}%",
     counters: ["包", "段", "/秒", "畸形", "丢弃"],
     bound: ["已逐出", "上限", "已折叠"],
     connections: |n| format!("{n} 个连接"),
@@ -299,6 +304,7 @@ pub static HEADER: HeaderWords = HeaderWords {
     counts: "  开始 {first}  时长 {duration} 秒  报文段 {p}（客户端 {pc}，服务器 {ps}）  字节 {b}（客户端 {bc}，服务器 {bs}）",
     final_states: "  最终状态：客户端 {c}，服务器 {s}",
     no_listener: ["CLOSED（无监听）", "无监听"],
+    columns: ["时间", "客户端", "服务器"],
 };
 
 pub static UDP: UdpTextWords = UdpTextWords {

@@ -109,7 +109,13 @@ fn push_centered(out: &mut String, text: &str) {
 }
 
 fn push_right(out: &mut String, s: &str, width: usize) {
-    push_n(out, ' ', width.saturating_sub(s.chars().count()));
+    // Columns, not chars: a Chinese column title is two columns a character.
+    let w = if s.is_ascii() {
+        s.len()
+    } else {
+        unicode_width::UnicodeWidthStr::width(s)
+    };
+    push_n(out, ' ', width.saturating_sub(w));
     out.push_str(s);
 }
 
@@ -366,9 +372,11 @@ pub fn for_each_step<'a>(
 }
 
 fn push_ladder(out: &mut String, c: &Connection, opts: &OutputOptions) {
-    text_row(out, "time", "client", "", "server", "");
+    let lang = text_lang(opts);
+    let [time, client, server] = lang.language().header.columns;
+    text_row(out, time, client, "", server, "");
     let initial = c.initial_states();
-    let server = state_label(c, Side::Server, initial[1], None, usize::MAX, Lang::En);
+    let server = state_label(c, Side::Server, initial[1], None, usize::MAX, lang);
     text_row(out, "", initial[0].name(), "", server, "");
     push_note(out, opts, 0);
     let calls = if opts.calls {
@@ -555,7 +563,7 @@ fn push_event_row(out: &mut String, c: &Connection, idx: usize, opts: &OutputOpt
         e.states[1],
         Some(idx),
         usize::MAX,
-        Lang::En,
+        text_lang(opts),
     ));
     if e.kind != EventKind::TimeWaitExpired && !e.marks.is_empty() {
         out.push_str("  [");

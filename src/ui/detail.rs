@@ -195,7 +195,13 @@ pub fn countdown_line<'a>(c: &Connection, d: &Detail, width: u16, app: &App) -> 
             } else {
                 Side::Server
             };
-            let pct = format!("{label} {:.0}% left", 100.0 * a / two);
+            let pct = crate::i18n::fill(
+                messages(app.lang).pct_left,
+                &[
+                    ("label", &label),
+                    ("pct", &format!("{:.0}", 100.0 * a / two)),
+                ],
+            );
             let bw = g
                 .arrow
                 .saturating_sub(text_width(&pct) + 2)

@@ -18,19 +18,17 @@ use crate::track::State;
 pub fn mode(replay: &Replay, app: &App) -> String {
     let g = app.theme.glyphs();
     let m = messages(app.lang);
+    let live = m.live_modes;
     if replay.seeking() {
-        "SEEKING".into()
+        live[0].into()
     } else if replay.is_live() {
         if replay.at_end() {
-            "ENDED".into()
+            live[2].into()
         } else if replay.player.paused {
-            format!(
-                "{} PAUSED (live, {} held)",
-                g.pause,
-                replay.player.pending()
-            )
+            let held = crate::i18n::fill(live[3], &[("n", &replay.player.pending())]);
+            format!("{} {held}", g.pause)
         } else {
-            format!("{} LIVE", g.play)
+            format!("{} {}", g.play, live[1])
         }
     } else if replay.player.paused {
         format!("{} {} {}", g.pause, m.paused, replay.player.speed.label())
@@ -68,10 +66,11 @@ pub fn status_parts(replay: &Replay, app: &App) -> Vec<(String, Style)> {
     let k = &st.counters;
     let drops = st.drops.kernel + st.drops.interface + st.drops.queue;
     let words = messages(app.lang).counters;
+    let m = messages(app.lang);
     let source = if replay.player.stream {
-        super::STDIN_LIVE.to_string()
+        m.stdin_live.to_string()
     } else if st.live {
-        format!("live {}", st.name)
+        crate::i18n::fill(m.live_source, &[("name", &st.name)])
     } else {
         st.name.clone()
     };
@@ -123,7 +122,7 @@ pub fn status_parts(replay: &Replay, app: &App) -> Vec<(String, Style)> {
     }
     if replay.player.max_gap.is_some() || replay.player.gaps_skipped > 0 {
         parts.push((
-            format!("gaps skipped {}", replay.player.gaps_skipped),
+            crate::i18n::fill(m.gaps_skipped, &[("n", &replay.player.gaps_skipped)]),
             theme.bar(),
         ));
     }
