@@ -472,6 +472,11 @@ const CLOSING: [char; 9] = [
     '\u{201d}',
 ];
 
+/// Opening punctuation, which a Chinese line does not end with: （ “ ‘ 《 「 【.
+const OPENING: [char; 6] = [
+    '\u{ff08}', '\u{201c}', '\u{2018}', '\u{300a}', '\u{300c}', '\u{3010}',
+];
+
 /// The lesson's note for `frame`, if any: indented under its row, wrapped, set off by blank
 /// lines so a handout reads as ladder and prose.
 fn push_note(out: &mut String, opts: &OutputOptions, frame: u64) {
@@ -494,8 +499,9 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let cols = |s: &str| s.chars().map(|c| c.width().unwrap_or(0)).sum::<usize>();
     let mut lines = Vec::new();
     let mut line = String::new();
-    // Where the line may break (a byte offset), and whether the last character was wide.
-    let (mut brk, mut wide) = (None, false);
+    // Where the line may break (a byte offset), whether the last character was wide, and
+    // whether it opens a bracket or a quote (no break right after it).
+    let (mut brk, mut wide, mut opening) = (None, false, false);
     for ch in text.chars() {
         if ch == ' ' {
             if !line.is_empty() {
@@ -507,7 +513,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         }
         let w = ch.width().unwrap_or(0);
         // (Never before closing punctuation: a Chinese line does not start with it.)
-        if (w > 1 || wide) && !line.is_empty() && !CLOSING.contains(&ch) {
+        if (w > 1 || wide) && !line.is_empty() && !CLOSING.contains(&ch) && !opening {
             brk = Some(line.len());
         }
         if cols(&line) + w > width && !line.is_empty() {
@@ -518,6 +524,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         }
         line.push(ch);
         wide = w > 1;
+        opening = OPENING.contains(&ch);
     }
     if !line.trim().is_empty() {
         lines.push(line.trim_end().to_string());
@@ -748,5 +755,7 @@ mod tests {
         assert_eq!(wrap("一二三四五六", 8), ["一二三四", "五六"]);
         assert_eq!(wrap("一二三：四五", 6), ["一二", "三：四", "五"]);
         assert_eq!(wrap("ISN，由时钟", 8), ["ISN，由", "时钟"]);
+        // An opening bracket stays with what it opens.
+        assert_eq!(wrap("一二三（四五）", 8), ["一二三", "（四五）"]);
     }
 }

@@ -22,7 +22,6 @@ use super::app::{App, View};
 use super::ladder::{self, Row};
 use super::narrate;
 use super::replay::Replay;
-use super::text::text_width;
 use super::{detail, help, list, problems, status};
 use crate::track::{Connection, EventKind};
 
@@ -186,33 +185,20 @@ fn ladder_height(app: &App, replay: &Replay, rows: &list::Rows, avail: u16) -> u
     (need as u16).min(avail)
 }
 
-/// How many lines `text` takes when wrapped at word boundaries to `width` columns (a word
-/// wider than that is broken, as ratatui's wrap does).
+/// How many lines `text` takes wrapped to `width` columns by [`wrap`], as the narration
+/// pane draws it.
 pub fn wrapped_lines(text: &str, width: usize) -> usize {
     if width == 0 {
         return 1;
     }
-    let (mut lines, mut col) = (1, 0);
-    for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let w = text_width(word);
-        let add = if col == 0 { w } else { col + 1 + w };
-        if add <= width {
-            col = add;
-        } else if w <= width {
-            lines += 1;
-            col = w;
-        } else {
-            // Broken across lines (CJK text has no spaces to break at).
-            let first = width.saturating_sub(if col == 0 { 0 } else { col + 1 });
-            let rest = w.saturating_sub(first);
-            lines += rest.div_ceil(width);
-            col = rest % width;
-            if col == 0 && rest > 0 {
-                col = width;
-            }
-        }
-    }
-    lines
+    wrap(text, width).len().max(1)
+}
+
+/// `text` in lines of at most `width` columns: at spaces, and between Chinese characters
+/// (never before closing punctuation), as `--text`'s notes are (ratatui's word wrap breaks
+/// only at spaces, leaving half-empty lines before a long run of Chinese).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    crate::output::text::wrap(text, width)
 }
 
 /// The narration for the ladder's cursor row.
@@ -345,18 +331,20 @@ pub fn draw(f: &mut Frame, app: &App, replay: &Replay) {
         note = lesson_note(app, conn, &lrows);
         narration(app, conn, &lrows)
     };
-    let line = match note {
-        Some(n) => Line::styled(n, app.theme.note()),
-        None => Line::styled(text, app.theme.newest()),
+    let (text, style) = match note {
+        Some(n) => (n, app.theme.note()),
+        None => (text.as_str(), app.theme.newest()),
     };
-    f.render_widget(
-        Paragraph::new(line).wrap(Wrap { trim: true }),
-        Rect {
-            x: lay.narration.x + 1,
-            width: lay.narration.width.saturating_sub(2),
-            ..lay.narration
-        },
-    );
+    let text_area = Rect {
+        x: lay.narration.x + 1,
+        width: lay.narration.width.saturating_sub(2),
+        ..lay.narration
+    };
+    let lines: Vec<Line> = wrap(text, text_area.width as usize)
+        .into_iter()
+        .map(|l| Line::styled(l, style))
+        .collect();
+    f.render_widget(Paragraph::new(lines), text_area);
     if lay.legend.height > 0 {
         f.render_widget(Paragraph::new(legend(app)), lay.legend);
     }
