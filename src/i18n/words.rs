@@ -22,7 +22,9 @@ pub struct ReportWords {
     /// `{n}` SYNs with no answer yet when the capture ended, too recent to judge.
     pub pending: &'static str,
     pub summary: &'static str,
+    /// `{udp}`: [`ReportWords::udp_part`] where UDP was read (`--udp`), else nothing.
     pub packets: &'static str,
+    pub udp_part: &'static str,
     pub skipped_link: &'static str,
     pub malformed: &'static str,
     pub fragments: &'static str,

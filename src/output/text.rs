@@ -652,11 +652,18 @@ pub fn summary_in(r: &Report<'_>, lang: Lang) -> String {
         out.push_str(&l);
         out.push('\n');
     };
+    // With --udp, UDP is neither TCP nor counted as non-TCP: said, so that the parts add up.
+    let udp = if k.udp > 0 {
+        fill(w.udp_part, &[("n", &t(k.udp))])
+    } else {
+        String::new()
+    };
     line(fill(
         w.packets,
         &[
             ("packets", &t(k.packets)),
             ("tcp", &t(k.tcp)),
+            ("udp", &udp),
             ("non_tcp", &t(k.non_tcp)),
             ("filtered", &t(k.filtered)),
             ("skipped", &t(k.skipped_total())),
