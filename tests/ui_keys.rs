@@ -767,3 +767,23 @@ fn x_exports_the_selected_connection_and_the_status_bar_says_where() {
     b.sync(&empty, area(W, H));
     assert_eq!(key(&mut b, &empty, KeyCode::Char('x')), Action::None);
 }
+
+#[test]
+fn on_the_too_small_screen_only_quitting_works() {
+    let r = replay("demo.pcap", None);
+    let mut a = app();
+    a.sync(&r, area(30, 8));
+    assert!(a.layout.too_small);
+    // (The helper `key` syncs at full size: these keys go straight in.)
+    for c in ['?', 'p', 'u', 'l'] {
+        let got = a.handle_key(KeyEvent::from(KeyCode::Char(c)), &r);
+        assert_eq!(got, Action::None);
+    }
+    assert!(!a.help.open);
+    assert_eq!(a.view, synack::ui::app::View::Connections);
+    assert_eq!(a.lang, synack::i18n::Lang::En);
+    assert_eq!(
+        a.handle_key(KeyEvent::from(KeyCode::Char('q')), &r),
+        Action::Quit
+    );
+}

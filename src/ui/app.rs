@@ -318,6 +318,17 @@ impl App {
             return Action::None;
         }
         self.notice = None;
+        // "Terminal too small" is all there is to see: keys would change what cannot be seen
+        // (help, views) behind it. Only quitting works, as the message says.
+        if self.layout.too_small {
+            let ctrl_c =
+                key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
+            return if ctrl_c || key.code == KeyCode::Char('q') {
+                Action::Quit
+            } else {
+                Action::None
+            };
+        }
         // Asked whether to stop a live capture: Esc, q or Ctrl-C says yes, any other key no.
         if std::mem::take(&mut self.confirm_quit) {
             let ctrl_c =
