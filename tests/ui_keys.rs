@@ -98,6 +98,12 @@ fn filter_by_port_state_and_text() {
     assert_eq!(shown(&a, &r), vec![4]);
     a.sync(&r, area(W, H));
     assert_eq!(a.selected, Some(4));
+    // The filter line has closed: the list's title still says what it shows.
+    let title = synack::ui::list::title(&a, 1, 6);
+    assert!(
+        title.contains("(1 shown)") && title.contains("/5432"),
+        "{title}"
+    );
     // Typing after Enter are commands again: 'q' quits rather than filters.
     assert_eq!(key(&mut a, &r, KeyCode::Char('q')), Action::Quit);
     key(&mut a, &r, KeyCode::Char('/'));

@@ -738,6 +738,14 @@ pub fn title(app: &App, shown: usize, total: usize) -> String {
     if !app.filter.is_empty() || app.filter.editing {
         t.push_str(&(m.shown)(shown));
     }
+    // Once typed, the filter stays in sight (the line it was typed on closes).
+    if !app.filter.editing && !app.filter.text.is_empty() {
+        t.push_str(&format!(
+            "{}/{}",
+            g.sep,
+            crate::escape::escape(&app.filter.text)
+        ));
+    }
     t.push_str(&format!(
         "{}{sort} {} {arrow}",
         g.sep,
