@@ -146,7 +146,7 @@ fn every_format_carries_what_the_ladder_shows() {
             "FIN_WAIT_2",
             "LAST_ACK",
             "TIME_WAIT",
-            "LISTEN?",
+            "LISTEN",
             "6 segments, 3,840 bytes, 0.025 s",
             "connect()",
             "accept()",
@@ -156,10 +156,16 @@ fn every_format_carries_what_the_ladder_shows() {
         ] {
             assert!(one.contains(want), "{format}: no {want:?} in\n{one}");
         }
+        // Its SYN+ACK proved the listener: no row of it says LISTEN?.
+        assert!(!one.contains("LISTEN?"), "{format}");
         // The refused connection: its reset and the server that has no listener.
         let two = std::fs::read_to_string(&files[1]).unwrap();
         assert!(two.contains("RST+ACK seq=0 ack=1"), "{format}");
         assert!(two.contains("CLOSED (no listener)"), "{format}");
+        assert!(
+            !two.contains("LISTEN"),
+            "{format}: refused, it never listened"
+        );
         assert!(two.contains("ECONNREFUSED"), "{format}");
     }
 }

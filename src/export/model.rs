@@ -186,14 +186,7 @@ pub fn diagram(
     let initial_states = c.initial_states();
     let initial = [
         initial_states[0].name(),
-        state_label(
-            c,
-            Side::Server,
-            initial_states[1],
-            None,
-            usize::MAX,
-            Lang::En,
-        ),
+        state_label(c, Side::Server, initial_states[1], usize::MAX, Lang::En),
     ];
     let calls = if opts.calls {
         calls::calls(c)
@@ -235,7 +228,7 @@ pub fn diagram(
                 let e = &c.events[i];
                 let labels = [
                     e.states[0].name(),
-                    state_label(c, Side::Server, e.states[1], Some(i), usize::MAX, Lang::En),
+                    state_label(c, Side::Server, e.states[1], usize::MAX, Lang::En),
                 ];
                 let states = [0, 1].map(|k| (labels[k] != shown[k]).then_some(labels[k]));
                 shown = labels;

@@ -9,30 +9,32 @@ use unicode_width::UnicodeWidthStr;
 use crate::i18n::Lang;
 use crate::track::{Connection, Side, State};
 
-/// The label of `side`'s `state` on the row after event `upto` (`None`: before the first
-/// event). `room`: the columns the label may take; a long label gives way to a short one.
-/// The states keep their RFC names in every language; the words around them are `lang`'s
-/// (`--text`'s ladder is English in every language).
+/// The label of `side`'s `state` on any row of `c`'s ladder, judged on every segment known so
+/// far (the whole capture in `--text`; up to the step being shown in the TUI): a server whose
+/// SYN+ACK has come was listening from the start (LISTEN, not LISTEN?); one whose only answer
+/// was a RST never was, so its rows read `CLOSED (no listener)` from the start too, as the
+/// lesson says, not LISTEN? above it. `room`: the columns the label may take; a long label
+/// gives way to a short one. The states keep their RFC names in every language; the words
+/// around them are `lang`'s.
 pub fn state_label(
     c: &Connection,
     side: Side,
     state: State,
-    upto: Option<usize>,
     room: usize,
     lang: Lang,
 ) -> &'static str {
     if side != Side::Server {
         return state.name();
     }
-    let seen = upto.map_or(&c.events[..0], |i| &c.events[..(i + 1).min(c.events.len())]);
     let from_server = |e: &&crate::track::Event| e.dir.sender() == Side::Server;
-    let synack_sent = seen
+    let synack_sent = c
+        .events
         .iter()
         .filter(from_server)
         .any(|e| e.flags.syn() && e.flags.ack());
+    let refused = !synack_sent && c.events.iter().filter(from_server).any(|e| e.flags.rst());
     match state {
-        State::Listen if !synack_sent => "LISTEN?",
-        State::Closed if !synack_sent && seen.iter().filter(from_server).any(|e| e.flags.rst()) => {
+        State::Listen | State::Closed if refused => {
             let [long, short] = lang.language().header.no_listener;
             if room >= long.width() {
                 long
@@ -40,6 +42,7 @@ pub fn state_label(
                 short
             }
         }
+        State::Listen if !synack_sent => "LISTEN?",
         _ => state.name(),
     }
 }
@@ -64,19 +67,20 @@ mod tests {
     }
 
     #[test]
-    fn a_listener_is_assumed_until_its_syn_ack() {
-        let c = conn(&[
+    fn a_listener_is_assumed_until_its_syn_ack_then_known_from_the_start() {
+        let syn = conn(&[(true, SYN, 100, 0)]);
+        let label = |c: &Connection| state_label(c, Side::Server, State::Listen, 20, Lang::En);
+        assert_eq!(label(&syn), "LISTEN?");
+        assert!(is_assumed(label(&syn)));
+        let answered = conn(&[
             (true, SYN, 100, 0),
             (false, SYN_ACK, 500, 101),
             (true, ACK, 101, 501),
         ]);
-        let label = |upto| state_label(&c, Side::Server, State::Listen, upto, 20, Lang::En);
-        assert_eq!(label(None), "LISTEN?");
-        assert_eq!(label(Some(0)), "LISTEN?");
-        assert_eq!(label(Some(1)), "LISTEN");
-        assert!(is_assumed(label(None)) && !is_assumed(label(Some(1))));
+        // Its SYN+ACK proves it listened when the SYN came: the first rows say LISTEN.
+        assert_eq!(label(&answered), "LISTEN");
         assert_eq!(
-            state_label(&c, Side::Client, State::Listen, None, 20, Lang::En),
+            state_label(&answered, Side::Client, State::Listen, 20, Lang::En),
             "LISTEN"
         );
     }
@@ -85,9 +89,14 @@ mod tests {
     fn a_syn_answered_by_rst_proves_no_listener() {
         let c = conn(&[(true, SYN, 100, 0), (false, RST_ACK, 0, 101)]);
         assert_eq!(c.server().state, State::Closed);
-        let label = |room, lang| state_label(&c, Side::Server, State::Closed, Some(1), room, lang);
+        let label = |room, lang| state_label(&c, Side::Server, State::Closed, room, lang);
         assert_eq!(label(20, Lang::En), "CLOSED (no listener)");
         assert_eq!(label(12, Lang::En), "NO LISTENER");
+        // The rows before the RST too: never LISTEN.
+        assert_eq!(
+            state_label(&c, Side::Server, State::Listen, 20, Lang::En),
+            "CLOSED (no listener)"
+        );
         // In Chinese the words are Chinese, and the long label needs its display width.
         let [long, short] = Lang::Zh.language().header.no_listener;
         assert!(!short.is_ascii() && long.starts_with("CLOSED"));
@@ -101,7 +110,7 @@ mod tests {
             (false, RST_ACK, 501, 101),
         ]);
         assert_eq!(
-            state_label(&c, Side::Server, State::Closed, Some(3), 20, Lang::En),
+            state_label(&c, Side::Server, State::Closed, 20, Lang::En),
             "CLOSED"
         );
     }

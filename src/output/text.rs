@@ -256,8 +256,7 @@ fn push_header(s: &mut String, c: &Connection, lang: Lang) {
     s.push('\n');
     // The server's as its lifeline ends: LISTEN? where no SYN+ACK proved a listener, CLOSED
     // (no listener) where a RST refused the SYN.
-    let last = c.events.len().checked_sub(1);
-    let server_state = state_label(c, Side::Server, server.state, last, usize::MAX, lang);
+    let server_state = state_label(c, Side::Server, server.state, usize::MAX, lang);
     fill_into(
         s,
         w.final_states,
@@ -376,7 +375,7 @@ fn push_ladder(out: &mut String, c: &Connection, opts: &OutputOptions) {
     let [time, client, server] = lang.language().header.columns;
     text_row(out, time, client, "", server, "");
     let initial = c.initial_states();
-    let server = state_label(c, Side::Server, initial[1], None, usize::MAX, lang);
+    let server = state_label(c, Side::Server, initial[1], usize::MAX, lang);
     text_row(out, "", initial[0].name(), "", server, "");
     push_note(out, opts, 0);
     let calls = if opts.calls {
@@ -472,7 +471,8 @@ const CLOSING: [char; 9] = [
     '\u{201d}',
 ];
 
-/// Opening punctuation, which a Chinese line does not end with: （ “ ‘ 《 「 【.
+/// Opening punctuation, which a Chinese line does not end with: the full-width bracket, the
+/// opening quotes, and the title and corner brackets.
 const OPENING: [char; 6] = [
     '\u{ff08}', '\u{201c}', '\u{2018}', '\u{300a}', '\u{300c}', '\u{3010}',
 ];
@@ -568,7 +568,6 @@ fn push_event_row(out: &mut String, c: &Connection, idx: usize, opts: &OutputOpt
         c,
         Side::Server,
         e.states[1],
-        Some(idx),
         usize::MAX,
         text_lang(opts),
     ));

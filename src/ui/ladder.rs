@@ -651,13 +651,10 @@ struct RowDraw<'x> {
 }
 
 impl<'x> RowDraw<'x> {
-    /// `side`'s `state` on the row after event `upto`, with its label.
-    fn shown(&self, side: Side, state: State, upto: Option<usize>) -> (State, &'static str) {
+    /// `side`'s `state` on a row, with its label.
+    fn shown(&self, side: Side, state: State) -> (State, &'static str) {
         let room = self.g.state + if self.g.tail > 0 { 1 + self.g.tail } else { 0 };
-        (
-            state,
-            state_label(self.c, side, state, upto, room, self.lang),
-        )
+        (state, state_label(self.c, side, state, room, self.lang))
     }
 
     /// Cells with nothing in them but the lifelines in `states` (the row's own fill them).
@@ -700,8 +697,8 @@ impl<'x> RowDraw<'x> {
     fn initial(&self) -> Cells<'x> {
         let init = self.c.initial_states();
         Cells {
-            client: Some(self.shown(Side::Client, init[0], None)),
-            server: Some(self.shown(Side::Server, init[1], None)),
+            client: Some(self.shown(Side::Client, init[0])),
+            server: Some(self.shown(Side::Server, init[1])),
             ..self.blank(init)
         }
     }
@@ -775,8 +772,8 @@ impl<'x> RowDraw<'x> {
         };
         Cells {
             time: time_text(e.ts.secs_since(c.first_seen)),
-            client: changed(0).then(|| self.shown(Side::Client, e.states[0], Some(idx))),
-            server: changed(1).then(|| self.shown(Side::Server, e.states[1], Some(idx))),
+            client: changed(0).then(|| self.shown(Side::Client, e.states[0])),
+            server: changed(1).then(|| self.shown(Side::Server, e.states[1])),
             mid,
             mid_style: mid_style.patch(newest_style),
             tail: truncate(&tail, g.tail, gl.ellipsis),

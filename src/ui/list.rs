@@ -684,8 +684,7 @@ fn row_line<'a>(
             SortKey::ServerState => {
                 // LISTEN? before a SYN+ACK proves a listener, NO LISTENER after a refusal.
                 let s = c.server().state;
-                let last = c.events.len().checked_sub(1);
-                let label = state_label(c, Side::Server, s, last, col.width as usize, lang);
+                let label = state_label(c, Side::Server, s, col.width as usize, lang);
                 if is_assumed(label) {
                     (label.to_string(), theme.dim())
                 } else if text_width(label) <= col.width as usize {
