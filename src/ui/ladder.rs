@@ -357,13 +357,12 @@ pub(super) fn time_text(secs: f64) -> String {
     }
 }
 
-/// Short forms of the mark names, for inside an arrow's label on narrow screens.
+/// Short forms of the long mark names, for inside an arrow's label on narrow screens; the
+/// others keep the names the filter and JSON use (`dup_ack` at every width).
 fn short_mark(name: &str) -> &str {
     match name {
         "retransmission" => "retrans",
-        "out_of_order" => "out-of-order",
-        "dup_ack" => "dup-ack",
-        "zero_window" => "zero-win",
+        "zero_window" => "zero_win",
         "prev_missing" => "gap",
         other => other,
     }
