@@ -105,3 +105,17 @@ fn a_file_without_udp_says_so_at_its_end_not_yet() {
     assert!(s.contains("This capture holds no UDP datagram"), "{s}");
     assert!(!s.contains("yet"), "{s}");
 }
+
+#[test]
+fn i_in_the_udp_view_says_it_opens_tcp_segments() {
+    let r = ui_common::replay_udp("udp-dns.pcap");
+    let mut a = app();
+    draw(&mut a, &r, 100, 24);
+    key(&mut a, &r, KeyCode::Char('u'));
+    key(&mut a, &r, KeyCode::Char('i'));
+    assert_eq!(
+        a.notice.as_deref(),
+        Some("i opens a TCP segment's layers: u goes back to the connections")
+    );
+    assert!(!a.layers.is_open());
+}

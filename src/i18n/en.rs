@@ -303,6 +303,7 @@ pub static MESSAGES: Messages = Messages {
         },
         more: |n| format!("… {n} more bytes not shown"),
         no_segment: "i: put the ladder's cursor on a segment first",
+        in_udp: "i opens a TCP segment's layers: u goes back to the connections",
     },
 };
 

@@ -197,6 +197,8 @@ pub struct LayersWords {
     pub more: fn(usize) -> String,
     /// The cursor is not on a segment.
     pub no_segment: &'static str,
+    /// `i` in the UDP view (the layers view shows TCP segments).
+    pub in_udp: &'static str,
 }
 
 /// The interface's words in `lang`.

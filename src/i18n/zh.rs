@@ -257,6 +257,7 @@ pub static MESSAGES: Messages = Messages {
         },
         more: |n| format!("… 另有 {n} 字节未显示"),
         no_segment: "i：请先把梯形图的光标移到一个报文段上",
+        in_udp: "i 只能打开 TCP 报文段的分层：按 u 回到连接",
     },
 };
 

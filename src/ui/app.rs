@@ -469,6 +469,10 @@ impl App {
     /// `i`: the segment at the ladder's cursor (the newest of a folded run), layer by layer.
     /// Its bytes are asked for; the view waits for them.
     fn open_layers(&mut self, replay: &Replay) -> Action {
+        if self.view == View::Udp {
+            self.notice = Some(crate::i18n::messages(self.lang).layers.in_udp.into());
+            return Action::None;
+        }
         let event = self.conn(replay).and_then(|c| {
             let rows = super::ladder::rows_for(c, self);
             let idx = rows.get(self.ladder.cursor)?.event(c)?;
