@@ -299,3 +299,19 @@ fn a_burst_of_syns_at_the_end_is_not_called_healthy() {
     );
     assert!(!out.contains("every connection looks healthy"), "{out}");
 }
+
+/// A capture of one RST: nothing it answers is in the file, and the finding says so.
+#[test]
+fn a_lone_rst_is_not_said_to_answer_a_segment_the_file_lacks() {
+    let path = common::corpus_dir().join("zeek__tcp__single-rst.pcap");
+    let (out, _) = common::run_batch(
+        path.to_str().unwrap(),
+        synack::output::Format::Diagnose,
+        &[],
+    );
+    assert!(
+        out.contains("no segment from 10.0.0.80:80 before it"),
+        "{out}"
+    );
+    assert!(!out.contains("in reply to a segment"), "{out}");
+}

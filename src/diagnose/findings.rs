@@ -305,11 +305,23 @@ fn refused_or_reset(c: &Connection, cfg: &DiagConfig, text: bool, out: &mut Vec<
         })
         .unwrap_or(f64::INFINITY);
     let state_before = before[by as usize];
+    // What the RST answers: the peer's last segment before it, if the capture holds one.
+    let answered = c
+        .events
+        .iter()
+        .any(|e| e.kind == EventKind::Segment && e.dir.sender() == by.other() && e.ts <= rst.ts);
     let what = if !sent_before || (c.mid_stream && silent_for > cfg.stuck_after) {
-        say!(text,
-            "{} reset a connection it does not know (a half-open peer: it restarted or lost the connection), in reply to a segment from {}",
-            sender.addr, receiver.addr
-        )
+        if answered {
+            say!(text,
+                "{} reset a connection it does not know (a half-open peer: it restarted or lost the connection), in reply to a segment from {}",
+                sender.addr, receiver.addr
+            )
+        } else {
+            say!(text,
+                "{} reset a connection the capture shows nothing else of (a half-open peer, or the start of the capture cut it): no segment from {} before it",
+                sender.addr, receiver.addr
+            )
+        }
     } else if before[by as usize] == State::Established
         && before[by.other() as usize] == State::SynReceived
     {
