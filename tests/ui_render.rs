@@ -199,6 +199,9 @@ fn filter_with_no_match() {
     );
     assert!(s.contains("filter /port:9999"), "{s}");
     insta::assert_snapshot!("filter_no_match_80x24", t.backend());
+    a.lang = Lang::Zh;
+    let s = text(&draw(&mut a, &r, 80, 24));
+    assert!(s.contains("没有连接符合过滤条件“port:9999”"), "{s}");
 }
 
 #[test]

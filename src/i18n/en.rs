@@ -175,6 +175,11 @@ pub static MESSAGES: Messages = Messages {
     ],
     ladder: "Ladder",
     no_selection: "No connection selected: the ladder of the one selected in the list shows here.",
+    empty_list: [
+        "No TCP connection in this capture.",
+        "No connection yet.",
+        "No connection matches the filter \"{filter}\" (Esc clears it).",
+    ],
     handshake_names: ["complete", "partial", "none"],
     teardown_names: ["fin", "rst", "half", "none"],
     more_findings: |n| format!(" (+{n} more: p lists them)"),

@@ -79,6 +79,9 @@ pub struct Messages {
     pub ladder_title: [&'static str; 5],
     pub ladder: &'static str,
     pub no_selection: &'static str,
+    /// The list with no row: no TCP in a capture read to its end, none yet, none matching
+    /// the filter `{filter}`.
+    pub empty_list: [&'static str; 3],
     /// How the handshake went (complete, partial, none) and the teardown (fin, rst, half, none).
     pub handshake_names: [&'static str; 3],
     pub teardown_names: [&'static str; 4],

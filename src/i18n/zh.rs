@@ -146,6 +146,11 @@ pub static MESSAGES: Messages = Messages {
     ladder_title: ["握手", "拆除", "从中途开始捕获", "复用", "隧道："],
     ladder: "梯形图",
     no_selection: "尚未选择连接：在列表中选中的连接的梯形图显示在这里。",
+    empty_list: [
+        "这个捕获文件中没有 TCP 连接。",
+        "还没有连接。",
+        "没有连接符合过滤条件“{filter}”（按 Esc 清除）。",
+    ],
     handshake_names: ["完整", "不完整", "无"],
     teardown_names: ["FIN", "RST", "半关闭", "无"],
     more_findings: |n| format!("（另有 {n} 条：按 p 列出）"),

@@ -797,17 +797,16 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay, rows: &Rows
     lines.push(Line::from(header));
     let body = inner.height.saturating_sub(1) as usize;
     if rows.is_empty() {
+        let [none, not_yet, no_match] = crate::i18n::messages(app.lang).empty_list;
         let msg = if total == 0 {
             if replay.at_end() {
-                "No TCP connection in this capture.".to_string()
+                none.to_string()
             } else {
-                "No connection yet.".to_string()
+                not_yet.to_string()
             }
         } else {
-            format!(
-                "No connection matches the filter \"{}\" (Esc clears it).",
-                app.filter.text
-            )
+            let filter = crate::escape::escape(&app.filter.text);
+            crate::i18n::fill(no_match, &[("filter", &filter)])
         };
         lines.push(Line::styled(msg, theme.dim()));
     }
