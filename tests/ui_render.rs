@@ -801,12 +801,12 @@ fn the_problems_view_lists_where_the_kernel_disagrees() {
 fn kernel_view_in_the_list_and_the_ladder() {
     let r = demo_with_kernel();
     for (lang, name) in [
-        (Lang::En, "kernel_view_en_120x30"),
-        (Lang::Zh, "kernel_view_zh_120x30"),
+        (Lang::En, "kernel_view_en_160x30"),
+        (Lang::Zh, "kernel_view_zh_160x30"),
     ] {
         let mut a = app();
         a.lang = lang;
-        let t = draw(&mut a, &r, 120, 30);
+        let t = draw(&mut a, &r, 160, 30);
         let s = text(&t);
         if lang == Lang::En {
             for want in [
@@ -842,6 +842,21 @@ fn kernel_view_in_the_list_and_the_ladder() {
     a.selected = Some(4);
     let s = text(&draw(&mut a, &r, 120, 30));
     assert!(s.contains("client FIN_WAIT_2 (curl 812)"), "{s}");
+    // Narrower, the column says = where the kernel agrees (its state is in the columns
+    // beside) and names only what it disagrees on, so the addresses and the flags keep their
+    // room.
+    let t = draw(&mut a, &r, 120, 30);
+    assert!(text(&t).contains("SsDdFf"), "{}", text(&t));
+    insta::assert_snapshot!("kernel_view_en_120x30", t.backend());
+    let s = text(&draw(&mut a, &r, 100, 30));
+    let row = |id: &str| {
+        s.lines()
+            .find(|l| l.trim_start_matches(['!', ' ']).starts_with(id))
+            .unwrap_or_else(|| panic!("no row {id}:\n{s}"))
+            .to_string()
+    };
+    assert!(row("1 192.168.1.10:51000").contains("=/-"), "{s}");
+    assert!(row("6 192.168").contains("none/-"), "{s}");
 }
 
 #[test]

@@ -13,15 +13,25 @@ use crate::track::{Connection, Side, State};
 
 /// The list's cell: `CLIENT/SERVER` kernel states, short (`-` for an end not on this host,
 /// the catalogue's `none` for no socket); true when either differs from what synack infers.
-pub fn cell(c: &Connection, pair: &KernelPair, lang: crate::i18n::Lang) -> (String, bool) {
+/// `narrow` (a list under 122 columns): an end the kernel agrees on is `=` (its state is in
+/// the columns beside), so that the addresses keep their room; one it disagrees on is named.
+pub fn cell(
+    c: &Connection,
+    pair: &KernelPair,
+    lang: crate::i18n::Lang,
+    narrow: bool,
+) -> (String, bool) {
     let mut differs = false;
     let mut parts = Vec::with_capacity(2);
     for side in [Side::Client, Side::Server] {
         parts.push(match pair.end(side) {
             None => "-",
             Some(k) => {
-                differs |= k.state != c.end(side).state;
-                if k.state == State::Closed {
+                let agrees = k.state == c.end(side).state;
+                differs |= !agrees;
+                if narrow && agrees {
+                    "="
+                } else if k.state == State::Closed {
                     messages(lang).kernel.none
                 } else {
                     short_state(k.state)

@@ -558,11 +558,16 @@ pub fn columns_with(width: u16, max_id: u64, kernel: bool) -> Vec<Column> {
     if !kernel {
         return columns(width, max_id);
     }
-    let mut cols = columns(width.saturating_sub(KERNEL_W + 1), max_id);
+    let kw = if width >= KERNEL_WIDE {
+        KERNEL_W
+    } else {
+        KERNEL_NARROW
+    };
+    let mut cols = columns(width.saturating_sub(kw + 1), max_id);
     cols.push(Column {
         key: SortKey::Kernel,
         title: "kernel",
-        width: KERNEL_W,
+        width: kw,
         right: false,
     });
     cols
@@ -570,6 +575,11 @@ pub fn columns_with(width: u16, max_id: u64, kernel: bool) -> Vec<Column> {
 
 /// The longest two short states: `CLOSE_WAIT/CLOSE_WAIT`.
 const KERNEL_W: u16 = 21;
+/// Below this width the kernel column is narrow (`=` where the kernel agrees): the flags
+/// column and the addresses keep their room.
+const KERNEL_WIDE: u16 = 122;
+/// `TIME_WAIT/=`, or the title.
+const KERNEL_NARROW: u16 = 11;
 
 /// The columns that fit in `width`, with their widths (one space between columns).
 pub fn columns(width: u16, max_id: u64) -> Vec<Column> {
@@ -827,9 +837,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay, rows: &Rows
             Style::new()
         };
         let problem = replay.findings.findings(c.id).iter().any(|f| f.problem);
+        let narrow = cols.last().is_some_and(|k| k.width < KERNEL_W);
         let kernel = replay
             .kernel_pair(c)
-            .map(|k| super::kernel_view::cell(c, &k, app.lang));
+            .map(|k| super::kernel_view::cell(c, &k, app.lang, narrow));
         let ctx = RowCtx {
             cols: &cols,
             now,
