@@ -1378,6 +1378,28 @@ mod tests {
                 _ => {}
             }
         }
+        // Every third 4-tuple on IPv6: attempts held in two queues, one order.
+        for s in segs
+            .iter_mut()
+            .filter(|s| (s.src.port.max(s.dst.port) - 2000) % 3 == 1)
+        {
+            let v6 = |e: &mut Endpoint| {
+                if let std::net::IpAddr::V4(a) = e.ip {
+                    e.ip = std::net::IpAddr::V6(std::net::Ipv6Addr::new(
+                        0x2001,
+                        0xdb8,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        u16::from(a.octets()[3]),
+                    ));
+                }
+            };
+            v6(&mut s.src);
+            v6(&mut s.dst);
+        }
         segs.sort_by_key(|s| s.ts);
         segs
     }
@@ -1394,6 +1416,7 @@ mod tests {
             &segs,
         );
         assert_eq!(full.len(), 40);
+        assert!(full.iter().any(|c| c.contains("2001:db8")), "{full:?}");
         assert_eq!(compact, full);
         assert_eq!(t.stats.evicted, 0);
     }
