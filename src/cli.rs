@@ -47,7 +47,9 @@ pub struct Args {
     pub read: Option<String>,
 
     /// Print a ladder diagram per connection, then a summary (no TUI).
-    #[arg(long, conflicts_with = "json")]
+    // Not with --diagnose: that writes its report only (its own text form), which --text beside
+    // it would silently not get.
+    #[arg(long, conflicts_with_all = ["json", "diagnose"])]
     pub text: bool,
 
     /// Print JSON lines: one object per connection, then a summary (no TUI).

@@ -368,3 +368,17 @@ fn a_closed_pipe_on_standard_output_is_no_panic() {
         assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
     }
 }
+
+/// `--text --diagnose` printed the diagnosis alone, the ladders silently dropped: an error
+/// that says so.
+#[test]
+fn text_and_diagnose_together_is_an_error_not_a_silent_choice() {
+    let o = synack(&["--text", "--diagnose", "fixtures/demo.pcap"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("'--text' cannot be used with '--diagnose'"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stdout(&o).is_empty());
+}
