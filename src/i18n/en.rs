@@ -115,6 +115,7 @@ pub static MESSAGES: Messages = Messages {
     live_source: "live {name}",
     stdin_live: "stdin (live)",
     gaps_skipped: "gaps skipped {n}",
+    lab_holds: "lab: {name} holds",
     pct_left: "{label} {pct}% left",
     counters: ["pkts", "seg", "/s", "malformed", "drops"],
     bound: ["evicted", "max", "folded"],

@@ -36,6 +36,8 @@ pub struct Messages {
     pub stdin_live: &'static str,
     /// Idle gaps skipped (`g`, `--max-gap`): `{n}`.
     pub gaps_skipped: &'static str,
+    /// The lab's scenario `{name}` holds (the status line).
+    pub lab_holds: &'static str,
     /// The TIME_WAIT bar's text: `{label}` (2*MSL), `{pct}` of it still to run.
     pub pct_left: &'static str,
     /// The counters: packets read, segments applied, per second, malformed, dropped.

@@ -92,6 +92,7 @@ pub static MESSAGES: Messages = Messages {
     live_source: "实时 {name}",
     stdin_live: "标准输入（实时）",
     gaps_skipped: "已跳过空闲 {n} 次",
+    lab_holds: "实验：{name} 已就绪",
     pct_left: "{label} 余 {pct}%",
     counters: ["包", "段", "/秒", "畸形", "丢弃"],
     bound: ["已逐出", "上限", "已折叠"],

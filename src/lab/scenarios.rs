@@ -21,6 +21,7 @@ pub const REUSED_PORT: u16 = 40000;
 /// Where a scenario's outcome goes: `Ok(line)` once it holds, `Err(why)` when it fails, then
 /// later errors of the scenarios that go on (`many`). The TUI turns them into its status
 /// line (stderr would garble the screen); batch modes print them on stderr.
+/// What a scenario run reports: `Ok(name)` once it holds, `Err(line)` when it fails.
 pub type Report = Arc<dyn Fn(Result<String, String>) + Send + Sync>;
 
 /// What a scenario needs: where the ends are, a flag that says the lab is stopping (for

@@ -51,7 +51,7 @@ pub fn run(cfg: &Config, scenario: &'static Scenario) -> anyhow::Result<ExitCode
     let flag = Arc::clone(&failed);
     lab.play(Arc::new(move |outcome| {
         match &outcome {
-            Ok(line) => eprintln!("synack: {line} (Ctrl-C to stop)"),
+            Ok(name) => eprintln!("synack: lab: {name} holds (Ctrl-C to stop)"),
             Err(e) => {
                 eprintln!("synack: {e}");
                 flag.store(true, Ordering::SeqCst);

@@ -57,7 +57,7 @@ pub fn run(
         }
         if let Some(lab) = replay.lab.as_mut() {
             if let Ok(report) = lab.notes.try_recv() {
-                app.notice = Some(lab.note(report));
+                app.notice = Some(lab.note(report, app.lang));
                 schedule.mark_dirty();
             }
         }

@@ -59,9 +59,11 @@ pub struct LabControl {
 
 impl LabControl {
     /// The status line for a report: an error is counted (`lab: many failed: ... (2 errors)`).
-    pub fn note(&mut self, report: Result<String, String>) -> String {
+    pub fn note(&mut self, report: Result<String, String>, lang: crate::i18n::Lang) -> String {
         match report {
-            Ok(line) => line,
+            Ok(name) => {
+                crate::i18n::fill(crate::i18n::messages(lang).lab_holds, &[("name", &name)])
+            }
             Err(e) => {
                 self.errors += 1;
                 match self.errors {
@@ -317,13 +319,18 @@ mod tests {
             notes,
             errors: 0,
         };
-        assert_eq!(lab.note(Ok("lab: many holds".into())), "lab: many holds");
+        let en = crate::i18n::Lang::En;
+        assert_eq!(lab.note(Ok("many".into()), en), "lab: many holds");
         assert_eq!(
-            lab.note(Err("lab: many failed: x".into())),
+            lab.note(Ok("many".into()), crate::i18n::Lang::Zh),
+            "实验：many 已就绪"
+        );
+        assert_eq!(
+            lab.note(Err("lab: many failed: x".into()), en),
             "lab: many failed: x"
         );
         assert_eq!(
-            lab.note(Err("lab: many failed: y".into())),
+            lab.note(Err("lab: many failed: y".into()), en),
             "lab: many failed: y (2 errors)"
         );
         assert_eq!(lab.errors, 2);
