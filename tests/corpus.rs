@@ -315,3 +315,26 @@ fn a_lone_rst_is_not_said_to_answer_a_segment_the_file_lacks() {
     );
     assert!(!out.contains("in reply to a segment"), "{out}");
 }
+
+/// A FIN sent again at once with the ACK of the peer's crossing FIN (a simultaneous close,
+/// 12-26 µs after the first) is marked a retransmission, as tshark marks it, but it is no
+/// loss on the path: of the capture's eight connections with retransmissions, five are only
+/// that, and no longer get the finding.
+#[test]
+fn a_fin_resent_to_answer_a_crossing_fin_is_not_path_loss() {
+    let path = common::corpus_dir().join("zeek__ssh__ssh.pcap");
+    let lines = common::json_lines(path.to_str().unwrap(), &[]);
+    let sum = common::summary(&lines);
+    assert_eq!(sum["findings"]["by_kind"]["retransmission"], 3, "{sum}");
+    let marked: usize = common::connections(&lines)
+        .iter()
+        .flat_map(|c| c["events"].as_array().unwrap().iter())
+        .filter(|e| {
+            e["marks"]
+                .as_array()
+                .is_some_and(|m| m.iter().any(|m| m == "retransmission"))
+                && e["flags"].as_str().is_some_and(|f| f.contains("FIN"))
+        })
+        .count();
+    assert!(marked >= 5, "the marks stay: {marked}");
+}

@@ -514,6 +514,35 @@ fn peer_went_silent(c: &Connection, cfg: &DiagConfig, text: bool, out: &mut Vec<
     }
 }
 
+/// Frames of retransmitted FINs that acknowledge more than anything their sender had sent
+/// before, sooner after its first FIN than any retransmission timer fires (Linux's floor is
+/// 200 ms, RFC 6298's 1 s): sent in answer to the peer, not by a timer.
+fn fin_answers(c: &Connection) -> Vec<u64> {
+    const RTO_FLOOR_NS: i64 = 200_000_000;
+    let mut out = Vec::new();
+    let mut last_ack: [Option<u32>; 2] = [None, None];
+    let mut first_fin: [Option<Timestamp>; 2] = [None, None];
+    for e in c.events.iter().filter(|e| e.kind == EventKind::Segment) {
+        let s = e.dir.sender() as usize;
+        let new_ack =
+            e.flags.ack() && last_ack[s].is_some_and(|a| (e.ack.wrapping_sub(a) as i32) > 0);
+        let soon = first_fin[s].is_some_and(|t| e.ts.0 - t.0 < RTO_FLOOR_NS);
+        if e.flags.fin() && e.len == 0 && e.marks.has(Marks::RETRANSMISSION) && new_ack && soon {
+            out.push(e.frame);
+        }
+        if e.flags.fin() && first_fin[s].is_none() {
+            first_fin[s] = Some(e.ts);
+        }
+        if e.flags.ack() {
+            last_ack[s] = Some(match last_ack[s] {
+                Some(a) if (a.wrapping_sub(e.ack) as i32) > 0 => a,
+                _ => e.ack,
+            });
+        }
+    }
+    out
+}
+
 fn counted(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: &mut Vec<Finding>) {
     let dur = c.last_seen.secs_since(c.first_seen).max(1e-3);
     let count = |bit: u16| Marks::index(bit).map_or(0, |i| u64::from(c.mark_counts[i]));
@@ -537,11 +566,21 @@ fn counted(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: &m
         .iter()
         .filter(|e| e.flags.syn() && e.marks.has(Marks::RETRANSMISSION))
         .count() as u64;
-    let retrans = count(Marks::RETRANSMISSION).saturating_sub(syn_retrans);
+    // A FIN sent again carrying the first ACK of something new (the peer's crossing FIN, in a
+    // simultaneous close: some stacks answer it so) answers a segment; no timer fired, nothing
+    // was lost on the path.
+    let answers = fin_answers(c);
+    let retrans = count(Marks::RETRANSMISSION)
+        .saturating_sub(syn_retrans)
+        .saturating_sub(answers.len() as u64);
     if retrans > 0 {
         let (side, mut frames) = by_side(Marks::RETRANSMISSION);
         // Not the SYNs' (a frame the cap left out is never a SYN: those are always kept).
-        frames.retain(|(f, _)| !c.events.iter().any(|e| e.frame == *f && e.flags.syn()));
+        frames.retain(|(f, _)| {
+            !c.events
+                .iter()
+                .any(|e| e.frame == *f && (e.flags.syn() || answers.contains(f)))
+        });
         let pct = 100.0 * retrans as f64 / c.packets().max(1) as f64;
         let sentence = say!(
                 text,
