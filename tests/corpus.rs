@@ -283,15 +283,22 @@ fn inferred_is_the_missing_syns_not_the_captured_synacks() {
     }
 }
 
-/// 200 SYNs in the last 0.2 s of a capture: too recent to be unanswered, but not "healthy".
-#[test]
-fn a_burst_of_syns_at_the_end_is_not_called_healthy() {
-    let path = common::corpus_dir()
-        .join("suricata-verify__firewall__tcp-session-syn-flood-drop-precedence__input.pcap");
-    let (out, _) = common::run_batch(
+/// `--diagnose` of the corpus file `name`.
+fn diagnosis_of(name: &str) -> String {
+    let path = common::corpus_dir().join(name);
+    common::run_batch(
         path.to_str().unwrap(),
         synack::output::Format::Diagnose,
         &[],
+    )
+    .0
+}
+
+/// 200 SYNs in the last 0.2 s of a capture: too recent to be unanswered, but not "healthy".
+#[test]
+fn a_burst_of_syns_at_the_end_is_not_called_healthy() {
+    let out = diagnosis_of(
+        "suricata-verify__firewall__tcp-session-syn-flood-drop-precedence__input.pcap",
     );
     assert!(
         out.contains("200 SYNs had no answer yet when the capture ended"),
@@ -303,12 +310,7 @@ fn a_burst_of_syns_at_the_end_is_not_called_healthy() {
 /// A capture of one RST: nothing it answers is in the file, and the finding says so.
 #[test]
 fn a_lone_rst_is_not_said_to_answer_a_segment_the_file_lacks() {
-    let path = common::corpus_dir().join("zeek__tcp__single-rst.pcap");
-    let (out, _) = common::run_batch(
-        path.to_str().unwrap(),
-        synack::output::Format::Diagnose,
-        &[],
-    );
+    let out = diagnosis_of("zeek__tcp__single-rst.pcap");
     assert!(
         out.contains("no segment from 10.0.0.80:80 before it"),
         "{out}"
