@@ -126,6 +126,22 @@ fn port_reuse_accepted_and_answered_with_an_ack() {
     assert!(sentences[0].contains("accepted (SYN+ACK)"));
     assert!(sentences[1].contains("answered with an ACK for the old connection"));
     assert!(sentences[2].contains("answered with a RST"));
+    // The connections they replaced: no 2*MSL left is claimed for their TIME_WAIT (an
+    // accepting end ended it), so no pile counts them.
+    for c in &conns[..3] {
+        let tw: Vec<&serde_json::Value> = c["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["kind"] == "time_wait")
+            .collect();
+        assert_eq!(tw.len(), 1, "{c}");
+        assert!(tw[0]["sentence"]
+            .as_str()
+            .unwrap()
+            .contains("a later SYN reused its 4-tuple"));
+        assert_eq!(tw[0]["remaining"], serde_json::Value::Null, "{c}");
+    }
 }
 
 #[test]

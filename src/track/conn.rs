@@ -232,6 +232,9 @@ pub struct Connection {
     pub ends: [End; 2],
     /// The capture joined after the connection had started (no SYN or SYN+ACK seen first).
     pub mid_stream: bool,
+    /// A new connection took its 4-tuple while it was over (port reuse: the new one's
+    /// `reuses` names this one): a TIME_WAIT it was in may have ended then, early.
+    pub replaced: bool,
     pub first_seen: Timestamp,
     pub last_seen: Timestamp,
     pub events: Vec<Event>,
@@ -271,6 +274,7 @@ impl Connection {
             id,
             ends: [End::new(client, cs), End::new(server, ss)],
             mid_stream: mid,
+            replaced: false,
             first_seen: seg.ts,
             last_seen: seg.ts,
             // Room for a short connection's whole story (handshake, a request and its answer,

@@ -563,7 +563,9 @@ impl Tracker {
                 let mut new = Connection::new(id, seg);
                 new.reuses = Some(c.id);
                 new.reused_from = Some(c.states());
-                replaced = Some(std::mem::replace(c, new));
+                let mut old = std::mem::replace(c, new);
+                old.replaced = true;
+                replaced = Some(old);
             } else {
                 states_before = Some(c.states());
             }
