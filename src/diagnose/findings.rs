@@ -100,38 +100,19 @@ fn time_wait(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: 
         let since = end.time_wait_since.get().unwrap_or(c.last_seen);
         let remaining = (cfg.two_msl - now.secs_since(since)).max(0.0);
         let frames = frames_where(c, |e| e.flags.fin(), 4);
-        if c.replaced {
-            // A new SYN took the 4-tuple: a TIME_WAIT end that accepts it ends its 2*MSL
-            // there (RFC 9293 3.10.7.4, RFC 6191), so no time is left to count, nor a pile to
-            // join; the new connection's finding says how the SYN was answered.
-            out.push(Finding {
-                kind: Kind::TimeWait,
-                conn: c.id,
-                side,
-                endpoint: end.addr,
-                since,
-                frames,
-                sentence: say!(
-                    text,
-                    "the {} {} was in TIME_WAIT when a later SYN reused its 4-tuple: its 2*MSL ended there if that SYN was accepted (the next connection on this 4-tuple says)",
-                    role(side),
-                    end.addr
-                ),
-                weight: 0.0,
-                remaining: None,
-                count: None,
-                problem: false,
-            });
-            continue;
-        }
-        out.push(Finding {
-            kind: Kind::TimeWait,
-            conn: c.id,
-            side,
-            endpoint: end.addr,
-            since,
-            frames,
-            sentence: say!(
+        // Replaced by a later SYN on the 4-tuple: a TIME_WAIT end that accepts it ends its
+        // 2*MSL there (RFC 9293 3.10.7.4, RFC 6191), so no time is left to count, nor a pile
+        // to join; the new connection's finding says how the SYN was answered.
+        let (sentence, remaining) = if c.replaced {
+            let s = say!(
+                text,
+                "the {} {} was in TIME_WAIT when a later SYN reused its 4-tuple: its 2*MSL ended there if that SYN was accepted (the next connection on this 4-tuple says)",
+                role(side),
+                end.addr
+            );
+            (s, None)
+        } else {
+            let s = say!(
                 text,
                 "the {} {} {} and holds TIME_WAIT for 2*MSL; {:.1} s left (inferred)",
                 role(side),
@@ -142,9 +123,19 @@ fn time_wait(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: 
                     "closed first"
                 },
                 remaining
-            ),
-            weight: remaining,
-            remaining: Some(remaining),
+            );
+            (s, Some(remaining))
+        };
+        out.push(Finding {
+            kind: Kind::TimeWait,
+            conn: c.id,
+            side,
+            endpoint: end.addr,
+            since,
+            frames,
+            sentence,
+            weight: remaining.unwrap_or(0.0),
+            remaining,
             count: None,
             problem: false,
         });
