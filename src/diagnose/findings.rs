@@ -584,7 +584,11 @@ fn counted(c: &Connection, now: Timestamp, cfg: &DiagConfig, text: bool, out: &m
     // A FIN sent again carrying the first ACK of something new (the peer's crossing FIN, in a
     // simultaneous close: some stacks answer it so) answers a segment; no timer fired, nothing
     // was lost on the path.
-    let answers = fin_answers(c);
+    let answers = if count(Marks::RETRANSMISSION) > syn_retrans {
+        fin_answers(c)
+    } else {
+        Vec::new()
+    };
     let retrans = count(Marks::RETRANSMISSION)
         .saturating_sub(syn_retrans)
         .saturating_sub(answers.len() as u64);

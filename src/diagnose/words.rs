@@ -60,10 +60,8 @@ pub fn group(g: &Group, lang: Lang) -> Cow<'_, str> {
         }
         None => (Side::Client, String::new()),
     };
-    let (end, advice) = match side {
-        Side::Client => (w.ends[0], w.time_wait_advice[0]),
-        Side::Server => (w.ends[1], w.time_wait_advice[1]),
-    };
+    let end = report_words(lang).sides[side as usize];
+    let advice = w.time_wait_advice[side as usize];
     let template = match g.pattern {
         "syn_flood" => w.syn_flood,
         _ => w.time_wait_group,

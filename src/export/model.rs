@@ -9,7 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 use crate::decode::Endpoint;
 use crate::diagnose::Finding;
 use crate::i18n::Lang;
-use crate::output::state_label::state_label;
+use crate::output::state_label::{label, ServerProof};
 use crate::output::text::{self, Step};
 use crate::output::OutputOptions;
 use crate::teach::calls;
@@ -184,9 +184,10 @@ pub fn diagram(
     };
     let ends = [end(Side::Client), end(Side::Server)];
     let initial_states = c.initial_states();
+    let proof = ServerProof::of(c);
     let initial = [
         initial_states[0].name(),
-        state_label(c, Side::Server, initial_states[1], usize::MAX, Lang::En),
+        label(proof, Side::Server, initial_states[1], usize::MAX, Lang::En),
     ];
     let calls = if opts.calls {
         calls::calls(c)
@@ -228,7 +229,7 @@ pub fn diagram(
                 let e = &c.events[i];
                 let labels = [
                     e.states[0].name(),
-                    state_label(c, Side::Server, e.states[1], usize::MAX, Lang::En),
+                    label(proof, Side::Server, e.states[1], usize::MAX, Lang::En),
                 ];
                 let states = [0, 1].map(|k| (labels[k] != shown[k]).then_some(labels[k]));
                 shown = labels;

@@ -108,10 +108,8 @@ pub struct FindingWords {
     pub time_wait_left: &'static str,
     /// `{n}` half-open connections to `{ep}` from `{sources}` sources, `{peak}` a second.
     pub syn_flood: &'static str,
-    /// `{n}` connections to `{ep}`, held by the `{end}` `{holders}`: `{advice}`.
+    /// `{n}` connections to `{ep}`, held by the `{end}` (a [`ReportWords::sides`] word) `{holders}`: `{advice}`.
     pub time_wait_group: &'static str,
-    /// The client, the server, as `{end}`.
-    pub ends: [&'static str; 2],
     /// What to do about a pile the client holds, one the server holds.
     pub time_wait_advice: [&'static str; 2],
     /// Between two holders; after the first few, `{more}` others.

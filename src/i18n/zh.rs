@@ -377,7 +377,6 @@ pub static FINDINGS: FindingWords = FindingWords {
     time_wait_left: "，还剩 {r} 秒（推断）",
     syn_flood: "SYN 洪泛特征：{n} 个半开连接指向 {ep}，来自 {sources} 个不同的源地址，最多每秒 {peak} 个",
     time_wait_group: "{n} 个通往 {ep} 的连接处于 TIME_WAIT，由{end} {holders} 持有：{advice}",
-    ends: ["客户端", "服务器"],
     list_sep: "、",
     and_more: " 等另外 {more} 个",
     time_wait_advice: [

@@ -23,18 +23,44 @@ pub fn state_label(
     room: usize,
     lang: Lang,
 ) -> &'static str {
+    label(ServerProof::of(c), side, state, room, lang)
+}
+
+/// What the segments known so far prove of the server: a listener (a SYN+ACK from it), or
+/// none (a RST from it and no SYN+ACK). The same for every row of a connection: found once
+/// where its rows are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerProof {
+    listening: bool,
+    refused: bool,
+}
+
+impl ServerProof {
+    pub fn of(c: &Connection) -> ServerProof {
+        let from_server = |e: &&crate::track::Event| e.dir.sender() == Side::Server;
+        let listening = c
+            .events
+            .iter()
+            .filter(from_server)
+            .any(|e| e.flags.syn() && e.flags.ack());
+        let refused = !listening && c.events.iter().filter(from_server).any(|e| e.flags.rst());
+        ServerProof { listening, refused }
+    }
+}
+
+/// [`state_label`] with the server's proof already found.
+pub fn label(
+    proof: ServerProof,
+    side: Side,
+    state: State,
+    room: usize,
+    lang: Lang,
+) -> &'static str {
     if side != Side::Server {
         return state.name();
     }
-    let from_server = |e: &&crate::track::Event| e.dir.sender() == Side::Server;
-    let synack_sent = c
-        .events
-        .iter()
-        .filter(from_server)
-        .any(|e| e.flags.syn() && e.flags.ack());
-    let refused = !synack_sent && c.events.iter().filter(from_server).any(|e| e.flags.rst());
     match state {
-        State::Listen | State::Closed if refused => {
+        State::Listen | State::Closed if proof.refused => {
             let [long, short] = lang.language().header.no_listener;
             if room >= long.width() {
                 long
@@ -42,7 +68,7 @@ pub fn state_label(
                 short
             }
         }
-        State::Listen if !synack_sent => "LISTEN?",
+        State::Listen if !proof.listening => "LISTEN?",
         _ => state.name(),
     }
 }

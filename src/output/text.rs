@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use super::state_label::state_label;
+use super::state_label::{label, state_label, ServerProof};
 use super::summary::Report;
 use super::{thousands, OutputOptions, SeqStyle};
 use crate::decode::Timestamp;
@@ -375,7 +375,8 @@ fn push_ladder(out: &mut String, c: &Connection, opts: &OutputOptions) {
     let [time, client, server] = lang.language().header.columns;
     text_row(out, time, client, "", server, "");
     let initial = c.initial_states();
-    let server = state_label(c, Side::Server, initial[1], usize::MAX, lang);
+    let proof = ServerProof::of(c);
+    let server = label(proof, Side::Server, initial[1], usize::MAX, lang);
     text_row(out, "", initial[0].name(), "", server, "");
     push_note(out, opts, 0);
     let calls = if opts.calls {
@@ -417,7 +418,7 @@ fn push_ladder(out: &mut String, c: &Connection, opts: &OutputOptions) {
             end_row(out, start);
         }
         Step::Event(i) => {
-            push_event_row(out, c, i, opts);
+            push_event_row(out, c, i, opts, proof);
             let e = &c.events[i];
             if let Some(l) = c.label_of(e.frame) {
                 push_label_row(out, &l.text);
@@ -549,7 +550,13 @@ pub(crate) fn push_label_row(out: &mut String, label: &str) {
     end_row(out, start);
 }
 
-fn push_event_row(out: &mut String, c: &Connection, idx: usize, opts: &OutputOptions) {
+fn push_event_row(
+    out: &mut String,
+    c: &Connection,
+    idx: usize,
+    opts: &OutputOptions,
+    proof: ServerProof,
+) {
     let e = &c.events[idx];
     let start = out.len();
     push_secs6(out, e.ts, c.first_seen, 12);
@@ -564,8 +571,8 @@ fn push_event_row(out: &mut String, c: &Connection, idx: usize, opts: &OutputOpt
         }
     }
     out.push_str("| ");
-    out.push_str(state_label(
-        c,
+    out.push_str(label(
+        proof,
         Side::Server,
         e.states[1],
         usize::MAX,

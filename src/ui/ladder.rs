@@ -25,7 +25,7 @@ use super::pane::{page, scroll_to, step, Handled};
 use super::text::{fit_left, fit_right, text_width, truncate};
 use super::theme::{Glyphs, Theme};
 use crate::diagnose::Kind;
-use crate::output::state_label::{is_assumed, state_label};
+use crate::output::state_label::{is_assumed, label, ServerProof};
 use crate::output::text::{first_fin, segment_label};
 use crate::output::{thousands, OutputOptions};
 use crate::teach::calls::{self, Call};
@@ -601,6 +601,7 @@ pub fn lines<'a>(
         last_idx: c.events.len().checked_sub(1),
         newest_progress,
         lang: app.lang,
+        proof: ServerProof::of(c),
     };
     let focused = app.focus == Focus::Ladder;
     let evidence = Evidence::on(&app.ladder.evidence, c.id);
@@ -647,13 +648,15 @@ struct RowDraw<'x> {
     last_idx: Option<usize>,
     newest_progress: f32,
     lang: crate::i18n::Lang,
+    /// What the segments prove of the server, for its labels on every row.
+    proof: ServerProof,
 }
 
 impl<'x> RowDraw<'x> {
     /// `side`'s `state` on a row, with its label.
     fn shown(&self, side: Side, state: State) -> (State, &'static str) {
         let room = self.g.state + if self.g.tail > 0 { 1 + self.g.tail } else { 0 };
-        (state, state_label(self.c, side, state, room, self.lang))
+        (state, label(self.proof, side, state, room, self.lang))
     }
 
     /// Cells with nothing in them but the lifelines in `states` (the row's own fill them).

@@ -825,6 +825,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay, rows: &Rows
         Some(_) => replay.diag_now(),
         None => crate::decode::Timestamp(0),
     };
+    // A narrow kernel column writes = where the kernel agrees.
+    let narrow = cols
+        .last()
+        .is_some_and(|k| k.key == SortKey::Kernel && k.width < KERNEL_W);
     for c in rows.window(app.list.top, body) {
         let sel = app.selected == Some(c.id);
         let style = if sel {
@@ -837,7 +841,6 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, replay: &Replay, rows: &Rows
             Style::new()
         };
         let problem = replay.findings.findings(c.id).iter().any(|f| f.problem);
-        let narrow = cols.last().is_some_and(|k| k.width < KERNEL_W);
         let kernel = replay
             .kernel_pair(c)
             .map(|k| super::kernel_view::cell(c, &k, app.lang, narrow));
